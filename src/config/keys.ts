@@ -1,0 +1,102 @@
+/**
+ * Every configuration key, in one table. The YAML file, the `serve` flags, the POSTGUARD_* environment variables
+ * and the README's key reference are all derived from it, so they cannot drift apart.
+ *
+ * Key `limits.maxSize` → YAML `limits: { maxSize: … }`, flag `--limits-max-size`, env `POSTGUARD_LIMITS_MAX_SIZE`.
+ * Precedence: flag > environment > file > default.
+ */
+
+export type KeyType = 'string' | 'int' | 'bool' | 'bytes' | 'duration' | 'hostport' | 'list' | 'url' | 'upstream';
+
+export interface KeySpec {
+  key: string;
+  type: KeyType;
+  default: unknown;
+  description: string;
+  /** Short flag name when it differs from the derived one (DESIGN.md names). */
+  flag?: string;
+  /** Secret values are never printed (config dumps, errors). */
+  secret?: boolean;
+  /** Lower/upper bound for numbers, bytes and durations (ms). */
+  min?: number;
+  max?: number;
+}
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  // --- inbound SMTP -----------------------------------------------------------------------------------
+  { key: 'listen', type: 'hostport', default: '127.0.0.1:2525', description: 'SMTP listen address (HOST:PORT).' },
+  { key: 'hostname', type: 'string', default: '', description: 'Name in the greeting and EHLO reply; empty = system host name.' },
+  { key: 'tls.cert', type: 'string', default: '', description: 'PEM certificate file; with tls.key enables STARTTLS.' },
+  { key: 'tls.key', type: 'string', default: '', description: 'PEM private key file for STARTTLS.', secret: false },
+  { key: 'trustedNetworks', type: 'list', default: ['127.0.0.0/8', '::1/128'], description: 'Client networks (CIDR) that may relay without AUTH. Everyone else must authenticate.' },
+  { key: 'usersFile', type: 'string', default: '', description: 'SMTP AUTH users (scrypt hashes), managed with `postguard user`; empty = DATA_DIR/users.json.' },
+  { key: 'authRequireTls', type: 'bool', default: true, description: 'Offer AUTH only over TLS to clients outside trustedNetworks.' },
+  { key: 'limits.maxSize', type: 'bytes', default: 25 * 1024 * 1024, min: 1024, description: 'Largest message accepted (SIZE); enforced while streaming, 552 at end of DATA.' },
+  { key: 'limits.maxRecipients', type: 'int', default: 100, min: 1, description: 'Recipients per message; more get 452 4.5.3.' },
+  { key: 'limits.maxConnections', type: 'int', default: 200, min: 1, description: 'Concurrent SMTP connections in total; more get 421.' },
+  { key: 'limits.maxConnectionsPerClient', type: 'int', default: 20, min: 1, description: 'Concurrent connections per client address; more get 421.' },
+  { key: 'limits.commandTimeout', type: 'duration', default: 60_000, min: 100, description: 'Idle time allowed between commands (and inside DATA) before 421.' },
+  { key: 'limits.dataTimeout', type: 'duration', default: 300_000, min: 100, description: 'Total time allowed for one DATA transfer before 421.' },
+  { key: 'limits.scanTimeout', type: 'duration', default: 20_000, min: 100, description: 'Time allowed for parsing, detection and policy per message; over it the message is not delivered (451).' },
+  { key: 'limits.maxAuthFailures', type: 'int', default: 5, min: 1, description: 'Failed AUTH attempts per connection before it is closed.' },
+
+  // --- upstream -----------------------------------------------------------------------------------------
+  { key: 'upstream', type: 'upstream', default: 'dir:./outbox', description: 'Where accepted mail goes: smtp://HOST:PORT, smtps://HOST:PORT, or dir:PATH (one .eml file per message).' },
+  { key: 'upstreamUser', type: 'string', default: '', description: 'Upstream AUTH user (or put it in the URL).' },
+  { key: 'upstreamPassword', type: 'string', default: '', secret: true, description: 'Upstream AUTH password.' },
+  { key: 'upstreamStartTls', type: 'string', default: 'opportunistic', description: 'STARTTLS to an smtp:// upstream: opportunistic | required | never.' },
+  { key: 'upstreamTlsVerify', type: 'bool', default: true, description: 'Verify the upstream TLS certificate.' },
+  { key: 'upstreamPool', type: 'int', default: 5, min: 1, max: 100, description: 'Pooled connections to the upstream.' },
+  { key: 'upstreamTimeout', type: 'duration', default: 30_000, min: 100, description: 'Connect/greeting/socket timeout towards the upstream.' },
+  { key: 'upstreamMaxRequeues', type: 'int', default: 1, min: 0, max: 10, description: 'Times a message is retried on a fresh pooled connection when one breaks.' },
+  { key: 'verifyRecipients', type: 'bool', default: false, description: 'Ask the upstream at RCPT time (RCPT probe) and refuse recipients it refuses.' },
+
+  // --- stores -------------------------------------------------------------------------------------------
+  { key: 'dataDir', type: 'string', default: './data', description: 'Embedded store: directory index, quarantine, secrets, users.' },
+  { key: 'redis', type: 'url', default: '', description: 'Redis URL for the shared store (several relays); empty = embedded store.' },
+  { key: 'redisPrefix', type: 'string', default: 'postguard:', description: 'Key prefix in Redis.' },
+  { key: 'directorySecret', type: 'string', default: '', secret: true, description: 'HMAC key for directory hashes (required with redis); empty = generated into DATA_DIR/directory.key.' },
+  { key: 'quarantineKey', type: 'string', default: '', secret: true, description: 'AES-256-GCM key (64 hex chars) for quarantined mail; empty = generated into DATA_DIR/quarantine.key.' },
+  { key: 'directory', type: 'list', default: [], description: 'Directory files (CSV or JSON Lines) imported at start (repeatable flag).' },
+  { key: 'directoryColumns', type: 'list', default: [], description: 'Extra column mappings HEADER=KIND[:strong|weak], e.g. ticket=ticket_id:strong (repeatable).' },
+
+  // --- detection and policy -----------------------------------------------------------------------------
+  { key: 'internalDomains', type: 'list', default: [], flag: 'internal-domain', description: 'The organisation\'s own domains; recipients there may receive customer data (repeatable flag).' },
+  { key: 'policies', type: 'string', default: './policies', description: 'Folder of policy YAML files.' },
+  { key: 'monitor', type: 'bool', default: false, description: 'Monitor mode for the whole relay: record what would be held, deliver anyway.' },
+
+  // --- quarantine, notices, admin ------------------------------------------------------------------------
+  { key: 'adminListen', type: 'hostport', default: '127.0.0.1:8025', description: 'Admin API and console listen address; empty string disables it.' },
+  { key: 'publicUrl', type: 'string', default: '', description: 'Base URL of the console as agents reach it (release-request links); empty = http://ADMIN_LISTEN.' },
+  { key: 'retentionDays', type: 'int', default: 30, min: 1, description: 'Days a quarantined message is kept before it expires.' },
+  { key: 'noticeFrom', type: 'string', default: '', description: 'Sender address of hold notices; empty = postguard@HOSTNAME.' },
+
+  // --- operations ---------------------------------------------------------------------------------------
+  { key: 'logLevel', type: 'string', default: 'info', description: 'trace | debug | info | warn | error | fatal.' },
+  { key: 'workers', type: 'int', default: 1, min: 1, max: 64, description: 'Relay processes sharing the listen port (cluster).' },
+] as const;
+
+export function findKey(key: string): KeySpec | undefined {
+  return CONFIG_KEYS.find((k) => k.key === key);
+}
+
+/** `limits.maxSize` → `limits-max-size`. */
+export function flagName(spec: KeySpec): string {
+  if (spec.flag) return spec.flag;
+  return spec.key
+    .split('.')
+    .map((p) => p.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()))
+    .join('-');
+}
+
+/** `limits.maxSize` → `POSTGUARD_LIMITS_MAX_SIZE`. */
+export function envName(spec: KeySpec): string {
+  return (
+    'POSTGUARD_' +
+    spec.key
+      .split('.')
+      .map((p) => p.replace(/[A-Z]/g, (c) => '_' + c))
+      .join('_')
+      .toUpperCase()
+  );
+}

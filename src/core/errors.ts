@@ -1,0 +1,43 @@
+/**
+ * Typed errors with stable codes (nodemailer style). Codes appear in logs and tests; messages never carry
+ * customer data.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'EPG_CONFIG_INVALID',
+  CONFIG_FILE: 'EPG_CONFIG_FILE',
+  USERS_FILE: 'EPG_USERS_FILE',
+  UPSTREAM_TEMPORARY: 'EPG_UPSTREAM_TEMPORARY',
+  UPSTREAM_PERMANENT: 'EPG_UPSTREAM_PERMANENT',
+  UPSTREAM_PARTIAL: 'EPG_UPSTREAM_PARTIAL',
+  OUTBOX_WRITE: 'EPG_OUTBOX_WRITE',
+  PARSE: 'EPG_PARSE',
+  SCAN_TIMEOUT: 'EPG_SCAN_TIMEOUT',
+  SCAN_FAILED: 'EPG_SCAN_FAILED',
+  DIRECTORY: 'EPG_DIRECTORY',
+  DIRECTORY_IMPORT: 'EPG_DIRECTORY_IMPORT',
+  SECRET: 'EPG_SECRET',
+  POLICY_INVALID: 'EPG_POLICY_INVALID',
+  QUARANTINE_STORE: 'EPG_QUARANTINE_STORE',
+  QUARANTINE_NOT_FOUND: 'EPG_QUARANTINE_NOT_FOUND',
+  QUARANTINE_STATE: 'EPG_QUARANTINE_STATE',
+  ADMIN_AUTH: 'EPG_ADMIN_AUTH',
+  USAGE: 'EPG_USAGE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class PostguardError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'PostguardError';
+    this.code = code;
+    if (options?.details) this.details = options.details;
+  }
+}
+
+export function isPostguardError(err: unknown, code?: ErrorCode): err is PostguardError {
+  return err instanceof PostguardError && (code === undefined || err.code === code);
+}

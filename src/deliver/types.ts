@@ -1,0 +1,25 @@
+import type { Envelope } from '../core/types.js';
+
+/** What the upstream said about one message. */
+export interface DeliveryResult {
+  /** 'sent': the upstream accepted it for every recipient in `accepted`. */
+  status: 'sent' | 'temporary' | 'permanent';
+  /** SMTP code the upstream answered (250, 451, 550, …); 451 for connection errors and timeouts. */
+  code: number;
+  accepted: string[];
+  /** Recipients the upstream refused, with its code (partial delivery). */
+  rejected: { address: string; code: number }[];
+  /** Upstream's own reply line, for logs only (never copied to the client). */
+  upstreamResponse: string;
+  /** Upstream queue id or outbox file name, when known. */
+  upstreamId?: string;
+}
+
+/** Sends a message upstream: used by the relay, by quarantine release and by sender notices. */
+export interface Upstream {
+  /** `raw` is sent byte for byte with exactly this envelope. */
+  send(envelope: Envelope, raw: Buffer, opts?: { id?: string }): Promise<DeliveryResult>;
+  /** True when the upstream answers (for /readyz). */
+  check(): Promise<boolean>;
+  close(): Promise<void>;
+}
