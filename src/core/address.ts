@@ -1,0 +1,93 @@
+/**
+ * The one canonical address parser, used for the envelope (MAIL FROM / RCPT TO) and for message headers, so the
+ * decision is made on exactly the addresses that are delivered to.
+ *
+ * Canonical form: `local@domain`, lower-cased, domain in ASCII (IDNA/punycode), no angle brackets, no display
+ * name, no trailing dot on the domain. Quoted local parts are kept with their quotes (so `"a@b"@c.com` stays a
+ * mailbox at c.com and can never be mistaken for one at b).
+ */
+import { domainToASCII } from 'node:url';
+
+export interface ParsedAddress {
+  /** Canonical `local@domain`. */
+  address: string;
+  local: string;
+  /** ASCII (punycode) domain, lower-case. */
+  domain: string;
+}
+
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** Finds the `@` that separates local part and domain, honouring a quoted local part. */
+function splitAt(addr: string): number {
+  if (addr.startsWith('"')) {
+    let i = 1;
+    while (i < addr.length) {
+      const c = addr[i];
+      if (c === '\\') {
+        i += 2;
+        continue;
+      }
+      if (c === '"') break;
+      i++;
+    }
+    if (i >= addr.length) return -1; // unterminated quote
+    return addr[i + 1] === '@' ? i + 1 : -1;
+  }
+  const at = addr.lastIndexOf('@');
+  // An unquoted local part must not itself contain '@'.
+  return at > 0 && addr.indexOf('@') === at ? at : -1;
+}
+
+/**
+ * Parses one mailbox (`user@example.com`, `<user@example.com>`). Returns null for anything that is not a single,
+ * complete mailbox: empty, control characters (CR/LF injection), missing or bad domain, source routes, lists.
+ */
+export function parseAddress(input: string): ParsedAddress | null {
+  let s = input.trim();
+  if (s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+  if (!s || s.length > 320 || CONTROL.test(s)) return null;
+  if (s.startsWith('@')) return null; // source route (@a,@b:user@c) — refused rather than guessed
+  const at = splitAt(s);
+  if (at <= 0) return null;
+  const local = s.slice(0, at);
+  let domain = s.slice(at + 1).replace(/\.$/, '');
+  if (!local || local.length > 64 || !domain) return null;
+  if (!local.startsWith('"') && /[\s<>(),;:\\[\]]/.test(local)) return null;
+  if (domain.startsWith('[') && domain.endsWith(']')) {
+    // address literal
+    if (!/^\[(?:IPv6:)?[0-9a-fA-F.:]+\]$/.test(domain)) return null;
+    domain = domain.toLowerCase();
+  } else {
+    if (/[\s<>(),;:\\"@[\]]/.test(domain)) return null;
+    const ascii = domainToASCII(domain.toLowerCase());
+    if (!ascii || !ascii.includes('.') || ascii.split('.').some((l) => !l || l.length > 63)) return null;
+    domain = ascii;
+  }
+  const canonicalLocal = local.toLowerCase();
+  return { address: `${canonicalLocal}@${domain}`, local: canonicalLocal, domain };
+}
+
+/** Canonical address string or null. */
+export function canonicalAddress(input: string): string | null {
+  return parseAddress(input)?.address ?? null;
+}
+
+/** Domain part of a canonical address ('' when there is none). */
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1);
+}
+
+/** True when `domain` equals one of `domains` or is a subdomain of one. Both sides canonical (ASCII, lower). */
+export function domainMatches(domain: string, domains: readonly string[]): boolean {
+  return domains.some((d) => domain === d || domain.endsWith('.' + d));
+}
+
+/** Masks an address for logs: `j•••@example.com` (external addresses are never logged in full). */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return '•••';
+  const local = address.slice(0, at);
+  return `${local.slice(0, 1)}•••@${address.slice(at + 1)}`;
+}
