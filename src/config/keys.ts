@@ -49,7 +49,6 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'upstreamPool', type: 'int', default: 5, min: 1, max: 100, description: 'Pooled connections to the upstream.' },
   { key: 'upstreamTimeout', type: 'duration', default: 30_000, min: 100, description: 'Connect/greeting/socket timeout towards the upstream.' },
   { key: 'upstreamMaxRequeues', type: 'int', default: 1, min: 0, max: 10, description: 'Times a message is retried on a fresh pooled connection when one breaks.' },
-  { key: 'verifyRecipients', type: 'bool', default: false, description: 'Ask the upstream at RCPT time (RCPT probe) and refuse recipients it refuses.' },
 
   // --- stores -------------------------------------------------------------------------------------------
   { key: 'dataDir', type: 'string', default: './data', description: 'Embedded store: directory index, quarantine, secrets, users.' },

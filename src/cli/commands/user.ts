@@ -1,0 +1,38 @@
+/** `postguard user add|remove|list`: SMTP AUTH users (scrypt hashes in the users file). */
+import type { Command } from 'commander';
+import { addConfigOptions, configFromCommand } from '../config-options.js';
+import { readSecret } from '../prompt.js';
+import { UserStore } from '../../smtp/users.js';
+import { usersFileOf } from '../../relay/relay.js';
+
+function store(cmd: Command): UserStore {
+  return new UserStore(usersFileOf(configFromCommand(cmd)));
+}
+
+const keys = (s: { key: string }) => ['dataDir', 'usersFile'].includes(s.key);
+
+export function registerUserCommand(program: Command): void {
+  const user = program.command('user').description('Manage SMTP AUTH users (scrypt hashes in the users file)');
+  addConfigOptions(
+    user
+      .command('add <name>')
+      .description('Add a user or change its password (password read from stdin or --password-file)')
+      .option('--password-file <file>', 'read the password from this file (first line)'),
+    keys,
+  ).action(async (name: string, opts: { passwordFile?: string }, cmd: Command) => {
+    const password = await readSecret(opts.passwordFile, `Password for ${name}: `);
+    await store(cmd).add(name, password);
+    console.log(`user ${name} saved`);
+  });
+  addConfigOptions(user.command('remove <name>').description('Remove a user'), keys).action((name: string, _o: unknown, cmd: Command) => {
+    if (!store(cmd).remove(name)) {
+      console.error(`postguard: no user named ${name}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`user ${name} removed`);
+  });
+  addConfigOptions(user.command('list').description('List users'), keys).action((_o: unknown, cmd: Command) => {
+    for (const name of store(cmd).list()) console.log(name);
+  });
+}

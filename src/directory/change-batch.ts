@@ -1,0 +1,82 @@
+/**
+ * A batch of hashed customer records (an import or a replicated change). Holds no plaintext values except the
+ * customers' email domains (transient, never serialised: only domains used by ≥ 3 customers are kept).
+ */
+import type { Strength } from '../core/types.js';
+
+/** Growable Uint32 column. */
+export class U32Column {
+  data: Uint32Array;
+  length = 0;
+  constructor(initial = 1024) {
+    this.data = new Uint32Array(initial);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Uint32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** Internal kind: the hash of a customer's email domain (counts customers per domain). */
+export const DOMAIN_KIND = '#domain';
+
+export class ChangeBatch {
+  /** Customer ids, distinct, in first-seen order. */
+  readonly ids: string[] = [];
+  /** ISO-2 region per customer ('' = none). */
+  readonly regions: string[] = [];
+  readonly kindNames: string[] = [];
+  readonly strengths = new Map<string, Strength>();
+  /** Entries: customer index in this batch, kind index in kindNames, hash halves. */
+  readonly entCustomer = new U32Column();
+  readonly entKind = new U32Column();
+  readonly entHi = new U32Column();
+  readonly entLo = new U32Column();
+  /** Email domains seen in this batch (plaintext, transient; see module comment). */
+  readonly domains = new Set<string>();
+  private readonly byId = new Map<string, number>();
+  private readonly kindIndex = new Map<string, number>();
+
+  /** Index of customer `id` in the batch, creating it. */
+  customer(id: string, region: string): number {
+    let c = this.byId.get(id);
+    if (c === undefined) {
+      c = this.ids.length;
+      this.ids.push(id);
+      this.regions.push(region);
+      this.byId.set(id, c);
+    } else if (region && !this.regions[c]) {
+      this.regions[c] = region;
+    }
+    return c;
+  }
+
+  kind(name: string, strength?: Strength): number {
+    let k = this.kindIndex.get(name);
+    if (k === undefined) {
+      k = this.kindNames.length;
+      this.kindNames.push(name);
+      this.kindIndex.set(name, k);
+    }
+    if (strength) this.strengths.set(name, strength);
+    return k;
+  }
+
+  add(customer: number, kind: number, hi: number, lo: number): void {
+    this.entCustomer.push(customer);
+    this.entKind.push(kind);
+    this.entHi.push(hi);
+    this.entLo.push(lo);
+  }
+
+  get entries(): number {
+    return this.entHi.length;
+  }
+}

@@ -1,0 +1,461 @@
+/**
+ * The in-memory directory index: immutable, swapped atomically on every change.
+ *
+ * Layout (m distinct hashes, n customers):
+ *   hi/lo   Uint32Array(m)  64-bit keyed hash, sorted ascending by (hi, lo)
+ *   kind    Uint8Array(m)   index into `kinds`
+ *   ref     Uint32Array(m)  customer ordinal, or OVERFLOW|offset into `overflow` (count, ordinals…) for values
+ *                           shared by several customers (a household address, a common name)
+ *   bucket  Uint32Array(2^B + 1) start of each top-B-bits bucket of `hi` (a radix directory: a lookup is one
+ *                           bucket read + a binary search over ~4 entries)
+ *   ids     string[](n)     customer ids sorted ascending (ordinal = position)
+ *   region  Uint8Array(n)   index into `regions` (0 = none)
+ * 13 bytes per value + the ids: 8M values ≈ 105 MB + ids.
+ */
+import type { Strength } from '../core/types.js';
+import { ErrorCodes, PostguardError } from '../core/errors.js';
+import { ChangeBatch, DOMAIN_KIND, U32Column } from './change-batch.js';
+import { defaultStrength } from './columns.js';
+import type { KeyedHasher } from './keyed-hash.js';
+
+const OVERFLOW = 0x80000000;
+const EMPTY: readonly string[] = Object.freeze([]);
+/** A domain is non-identifying (kept in plaintext) once this many distinct customers use it. */
+export const DOMAIN_MIN_CUSTOMERS = 3;
+
+export interface IndexParts {
+  kinds: string[];
+  strengths: Record<string, Strength>;
+  regions: string[];
+  emailDomains: string[];
+  ids: string[];
+  hi: Uint32Array;
+  lo: Uint32Array;
+  kind: Uint8Array;
+  ref: Uint32Array;
+  overflow: Uint32Array;
+  region: Uint8Array;
+}
+
+function bucketBits(m: number): number {
+  let b = 4;
+  while (b < 22 && 1 << (b + 2) < m) b++;
+  return b;
+}
+
+export class CompactIndex {
+  readonly kinds: string[];
+  readonly strengths: Record<string, Strength>;
+  readonly regionTable: string[];
+  readonly ids: string[];
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly kind: Uint8Array;
+  readonly ref: Uint32Array;
+  readonly overflow: Uint32Array;
+  readonly region: Uint8Array;
+  emailDomainSet: ReadonlySet<string>;
+  readonly kindSet: ReadonlySet<string>;
+  readonly regionList: readonly string[];
+  readonly valuesPerKind: Record<string, number>;
+  private readonly bits: number;
+  private readonly bucket: Uint32Array;
+  private readonly kindIndex = new Map<string, number>();
+
+  constructor(p: IndexParts) {
+    this.kinds = p.kinds;
+    this.strengths = p.strengths;
+    this.regionTable = p.regions;
+    this.ids = p.ids;
+    this.hi = p.hi;
+    this.lo = p.lo;
+    this.kind = p.kind;
+    this.ref = p.ref;
+    this.overflow = p.overflow;
+    this.region = p.region;
+    this.emailDomainSet = new Set(p.emailDomains);
+    p.kinds.forEach((k, i) => this.kindIndex.set(k, i));
+    const m = p.hi.length;
+    this.bits = bucketBits(m);
+    const shift = 32 - this.bits;
+    const bucket = new Uint32Array((1 << this.bits) + 1);
+    const counts = new Float64Array(p.kinds.length);
+    for (let i = 0; i < m; i++) {
+      bucket[(p.hi[i]! >>> shift) + 1]++;
+      counts[p.kind[i]!]++;
+    }
+    for (let i = 1; i < bucket.length; i++) bucket[i]! += bucket[i - 1]!;
+    this.bucket = bucket;
+    const perKind: Record<string, number> = {};
+    p.kinds.forEach((k, i) => {
+      if (!k.startsWith('#') && counts[i]! > 0) perKind[k] = counts[i]!;
+    });
+    this.valuesPerKind = perKind;
+    this.kindSet = new Set(Object.keys(perKind));
+    const seen = new Set<number>();
+    for (let i = 0; i < p.region.length; i++) seen.add(p.region[i]!);
+    this.regionList = [...seen].filter((r) => r > 0).map((r) => p.regions[r]!).sort();
+  }
+
+  static empty(): CompactIndex {
+    return new CompactIndex({
+      kinds: [],
+      strengths: {},
+      regions: [''],
+      emailDomains: [],
+      ids: [],
+      hi: new Uint32Array(0),
+      lo: new Uint32Array(0),
+      kind: new Uint8Array(0),
+      ref: new Uint32Array(0),
+      overflow: new Uint32Array(0),
+      region: new Uint8Array(0),
+    });
+  }
+
+  get customers(): number {
+    return this.ids.length;
+  }
+
+  get size(): number {
+    return this.hi.length;
+  }
+
+  strengthOf(kind: string): Strength {
+    return this.strengths[kind] ?? defaultStrength(kind);
+  }
+
+  /** Position of a hash or -1. */
+  find(hi: number, lo: number): number {
+    const b = hi >>> (32 - this.bits);
+    let a = this.bucket[b]!;
+    let z = this.bucket[b + 1]! - 1;
+    const H = this.hi;
+    const L = this.lo;
+    while (a <= z) {
+      const mid = (a + z) >>> 1;
+      const h = H[mid]!;
+      if (h < hi) a = mid + 1;
+      else if (h > hi) z = mid - 1;
+      else {
+        const l = L[mid]!;
+        if (l < lo) a = mid + 1;
+        else if (l > lo) z = mid - 1;
+        else return mid;
+      }
+    }
+    return -1;
+  }
+
+  /** Customer ordinals at position `pos`. */
+  ordinalsAt(pos: number): number[] {
+    const r = this.ref[pos]!;
+    if (r < OVERFLOW) return [r];
+    const off = r - OVERFLOW;
+    const n = this.overflow[off]!;
+    return Array.from(this.overflow.subarray(off + 1, off + 1 + n));
+  }
+
+  lookupHash(hi: number, lo: number, kind?: string): readonly string[] {
+    const pos = this.find(hi, lo);
+    if (pos < 0) return EMPTY;
+    if (kind !== undefined && this.kinds[this.kind[pos]!] !== kind) return EMPTY;
+    const r = this.ref[pos]!;
+    if (r < OVERFLOW) return [this.ids[r]!];
+    return this.ordinalsAt(pos).map((o) => this.ids[o]!);
+  }
+
+  lookup(hasher: KeyedHasher, kind: string, normalized: string): readonly string[] {
+    if (!this.kindIndex.has(kind)) return EMPTY;
+    hasher.hash(kind, normalized);
+    return this.lookupHash(hasher.hi, hasher.lo, kind);
+  }
+
+  /** Ordinal of a customer id or -1 (binary search over the sorted ids). */
+  ordinalOf(id: string): number {
+    let a = 0;
+    let z = this.ids.length - 1;
+    while (a <= z) {
+      const mid = (a + z) >>> 1;
+      const v = this.ids[mid]!;
+      if (v < id) a = mid + 1;
+      else if (v > id) z = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** Approximate heap bytes held by the index. */
+  memoryBytes(): number {
+    let ids = 0;
+    for (const id of this.ids) ids += 24 + id.length;
+    return (
+      this.hi.byteLength +
+      this.lo.byteLength +
+      this.kind.byteLength +
+      this.ref.byteLength +
+      this.overflow.byteLength +
+      this.region.byteLength +
+      this.bucket.byteLength +
+      ids +
+      this.ids.length * 8
+    );
+  }
+
+  parts(): IndexParts {
+    return {
+      kinds: this.kinds,
+      strengths: this.strengths,
+      regions: this.regionTable,
+      emailDomains: [...this.emailDomainSet].sort(),
+      ids: this.ids,
+      hi: this.hi,
+      lo: this.lo,
+      kind: this.kind,
+      ref: this.ref,
+      overflow: this.overflow,
+      region: this.region,
+    };
+  }
+}
+
+export type ChangeMode = 'upsert' | 'replace';
+
+export interface Change {
+  mode: ChangeMode;
+  /** Customers whose values are (re)defined by `batch`. */
+  batch: ChangeBatch;
+  /** Customers removed entirely. */
+  removals?: readonly string[];
+  /**
+   * When the change was replicated, the resulting plaintext domain set as computed by the writer (the batch's
+   * transient domains are not replicated).
+   */
+  emailDomains?: readonly string[];
+}
+
+/** LSD radix sort by (hi, lo), 16-bit digits, carrying `idx` along. */
+function radixSort(hi: Uint32Array, lo: Uint32Array, idx: Uint32Array): void {
+  const n = hi.length;
+  let aHi = hi;
+  let aLo = lo;
+  let aIdx = idx;
+  let bHi = new Uint32Array(n);
+  let bLo = new Uint32Array(n);
+  let bIdx = new Uint32Array(n);
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? aLo : aHi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[i]! >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = (key[i]! >>> shift) & 0xffff;
+      const p = count[d]!++;
+      bHi[p] = aHi[i]!;
+      bLo[p] = aLo[i]!;
+      bIdx[p] = aIdx[i]!;
+    }
+    [aHi, bHi] = [bHi, aHi];
+    [aLo, bLo] = [bLo, aLo];
+    [aIdx, bIdx] = [bIdx, aIdx];
+  }
+  // Four passes: the result is back in the caller's arrays.
+}
+
+/**
+ * Applies a change to `base` and returns a new index (base is untouched, so readers keep using it until the
+ * caller swaps). `domainCount` lets the caller compute the plaintext domain set (≥ 3 customers).
+ */
+export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHasher): CompactIndex {
+  const { batch } = change;
+  const replace = change.mode === 'replace';
+  // 1. Customer ids: kept old ones merged with the batch's, sorted.
+  const drop = new Set<string>(change.removals ?? []);
+  for (const id of batch.ids) drop.add(id);
+  const oldToNew = new Int32Array(base.customers).fill(-1);
+  const batchOrder = batch.ids.map((_, i) => i).sort((a, b) => (batch.ids[a]! < batch.ids[b]! ? -1 : 1));
+  const batchToNew = new Int32Array(batch.ids.length);
+  const ids: string[] = [];
+  let i = 0;
+  let j = 0;
+  const oldIds = base.ids;
+  while (true) {
+    if (!replace) while (i < oldIds.length && drop.has(oldIds[i]!)) i++;
+    const oldId = replace || i >= oldIds.length ? undefined : oldIds[i];
+    const newId = j < batchOrder.length ? batch.ids[batchOrder[j]!] : undefined;
+    if (oldId === undefined && newId === undefined) break;
+    if (newId === undefined || (oldId !== undefined && oldId < newId)) {
+      oldToNew[i++] = ids.length;
+      ids.push(oldId!);
+    } else {
+      batchToNew[batchOrder[j++]!] = ids.length;
+      ids.push(newId);
+    }
+  }
+
+  // 2. Kind and region tables (union, old indexes kept).
+  const kinds = replace ? [] : [...base.kinds];
+  const strengths: Record<string, Strength> = replace ? {} : { ...base.strengths };
+  const kindIdx = new Map(kinds.map((k, x) => [k, x]));
+  const batchKind = batch.kindNames.map((k) => {
+    let x = kindIdx.get(k);
+    if (x === undefined) {
+      x = kinds.length;
+      if (x > 255) throw new PostguardError(ErrorCodes.DIRECTORY, 'too many value kinds (max 256)');
+      kinds.push(k);
+      kindIdx.set(k, x);
+    }
+    return x;
+  });
+  for (const [k, s] of batch.strengths) strengths[k] = s;
+  const regions = replace ? [''] : [...base.regionTable];
+  const regionIdx = new Map(regions.map((r, x) => [r, x]));
+  const region = new Uint8Array(ids.length);
+  if (!replace) {
+    for (let o = 0; o < oldToNew.length; o++) if (oldToNew[o]! >= 0) region[oldToNew[o]!] = base.region[o]!;
+  }
+  batch.regions.forEach((r, c) => {
+    let x = regionIdx.get(r);
+    if (x === undefined) {
+      x = regions.length;
+      if (x > 255) x = 0; // more than 255 regions cannot exist (ISO-2); ignore rather than fail
+      else {
+        regions.push(r);
+        regionIdx.set(r, x);
+      }
+    }
+    region[batchToNew[c]!] = x;
+  });
+
+  // 3. Flat entries: old entries of kept customers + batch entries.
+  let total = batch.entries;
+  if (!replace) {
+    for (let p = 0; p < base.size; p++) {
+      const r = base.ref[p]!;
+      if (r < OVERFLOW) total += oldToNew[r]! >= 0 ? 1 : 0;
+      else total += base.overflow[r - OVERFLOW]!;
+    }
+  }
+  const hi = new Uint32Array(total);
+  const lo = new Uint32Array(total);
+  const kd = new Uint8Array(total);
+  const ord = new Uint32Array(total);
+  let n = 0;
+  if (!replace) {
+    for (let p = 0; p < base.size; p++) {
+      const r = base.ref[p]!;
+      const k = base.kind[p]!;
+      if (r < OVERFLOW) {
+        const o = oldToNew[r]!;
+        if (o >= 0) {
+          hi[n] = base.hi[p]!;
+          lo[n] = base.lo[p]!;
+          kd[n] = k;
+          ord[n++] = o;
+        }
+      } else {
+        const off = r - OVERFLOW;
+        const cnt = base.overflow[off]!;
+        for (let q = 1; q <= cnt; q++) {
+          const o = oldToNew[base.overflow[off + q]!]!;
+          if (o >= 0) {
+            hi[n] = base.hi[p]!;
+            lo[n] = base.lo[p]!;
+            kd[n] = k;
+            ord[n++] = o;
+          }
+        }
+      }
+    }
+  }
+  const bc = batch.entCustomer.data;
+  const bk = batch.entKind.data;
+  const bh = batch.entHi.data;
+  const bl = batch.entLo.data;
+  for (let e = 0; e < batch.entries; e++) {
+    hi[n] = bh[e]!;
+    lo[n] = bl[e]!;
+    kd[n] = batchKind[bk[e]!]!;
+    ord[n++] = batchToNew[bc[e]!]!;
+  }
+  const H = hi.subarray(0, n);
+  const L = lo.subarray(0, n);
+  const perm = new Uint32Array(n);
+  for (let p = 0; p < n; p++) perm[p] = p;
+  radixSort(H, L, perm);
+
+  // 4. Group equal hashes; several distinct customers → overflow list.
+  let unique = 0;
+  for (let p = 0; p < n; p++) if (p === 0 || H[p] !== H[p - 1] || L[p] !== L[p - 1]) unique++;
+  const outHi = new Uint32Array(unique);
+  const outLo = new Uint32Array(unique);
+  const outKind = new Uint8Array(unique);
+  const outRef = new Uint32Array(unique);
+  const overflow = new U32Column(1024);
+  let u = 0;
+  const run: number[] = [];
+  for (let p = 0; p < n; ) {
+    let q = p + 1;
+    while (q < n && H[q] === H[p] && L[q] === L[p]) q++;
+    outHi[u] = H[p]!;
+    outLo[u] = L[p]!;
+    outKind[u] = kd[perm[p]!]!;
+    if (q === p + 1) outRef[u] = ord[perm[p]!]!;
+    else {
+      run.length = 0;
+      for (let x = p; x < q; x++) run.push(ord[perm[x]!]!);
+      run.sort((a, b) => a - b);
+      let w = 0;
+      for (let x = 0; x < run.length; x++) if (x === 0 || run[x] !== run[x - 1]) run[w++] = run[x]!;
+      run.length = w;
+      if (w === 1) outRef[u] = run[0]!;
+      else {
+        outRef[u] = OVERFLOW + overflow.length;
+        overflow.push(w);
+        for (const o of run) overflow.push(o);
+      }
+    }
+    u++;
+    p = q;
+  }
+
+  const next = new CompactIndex({
+    kinds,
+    strengths,
+    regions,
+    emailDomains: [],
+    ids,
+    hi: outHi,
+    lo: outLo,
+    kind: outKind,
+    ref: outRef,
+    overflow: overflow.view().slice(),
+    region,
+  });
+  next.emailDomainSet = new Set(change.emailDomains ?? computeDomains(next, base, batch, replace, hasher));
+  return next;
+}
+
+function computeDomains(
+  next: CompactIndex,
+  base: CompactIndex,
+  batch: ChangeBatch,
+  replace: boolean,
+  hasher: KeyedHasher,
+): string[] {
+  const candidates = new Set<string>(batch.domains);
+  if (!replace) for (const d of base.emailDomainSet) candidates.add(d);
+  const out: string[] = [];
+  for (const d of candidates) {
+    hasher.hash(DOMAIN_KIND, d);
+    if (next.lookupHash(hasher.hi, hasher.lo).length >= DOMAIN_MIN_CUSTOMERS) out.push(d);
+  }
+  return out.sort();
+}

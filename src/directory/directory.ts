@@ -1,0 +1,260 @@
+/**
+ * The customer directory: a fast synchronous view for detection and policy, plus import/remove that build a new
+ * index off to the side and swap it in atomically (lookups during an import see the old index).
+ */
+import type { Logger } from 'pino';
+import { ErrorCodes, PostguardError } from '../core/errors.js';
+import type { Strength } from '../core/types.js';
+import { ChangeBatch } from './change-batch.js';
+import { parseExtraMapping, type ExtraMapping } from './columns.js';
+import { applyChange, CompactIndex, type Change } from './compact-index.js';
+import { EmbeddedStore } from './embedded-store.js';
+import { importFile, type ImportFormat, type ImportReport } from './importer.js';
+import { KeyedHasher } from './keyed-hash.js';
+import { normalizeRegion } from './normalize.js';
+import { RedisStore } from './redis-store.js';
+import { resolveSecret, secretCheck } from './secret.js';
+import type { DirectoryStore, LoadedSnapshot } from './store.js';
+
+/** What detection and policy read. Synchronous and fast. */
+export interface DirectoryView {
+  /** Customer ids holding this value (`normalized` as produced by normalize.ts for `kind`). */
+  lookup(kind: string, normalized: string): readonly string[];
+  /** Kinds present in the directory (built-in and custom). */
+  kinds(): ReadonlySet<string>;
+  /** Phone regions (ISO-2, from the country column) seen in the directory. */
+  regions(): readonly string[];
+  /** Email domains used by at least 3 distinct customers (plaintext; not identifying). */
+  emailDomains(): ReadonlySet<string>;
+  strengthOf(kind: string): Strength;
+  /** The configured default phone region, if any. */
+  defaultRegion(): string | undefined;
+}
+
+export interface DirectoryStats {
+  store: 'embedded' | 'redis';
+  version: string;
+  customers: number;
+  /** Distinct values per kind. */
+  values: Record<string, number>;
+  totalValues: number;
+  regions: string[];
+  emailDomains: number;
+  /** Approximate bytes held by the in-memory index. */
+  memoryBytes: number;
+  updatedAt: string;
+}
+
+export interface ImportOptions {
+  mode?: 'upsert' | 'replace';
+  format?: ImportFormat;
+}
+
+export interface Directory extends DirectoryView {
+  import(file: string, opts?: ImportOptions): Promise<ImportReport>;
+  /** Removes customers; returns how many existed. */
+  remove(customerIds: readonly string[]): Promise<number>;
+  stats(): DirectoryStats;
+  close(): Promise<void>;
+}
+
+export interface OpenDirectoryOptions {
+  dataDir: string;
+  /** Redis URL; empty/undefined = embedded store. */
+  redis?: string;
+  redisPrefix?: string;
+  /** HMAC secret; required with Redis, generated into DATA_DIR/directory.key otherwise. */
+  secret?: string;
+  /** Extra column mappings `HEADER=KIND[:strong|weak]`. */
+  columns?: readonly string[];
+  /** ISO-2 region for national phone formats when a row has no country. */
+  defaultRegion?: string;
+  /** Follow changes made by other processes (default true). */
+  follow?: boolean;
+  logger?: Logger;
+}
+
+class DirectoryImpl implements Directory {
+  private index: CompactIndex;
+  private version: string;
+  private updatedAt = new Date();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly store: DirectoryStore,
+    private readonly hasher: KeyedHasher,
+    private readonly extras: readonly ExtraMapping[],
+    private readonly region: string | undefined,
+    loaded: LoadedSnapshot | null,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.index = loaded?.index ?? CompactIndex.empty();
+    this.version = loaded?.version ?? '';
+  }
+
+  startFollowing(): void {
+    this.store.follow({
+      onSnapshot: (loaded) => {
+        this.swap(loaded.index, loaded.version);
+        this.logger?.info({ version: loaded.version, customers: loaded.index.customers }, 'directory reloaded');
+      },
+      onChange: (change, baseVersion, version) => {
+        if (baseVersion !== this.version) {
+          this.logger?.warn({ baseVersion, version: this.version }, 'directory change for another version ignored');
+          return;
+        }
+        this.swap(applyChange(this.index, change, this.hasher), version);
+      },
+      onError: (err) =>
+        this.logger?.warn({ code: (err as { code?: string }).code }, 'directory follow error (index kept)'),
+    });
+  }
+
+  private swap(index: CompactIndex, version: string): void {
+    this.index = index;
+    this.version = version;
+    this.updatedAt = new Date();
+  }
+
+  lookup(kind: string, normalized: string): readonly string[] {
+    return this.index.lookup(this.hasher, kind, normalized);
+  }
+
+  kinds(): ReadonlySet<string> {
+    return this.index.kindSet;
+  }
+
+  regions(): readonly string[] {
+    return this.index.regionList;
+  }
+
+  emailDomains(): ReadonlySet<string> {
+    return this.index.emailDomainSet;
+  }
+
+  strengthOf(kind: string): Strength {
+    return this.index.strengthOf(kind);
+  }
+
+  defaultRegion(): string | undefined {
+    return this.region;
+  }
+
+  /** Mutations run one at a time. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new PostguardError(ErrorCodes.DIRECTORY, 'directory is closed'));
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commit(change: Change): Promise<CompactIndex> {
+    const next = applyChange(this.index, change, this.hasher);
+    const version = await this.store.commit(next, change, this.version);
+    this.swap(next, version);
+    return next;
+  }
+
+  import(file: string, opts: ImportOptions = {}): Promise<ImportReport> {
+    return this.serial(async () => {
+      const started = performance.now();
+      const mode = opts.mode ?? 'upsert';
+      const { batch, report } = await importFile(file, this.hasher, {
+        extras: this.extras,
+        ...(opts.format ? { format: opts.format } : {}),
+        ...(this.region ? { defaultRegion: this.region } : {}),
+      });
+      const next = await this.commit({ mode, batch });
+      const full: ImportReport = {
+        ...report,
+        mode,
+        totalCustomers: next.customers,
+        durationMs: Math.round(performance.now() - started),
+        version: this.version,
+      };
+      this.logger?.info(
+        {
+          mode,
+          rows: full.rowsRead,
+          customers: full.customers,
+          totalCustomers: full.totalCustomers,
+          skippedRows: full.skippedRows,
+          invalidValues: full.invalidValues,
+          durationMs: full.durationMs,
+        },
+        'directory imported',
+      );
+      return full;
+    });
+  }
+
+  remove(customerIds: readonly string[]): Promise<number> {
+    return this.serial(async () => {
+      const existing = [...new Set(customerIds)].filter((id) => this.index.ordinalOf(id) >= 0);
+      if (existing.length === 0) return 0;
+      await this.commit({ mode: 'upsert', batch: new ChangeBatch(), removals: existing });
+      this.logger?.info({ removed: existing.length }, 'directory customers removed');
+      return existing.length;
+    });
+  }
+
+  stats(): DirectoryStats {
+    const values = { ...this.index.valuesPerKind };
+    return {
+      store: this.store.kind,
+      version: this.version,
+      customers: this.index.customers,
+      values,
+      totalValues: Object.values(values).reduce((a, b) => a + b, 0),
+      regions: [...this.index.regionList],
+      emailDomains: this.index.emailDomainSet.size,
+      memoryBytes: this.index.memoryBytes(),
+      updatedAt: this.updatedAt.toISOString(),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    await this.store.close();
+  }
+}
+
+export async function openDirectory(opts: OpenDirectoryOptions): Promise<Directory> {
+  const extras = (opts.columns ?? []).map(parseExtraMapping);
+  let region: string | undefined;
+  if (opts.defaultRegion) {
+    region = normalizeRegion(opts.defaultRegion);
+    if (!region) {
+      throw new PostguardError(ErrorCodes.CONFIG_INVALID, 'default phone region must be an ISO 3166 alpha-2 code');
+    }
+  }
+  const secret = await resolveSecret({
+    dataDir: opts.dataDir,
+    ...(opts.secret ? { secret: opts.secret } : {}),
+    ...(opts.redis ? { redis: opts.redis } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  const check = secretCheck(secret);
+  const store: DirectoryStore = opts.redis
+    ? await RedisStore.connect({
+        url: opts.redis,
+        prefix: opts.redisPrefix ?? 'postguard:',
+        secretCheck: check,
+        ...(opts.logger ? { logger: opts.logger } : {}),
+      })
+    : new EmbeddedStore(opts.dataDir, check);
+  const hasher = new KeyedHasher(secret);
+  let loaded: LoadedSnapshot | null;
+  try {
+    loaded = await store.load();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const dir = new DirectoryImpl(store, hasher, extras, region, loaded, opts.logger);
+  if (opts.follow !== false) dir.startFollowing();
+  return dir;
+}

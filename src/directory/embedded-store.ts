@@ -1,0 +1,119 @@
+/**
+ * Embedded store: DATA_DIR/directory/snapshot.bin, replaced atomically (temp file + fsync + rename + directory
+ * fsync). A watcher reloads the index when another process (e.g. `postguard directory import` while the relay
+ * runs) swaps the file.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, PostguardError } from '../core/errors.js';
+import type { CompactIndex } from './compact-index.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { newVersion, type DirectoryStore, type LoadedSnapshot, type StoreListener } from './store.js';
+
+export const SNAPSHOT_FILE = 'snapshot.bin';
+
+export class EmbeddedStore implements DirectoryStore {
+  readonly kind = 'embedded' as const;
+  private readonly dir: string;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastVersion = '';
+
+  constructor(
+    dataDir: string,
+    private readonly secretCheck: string,
+  ) {
+    this.dir = join(dataDir, 'directory');
+  }
+
+  get file(): string {
+    return join(this.dir, SNAPSHOT_FILE);
+  }
+
+  async load(): Promise<LoadedSnapshot | null> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new PostguardError(ErrorCodes.DIRECTORY, `cannot read ${this.file}`, { cause: err });
+    }
+    const { header, index } = decodeSnapshot(buf);
+    if (header.secretCheck !== this.secretCheck) {
+      throw new PostguardError(
+        ErrorCodes.SECRET,
+        `${this.file} was written with a different directory secret; re-import the directory or restore the key`,
+      );
+    }
+    this.lastVersion = header.version;
+    return { index, version: header.version };
+  }
+
+  async commit(next: CompactIndex): Promise<string> {
+    const version = newVersion();
+    const parts = encodeSnapshot(next, { version, secretCheck: this.secretCheck });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const tmp = join(this.dir, `.${SNAPSHOT_FILE}.${process.pid}.${version}.tmp`);
+    try {
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        for (const p of parts) await fh.write(p);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      this.lastVersion = version;
+      await rename(tmp, this.file);
+      const dh = await open(this.dir, 'r');
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new PostguardError(ErrorCodes.DIRECTORY, `cannot write ${this.file}`, { cause: err });
+    }
+    return version;
+  }
+
+  follow(listener: StoreListener): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
+        if (name !== SNAPSHOT_FILE) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.reload(listener), 100);
+        this.timer.unref();
+      });
+      this.watcher.on('error', (err) => listener.onError(err));
+    } catch (err) {
+      listener.onError(err);
+    }
+  }
+
+  private async reload(listener: StoreListener): Promise<void> {
+    try {
+      const before = this.lastVersion;
+      const buf = await readFile(this.file).catch(() => null);
+      if (!buf) return;
+      const { header, index } = decodeSnapshot(buf);
+      if (header.version === before || header.version === this.lastVersion) return;
+      if (header.secretCheck !== this.secretCheck) {
+        throw new PostguardError(ErrorCodes.SECRET, `${this.file} was written with a different directory secret`);
+      }
+      this.lastVersion = header.version;
+      listener.onSnapshot({ index, version: header.version });
+    } catch (err) {
+      listener.onError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+}

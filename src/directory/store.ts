@@ -1,0 +1,38 @@
+/**
+ * Where the directory index persists. The in-memory CompactIndex is always the one lookups read; a store
+ * saves it and tells the directory when another process changed it.
+ */
+import type { Change } from './compact-index.js';
+import type { CompactIndex } from './compact-index.js';
+
+export interface LoadedSnapshot {
+  index: CompactIndex;
+  version: string;
+}
+
+export interface StoreListener {
+  /** Another process published a full new index. */
+  onSnapshot(loaded: LoadedSnapshot): void;
+  /** Another process published an incremental change on top of `baseVersion`. */
+  onChange?(change: Change, baseVersion: string, version: string): void;
+  onError(err: unknown): void;
+}
+
+export interface DirectoryStore {
+  readonly kind: 'embedded' | 'redis';
+  /** Current persisted index, or null when none exists yet. */
+  load(): Promise<LoadedSnapshot | null>;
+  /**
+   * Persists the result of a change. `next` is the complete new index; `change` the change that produced it
+   * from the index at `baseVersion` (stores that replicate deltas may publish just the change).
+   * Returns the new version.
+   */
+  commit(next: CompactIndex, change: Change, baseVersion: string): Promise<string>;
+  /** Starts following changes made by other processes. */
+  follow(listener: StoreListener): void;
+  close(): Promise<void>;
+}
+
+export function newVersion(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,36 @@
+/**
+ * openQuarantine: the embedded (file) store, or the shared Redis store when a Redis URL is given.
+ */
+import type { Logger } from 'pino';
+import { loadQuarantineKey } from './crypto.js';
+import { FileQuarantineStore } from './file-store.js';
+import { RedisQuarantineStore } from './redis-store.js';
+import type { QuarantineStore } from './types.js';
+
+export interface OpenQuarantineOptions {
+  dataDir: string;
+  /** Redis URL; empty/undefined = embedded store under DATA_DIR/quarantine. */
+  redis?: string;
+  redisPrefix?: string;
+  /** 64 hex chars; required with redis. Otherwise generated into DATA_DIR/quarantine.key. */
+  key?: string;
+  retentionDays?: number;
+  logger?: Logger;
+}
+
+export async function openQuarantine(opts: OpenQuarantineOptions): Promise<QuarantineStore> {
+  const retentionDays = opts.retentionDays ?? 30;
+  const key = await loadQuarantineKey({
+    dataDir: opts.dataDir,
+    ...(opts.key ? { key: opts.key } : {}),
+    requireConfigured: Boolean(opts.redis),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  if (opts.redis) {
+    return RedisQuarantineStore.connect(opts.redis, opts.redisPrefix ?? 'postguard:', key, retentionDays, opts.logger);
+  }
+  return FileQuarantineStore.open(opts.dataDir, key, retentionDays, opts.logger);
+}
+
+export type { QuarantineStore, QuarantineRecord, QuarantineStatus, HistoryEntry, ListFilter, TransitionRequest } from './types.js';
+export { QUARANTINE_STATUSES } from './types.js';

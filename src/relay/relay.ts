@@ -1,0 +1,70 @@
+/**
+ * The relay: inbound SMTP → transaction (inspect → act) → upstream or quarantine. This module only wires the
+ * parts; each stage lives in its own folder.
+ */
+import { hostname as osHostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load.js';
+import type { Inspector } from '../core/types.js';
+import { createUpstream } from '../deliver/index.js';
+import type { Upstream } from '../deliver/types.js';
+import { passThroughInspector } from '../inspect/pass-through.js';
+import { NetworkList } from '../smtp/networks.js';
+import { InboundServer } from '../smtp/server.js';
+import { UserStore } from '../smtp/users.js';
+import { runTransaction, type HoldStore, type TransactionHooks } from './transaction.js';
+
+export interface RelayParts {
+  logger: Logger;
+  inspector?: Inspector;
+  upstream?: Upstream;
+  quarantine?: HoldStore;
+  hooks?: TransactionHooks;
+}
+
+export interface RunningRelay {
+  address: { host: string; port: number };
+  inbound: InboundServer;
+  upstream: Upstream;
+  close(graceMs?: number): Promise<void>;
+}
+
+export function usersFileOf(config: Pick<Config, 'usersFile' | 'dataDir'>): string {
+  return resolve(config.usersFile || join(config.dataDir, 'users.json'));
+}
+
+export async function startRelay(config: Config, parts: RelayParts): Promise<RunningRelay> {
+  const upstream = parts.upstream ?? createUpstream(config);
+  const inspect = parts.inspector ?? passThroughInspector;
+  const hostname = config.hostname || osHostname();
+  const inbound: InboundServer = new InboundServer({
+    hostname,
+    tls: config.tls.cert ? config.tls : undefined,
+    trusted: new NetworkList(config.trustedNetworks),
+    users: new UserStore(usersFileOf(config)),
+    authRequireTls: config.authRequireTls,
+    limits: config.limits,
+    logger: parts.logger,
+    onMessage: (message) =>
+      runTransaction(message, {
+        hostname,
+        upstream,
+        inspect,
+        scanTimeoutMs: config.limits.scanTimeout,
+        quarantine: parts.quarantine,
+        hooks: parts.hooks,
+        logger: parts.logger,
+      }),
+  });
+  const address = await inbound.listen(config.listen);
+  return {
+    address,
+    inbound,
+    upstream,
+    async close(graceMs = 30_000) {
+      await inbound.close(graceMs);
+      await upstream.close();
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Inbound SMTP (smtp-server): session, AUTH, relay permission, limits. Hands each complete message to the
+ * transaction handler and answers DATA with its reply.
+ *
+ * Relaying is allowed only to clients in trusted networks or to authenticated users; AUTH from outside the
+ * trusted networks needs TLS (unless authRequireTls is off). postguard is never an open relay.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { SMTPServer, type SMTPServerSession, type SMTPServerAuthentication, type SMTPServerAddress, type SMTPServerDataStream } from 'smtp-server';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import type { Logger } from 'pino';
+import { parseAddress } from '../core/address.js';
+import { newTransactionId } from '../core/ids.js';
+import type { InboundMessage, SmtpReply } from '../core/types.js';
+import { readData } from './data-reader.js';
+import { installEnhancedCodeAdapter, smtpError } from './enhanced-codes.js';
+import type { NetworkList } from './networks.js';
+import type { UserStore } from './users.js';
+import { replies } from '../relay/replies.js';
+
+export interface SmtpLimits {
+  maxSize: number;
+  maxRecipients: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  commandTimeout: number;
+  dataTimeout: number;
+  maxAuthFailures: number;
+}
+
+export interface InboundOptions {
+  hostname?: string;
+  tls?: { cert: string; key: string };
+  trusted: NetworkList;
+  users: UserStore;
+  authRequireTls: boolean;
+  limits: SmtpLimits;
+  logger: Logger;
+  /** Handles a complete message; resolves with the reply for the end of DATA. */
+  onMessage(message: InboundMessage): Promise<SmtpReply>;
+}
+
+interface SessionState {
+  trusted: boolean;
+  authFailures: number;
+}
+
+function replyError(r: SmtpReply): Error & { responseCode: number } {
+  return smtpError(r.code, r.enhanced, r.text);
+}
+
+/**
+ * Validates an envelope address with the canonical parser, and checks that nodemailer (which delivers it) reads
+ * it as the same single mailbox, so no parser differential can send mail where the decision did not look.
+ */
+export function envelopeAddressOk(address: string): boolean {
+  if (address === '') return true;
+  const parsed = parseAddress(address);
+  if (!parsed) return false;
+  const theirs = addressparser(address, { flatten: true }) as { address?: string }[];
+  return theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
+}
+
+export class InboundServer {
+  readonly server: SMTPServer;
+  readonly hostname: string;
+  private readonly perClient = new Map<string, number>();
+  private readonly state = new WeakMap<SMTPServerSession, SessionState>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly opts: InboundOptions) {
+    installEnhancedCodeAdapter();
+    this.hostname = opts.hostname || osHostname();
+    const tls = opts.tls && opts.tls.cert ? { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } : undefined;
+    this.server = new SMTPServer({
+      name: this.hostname,
+      banner: 'postguard ESMTP',
+      size: opts.limits.maxSize,
+      hideSize: false,
+      hideENHANCEDSTATUSCODES: false,
+      hideDSN: true,
+      hideREQUIRETLS: true,
+      hideSTARTTLS: !tls,
+      authMethods: ['PLAIN', 'LOGIN'],
+      authOptional: true,
+      allowInsecureAuth: true, // enforced per client in onAuth (trusted networks only)
+      disabledCommands: tls ? [] : ['STARTTLS'],
+      disableReverseLookup: true,
+      maxClients: opts.limits.maxConnections,
+      maxRecipients: opts.limits.maxRecipients,
+      socketTimeout: opts.limits.commandTimeout,
+      closeTimeout: 30_000,
+      logger: false,
+      ...(tls ?? {}),
+      onConnect: (session, cb) => this.onConnect(session, cb),
+      onClose: (session) => this.onClose(session),
+      onAuth: (auth, session, cb) => this.onAuth(auth, session, cb),
+      onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
+      onRcptTo: (address, session, cb) => this.onRcptTo(address, session, cb),
+      onData: (stream, session, cb) => this.onData(stream, session, cb),
+    });
+    this.server.on('error', (err) => opts.logger.warn({ errCode: (err as NodeJS.ErrnoException).code ?? 'ERROR' }, 'smtp connection error'));
+  }
+
+  listen(hostPort: string): Promise<{ host: string; port: number }> {
+    const idx = hostPort.lastIndexOf(':');
+    const host = hostPort.slice(0, idx).replace(/^\[|\]$/g, '');
+    const port = Number(hostPort.slice(idx + 1));
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.server.removeListener('error', onError);
+        const a = this.server.server.address();
+        resolve(typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port });
+      });
+    });
+  }
+
+  /** Stops accepting, lets transactions in flight finish (bounded), then closes. */
+  async close(graceMs = 30_000): Promise<void> {
+    this.closing = true;
+    this.server.server.close();
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 200))]);
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onConnect(session: SMTPServerSession, cb: (err?: Error | null) => void): void {
+    if (this.closing) return cb(replyError(replies.shuttingDown()));
+    const ip = session.remoteAddress;
+    const n = (this.perClient.get(ip) ?? 0) + 1;
+    this.perClient.set(ip, n);
+    this.state.set(session, { trusted: this.opts.trusted.contains(ip), authFailures: 0 });
+    if (n > this.opts.limits.maxConnectionsPerClient) {
+      return cb(smtpError(421, '4.7.0', 'Too many connections from your address, try again later'));
+    }
+    cb();
+  }
+
+  private onClose(session: SMTPServerSession): void {
+    const ip = session.remoteAddress;
+    const n = (this.perClient.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perClient.delete(ip);
+    else this.perClient.set(ip, n);
+  }
+
+  private onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, cb: (err: Error | null | undefined, response?: { user?: unknown }) => void): void {
+    const st = this.state.get(session)!;
+    if (this.opts.authRequireTls && !session.secure && !st.trusted) {
+      return cb(smtpError(538, '5.7.11', 'Encryption required for requested authentication mechanism'));
+    }
+    const username = auth.username ?? '';
+    this.opts.users
+      .verify(username, auth.password ?? '')
+      .then((ok) => {
+        if (ok) return cb(null, { user: username });
+        st.authFailures++;
+        this.opts.logger.warn({ client: session.remoteAddress, failures: st.authFailures }, 'authentication failed');
+        if (st.authFailures >= this.opts.limits.maxAuthFailures) {
+          return cb(smtpError(421, '4.7.0', 'Too many authentication failures, closing connection'));
+        }
+        // A growing delay slows down guessing on one connection.
+        setTimeout(() => cb(smtpError(535, '5.7.8', 'Authentication credentials invalid')), 250 * st.authFailures);
+      })
+      .catch(() => cb(smtpError(454, '4.7.0', 'Temporary authentication failure')));
+  }
+
+  private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void): void {
+    const st = this.state.get(session);
+    if (!st?.trusted && !session.user) {
+      return cb(smtpError(530, '5.7.0', 'Authentication required'));
+    }
+    if (!envelopeAddressOk(address.address)) return cb(smtpError(553, '5.1.7', 'Sender address is not a valid mailbox'));
+    cb();
+  }
+
+  private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void): void {
+    const st = this.state.get(session);
+    if (!st?.trusted && !session.user) return cb(smtpError(530, '5.7.0', 'Authentication required'));
+    if (!address.address || !envelopeAddressOk(address.address)) return cb(smtpError(553, '5.1.3', 'Recipient address is not a valid mailbox'));
+    cb();
+  }
+
+  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void): void {
+    const id = newTransactionId();
+    const receivedAt = new Date();
+    let done = false;
+    const reply = (r: SmtpReply) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (r.code >= 200 && r.code < 300) cb(null, r.text); // smtp-server adds 2.6.0
+      else cb(replyError(r));
+    };
+    // Total time allowed for the transfer; the idle timeout covers stalls between packets.
+    const timer = setTimeout(() => {
+      this.opts.logger.warn({ tx: id, client: session.remoteAddress }, 'DATA timeout');
+      done = true;
+      for (const conn of (this.server as unknown as { connections: Set<{ session: SMTPServerSession; send(code: number, text: string): void }> }).connections) {
+        if (conn.session === session) conn.send(421, `${replies.dataTimeout().enhanced} ${replies.dataTimeout().text}`);
+      }
+      stream.destroy();
+    }, this.opts.limits.dataTimeout);
+
+    const work = readData(stream, this.opts.limits.maxSize)
+      .then(async (data) => {
+        if (done) return;
+        if (data.oversize) return reply(replies.oversize(id, this.opts.limits.maxSize));
+        if (data.bareLineEnding) return reply(replies.bareLineEnding(id));
+        const message: InboundMessage = {
+          id,
+          envelope: {
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            rcptTo: dedupe(session.envelope.rcptTo.map((r) => r.address)),
+          },
+          client: {
+            remoteAddress: session.remoteAddress,
+            heloName: session.hostNameAppearsAs,
+            user: typeof session.user === 'string' ? session.user : undefined,
+            secure: session.secure,
+          },
+          raw: data.raw!,
+          receivedAt,
+        };
+        clearTimeout(timer);
+        reply(await this.opts.onMessage(message));
+      })
+      .catch((err: unknown) => {
+        this.opts.logger.error({ tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'message handling failed');
+        reply(replies.scanFailed(id));
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+}
+
+function dedupe(addresses: string[]): string[] {
+  const seen = new Set<string>();
+  return addresses.filter((a) => {
+    const k = a.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
