@@ -80,6 +80,8 @@ export interface RuleReply {
 export interface Rule {
   id: string;
   description: string;
+  /** Label for `policy test` metrics (default: the rule id). */
+  category: string;
   /** Source of the rule, for messages: "default.yaml:12". */
   origin: string;
   file: string;

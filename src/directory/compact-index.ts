@@ -237,12 +237,12 @@ export interface Change {
 /** LSD radix sort by (hi, lo), 16-bit digits, carrying `idx` along. */
 function radixSort(hi: Uint32Array, lo: Uint32Array, idx: Uint32Array): void {
   const n = hi.length;
-  let aHi = hi;
-  let aLo = lo;
-  let aIdx = idx;
-  let bHi = new Uint32Array(n);
-  let bLo = new Uint32Array(n);
-  let bIdx = new Uint32Array(n);
+  let aHi: Uint32Array = hi;
+  let aLo: Uint32Array = lo;
+  let aIdx: Uint32Array = idx;
+  let bHi: Uint32Array = new Uint32Array(n);
+  let bLo: Uint32Array = new Uint32Array(n);
+  let bIdx: Uint32Array = new Uint32Array(n);
   const count = new Uint32Array(65536);
   for (let pass = 0; pass < 4; pass++) {
     const key = pass < 2 ? aLo : aHi;

@@ -4,6 +4,7 @@
  * never values.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
@@ -141,9 +142,9 @@ class RowSink {
 }
 
 async function readCsv(file: string, sink: RowSink, extras: readonly ExtraMapping[]): Promise<void> {
-  const parser = createReadStream(file).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }),
-  );
+  const source = createReadStream(file);
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
+  source.on('error', (err) => parser.destroy(err));
   let columns: (ColumnMapping | null)[] | null = null;
   let row = 0;
   for await (const record of parser as AsyncIterable<string[]>) {
@@ -163,7 +164,9 @@ async function readCsv(file: string, sink: RowSink, extras: readonly ExtraMappin
 }
 
 async function readJsonl(file: string, sink: RowSink, extras: readonly ExtraMapping[]): Promise<void> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const source = createReadStream(file);
+  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  source.on('error', (err) => lines.emit('error', err));
   let line = 0;
   const mappingCache = new Map<string, (ColumnMapping | null)[]>();
   for await (const text of lines) {
@@ -201,6 +204,7 @@ export async function importFile(file: string, hasher: KeyedHasher, opts: Import
   const format = detectFormat(file, opts.format);
   const sink = new RowSink(hasher, opts.defaultRegion);
   try {
+    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOTFILE' });
     if (format === 'csv') await readCsv(file, sink, opts.extras);
     else await readJsonl(file, sink, opts.extras);
   } catch (err) {

@@ -151,15 +151,11 @@ export function foldText(raw: string): string {
 
 /** Fast fold of one word (already free of whitespace): used by the detector per token. */
 export function foldWord(word: string): string {
-  let ascii = true;
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) {
-      ascii = false;
-      break;
-    }
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return foldText(word);
   }
-  return ascii ? word : foldText(word);
+  return word.toLowerCase();
 }
 
 export function normalizeName(raw: string): string | null {

@@ -1,4 +1,5 @@
 /** Bytes → string in a declared charset, and RFC 2047 encoded-word decoding for header values. */
+import { TextDecoder } from 'node:util';
 
 const decoders = new Map<string, TextDecoder | null>();
 

@@ -23,6 +23,7 @@ const RAW_TEXT = new Set(['script', 'style']);
 const URL_ATTRS = new Set(['href', 'src', 'action', 'background', 'poster', 'formaction', 'cite', 'data']);
 const TEXT_ATTRS = new Set(['alt', 'title']);
 
+const COND_COMMENT = /\[if [^\]<>]{0,100}\]>(?:<!-->)?|>/y;
 const TAG_NAME = /[a-zA-Z][^\s/>]*/y;
 const ATTR = /[\s/]*([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?/y;
 // Zero-width and soft-hyphen characters that split words without showing; NBSP becomes a plain space.
@@ -45,7 +46,9 @@ export function htmlToText(html: string): HtmlExtract {
   const n = html.length;
   let i = 0;
   const pushText = (raw: string): void => {
-    if (raw) out.push(decode(raw).replace(/[\s\u00a0]+/g, ' '));
+    if (!raw) return;
+    const t = raw.includes('--') ? raw.replace(/--!?>/g, ' ') : raw; // the end of a comment we read into
+    out.push(decode(t).replace(/[\s\u00a0]+/g, ' '));
   };
   while (i < n) {
     const lt = html.indexOf('<', i);
@@ -57,7 +60,9 @@ export function htmlToText(html: string): HtmlExtract {
     const c = html.charCodeAt(lt + 1);
     if (c === 0x21 /* ! */) {
       if (html.startsWith('<!--', lt)) {
-        i = lt + 4; // comment contents are scanned as markup
+        // Comment contents are scanned as markup (Outlook's <!--[if mso]>…<![endif]--> blocks hold real text).
+        COND_COMMENT.lastIndex = lt + 4;
+        i = COND_COMMENT.test(html) ? COND_COMMENT.lastIndex : lt + 4;
         continue;
       }
       const gt = html.indexOf('>', lt);
@@ -99,8 +104,10 @@ export function htmlToText(html: string): HtmlExtract {
       else if (TEXT_ATTRS.has(attr)) out.push(' ', decode(value), ' ');
     }
     i = j >= n ? n : j + 1;
-    if (CELL.has(name)) out.push('\t');
-    else if (BLOCK.has(name)) out.push('\n');
+    if (CELL.has(name)) {
+      if (!closing) out.push('\t');
+    } else if (BLOCK.has(name)) out.push('\n');
+    else if (name === 'img') out.push(' ');
     if (!closing && RAW_TEXT.has(name)) {
       const end = indexOfCi(html, '</' + name, i);
       i = end < 0 ? n : end;

@@ -87,7 +87,10 @@ export function splitUrl(url: string): UrlParts | null {
     // "#/orders/123?email=…" (SPA route) or "#email=…"
     const fq = fragment.indexOf('?');
     const route = fq < 0 ? fragment : fragment.slice(0, fq);
-    if (route.startsWith('/')) parts.path += (parts.path ? '\n' : '') + percentDecode(route);
+    if (route.startsWith('/')) {
+      const r = percentDecode(route);
+      parts.path = parts.path && parts.path !== '/' ? `${parts.path}\n${r}` : r;
+    }
     const fparams = fq >= 0 ? fragment.slice(fq + 1) : fragment.includes('=') ? fragment : '';
     if (fparams) parseParams(fparams, parts.params);
   }
@@ -106,6 +109,7 @@ export function addLinkSegments(ctx: ExtractContext, urls: Iterable<string>, pre
       ctx.addSegment({ location: 'link', source: `${prefix}link:path`, text: parts.path, linkPart: 'path' });
     }
     for (const p of parts.params) {
+      // eslint-disable-next-line no-control-regex
       const name = p.name.replace(/[\x00-\x1f\x7f]/g, '').slice(0, 64);
       ctx.addSegment({ location: 'link', source: `${prefix}link:query:${name}`, text: p.value, linkPart: 'query' });
     }

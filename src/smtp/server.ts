@@ -127,7 +127,14 @@ export class InboundServer {
     while (this.inFlight.size > 0 && Date.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 200))]);
     }
+    // Idle sessions are told to come back later instead of waiting for smtp-server's close timeout.
+    const bye = replies.shuttingDown();
+    for (const conn of this.connections()) conn.send(421, `${bye.enhanced} ${bye.text}`);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private connections(): Set<{ session: SMTPServerSession; send(code: number, text: string): void }> {
+    return (this.server as unknown as { connections: Set<{ session: SMTPServerSession; send(code: number, text: string): void }> }).connections;
   }
 
   private onConnect(session: SMTPServerSession, cb: (err?: Error | null) => void): void {
@@ -201,7 +208,7 @@ export class InboundServer {
     const timer = setTimeout(() => {
       this.opts.logger.warn({ tx: id, client: session.remoteAddress }, 'DATA timeout');
       done = true;
-      for (const conn of (this.server as unknown as { connections: Set<{ session: SMTPServerSession; send(code: number, text: string): void }> }).connections) {
+      for (const conn of this.connections()) {
         if (conn.session === session) conn.send(421, `${replies.dataTimeout().enhanced} ${replies.dataTimeout().text}`);
       }
       stream.destroy();

@@ -81,7 +81,7 @@ export type InflateResult =
   | { ok: true; data: Uint8Array }
   | { ok: false; reason: 'size-limit' | 'encrypted' | 'unsupported' | 'extract-error'; detail: string };
 
-const SLICE = 16 * 1024; // deflate expands at most ~1032:1, so one slice yields at most ~16 MiB
+const SLICE = 4 * 1024; // deflate expands at most ~1032:1, so one slice yields at most ~4 MiB
 
 /**
  * Inflates one member, giving up once more than `budget` bytes come out. With `keep` false the output is only

@@ -1,0 +1,289 @@
+/**
+ * Recognizers: turn the tokens of one text segment into candidates, normalise them with the directory's own
+ * normalisers and look them up. No per-customer patterns: every lookup is one keyed hash + index probe.
+ */
+import type { Finding, Strength, TextSegment } from '../core/types.js';
+import type { DirectoryView } from '../directory/directory.js';
+import {
+  foldWord,
+  HOUSE_NUMBER,
+  joinAddress,
+  luhnValid,
+  normalizeEmail,
+  normalizePhone,
+  normalizePostalCode,
+  normalizeToken,
+} from '../directory/normalize.js';
+import { maskValue } from './mask.js';
+import { isNameGap, isNumberGap, isStreetGap, isTokenJoiner, tokenize, type Word } from './tokenize.js';
+
+const EMAIL_RE =
+  /[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
+/** Address confirmation radius (characters) for postal code / city of the same customer. */
+export const ADDRESS_CONTEXT = 100;
+
+export interface ScanContext {
+  directory: DirectoryView;
+  kinds: ReadonlySet<string>;
+  /** Regions to try for national phone formats. */
+  regions: readonly string[];
+  /** Exact-token kinds present (order_id and custom kinds). */
+  tokenKinds: readonly string[];
+}
+
+export class SegmentScanner {
+  private readonly words: Word[];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly seg: TextSegment,
+    private readonly ctx: ScanContext,
+    private readonly out: Finding[],
+  ) {
+    this.words = tokenize(seg.text);
+  }
+
+  run(): void {
+    const k = this.ctx.kinds;
+    if (k.has('email')) this.emails();
+    if (k.has('phone') || k.has('imei') || k.has('card')) this.numbers();
+    if (this.ctx.tokenKinds.length > 0) this.tokens();
+    if (k.has('full_name')) this.names();
+    if (k.has('address')) this.addresses();
+  }
+
+  private add(
+    kind: string,
+    customers: readonly string[],
+    start: number,
+    end: number,
+    normalized: string,
+    strength?: Strength,
+  ): void {
+    const key = `${kind}\0${start}\0${end}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.out.push({
+      kind,
+      customers: [...customers],
+      strength: strength ?? this.ctx.directory.strengthOf(kind),
+      location: this.seg.location,
+      source: this.seg.source,
+      segment: this.seg.index,
+      offset: start,
+      length: end - start,
+      masked: maskValue(kind, normalized, this.seg.text.slice(start, end)),
+    });
+  }
+
+  private emails(): void {
+    const text = this.seg.text;
+    if (!text.includes('@')) return;
+    EMAIL_RE.lastIndex = 0;
+    for (let m = EMAIL_RE.exec(text); m !== null; m = EMAIL_RE.exec(text)) {
+      let raw = m[0];
+      let start = m.index;
+      while (raw.startsWith('.') || raw.startsWith("'")) {
+        raw = raw.slice(1);
+        start++;
+      }
+      const norm = normalizeEmail(raw);
+      if (!norm) continue;
+      const hit = this.ctx.directory.lookup('email', norm);
+      if (hit.length) this.add('email', hit, start, start + raw.length, norm);
+    }
+  }
+
+  /** Digit groups joined by number separators; every contiguous run of groups is a candidate. */
+  private numbers(): void {
+    const w = this.words;
+    const text = this.seg.text;
+    for (let i = 0; i < w.length; ) {
+      if (!w[i]!.digits) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < w.length && w[j]!.digits && isNumberGap(w[j]!.gap)) j++;
+      // groups i..j-1 form one numeric run
+      for (let a = i; a < j; a++) {
+        let digits = '';
+        const plus = w[a]!.gap.endsWith('+') || w[a]!.gap.endsWith('+(');
+        for (let b = a; b < j; b++) {
+          digits += w[b]!.text;
+          if (digits.length > 19) break;
+          if (b > a && !isNumberGap(w[b]!.gap)) break;
+          const start = plus ? w[a]!.start - (w[a]!.gap.endsWith('+(') ? 2 : 1) : w[a]!.start;
+          this.number(digits, plus, text.slice(start, w[b]!.end), start, w[b]!.end);
+        }
+      }
+      i = j;
+    }
+  }
+
+  private number(digits: string, plus: boolean, raw: string, start: number, end: number): void {
+    const d = this.ctx.directory;
+    const n = digits.length;
+    if ((n === 15 || (n >= 13 && n <= 19)) && !plus && luhnValid(digits)) {
+      if (n === 15) {
+        const hit = d.lookup('imei', digits);
+        if (hit.length) this.add('imei', hit, start, end, digits);
+      }
+      const hit = d.lookup('card', digits);
+      if (hit.length) this.add('card', hit, start, end, digits);
+    }
+    if (n < 7 || n > 15 || !this.ctx.kinds.has('phone')) return;
+    if (plus || raw.startsWith('00')) {
+      const e164 = normalizePhone(plus ? raw : '+' + raw.slice(2).trimStart());
+      if (e164) {
+        const hit = d.lookup('phone', e164);
+        if (hit.length) this.add('phone', hit, start, end, e164);
+      }
+      if (plus) return;
+    }
+    let last = '';
+    for (const region of this.ctx.regions) {
+      const e164 = normalizePhone(raw, region);
+      if (!e164 || e164 === last) continue;
+      last = e164;
+      const hit = d.lookup('phone', e164);
+      if (hit.length) {
+        this.add('phone', hit, start, end, e164);
+        return;
+      }
+    }
+  }
+
+  /** Order ids and custom kinds: maximal words joined by - _ / . (plus a leading #), and their '/'-parts. */
+  private tokens(): void {
+    const w = this.words;
+    const text = this.seg.text;
+    for (let i = 0; i < w.length; ) {
+      let j = i + 1;
+      while (j < w.length && isTokenJoiner(w[j]!.gap)) j++;
+      this.token(text.slice(w[i]!.start, w[j - 1]!.end), w[i]!.start);
+      if (j - i > 1) {
+        // parts between slashes (URL paths: /orders/ORD-1/pay) and single words
+        let a = i;
+        for (let b = i + 1; b <= j; b++) {
+          if (b === j || w[b]!.gap === '/') {
+            if (b - a < j - i) this.token(text.slice(w[a]!.start, w[b - 1]!.end), w[a]!.start);
+            a = b;
+          }
+        }
+      }
+      i = j;
+    }
+  }
+
+  private token(raw: string, start: number): void {
+    if (raw.length > 100) return;
+    const norm = normalizeToken(raw);
+    if (!norm) return;
+    for (const kind of this.ctx.tokenKinds) {
+      const hit = this.ctx.directory.lookup(kind, norm);
+      if (hit.length) this.add(kind, hit, start, start + raw.length, norm);
+    }
+  }
+
+  /** Full names: 2–4 letter words joined by name gaps, folded. */
+  private names(): void {
+    const w = this.words;
+    const d = this.ctx.directory;
+    for (let i = 0; i < w.length; i++) {
+      if (!w[i]!.letters) continue;
+      let key = foldWord(w[i]!.text);
+      for (let n = 2; n <= 4 && i + n - 1 < w.length; n++) {
+        const cur = w[i + n - 1]!;
+        if (!cur.letters || !isNameGap(cur.gap, w[i + n - 2]!)) break;
+        key += ' ' + foldWord(cur.text);
+        const hit = d.lookup('full_name', key);
+        if (hit.length) this.add('full_name', hit, w[i]!.start, cur.end, key);
+      }
+    }
+  }
+
+  /** House number with 1–5 street words before or after it (same line). */
+  private addresses(): void {
+    const w = this.words;
+    const d = this.ctx.directory;
+    for (let i = 0; i < w.length; i++) {
+      const numWord = w[i]!;
+      let num = numWord.text.toLowerCase();
+      let numEnd = numWord.end;
+      // 12-14, 12/3
+      const nxt = w[i + 1];
+      if (numWord.digits && nxt && (nxt.gap === '-' || nxt.gap === '/') && /^\d/.test(nxt.text)) {
+        const joined = num + nxt.gap + nxt.text.toLowerCase();
+        if (HOUSE_NUMBER.test(joined)) {
+          num = joined;
+          numEnd = nxt.end;
+        }
+      }
+      if (!HOUSE_NUMBER.test(num)) continue;
+      // words after: "12 Main Street"
+      const after: string[] = [];
+      for (let k = i + 1 + (numEnd !== numWord.end ? 1 : 0); k < w.length && after.length < 5; k++) {
+        if (!w[k]!.letters || !isStreetGap(w[k]!.gap)) break;
+        for (const part of foldWord(w[k]!.text).split(' ')) after.push(part);
+        const value = joinAddress(after, num);
+        const hit = d.lookup('address', value);
+        if (hit.length) this.address(hit, numWord.start, w[k]!.end, value);
+      }
+      // words before: "Hauptstraße 5", "Main St. 12"
+      const before: string[] = [];
+      for (let k = i - 1; k >= 0 && before.length < 5; k--) {
+        if (!w[k]!.letters || !isStreetGap(w[k + 1]!.gap)) break;
+        before.unshift(...foldWord(w[k]!.text).split(' '));
+        const value = joinAddress(before, num);
+        const hit = d.lookup('address', value);
+        if (hit.length) this.address(hit, w[k]!.start, numEnd, value);
+      }
+    }
+  }
+
+  /** Strong when the postal code or city of one of the address's customers is within ADDRESS_CONTEXT. */
+  private address(customers: readonly string[], start: number, end: number, value: string): void {
+    const confirmed = this.confirm(customers, start - ADDRESS_CONTEXT, end + ADDRESS_CONTEXT);
+    if (confirmed.length) this.add('address', confirmed, start, end, value, 'strong');
+    else this.add('address', customers, start, end, value, 'weak');
+  }
+
+  private confirm(customers: readonly string[], from: number, to: number): string[] {
+    const d = this.ctx.directory;
+    const want = new Set(customers);
+    const found = new Set<string>();
+    const take = (hit: readonly string[]): void => {
+      for (const c of hit) if (want.has(c)) found.add(c);
+    };
+    const w = this.words;
+    const hasPostal = this.ctx.kinds.has('postal_code');
+    const hasCity = this.ctx.kinds.has('city');
+    for (let i = 0; i < w.length; i++) {
+      const a = w[i]!;
+      if (a.end < from) continue;
+      if (a.start > to) break;
+      if (hasPostal && /\d/.test(a.text)) {
+        const pc = normalizePostalCode(a.text);
+        if (pc) take(d.lookup('postal_code', pc));
+        const b = w[i + 1];
+        if (b && b.start <= to && /^[ \t]$/.test(b.gap)) {
+          const pc2 = normalizePostalCode(a.text + b.text);
+          if (pc2) take(d.lookup('postal_code', pc2));
+        }
+      }
+      if (hasCity && a.letters) {
+        let key = foldWord(a.text);
+        take(d.lookup('city', key));
+        for (let n = 1; n < 3 && i + n < w.length; n++) {
+          const c = w[i + n]!;
+          if (!c.letters || !isNameGap(c.gap, w[i + n - 1]!) || c.start > to) break;
+          key += ' ' + foldWord(c.text);
+          take(d.lookup('city', key));
+        }
+      }
+    }
+    return customers.filter((c) => found.has(c));
+  }
+}
+

@@ -1,0 +1,99 @@
+/** One attachment or archive member → segments, by what its bytes are (see sniff.ts). */
+import type { ExtractContext } from './context.js';
+import { ExtractTimeout } from './context.js';
+import { extractCalendar, extractText } from './extract/text.js';
+import { extractDocx } from './extract/docx.js';
+import { extractPdf } from './extract/pdf.js';
+import { errorKind, type Extracted } from './extract/result.js';
+import { extractXlsx } from './extract/xlsx.js';
+import { extractZip } from './extract/zip.js';
+import { htmlToText } from './html.js';
+import { addLinkSegments, findBareUrls } from './links.js';
+import { extractMessage } from './message.js';
+import { extensionOf, sniffKind } from './sniff.js';
+
+export interface PartInput {
+  bytes: Uint8Array;
+  filename: string;
+  /** Declared (or, for archive members, guessed) content type, lower-case without parameters. */
+  contentType: string;
+  charset?: string;
+  /** Path inside the message, e.g. "export.zip/list.csv" (AttachmentInfo.source). */
+  path: string;
+  /** Containers (nested messages, archives) enclosing this part. */
+  depth: number;
+}
+
+export async function extractPart(ctx: ExtractContext, part: PartInput): Promise<void> {
+  const source = `attachment:${part.path}`;
+  ctx.addAttachment({ filename: part.filename, contentType: part.contentType, size: part.bytes.length, source: part.path });
+  if (ctx.expired()) {
+    ctx.addUnscannable(source, 'timeout', 'not reached before the time limit');
+    return;
+  }
+  try {
+    await extractKind(ctx, part, source);
+  } catch (err) {
+    if (err instanceof ExtractTimeout) ctx.addUnscannable(source, 'timeout', 'time limit reached while reading');
+    else ctx.addUnscannable(source, 'extract-error', `${extensionOf(part.filename) || 'part'}: ${errorKind(err)}`);
+  }
+}
+
+async function extractKind(ctx: ExtractContext, part: PartInput, source: string): Promise<void> {
+  const kind = sniffKind(part.bytes, part.contentType, part.filename);
+  const meta = { filename: part.filename, contentType: part.contentType };
+  const add = (text: string): void => ctx.addSegment({ location: 'attachment', source, text, attachment: meta });
+  const links = `${source}/`;
+  switch (kind) {
+    case 'text': {
+      let text = extractText(part.bytes, part.charset);
+      if (extensionOf(part.filename) === 'xml' || part.contentType.endsWith('/xml')) text = htmlToText(text).text;
+      add(text);
+      addLinkSegments(ctx, findBareUrls(text), links);
+      return;
+    }
+    case 'calendar': {
+      const text = extractCalendar(part.bytes, part.charset);
+      add(text);
+      addLinkSegments(ctx, findBareUrls(text), links);
+      return;
+    }
+    case 'html': {
+      const h = htmlToText(extractText(part.bytes, part.charset));
+      add(h.text);
+      addLinkSegments(ctx, h.urls, links);
+      return;
+    }
+    case 'pdf':
+      return addExtracted(ctx, source, await extractPdf(part.bytes, ctx), add);
+    case 'docx':
+      return addExtracted(ctx, source, await extractDocx(part.bytes, ctx), add);
+    case 'xlsx':
+      return addExtracted(ctx, source, await extractXlsx(part.bytes, ctx), add);
+    case 'zip':
+    case 'message': {
+      if (part.depth + 1 > ctx.limits.maxDepth) {
+        ctx.addUnscannable(source, 'depth-limit', `${kind}: nesting depth > ${ctx.limits.maxDepth}`);
+        return;
+      }
+      if (kind === 'zip') return extractZip(ctx, part);
+      const raw = Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength);
+      await extractMessage(ctx, raw, { prefix: `${source}/`, path: `${part.path}/`, depth: part.depth + 1 });
+      return;
+    }
+    case 'unsupported':
+      ctx.addUnscannable(source, 'unsupported', `${extensionOf(part.filename) || part.contentType}: format not readable`);
+      return;
+    case 'binary':
+      return;
+  }
+}
+
+function addExtracted(ctx: ExtractContext, source: string, r: Extracted, add: (text: string) => void): void {
+  if (!r.ok) {
+    ctx.addUnscannable(source, r.reason, r.detail);
+    return;
+  }
+  add(r.text);
+  if (r.problem) ctx.addUnscannable(source, r.problem.reason, r.problem.detail);
+}

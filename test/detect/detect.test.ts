@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding, ParsedMessage, SegmentLocation, TextSegment } from '../../src/core/types.js';
+import { detect } from '../../src/detect/index.js';
+import { openDirectory, type Directory } from '../../src/directory/index.js';
+import { customer, removeDir, tempDir, withLuhn, writeCsv } from '../directory/helpers.js';
+
+const ORG = { phone: '+1 (415) 555-9999', street: '1 Infinite Loop', city: 'Cupertino', postal: '95014' };
+
+const ALICE = {
+  customer_id: 'CUST-ALICE',
+  full_name: 'Alice Zoë Wunderland',
+  email: 'Alice.W@example.com',
+  phone: '(212) 555-0147',
+  street: '42 Baker Street',
+  city: 'New York',
+  postal_code: '10001',
+  country: 'US',
+  imei: withLuhn('35209900176148'),
+  order_id: 'ORD-2024-0001; INV-77',
+  card: '4111 1111 1111 1111',
+  ticket: 'TK-9001',
+};
+const BOB = {
+  customer_id: 'CUST-BOB',
+  full_name: 'Bob Müller',
+  email: 'bob@kunde.de',
+  phone: '030 1234 5678',
+  street: 'Hauptstraße 5',
+  city: 'Berlin',
+  postal_code: '10115',
+  country: 'DE',
+  imei: withLuhn('49015420323751'),
+  order_id: '',
+  card: '',
+  ticket: '',
+};
+const CAROL = {
+  customer_id: 'CUST-CAROL',
+  full_name: 'Carol Brown',
+  email: 'carol@bigcorp.example',
+  phone: '020 7946 0321',
+  street: '42 Baker Street', // same household address as Alice
+  city: 'New York',
+  postal_code: '10001',
+  country: 'GB',
+  imei: '',
+  order_id: '',
+  card: '',
+  ticket: '',
+};
+const HEADER = ['customer_id', 'full_name', 'email', 'phone', 'street', 'city', 'postal_code', 'country', 'imei', 'order_id', 'card', 'ticket'];
+
+let seq = 0;
+function seg(text: string, location: SegmentLocation = 'body', source = 'body:text'): TextSegment {
+  return { index: seq++, location, source, text };
+}
+function message(segments: TextSegment[], extra: Partial<ParsedMessage> = {}): ParsedMessage {
+  return {
+    subject: '',
+    from: [],
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    headers: new Map(),
+    segments: segments.map((s, i) => ({ ...s, index: i })),
+    attachments: [],
+    unscannable: [],
+    ...extra,
+  };
+}
+const ENV = { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] };
+
+describe('detect', () => {
+  let tmp: string;
+  let dir: Directory;
+  const scan = (text: string, location: SegmentLocation = 'body'): Finding[] =>
+    detect(message([seg(text, location)]), ENV, dir, { internalDomains: ['shop.example'] }).findings;
+
+  beforeAll(async () => {
+    tmp = await tempDir('pg-detect-');
+    // 400 generated customers (shared first names like "Anna"), plus the three above.
+    const rows = [...Array.from({ length: 400 }, (_, i) => customer(i)), ALICE, BOB, CAROL];
+    const file = await writeCsv(tmp, 'c.csv', rows as unknown as Record<string, string>[], HEADER);
+    dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'detect-secret-0123456789', columns: ['ticket=ticket_id'] });
+    const r = await dir.import(file);
+    expect(r.invalidValues).toBe(0);
+  });
+  afterAll(async () => {
+    await dir?.close();
+    await removeDir(tmp);
+  });
+
+  it.each([
+    ['email', 'Please contact ALICE.W@Example.com today.', 'Alice.W@Example.com', 'a•••@example.com'],
+    ['phone', 'Call her on +1 212-555-0147 please', '+1 212-555-0147', '+1 212 ••• ••47'],
+    ['phone', 'Tel. (212) 555-0147.', '(212) 555-0147', '+1 212 ••• ••47'],
+    ['phone', 'Bob: +49 30 12345678', '+49 30 12345678', '+49 301 ••• ••78'],
+    ['phone', 'Bob national: 030/1234-5678', '030/1234-5678', '+49 301 ••• ••78'],
+    ['imei', `IMEI ${ALICE.imei.slice(0, 2)}-${ALICE.imei.slice(2, 8)}-${ALICE.imei.slice(8, 14)}-${ALICE.imei.slice(14)} ok`, null, `${ALICE.imei.slice(0, 2)}•••••••••••${ALICE.imei.slice(-2)}`],
+    ['imei', `IMEI:${ALICE.imei}`, ALICE.imei, null],
+    ['card', 'card 4111-1111-1111-1111 expired', '4111-1111-1111-1111', '••••1111'],
+    ['order_id', 'your order #ord-2024-0001 shipped', 'ord-2024-0001', 'OR•••01'],
+    ['order_id', 'see https://shop.example/invoices/INV-77/pay?x=1', 'INV-77', 'I•••'],
+    ['ticket_id', 'Re: [TK-9001] your request', 'TK-9001', 'TK•••01'],
+    ['full_name', 'Dear alice zoe WUNDERLAND,', 'alice zoe WUNDERLAND', 'A••• Z••• W•••'],
+    ['full_name', 'Ticket from Bob Mueller? no: Bob Müller wrote', 'Bob Müller', 'B••• M•••'],
+  ])('finds %s in %j', (kind, text, found, masked) => {
+    const f = scan(text).filter((x) => x.kind === kind);
+    expect(f).toHaveLength(1);
+    const owner = text.toLowerCase().includes('bob') || text.includes('+49') || text.includes('030') ? 'CUST-BOB' : 'CUST-ALICE';
+    expect(f[0]!.customers).toEqual([owner]);
+    if (found) expect(text.slice(f[0]!.offset, f[0]!.offset + f[0]!.length)).toBe(found);
+    if (masked) expect(f[0]!.masked).toBe(masked);
+    expect(f[0]!.strength).toBe(kind === 'full_name' ? 'weak' : 'strong');
+    expect(f[0]!.location).toBe('body');
+  });
+
+  it('address is strong with postal code or city of the same customer nearby, weak alone, shared by a household', () => {
+    const strong = scan('Ship to:\nAlice\n42 Baker St.\nNew York, NY 10001').filter((f) => f.kind === 'address');
+    expect(strong).toHaveLength(1);
+    expect(strong[0]!.strength).toBe('strong');
+    expect([...strong[0]!.customers].sort()).toEqual(['CUST-ALICE', 'CUST-CAROL']);
+    const de = scan('Lieferadresse: Hauptstrasse 5, 10115 Berlin').filter((f) => f.kind === 'address');
+    expect(de.map((f) => [f.customers, f.strength])).toEqual([[['CUST-BOB'], 'strong']]);
+    const weak = scan('meet at 42 Baker Street').filter((f) => f.kind === 'address');
+    expect(weak.map((f) => f.strength)).toEqual(['weak']);
+    // postal code of another customer does not confirm
+    const other = scan('Hauptstraße 5, 10001 Springfield').filter((f) => f.kind === 'address');
+    expect(other.map((f) => f.strength)).toEqual(['weak']);
+  });
+
+  it('no findings in false-positive bait', () => {
+    const bait = [
+      'Tracking number 1Z999AA10123456784 and 9400 1000 0000 0000 0000 00',
+      'Total: $1,234.56 (EUR 2 212.55), due 2024-05-12 at 14:30, 12/05/2024 09:15',
+      'Reference 2125550148, ref no. 2125550147-01x',
+      `Serial ${ALICE.imei.slice(0, 14)}${(Number(ALICE.imei[14]) + 1) % 10} fails Luhn`,
+      `Call us: ${ORG.phone}, visit ${ORG.street}, ${ORG.city} CA ${ORG.postal}`,
+      'Hi Anna, thanks! Anna and Bernd from support. Alice will call.',
+      'Alice Smith and Mr Wunderland were there; Bob alone too.',
+      '4111 1111 1111 1112 is not a card',
+      'Baker Street 43 / 42 Baker Road',
+    ];
+    for (const b of bait) expect(scan(b), b).toEqual([]);
+  });
+
+  it('keeps separate findings per location and de-duplicates within a segment', () => {
+    const parsed = message([
+      seg('Order ORD-2024-0001 for alice.w@example.com', 'subject', 'subject'),
+      seg('alice.w@example.com alice.w@example.com', 'body', 'body:text'),
+      seg('/orders/ORD-2024-0001', 'link', 'link:path'),
+    ]);
+    const d = detect(parsed, ENV, dir, { internalDomains: [] });
+    const summary = d.findings.map((f) => `${f.kind}@${f.location}:${f.offset}`).sort();
+    expect(summary).toEqual(['email@body:0', 'email@body:20', 'email@subject:24', 'order_id@link:8', 'order_id@subject:6']);
+    for (const f of d.findings) expect(f.masked).not.toMatch(/alice\.w|2024-0001/i);
+  });
+
+  it('resolves recipients: internal, customers by email, visibility', () => {
+    const parsed = message([seg('hello')], {
+      to: [{ address: 'alice.w@example.com', name: '' }],
+      cc: [{ address: 'bob@kunde.de', name: '' }],
+      unscannable: [{ source: 'attachment:x.pdf', reason: 'encrypted', detail: 'pdf: encrypted' }],
+    });
+    const env = { mailFrom: 'agent@shop.example', rcptTo: ['<Alice.W@EXAMPLE.com>', 'bob@kunde.de', 'boss@mail.shop.example', 'stranger@else.example'] };
+    const d = detect(parsed, env, dir, { internalDomains: ['shop.example'] });
+    expect(d.recipients).toEqual([
+      { address: 'alice.w@example.com', domain: 'example.com', internal: false, customers: ['CUST-ALICE'], visibleIn: 'to' },
+      { address: 'bob@kunde.de', domain: 'kunde.de', internal: false, customers: ['CUST-BOB'], visibleIn: 'cc' },
+      { address: 'boss@mail.shop.example', domain: 'mail.shop.example', internal: true, customers: [], visibleIn: 'bcc' },
+      { address: 'stranger@else.example', domain: 'else.example', internal: false, customers: [], visibleIn: 'bcc' },
+    ]);
+    expect(d.unscannable).toEqual(parsed.unscannable);
+  });
+
+  it('scans a long mixed segment quickly', () => {
+    const para = `Hello Anna, your order ORD-${100123} (IMEI ${customer(5).imei}) ships to ${customer(9).street}. Call ${customer(12).phone}. Price $12.99, ref 2024-05-12. `;
+    const text = para.repeat(400); // ~60 KB
+    const t0 = performance.now();
+    const f = scan(text);
+    const ms = performance.now() - t0;
+    expect(f.filter((x) => x.kind === 'order_id')).toHaveLength(400);
+    expect(f.filter((x) => x.kind === 'imei')).toHaveLength(400);
+    expect(ms).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,121 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { KeyedHasher } from '../../src/directory/keyed-hash.js';
+import {
+  luhnValid,
+  normalizeAddress,
+  normalizeCard,
+  normalizeCity,
+  normalizeEmail,
+  normalizeImei,
+  normalizeName,
+  normalizePhone,
+  normalizePostalCode,
+  normalizeToken,
+  normalizeValue,
+} from '../../src/directory/normalize.js';
+
+describe('phone', () => {
+  it.each([
+    ['(415) 555-0171', 'US', '+14155550171'],
+    ['415.555.0171', 'US', '+14155550171'],
+    ['+1 415 555 0171', undefined, '+14155550171'],
+    ['001 415 555 0171', 'DE', '+14155550171'],
+    ['020 7946 0958', 'GB', '+442079460958'],
+    ['+44 (0)20 7946 0958', 'GB', '+442079460958'],
+    ['07700 900123', 'GB', '+447700900123'],
+    ['030 12345678', 'DE', '+493012345678'],
+    ['+49 (30) 1234-5678', undefined, '+493012345678'],
+    ['0049 30 12345678', undefined, '+493012345678'],
+    ['01 23 45 67 89', 'FR', '+33123456789'],
+    ['06.12.34.56.78', 'FR', '+33612345678'],
+    ['+33 6 12 34 56 78', 'US', '+33612345678'],
+  ])('%s (%s) → %s', (raw, region, e164) => {
+    expect(normalizePhone(raw, region)).toBe(e164);
+  });
+
+  it('needs a region for national formats and rejects junk', () => {
+    expect(normalizePhone('020 7946 0958')).toBeNull();
+    expect(normalizePhone('12', 'US')).toBeNull();
+    expect(normalizePhone('call me', 'US')).toBeNull();
+  });
+
+  it('the same national number means different numbers in different regions', () => {
+    expect(normalizePhone('0201234567', 'GB')).not.toBe(normalizePhone('0201234567', 'DE'));
+  });
+});
+
+describe('IMEI and card', () => {
+  it('accepts separators and checks Luhn', () => {
+    expect(normalizeImei('35-209900-176148-1')).toBe('352099001761481');
+    expect(normalizeImei('35 209900 176148 1')).toBe('352099001761481');
+    expect(normalizeImei('35/209900/176148/1')).toBe('352099001761481');
+    expect(normalizeImei('352099001761482')).toBeNull(); // Luhn fails
+    expect(normalizeImei('35209900176148')).toBeNull(); // 14 digits
+    expect(normalizeImei('IMEI 352099001761481')).toBeNull();
+  });
+  it('cards 13–19 digits with Luhn', () => {
+    expect(normalizeCard('4111 1111 1111 1111')).toBe('4111111111111111');
+    expect(normalizeCard('4111-1111-1111-1112')).toBeNull();
+    expect(normalizeCard('4222222222222')).toBe('4222222222222');
+    expect(luhnValid('79927398713')).toBe(true);
+    expect(luhnValid('79927398710')).toBe(false);
+  });
+});
+
+describe('names, cities, streets', () => {
+  it('folds case, diacritics, punctuation and whitespace', () => {
+    expect(normalizeName('  José   Álvarez-Núñez ')).toBe('jose alvarez nunez');
+    expect(normalizeName('JOSE ALVAREZ NUNEZ')).toBe('jose alvarez nunez');
+    expect(normalizeName("Seán O'Brien")).toBe('sean obrien');
+    expect(normalizeName('Jürgen Groß')).toBe('jurgen gross');
+    expect(normalizeName('Søren Łukasz')).toBe('soren lukasz');
+    expect(normalizeName('Madonna')).toBeNull(); // a single word is never a full name
+    expect(normalizeCity('São Paulo')).toBe('sao paulo');
+    expect(normalizeCity('MÜNCHEN')).toBe('munchen');
+  });
+
+  it('streets: abbreviations folded, house number kept and moved last', () => {
+    expect(normalizeAddress('123 Main Street')).toBe('main st 123');
+    expect(normalizeAddress('123 main st.')).toBe('main st 123');
+    expect(normalizeAddress('Main St 123')).toBe('main st 123');
+    expect(normalizeAddress('742 Evergreen Terrace')).toBe(normalizeAddress('742 evergreen ter'));
+    expect(normalizeAddress('10 Downing Road')).toBe(normalizeAddress('10 downing rd'));
+    expect(normalizeAddress('5 Sunset Boulevard')).toBe(normalizeAddress('5 Sunset Blvd.'));
+    expect(normalizeAddress('1 Park Avenue')).toBe(normalizeAddress('1 Park Ave'));
+    expect(normalizeAddress('Hauptstraße 5')).toBe('hauptstr 5');
+    expect(normalizeAddress('Hauptstrasse 5')).toBe('hauptstr 5');
+    expect(normalizeAddress('Hauptstr. 5')).toBe('hauptstr 5');
+    expect(normalizeAddress('Am Markt 12a')).toBe('am markt 12a');
+    expect(normalizeAddress('Rue de Rivoli 12-14')).toBe('rue de rivoli 12-14');
+    expect(normalizeAddress('Main Street')).toBeNull(); // no house number
+  });
+
+  it('house number must differ', () => {
+    expect(normalizeAddress('12 Main St')).not.toBe(normalizeAddress('13 Main St'));
+  });
+});
+
+describe('other kinds', () => {
+  it('email, postal code, tokens', () => {
+    expect(normalizeEmail('  Mary.Major@Example.COM ')).toBe('mary.major@example.com');
+    expect(normalizeEmail('not an email')).toBeNull();
+    expect(normalizePostalCode('sw1a 1aa')).toBe('SW1A1AA');
+    expect(normalizePostalCode('10115')).toBe('10115');
+    expect(normalizeToken(' #ord-2024-0001 ')).toBe('ORD-2024-0001');
+    expect(normalizeValue('ticket_id', 'tk-77')).toBe('TK-77');
+  });
+});
+
+describe('keyed hash', () => {
+  it('is HMAC-SHA256(secret, kind \\0 value) truncated to 64 bits', () => {
+    for (const len of [16, 32, 64, 100]) {
+      const key = randomBytes(len);
+      const h = new KeyedHasher(key);
+      for (const v of ['x', 'mary@example.com', 'ü'.repeat(40), 'a'.repeat(300)]) {
+        const d = createHmac('sha256', key).update(`email\0${v}`).digest();
+        expect(h.hash64('email', v)).toBe(d.readBigUInt64BE(0));
+      }
+    }
+  });
+});
