@@ -22,6 +22,14 @@ const EMAIL_RE =
 /** Address confirmation radius (characters) for postal code / city of the same customer. */
 export const ADDRESS_CONTEXT = 100;
 
+interface NumberHit {
+  kind: string;
+  customers: readonly string[];
+  start: number;
+  end: number;
+  normalized: string;
+}
+
 export interface ScanContext {
   directory: DirectoryView;
   kinds: ReadonlySet<string>;
@@ -98,6 +106,7 @@ export class SegmentScanner {
   private numbers(): void {
     const w = this.words;
     const text = this.seg.text;
+    const hits: NumberHit[] = [];
     for (let i = 0; i < w.length; ) {
       if (!w[i]!.digits) {
         i++;
@@ -105,39 +114,47 @@ export class SegmentScanner {
       }
       let j = i + 1;
       while (j < w.length && w[j]!.digits && isNumberGap(w[j]!.gap)) j++;
-      // groups i..j-1 form one numeric run
+      // groups i..j-1 form one numeric run; try every contiguous sub-run of at most 19 digits
+      hits.length = 0;
       for (let a = i; a < j; a++) {
+        const gap = w[a]!.gap;
+        const plus = gap.endsWith('+') || gap.endsWith('+(');
+        const start = w[a]!.start - (gap.endsWith('+(') ? 2 : gap.endsWith('+') || gap.endsWith('(') ? 1 : 0);
         let digits = '';
-        const plus = w[a]!.gap.endsWith('+') || w[a]!.gap.endsWith('+(');
         for (let b = a; b < j; b++) {
           digits += w[b]!.text;
           if (digits.length > 19) break;
-          if (b > a && !isNumberGap(w[b]!.gap)) break;
-          const start = plus ? w[a]!.start - (w[a]!.gap.endsWith('+(') ? 2 : 1) : w[a]!.start;
-          this.number(digits, plus, text.slice(start, w[b]!.end), start, w[b]!.end);
+          this.number(digits, plus, text.slice(start, w[b]!.end), start, w[b]!.end, hits);
         }
+      }
+      // keep only the longest of overlapping matches of one kind ("+1 212 555 0147", not also "212 555 0147")
+      for (const h of hits) {
+        const inside = hits.some(
+          (o) => o !== h && o.kind === h.kind && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start,
+        );
+        if (!inside) this.add(h.kind, h.customers, h.start, h.end, h.normalized);
       }
       i = j;
     }
   }
 
-  private number(digits: string, plus: boolean, raw: string, start: number, end: number): void {
+  private number(digits: string, plus: boolean, raw: string, start: number, end: number, hits: NumberHit[]): void {
     const d = this.ctx.directory;
     const n = digits.length;
-    if ((n === 15 || (n >= 13 && n <= 19)) && !plus && luhnValid(digits)) {
+    if (n >= 13 && n <= 19 && !plus && luhnValid(digits)) {
       if (n === 15) {
         const hit = d.lookup('imei', digits);
-        if (hit.length) this.add('imei', hit, start, end, digits);
+        if (hit.length) hits.push({ kind: 'imei', customers: hit, start, end, normalized: digits });
       }
       const hit = d.lookup('card', digits);
-      if (hit.length) this.add('card', hit, start, end, digits);
+      if (hit.length) hits.push({ kind: 'card', customers: hit, start, end, normalized: digits });
     }
     if (n < 7 || n > 15 || !this.ctx.kinds.has('phone')) return;
     if (plus || raw.startsWith('00')) {
       const e164 = normalizePhone(plus ? raw : '+' + raw.slice(2).trimStart());
       if (e164) {
         const hit = d.lookup('phone', e164);
-        if (hit.length) this.add('phone', hit, start, end, e164);
+        if (hit.length) hits.push({ kind: 'phone', customers: hit, start, end, normalized: e164 });
       }
       if (plus) return;
     }
@@ -148,7 +165,7 @@ export class SegmentScanner {
       last = e164;
       const hit = d.lookup('phone', e164);
       if (hit.length) {
-        this.add('phone', hit, start, end, e164);
+        hits.push({ kind: 'phone', customers: hit, start, end, normalized: e164 });
         return;
       }
     }

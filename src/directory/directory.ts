@@ -93,8 +93,8 @@ class DirectoryImpl implements Directory {
     this.version = loaded?.version ?? '';
   }
 
-  startFollowing(): void {
-    this.store.follow({
+  startFollowing(): Promise<void> {
+    return this.store.follow({
       onSnapshot: (loaded) => {
         this.swap(loaded.index, loaded.version);
         this.logger?.info({ version: loaded.version, customers: loaded.index.customers }, 'directory reloaded');
@@ -255,6 +255,7 @@ export async function openDirectory(opts: OpenDirectoryOptions): Promise<Directo
     throw err;
   }
   const dir = new DirectoryImpl(store, hasher, extras, region, loaded, opts.logger);
-  if (opts.follow !== false) dir.startFollowing();
+  // A Redis store always follows: a writer must be at the current version for its changes to apply.
+  if (opts.follow !== false || opts.redis) await dir.startFollowing();
   return dir;
 }

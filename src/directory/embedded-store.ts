@@ -79,8 +79,8 @@ export class EmbeddedStore implements DirectoryStore {
     return version;
   }
 
-  follow(listener: StoreListener): void {
-    if (this.watcher) return;
+  follow(listener: StoreListener): Promise<void> {
+    if (this.watcher) return Promise.resolve();
     try {
       this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
         if (name !== SNAPSHOT_FILE) return;
@@ -92,6 +92,7 @@ export class EmbeddedStore implements DirectoryStore {
     } catch (err) {
       listener.onError(err);
     }
+    return Promise.resolve();
   }
 
   private async reload(listener: StoreListener): Promise<void> {

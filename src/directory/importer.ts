@@ -51,7 +51,13 @@ export interface ImportOptions {
 }
 
 const MAX_LISTED = 1000;
-const BAD_ID = /[\x00-\x1f\x7f]/;
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 
 export interface ImportResult {
   batch: ChangeBatch;
@@ -107,7 +113,7 @@ class RowSink {
       }
     }
     if (!id) return this.skip(row, 'missing customer id');
-    if (id.length > 200 || BAD_ID.test(id)) return this.skip(row, 'invalid customer id');
+    if (id.length > 200 || hasControlChar(id)) return this.skip(row, 'invalid customer id');
     const reg = region ?? normalizeRegion(this.defaultRegion) ?? '';
     const cust = this.batch.customer(id, region ?? '');
     for (let i = 0; i < columns.length; i++) {

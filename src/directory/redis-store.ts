@@ -226,34 +226,44 @@ export class RedisStore implements DirectoryStore {
     return version;
   }
 
-  follow(listener: StoreListener): void {
-    if (this.following) return;
+  /** Resolves once the changes published since the loaded snapshot have been replayed. */
+  follow(listener: StoreListener): Promise<void> {
+    if (this.following) return Promise.resolve();
     this.following = true;
     this.follower = this.redis.duplicate();
     this.follower.on('error', () => undefined);
-    void this.followLoop(listener);
+    return new Promise((caughtUp) => void this.followLoop(listener, caughtUp));
   }
 
-  private async followLoop(listener: StoreListener): Promise<void> {
+  private async followLoop(listener: StoreListener, caughtUp: () => void): Promise<void> {
     const conn = this.follower!;
+    let replaying = true;
     while (this.following) {
       try {
-        const res = (await conn.xreadBuffer(
-          'COUNT',
-          100,
-          'BLOCK',
-          2000,
+        const args: (string | number)[] = ['COUNT', 100];
+        if (!replaying) args.push('BLOCK', 2000);
+        const res = (await (conn.xreadBuffer as (...a: (string | number)[]) => Promise<unknown>)(
+          ...args,
           'STREAMS',
           this.key('changes'),
           this.lastId,
-        )) as unknown as [Buffer, StreamEntry[]][] | null;
-        if (!res) continue;
-        for (const [, entries] of res) {
+        )) as [Buffer, StreamEntry[]][] | null;
+        let n = 0;
+        for (const [, entries] of res ?? []) {
           for (const [rawId, rawFields] of entries) {
+            n++;
             await this.handle(rawId.toString(), fieldsOf(rawFields), listener);
           }
         }
+        if (replaying && n < 100) {
+          replaying = false;
+          caughtUp();
+        }
       } catch (err) {
+        if (replaying) {
+          replaying = false;
+          caughtUp();
+        }
         if (!this.following) return;
         listener.onError(err);
         await new Promise((r) => setTimeout(r, 1000).unref());

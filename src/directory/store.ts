@@ -28,8 +28,8 @@ export interface DirectoryStore {
    * Returns the new version.
    */
   commit(next: CompactIndex, change: Change, baseVersion: string): Promise<string>;
-  /** Starts following changes made by other processes. */
-  follow(listener: StoreListener): void;
+  /** Starts following changes made by other processes; resolves once caught up with changes already made. */
+  follow(listener: StoreListener): Promise<void>;
   close(): Promise<void>;
 }
 

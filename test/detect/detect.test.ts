@@ -93,7 +93,7 @@ describe('detect', () => {
   });
 
   it.each([
-    ['email', 'Please contact ALICE.W@Example.com today.', 'Alice.W@Example.com', 'a•••@example.com'],
+    ['email', 'Please contact ALICE.W@Example.com today.', 'ALICE.W@Example.com', 'a•••@example.com'],
     ['phone', 'Call her on +1 212-555-0147 please', '+1 212-555-0147', '+1 212 ••• ••47'],
     ['phone', 'Tel. (212) 555-0147.', '(212) 555-0147', '+1 212 ••• ••47'],
     ['phone', 'Bob: +49 30 12345678', '+49 30 12345678', '+49 301 ••• ••78'],
@@ -102,7 +102,7 @@ describe('detect', () => {
     ['imei', `IMEI:${ALICE.imei}`, ALICE.imei, null],
     ['card', 'card 4111-1111-1111-1111 expired', '4111-1111-1111-1111', '••••1111'],
     ['order_id', 'your order #ord-2024-0001 shipped', 'ord-2024-0001', 'OR•••01'],
-    ['order_id', 'see https://shop.example/invoices/INV-77/pay?x=1', 'INV-77', 'I•••'],
+    ['order_id', 'see https://shop.example/invoices/INV-77/pay?x=1', 'INV-77', 'IN•••77'],
     ['ticket_id', 'Re: [TK-9001] your request', 'TK-9001', 'TK•••01'],
     ['full_name', 'Dear alice zoe WUNDERLAND,', 'alice zoe WUNDERLAND', 'A••• Z••• W•••'],
     ['full_name', 'Ticket from Bob Mueller? no: Bob Müller wrote', 'Bob Müller', 'B••• M•••'],
@@ -135,7 +135,7 @@ describe('detect', () => {
     const bait = [
       'Tracking number 1Z999AA10123456784 and 9400 1000 0000 0000 0000 00',
       'Total: $1,234.56 (EUR 2 212.55), due 2024-05-12 at 14:30, 12/05/2024 09:15',
-      'Reference 2125550148, ref no. 2125550147-01x',
+      'Reference 2125550148, ref no. REF2125550147, order 2125550147X',
       `Serial ${ALICE.imei.slice(0, 14)}${(Number(ALICE.imei[14]) + 1) % 10} fails Luhn`,
       `Call us: ${ORG.phone}, visit ${ORG.street}, ${ORG.city} CA ${ORG.postal}`,
       'Hi Anna, thanks! Anna and Bernd from support. Alice will call.',

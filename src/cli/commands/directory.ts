@@ -1,0 +1,133 @@
+/**
+ * `postguard directory import FILE [--replace] [--format csv|jsonl] [--json]` — import a CRM/helpdesk export
+ *   (upsert by default; --replace swaps in a complete new directory).
+ * `postguard directory stats [--json]` — customers, values per kind, version, store, memory.
+ * `postguard directory lookup VALUE [--kind KIND] [--region XX]` — normalise VALUE for each kind (or KIND) and
+ *   print the matching customer ids (exit 1 when nothing matches).
+ * `postguard directory remove ID…` — remove customers by id.
+ * Exit codes: 0 ok, 1 not found (lookup), 2 usage/config errors (thrown PostguardErrors, handled by main).
+ * Output never repeats directory values, only kinds, counts and customer ids.
+ */
+import type { Command } from 'commander';
+import { ErrorCodes, PostguardError } from '../../core/errors.js';
+import { openDirectory, type Directory, type OpenDirectoryOptions } from '../../directory/index.js';
+import type { ImportReport } from '../../directory/importer.js';
+import { normalizeValue } from '../../directory/normalize.js';
+
+export type GetStoreOptions = (cmd: Command) => Promise<OpenDirectoryOptions>;
+
+async function withDirectory<T>(cmd: Command, get: GetStoreOptions, fn: (d: Directory) => Promise<T>): Promise<T> {
+  const opts = await get(cmd);
+  const dir = await openDirectory({ ...opts, follow: false });
+  try {
+    return await fn(dir);
+  } finally {
+    await dir.close();
+  }
+}
+
+function printReport(r: ImportReport): void {
+  console.log(`imported ${r.file} (${r.format}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`);
+  console.log(`  rows read        ${r.rowsRead}`);
+  console.log(`  customers        ${r.customers} in file, ${r.totalCustomers} in directory`);
+  for (const [kind, n] of Object.entries(r.values)) console.log(`  ${kind.padEnd(16)} ${n}`);
+  if (r.skippedRows) {
+    console.log(`  skipped rows     ${r.skippedRows}`);
+    for (const s of r.skipped.slice(0, 20)) console.log(`    row ${s.row}: ${s.reason}`);
+  }
+  if (r.invalidValues) {
+    console.log(`  invalid values   ${r.invalidValues}`);
+    for (const s of r.invalid.slice(0, 20)) console.log(`    row ${s.row} ${s.column ?? ''}: ${s.reason}`);
+  }
+  console.log(`  version          ${r.version}`);
+}
+
+/** Kinds to try for `lookup`, and the regions for national phone formats. */
+function lookupAll(dir: Directory, value: string, kind?: string, region?: string): Map<string, string[]> {
+  const kinds = kind ? [kind] : [...dir.kinds()].sort();
+  const regions = region ? [region] : [...new Set([...(dir.defaultRegion() ? [dir.defaultRegion()!] : []), ...dir.regions()])];
+  const out = new Map<string, string[]>();
+  for (const k of kinds) {
+    const ids = new Set<string>();
+    const tries = k === 'phone' ? [undefined, ...regions] : [undefined];
+    for (const r of tries) {
+      const norm = normalizeValue(k, value, r);
+      if (norm !== null) for (const id of dir.lookup(k, norm)) ids.add(id);
+    }
+    if (ids.size) out.set(k, [...ids].sort());
+  }
+  return out;
+}
+
+export function registerDirectoryCommand(
+  program: Command,
+  getStoreOptions: GetStoreOptions,
+  configure: (cmd: Command) => Command = (c) => c,
+): Command {
+  const directory = program.command('directory').description('Manage the customer directory (stored as keyed hashes)');
+
+  configure(
+    directory
+      .command('import')
+      .argument('<file>', 'CSV (header row) or JSON Lines export')
+      .option('--replace', 'replace the whole directory (default: upsert the customers in FILE)')
+      .option('--format <format>', 'csv | jsonl (default: by file extension)')
+      .option('--json', 'print the import report as JSON')
+      .description('Import customers from a CRM/helpdesk export'),
+  ).action(async (file: string, o: { replace?: boolean; format?: string; json?: boolean }, cmd: Command) => {
+    if (o.format !== undefined && o.format !== 'csv' && o.format !== 'jsonl') {
+      throw new PostguardError(ErrorCodes.USAGE, '--format must be csv or jsonl');
+    }
+    const report = await withDirectory(cmd, getStoreOptions, (d) =>
+      d.import(file, { mode: o.replace ? 'replace' : 'upsert', ...(o.format ? { format: o.format as 'csv' | 'jsonl' } : {}) }),
+    );
+    if (o.json) console.log(JSON.stringify(report, null, 2));
+    else printReport(report);
+  });
+
+  configure(
+    directory.command('stats').option('--json', 'print as JSON').description('Show directory statistics'),
+  ).action(async (o: { json?: boolean }, cmd: Command) => {
+    const s = await withDirectory(cmd, getStoreOptions, async (d) => d.stats());
+    if (o.json) {
+      console.log(JSON.stringify(s, null, 2));
+      return;
+    }
+    console.log(`store            ${s.store}`);
+    console.log(`version          ${s.version || '(empty)'}`);
+    console.log(`customers        ${s.customers}`);
+    for (const [kind, n] of Object.entries(s.values)) console.log(`  ${kind.padEnd(14)} ${n}`);
+    console.log(`phone regions    ${s.regions.join(', ') || '-'}`);
+    console.log(`email domains    ${s.emailDomains} (used by ≥ 3 customers)`);
+    console.log(`index memory     ${(s.memoryBytes / 1024 / 1024).toFixed(1)} MB`);
+  });
+
+  configure(
+    directory
+      .command('lookup')
+      .argument('<value>', 'a value to look up (email, phone, IMEI, order id, name, …)')
+      .option('--kind <kind>', 'only this kind')
+      .option('--region <cc>', 'ISO-2 region for a phone number in national format')
+      .description('Print the customer ids holding a value (exit 1 when none)'),
+  ).action(async (value: string, o: { kind?: string; region?: string }, cmd: Command) => {
+    const hits = await withDirectory(cmd, getStoreOptions, async (d) => lookupAll(d, value, o.kind, o.region));
+    if (hits.size === 0) {
+      console.log('not found');
+      process.exitCode = 1;
+      return;
+    }
+    for (const [kind, ids] of hits) console.log(`${kind}\t${ids.join(', ')}`);
+  });
+
+  configure(
+    directory
+      .command('remove')
+      .argument('<ids...>', 'customer ids')
+      .description('Remove customers from the directory'),
+  ).action(async (ids: string[], _o: unknown, cmd: Command) => {
+    const n = await withDirectory(cmd, getStoreOptions, (d) => d.remove(ids));
+    console.log(`removed ${n} of ${ids.length} customer(s)`);
+  });
+
+  return directory;
+}
