@@ -162,6 +162,11 @@ export class AccountStore {
     return `pgt_${id}_${secret}`;
   }
 
+  /** The account's current role, or null when it no longer exists (sessions check this on every request). */
+  async roleOf(name: string): Promise<Role | null> {
+    return (await this.load()).accounts.find((a) => a.name === name)?.role ?? null;
+  }
+
   async checkPassword(name: string, password: string): Promise<Principal | null> {
     const acc = (await this.load()).accounts.find((a) => a.name === name);
     if (!acc) {

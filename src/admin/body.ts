@@ -3,6 +3,7 @@
  * escaped, HTML parts are shown as extracted text (never as markup), attachments by escaped name only.
  * Served with CSP "default-src 'none'; sandbox": nothing loads, nothing runs.
  */
+import { convert } from 'html-to-text';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { esc } from './http.js';
 
@@ -27,6 +28,9 @@ export async function renderBodyDocument(raw: Buffer): Promise<string> {
       ['Date', parsed.date?.toISOString() ?? ''],
     ];
     text = parsed.text ?? '';
+    if (!text.trim() && typeof parsed.html === 'string') {
+      text = convert(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { ignoreHref: true } }] });
+    }
     attachments = parsed.attachments.map((a) => ({ filename: a.filename ?? '(no name)', contentType: a.contentType, size: a.size }));
   } catch {
     text = raw.toString('utf8');

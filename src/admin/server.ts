@@ -122,9 +122,15 @@ function listFilter(params: URLSearchParams): { filter: ListFilter; query: ListQ
   const sender = params.get('sender')?.trim();
   if (sender) filter.sender = query.sender = sender;
   const since = parseDate(params.get('since'));
-  if (since) (filter.since = since), (query.since = params.get('since') ?? '');
+  if (since) {
+    filter.since = since;
+    query.since = params.get('since') ?? '';
+  }
   const until = parseDate(params.get('until'), true);
-  if (until) (filter.until = until), (query.until = params.get('until') ?? '');
+  if (until) {
+    filter.until = until;
+    query.until = params.get('until') ?? '';
+  }
   return { filter, query };
 }
 
@@ -149,7 +155,15 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       return principal ? { principal } : null;
     }
     const session = sessions.get(parseCookies(req.headers.cookie)[COOKIE]);
-    return session ? { principal: session.principal, session } : null;
+    if (!session) return null;
+    // An account removed or demoted with `postguard admin` loses its rights at once, not at session expiry.
+    const role = await accounts.roleOf(session.principal.name);
+    if (!role) {
+      sessions.destroy(session.token);
+      return null;
+    }
+    session.principal.role = role;
+    return { principal: session.principal, session };
   };
 
   /** Requires a login with at least `role`; for state changes also CSRF token + Origin (cookie sessions). */

@@ -38,6 +38,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'limits.commandTimeout', type: 'duration', default: 60_000, min: 100, description: 'Idle time allowed between commands (and inside DATA) before 421.' },
   { key: 'limits.dataTimeout', type: 'duration', default: 300_000, min: 100, description: 'Total time allowed for one DATA transfer before 421.' },
   { key: 'limits.scanTimeout', type: 'duration', default: 20_000, min: 100, description: 'Time allowed for parsing, detection and policy per message; over it the message is not delivered (451).' },
+  { key: 'limits.greetingDelay', type: 'duration', default: 0, min: 0, max: 30_000, description: 'Delay before the 220 greeting; clients that talk before it are refused (early-talker check). 0 = greet at once.' },
   { key: 'limits.maxAuthFailures', type: 'int', default: 5, min: 1, description: 'Failed AUTH attempts per connection before it is closed.' },
 
   // --- upstream -----------------------------------------------------------------------------------------

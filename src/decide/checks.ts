@@ -3,6 +3,7 @@
  * Each check declares its parameters (validated by the loader) and compiles to a Condition.
  * Reasons contain counts, kinds and rule labels only — never customer data.
  */
+import { createHash } from 'node:crypto';
 import { maskAddress } from '../core/address.js';
 import type { Finding, RecipientInfo, SegmentLocation, Strength, UnscannableReason } from '../core/types.js';
 import {
@@ -122,7 +123,15 @@ export function precededByGreeting(text: string, offset: number): boolean {
   return GREETINGS.test(before);
 }
 
+/** Matchers per directory domain set: by identity, then by content signature (sources may rebuild the Set). */
 const matcherCache = new WeakMap<object, Map<string, LookalikeMatcher>>();
+const signatureCache = new Map<string, LookalikeMatcher>();
+
+function signature(domains: ReadonlySet<string>): string {
+  const h = createHash('sha1');
+  for (const d of domains) h.update(d).update('\0');
+  return `${domains.size}:${h.digest('hex')}`;
+}
 
 const CHECKS: Record<string, CheckDef> = {
   foreign_data: foreignCheck(
@@ -218,9 +227,15 @@ const CHECKS: Record<string, CheckDef> = {
         }
         let m = byKey.get(cacheKey);
         if (!m) {
-          // A directory domain that itself imitates a provider (a typo repeated in the CRM) is not "known good".
-          const good = [...dirDomains].filter((d) => baseMatcher.isKnown(d) || baseMatcher.match(d) === null);
-          m = new LookalikeMatcher([...base, ...good]);
+          const sig = `${cacheKey}|${signature(dirDomains)}`;
+          m = signatureCache.get(sig);
+          if (!m) {
+            // A directory domain that itself imitates a provider (a typo repeated in the CRM) is not "known good".
+            const good = [...dirDomains].filter((d) => baseMatcher.isKnown(d) || baseMatcher.match(d) === null);
+            m = new LookalikeMatcher([...base, ...good]);
+            if (signatureCache.size >= 8) signatureCache.delete(signatureCache.keys().next().value!);
+            signatureCache.set(sig, m);
+          }
           byKey.set(cacheKey, m);
         }
         return m;

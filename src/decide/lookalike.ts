@@ -128,7 +128,7 @@ function labelBudget(label: string): number {
 /** Compares one recipient domain with a prepared known-domain list. */
 export class LookalikeMatcher {
   private readonly knownSet: Set<string>;
-  private readonly list: KnownDomain[];
+  private readonly byLength = new Map<number, KnownDomain[]>();
   private readonly bySkeleton: Map<string, KnownDomain>;
 
   constructor(domains: Iterable<string>) {
@@ -137,9 +137,14 @@ export class LookalikeMatcher {
       const s = d.trim().toLowerCase().replace(/\.$/, '');
       if (s) this.knownSet.add(s);
     }
-    this.list = [...this.knownSet].map(known);
     this.bySkeleton = new Map();
-    for (const k of this.list) if (!this.bySkeleton.has(k.skFull)) this.bySkeleton.set(k.skFull, k);
+    for (const d of this.knownSet) {
+      const k = known(d);
+      if (!this.bySkeleton.has(k.skFull)) this.bySkeleton.set(k.skFull, k);
+      const list = this.byLength.get(k.skLabel.length);
+      if (list) list.push(k);
+      else this.byLength.set(k.skLabel.length, [k]);
+    }
   }
 
   isKnown(domain: string): boolean {
@@ -160,8 +165,9 @@ export class LookalikeMatcher {
     if (homo) return { domain: registrable, target: homo.domain, kind: 'homoglyph', distance: 0 };
 
     let best: LookalikeMatch | null = null;
-    for (const k of this.list) {
-      if (Math.abs(k.skLabel.length - skLabel.length) > 2) continue;
+    const candidates: KnownDomain[] = [];
+    for (let len = skLabel.length - 2; len <= skLabel.length + 2; len++) candidates.push(...(this.byLength.get(len) ?? []));
+    for (const k of candidates) {
       const suffixD = skSuffix === k.skSuffix ? 0 : editDistance(skSuffix, k.skSuffix, 2);
       if (suffixD > 1) continue;
       const labelD = editDistance(skLabel, k.skLabel, 2);

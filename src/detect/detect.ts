@@ -29,11 +29,15 @@ export function detect(
   opts: DetectOptions,
 ): Detection {
   const kinds = directory.kinds();
+  const tokenKinds = [...kinds].filter(isTokenKind);
   const ctx: ScanContext = {
     directory,
     kinds,
     regions: phoneRegions(directory),
-    tokenKinds: [...kinds].filter(isTokenKind),
+    tokenKinds,
+    digitlessTokenKinds: tokenKinds.filter((k) => !directory.requiresDigit(k)),
+    memo: new Map(),
+    phoneMemo: new Map(),
   };
   const findings: Finding[] = [];
   if (kinds.size > 0) {

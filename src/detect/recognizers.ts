@@ -14,8 +14,20 @@ import {
   normalizePostalCode,
   normalizeToken,
 } from '../directory/normalize.js';
+import { NAME_FIRST_KIND } from '../directory/change-batch.js';
 import { maskValue } from './mask.js';
 import { isNameGap, isNumberGap, isStreetGap, isTokenJoiner, tokenize, type Word } from './tokenize.js';
+
+const FOUND: readonly string[] = Object.freeze(['']);
+const NONE: readonly string[] = Object.freeze([]);
+
+function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
 
 const EMAIL_RE =
   /[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
@@ -37,6 +49,11 @@ export interface ScanContext {
   regions: readonly string[];
   /** Exact-token kinds present (order_id and custom kinds). */
   tokenKinds: readonly string[];
+  /** Exact-token kinds that hold values without digits (tried on every token). */
+  digitlessTokenKinds: readonly string[];
+  /** Per-message memo of lookups and phone parses (words repeat; each keyed hash costs ~0.6 µs). */
+  memo: Map<string, readonly string[]>;
+  phoneMemo: Map<string, string | null>;
 }
 
 export class SegmentScanner {
@@ -58,6 +75,36 @@ export class SegmentScanner {
     if (this.ctx.tokenKinds.length > 0) this.tokens();
     if (k.has('full_name')) this.names();
     if (k.has('address')) this.addresses();
+  }
+
+  private look(kind: string, normalized: string): readonly string[] {
+    const key = kind + '\0' + normalized;
+    let hit = this.ctx.memo.get(key);
+    if (hit === undefined) {
+      hit = this.ctx.directory.lookup(kind, normalized);
+      this.ctx.memo.set(key, hit);
+    }
+    return hit;
+  }
+
+  private isFirstName(word: string): boolean {
+    const key = NAME_FIRST_KIND + '\0' + word;
+    let hit = this.ctx.memo.get(key);
+    if (hit === undefined) {
+      hit = this.ctx.directory.has(NAME_FIRST_KIND, word) ? FOUND : NONE;
+      this.ctx.memo.set(key, hit);
+    }
+    return hit === FOUND;
+  }
+
+  private phone(raw: string, region: string | undefined): string | null {
+    const key = raw + '\0' + (region ?? '');
+    let e164 = this.ctx.phoneMemo.get(key);
+    if (e164 === undefined) {
+      e164 = normalizePhone(raw, region);
+      this.ctx.phoneMemo.set(key, e164);
+    }
+    return e164;
   }
 
   private add(
@@ -97,7 +144,7 @@ export class SegmentScanner {
       }
       const norm = normalizeEmail(raw);
       if (!norm) continue;
-      const hit = this.ctx.directory.lookup('email', norm);
+      const hit = this.look('email', norm);
       if (hit.length) this.add('email', hit, start, start + raw.length, norm);
     }
   }
@@ -139,31 +186,30 @@ export class SegmentScanner {
   }
 
   private number(digits: string, plus: boolean, raw: string, start: number, end: number, hits: NumberHit[]): void {
-    const d = this.ctx.directory;
     const n = digits.length;
     if (n >= 13 && n <= 19 && !plus && luhnValid(digits)) {
       if (n === 15) {
-        const hit = d.lookup('imei', digits);
+        const hit = this.look('imei', digits);
         if (hit.length) hits.push({ kind: 'imei', customers: hit, start, end, normalized: digits });
       }
-      const hit = d.lookup('card', digits);
+      const hit = this.look('card', digits);
       if (hit.length) hits.push({ kind: 'card', customers: hit, start, end, normalized: digits });
     }
     if (n < 7 || n > 15 || !this.ctx.kinds.has('phone')) return;
     if (plus || raw.startsWith('00')) {
-      const e164 = normalizePhone(plus ? raw : '+' + raw.slice(2).trimStart());
+      const e164 = this.phone(plus ? raw : '+' + raw.slice(2).trimStart(), undefined);
       if (e164) {
-        const hit = d.lookup('phone', e164);
+        const hit = this.look('phone', e164);
         if (hit.length) hits.push({ kind: 'phone', customers: hit, start, end, normalized: e164 });
       }
       if (plus) return;
     }
     let last = '';
     for (const region of this.ctx.regions) {
-      const e164 = normalizePhone(raw, region);
+      const e164 = this.phone(raw, region);
       if (!e164 || e164 === last) continue;
       last = e164;
-      const hit = d.lookup('phone', e164);
+      const hit = this.look('phone', e164);
       if (hit.length) {
         hits.push({ kind: 'phone', customers: hit, start, end, normalized: e164 });
         return;
@@ -197,8 +243,9 @@ export class SegmentScanner {
     if (raw.length > 100) return;
     const norm = normalizeToken(raw);
     if (!norm) return;
-    for (const kind of this.ctx.tokenKinds) {
-      const hit = this.ctx.directory.lookup(kind, norm);
+    const kinds = hasDigit(norm) ? this.ctx.tokenKinds : this.ctx.digitlessTokenKinds;
+    for (const kind of kinds) {
+      const hit = this.look(kind, norm);
       if (hit.length) this.add(kind, hit, start, start + raw.length, norm);
     }
   }
@@ -206,15 +253,15 @@ export class SegmentScanner {
   /** Full names: 2–4 letter words joined by name gaps, folded. */
   private names(): void {
     const w = this.words;
-    const d = this.ctx.directory;
     for (let i = 0; i < w.length; i++) {
       if (!w[i]!.letters) continue;
       let key = foldWord(w[i]!.text);
+      if (!this.isFirstName(key)) continue;
       for (let n = 2; n <= 4 && i + n - 1 < w.length; n++) {
         const cur = w[i + n - 1]!;
         if (!cur.letters || !isNameGap(cur.gap, w[i + n - 2]!)) break;
         key += ' ' + foldWord(cur.text);
-        const hit = d.lookup('full_name', key);
+        const hit = this.look('full_name', key);
         if (hit.length) this.add('full_name', hit, w[i]!.start, cur.end, key);
       }
     }
@@ -223,7 +270,6 @@ export class SegmentScanner {
   /** House number with 1–5 street words before or after it (same line). */
   private addresses(): void {
     const w = this.words;
-    const d = this.ctx.directory;
     for (let i = 0; i < w.length; i++) {
       const numWord = w[i]!;
       let num = numWord.text.toLowerCase();
@@ -244,7 +290,7 @@ export class SegmentScanner {
         if (!w[k]!.letters || !isStreetGap(w[k]!.gap)) break;
         for (const part of foldWord(w[k]!.text).split(' ')) after.push(part);
         const value = joinAddress(after, num);
-        const hit = d.lookup('address', value);
+        const hit = this.look('address', value);
         if (hit.length) this.address(hit, numWord.start, w[k]!.end, value);
       }
       // words before: "Hauptstraße 5", "Main St. 12"
@@ -253,7 +299,7 @@ export class SegmentScanner {
         if (!w[k]!.letters || !isStreetGap(w[k + 1]!.gap)) break;
         before.unshift(...foldWord(w[k]!.text).split(' '));
         const value = joinAddress(before, num);
-        const hit = d.lookup('address', value);
+        const hit = this.look('address', value);
         if (hit.length) this.address(hit, w[k]!.start, numEnd, value);
       }
     }
@@ -267,7 +313,6 @@ export class SegmentScanner {
   }
 
   private confirm(customers: readonly string[], from: number, to: number): string[] {
-    const d = this.ctx.directory;
     const want = new Set(customers);
     const found = new Set<string>();
     const take = (hit: readonly string[]): void => {
@@ -282,21 +327,21 @@ export class SegmentScanner {
       if (a.start > to) break;
       if (hasPostal && /\d/.test(a.text)) {
         const pc = normalizePostalCode(a.text);
-        if (pc) take(d.lookup('postal_code', pc));
+        if (pc) take(this.look('postal_code', pc));
         const b = w[i + 1];
         if (b && b.start <= to && /^[ \t]$/.test(b.gap)) {
           const pc2 = normalizePostalCode(a.text + b.text);
-          if (pc2) take(d.lookup('postal_code', pc2));
+          if (pc2) take(this.look('postal_code', pc2));
         }
       }
       if (hasCity && a.letters) {
         let key = foldWord(a.text);
-        take(d.lookup('city', key));
+        take(this.look('city', key));
         for (let n = 1; n < 3 && i + n < w.length; n++) {
           const c = w[i + n]!;
           if (!c.letters || !isNameGap(c.gap, w[i + n - 1]!) || c.start > to) break;
           key += ' ' + foldWord(c.text);
-          take(d.lookup('city', key));
+          take(this.look('city', key));
         }
       }
     }

@@ -26,6 +26,8 @@ export class U32Column {
 
 /** Internal kind: the hash of a customer's email domain (counts customers per domain). */
 export const DOMAIN_KIND = '#domain';
+/** Internal kind: the first word of a full name (a cheap pre-check before trying 2–4 word windows). */
+export const NAME_FIRST_KIND = '#name1';
 
 export class ChangeBatch {
   /** Customer ids, distinct, in first-seen order. */
@@ -41,6 +43,8 @@ export class ChangeBatch {
   readonly entLo = new U32Column();
   /** Email domains seen in this batch (plaintext, transient; see module comment). */
   readonly domains = new Set<string>();
+  /** Exact-token kinds with at least one value without a digit (others are only tried on tokens with digits). */
+  readonly digitless = new Set<string>();
   private readonly byId = new Map<string, number>();
   private readonly kindIndex = new Map<string, number>();
 

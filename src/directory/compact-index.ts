@@ -28,6 +28,8 @@ export interface IndexParts {
   strengths: Record<string, Strength>;
   regions: string[];
   emailDomains: string[];
+  /** Exact-token kinds holding values without digits. */
+  digitless: string[];
   ids: string[];
   hi: Uint32Array;
   lo: Uint32Array;
@@ -56,6 +58,7 @@ export class CompactIndex {
   readonly region: Uint8Array;
   emailDomainSet: ReadonlySet<string>;
   readonly kindSet: ReadonlySet<string>;
+  readonly digitlessKinds: ReadonlySet<string>;
   readonly regionList: readonly string[];
   readonly valuesPerKind: Record<string, number>;
   private readonly bits: number;
@@ -74,6 +77,7 @@ export class CompactIndex {
     this.overflow = p.overflow;
     this.region = p.region;
     this.emailDomainSet = new Set(p.emailDomains);
+    this.digitlessKinds = new Set(p.digitless);
     p.kinds.forEach((k, i) => this.kindIndex.set(k, i));
     const m = p.hi.length;
     this.bits = bucketBits(m);
@@ -103,6 +107,7 @@ export class CompactIndex {
       strengths: {},
       regions: [''],
       emailDomains: [],
+      digitless: [],
       ids: [],
       hi: new Uint32Array(0),
       lo: new Uint32Array(0),
@@ -171,6 +176,12 @@ export class CompactIndex {
     return this.lookupHash(hasher.hi, hasher.lo, kind);
   }
 
+  has(hasher: KeyedHasher, kind: string, normalized: string): boolean {
+    if (!this.kindIndex.has(kind)) return false;
+    hasher.hash(kind, normalized);
+    return this.find(hasher.hi, hasher.lo) >= 0;
+  }
+
   /** Ordinal of a customer id or -1 (binary search over the sorted ids). */
   ordinalOf(id: string): number {
     let a = 0;
@@ -208,6 +219,7 @@ export class CompactIndex {
       strengths: this.strengths,
       regions: this.regionTable,
       emailDomains: [...this.emailDomainSet].sort(),
+      digitless: [...this.digitlessKinds].sort(),
       ids: this.ids,
       hi: this.hi,
       lo: this.lo,
@@ -431,6 +443,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     strengths,
     regions,
     emailDomains: [],
+    digitless: [...new Set([...(replace ? [] : base.digitlessKinds), ...batch.digitless])].sort(),
     ids,
     hi: outHi,
     lo: outLo,

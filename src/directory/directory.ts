@@ -20,6 +20,8 @@ import type { DirectoryStore, LoadedSnapshot } from './store.js';
 export interface DirectoryView {
   /** Customer ids holding this value (`normalized` as produced by normalize.ts for `kind`). */
   lookup(kind: string, normalized: string): readonly string[];
+  /** True when some customer holds this value (no id list is built). */
+  has(kind: string, normalized: string): boolean;
   /** Kinds present in the directory (built-in and custom). */
   kinds(): ReadonlySet<string>;
   /** Phone regions (ISO-2, from the country column) seen in the directory. */
@@ -27,6 +29,11 @@ export interface DirectoryView {
   /** Email domains used by at least 3 distinct customers (plaintext; not identifying). */
   emailDomains(): ReadonlySet<string>;
   strengthOf(kind: string): Strength;
+  /**
+   * For exact-token kinds (order_id, custom kinds): true when every stored value contains a digit, so the
+   * detector only tries tokens that contain one.
+   */
+  requiresDigit(kind: string): boolean;
   /** The configured default phone region, if any. */
   defaultRegion(): string | undefined;
 }
@@ -121,6 +128,10 @@ class DirectoryImpl implements Directory {
     return this.index.lookup(this.hasher, kind, normalized);
   }
 
+  has(kind: string, normalized: string): boolean {
+    return this.index.has(this.hasher, kind, normalized);
+  }
+
   kinds(): ReadonlySet<string> {
     return this.index.kindSet;
   }
@@ -139,6 +150,10 @@ class DirectoryImpl implements Directory {
 
   defaultRegion(): string | undefined {
     return this.region;
+  }
+
+  requiresDigit(kind: string): boolean {
+    return !this.index.digitlessKinds.has(kind);
   }
 
   /** Mutations run one at a time. */

@@ -8,10 +8,10 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { ChangeBatch, DOMAIN_KIND } from './change-batch.js';
+import { ChangeBatch, DOMAIN_KIND, NAME_FIRST_KIND } from './change-batch.js';
 import { mapHeaders, splitCell, type ColumnMapping, type ExtraMapping } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
-import { emailDomain, normalizeRegion, normalizeValue } from './normalize.js';
+import { emailDomain, isTokenKind, normalizeRegion, normalizeValue } from './normalize.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -78,6 +78,7 @@ class RowSink {
   rows = 0;
   private readonly perKind = new Map<string, number>();
   private readonly domainKind: number;
+  private nameFirstKind = -1;
 
   constructor(
     private readonly hasher: KeyedHasher,
@@ -131,7 +132,13 @@ class RowSink {
         }
         this.hasher.hash(kind, norm);
         this.batch.add(cust, k, this.hasher.hi, this.hasher.lo);
+        if (isTokenKind(kind) && !/\d/.test(norm)) this.batch.digitless.add(kind);
         this.perKind.set(kind, (this.perKind.get(kind) ?? 0) + 1);
+        if (kind === 'full_name') {
+          if (this.nameFirstKind < 0) this.nameFirstKind = this.batch.kind(NAME_FIRST_KIND, 'weak');
+          this.hasher.hash(NAME_FIRST_KIND, norm.slice(0, norm.indexOf(' ')));
+          this.batch.add(cust, this.nameFirstKind, this.hasher.hi, this.hasher.lo);
+        }
         if (kind === 'email') {
           const domain = emailDomain(norm);
           this.batch.domains.add(domain);

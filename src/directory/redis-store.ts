@@ -39,6 +39,7 @@ interface DeltaHeader {
   strengths: Record<string, Strength>;
   removals: string[];
   emailDomains: string[];
+  digitless: string[];
   entries: number;
 }
 
@@ -52,6 +53,7 @@ export function encodeDelta(change: Change, emailDomains: readonly string[]): Bu
     strengths: Object.fromEntries(b.strengths),
     removals: [...(change.removals ?? [])],
     emailDomains: [...emailDomains],
+    digitless: [...b.digitless],
     entries: b.entries,
   };
   const h = Buffer.from(JSON.stringify(header), 'utf8');
@@ -70,6 +72,7 @@ export function decodeDelta(buf: Buffer): Change {
   const batch = new ChangeBatch();
   header.ids.forEach((id, i) => batch.customer(id, header.regions[i] ?? ''));
   for (const k of header.kindNames) batch.kind(k, header.strengths[k]);
+  for (const k of header.digitless ?? []) batch.digitless.add(k);
   const n = header.entries;
   const body = new Uint32Array(n * 4);
   new Uint8Array(body.buffer).set(buf.subarray(4 + hl, 4 + hl + n * 16));

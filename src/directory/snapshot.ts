@@ -25,6 +25,7 @@ export interface SnapshotHeader {
   strengths: Record<string, Strength>;
   regions: string[];
   emailDomains: string[];
+  digitless?: string[];
   customers: number;
   values: number;
   overflow: number;
@@ -59,6 +60,7 @@ export function encodeSnapshot(
     strengths: p.strengths,
     regions: p.regions,
     emailDomains: p.emailDomains,
+    digitless: p.digitless,
     customers: p.ids.length,
     values: p.hi.length,
     overflow: p.overflow.length,
@@ -134,6 +136,7 @@ export function decodeSnapshot(buf: Buffer): { header: SnapshotHeader; index: Co
     strengths: header.strengths,
     regions: header.regions,
     emailDomains: header.emailDomains,
+    digitless: header.digitless ?? [],
     ids,
     hi,
     lo,

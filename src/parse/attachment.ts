@@ -22,11 +22,13 @@ export interface PartInput {
   path: string;
   /** Containers (nested messages, archives) enclosing this part. */
   depth: number;
+  /** Decoded size when `bytes` holds only the head of the part (media). */
+  size?: number;
 }
 
 export async function extractPart(ctx: ExtractContext, part: PartInput): Promise<void> {
   const source = `attachment:${part.path}`;
-  ctx.addAttachment({ filename: part.filename, contentType: part.contentType, size: part.bytes.length, source: part.path });
+  ctx.addAttachment({ filename: part.filename, contentType: part.contentType, size: part.size ?? part.bytes.length, source: part.path });
   if (ctx.expired()) {
     ctx.addUnscannable(source, 'timeout', 'not reached before the time limit');
     return;
@@ -46,20 +48,20 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
   const links = `${source}/`;
   switch (kind) {
     case 'text': {
-      let text = extractText(part.bytes, part.charset);
+      let text = extractText(ctx.capTextBytes(source, part.bytes), part.charset);
       if (extensionOf(part.filename) === 'xml' || part.contentType.endsWith('/xml')) text = htmlToText(text).text;
       add(text);
       addLinkSegments(ctx, findBareUrls(text), links);
       return;
     }
     case 'calendar': {
-      const text = extractCalendar(part.bytes, part.charset);
+      const text = extractCalendar(ctx.capTextBytes(source, part.bytes), part.charset);
       add(text);
       addLinkSegments(ctx, findBareUrls(text), links);
       return;
     }
     case 'html': {
-      const h = htmlToText(extractText(part.bytes, part.charset));
+      const h = htmlToText(extractText(ctx.capTextBytes(source, part.bytes), part.charset));
       add(h.text);
       addLinkSegments(ctx, h.urls, links);
       return;
@@ -81,6 +83,9 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
       await extractMessage(ctx, raw, { prefix: `${source}/`, path: `${part.path}/`, depth: part.depth + 1 });
       return;
     }
+    case 'encrypted':
+      ctx.addUnscannable(source, 'encrypted', `${extensionOf(part.filename) || part.contentType}: encrypted content`);
+      return;
     case 'unsupported':
       ctx.addUnscannable(source, 'unsupported', `${extensionOf(part.filename) || part.contentType}: format not readable`);
       return;

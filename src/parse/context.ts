@@ -76,9 +76,21 @@ export class ExtractContext {
     this.addSegment({ location, source, text });
   }
 
+  /** Records a part that could not be (fully) read; one entry per source and reason. */
   addUnscannable(source: string, reason: UnscannableReason, detail: string): void {
-    if (this.closed) return;
+    if (this.closed || this.unscannable.some((u) => u.source === source && u.reason === reason)) return;
     this.unscannable.push({ source, reason, detail });
+  }
+
+  /**
+   * Bytes of a textual part worth decoding: beyond 4 bytes per allowed character the text would be cut anyway,
+   * so the rest is not decoded (and reported as 'size-limit').
+   */
+  capTextBytes(source: string, bytes: Uint8Array): Uint8Array {
+    const max = this.limits.maxSegmentChars * 4;
+    if (bytes.length <= max) return bytes;
+    this.addUnscannable(source, 'size-limit', `text: ${bytes.length} bytes > ${max}`);
+    return bytes.subarray(0, max);
   }
 
   addAttachment(info: AttachmentInfo): void {

@@ -92,7 +92,15 @@ export async function extractMessage(ctx: ExtractContext, raw: Buffer, scope: Me
       ctx.addAttachment({ filename, contentType, size: att.size, source: path });
       continue; // reported once as 'part-limit'
     }
-    await extractPart(ctx, { bytes: att.content, filename, contentType, charset: att.charset, path, depth: scope.depth });
+    await extractPart(ctx, {
+      bytes: att.content,
+      filename,
+      contentType,
+      charset: att.charset,
+      path,
+      depth: scope.depth,
+      size: att.size,
+    });
   }
   return head;
 }

@@ -6,6 +6,7 @@
  */
 import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
 import type { ExtractContext } from './context.js';
+import { isMediaHead } from './sniff.js';
 
 export interface MimeAttachment {
   content: Buffer;
@@ -41,6 +42,27 @@ function charsetOf(headers: Headers): string | undefined {
   return typeof cs === 'string' ? cs : undefined;
 }
 
+const FEED_CHUNK = 256 * 1024;
+
+/** Writes the message in slices, honouring backpressure, so the splitter never holds the whole body in flight. */
+function feed(parser: MailParser, raw: Buffer): void {
+  let off = 0;
+  const next = (): void => {
+    while (off < raw.length) {
+      const end = Math.min(off + FEED_CHUNK, raw.length);
+      const ok = parser.write(raw.subarray(off, end));
+      off = end;
+      if (!ok) {
+        parser.once('drain', next);
+        return;
+      }
+    }
+    parser.end();
+  };
+  if (raw.length <= FEED_CHUNK) parser.end(raw);
+  else next();
+}
+
 /**
  * Parses `raw`; `takePart` decides whether an attachment is kept (false once the part limit is reached — its
  * bytes are then read and discarded). Rejects with the parser's error or ExtractTimeout.
@@ -54,13 +76,16 @@ export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boole
       const keep = takePart();
       const chunks: Buffer[] = [];
       let size = 0;
+      // Media recognised by its first bytes has no text to extract: only its head is kept, not a second copy.
+      let media = false;
       att.content.on('data', (chunk: Buffer) => {
+        if (size === 0 && isMediaHead(chunk)) media = true;
         size += chunk.length;
-        if (keep) chunks.push(chunk);
+        if (keep && (!media || chunks.length === 0)) chunks.push(chunk);
       });
       att.content.on('end', () => {
         msg.attachments.push({
-          content: keep ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)) : Buffer.alloc(0),
+          content: !keep ? Buffer.alloc(0) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
           filename: att.filename,
           contentType: att.contentType,
           charset: charsetOf(att.headers),
@@ -97,7 +122,7 @@ export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boole
     parser.on('error', reject);
     parser.on('end', () => resolve(msg));
   });
-  parser.end(raw);
+  feed(parser, raw);
   return ctx.race(done).catch((err: unknown) => {
     parser.destroy();
     throw err;

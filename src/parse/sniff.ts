@@ -14,6 +14,7 @@ export type PartKind =
   | 'xlsx'
   | 'zip'
   | 'message' // message/rfc822, .eml
+  | 'encrypted' // S/MIME enveloped data, PGP messages
   | 'unsupported' // a document or archive format that can hold text we cannot read
   | 'binary'; // media and other data with no text to extract
 
@@ -36,16 +37,24 @@ function startsWith(b: Uint8Array, sig: number[], at = 0): boolean {
   return true;
 }
 
+function startsWithText(b: Uint8Array, s: string): boolean {
+  return startsWith(b, Array.from(Buffer.from(s, 'latin1')));
+}
+
 function hasPdfHeader(b: Uint8Array): boolean {
   // "%PDF-" may follow some junk, readers accept it within the first KiB
   const head = Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, 1024)).toString('latin1');
   return head.includes('%PDF-');
 }
 
+/** PNG, JPEG or GIF by magic number: media with no text to extract, whatever the declared type says. */
+export function isMediaHead(b: Uint8Array): boolean {
+  return startsWith(b, [0x89, 0x50, 0x4e, 0x47]) || startsWith(b, [0xff, 0xd8, 0xff]) || startsWith(b, [0x47, 0x49, 0x46, 0x38]);
+}
+
 /** Opaque binary formats recognised by their magic numbers. */
 function knownBinary(b: Uint8Array): 'binary' | 'unsupported' | null {
-  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47]) || startsWith(b, [0xff, 0xd8, 0xff]) || startsWith(b, [0x47, 0x49, 0x46, 0x38]))
-    return 'binary'; // PNG, JPEG, GIF
+  if (isMediaHead(b)) return 'binary';
   if (startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'unsupported'; // OLE2: .doc/.xls/.msg
   if (startsWith(b, [0x1f, 0x8b])) return 'unsupported'; // gzip
   if (startsWith(b, [0x52, 0x61, 0x72, 0x21])) return 'unsupported'; // RAR
@@ -78,7 +87,7 @@ function zipFlavour(b: Uint8Array): 'docx' | 'xlsx' | 'zip' {
 export function sniffKind(b: Uint8Array, contentType: string, filename: string): PartKind {
   const ext = extensionOf(filename);
   if (startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf';
-  if ((contentType === 'application/pdf' || ext === 'pdf') && hasPdfHeader(b)) return 'pdf';
+  if ((contentType === 'application/pdf' || ext === 'pdf') && !isMediaHead(b) && hasPdfHeader(b)) return 'pdf';
   if (startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06])) return zipFlavour(b);
   const bin = knownBinary(b);
   if (bin) return bin;
@@ -88,6 +97,9 @@ export function sniffKind(b: Uint8Array, contentType: string, filename: string):
   if (ext === 'xlsx' || contentType.includes('spreadsheetml')) return 'xlsx';
   if (ext === 'zip' || contentType === 'application/zip' || contentType === 'application/x-zip-compressed') return 'zip';
   if (contentType === 'message/rfc822' || contentType === 'message/global' || ext === 'eml') return 'message';
+  if (contentType === 'application/pkcs7-mime' || contentType === 'application/x-pkcs7-mime' || ext === 'p7m') return 'encrypted';
+  if (startsWithText(b, '-----BEGIN PGP MESSAGE-----')) return 'encrypted';
+  if (contentType === 'application/ms-tnef' || filename.toLowerCase() === 'winmail.dat') return 'unsupported';
   if (contentType === 'text/calendar' || contentType === 'text/vcard' || contentType === 'text/x-vcard' || CAL_EXT.has(ext))
     return 'calendar';
   if (contentType === 'text/html' || ext === 'html' || ext === 'htm') return 'html';

@@ -14,7 +14,7 @@ import { parseAddress } from '../core/address.js';
 import { newTransactionId } from '../core/ids.js';
 import type { InboundMessage, SmtpReply } from '../core/types.js';
 import { readData } from './data-reader.js';
-import { installEnhancedCodeAdapter, smtpError } from './enhanced-codes.js';
+import { installSmtpServerAdapters, setGreetingDelay, smtpError } from './smtp-server-adapters.js';
 import type { NetworkList } from './networks.js';
 import type { UserStore } from './users.js';
 import { replies } from '../relay/replies.js';
@@ -27,6 +27,7 @@ export interface SmtpLimits {
   commandTimeout: number;
   dataTimeout: number;
   maxAuthFailures: number;
+  greetingDelay: number;
 }
 
 export interface InboundOptions {
@@ -71,7 +72,8 @@ export class InboundServer {
   private closing = false;
 
   constructor(private readonly opts: InboundOptions) {
-    installEnhancedCodeAdapter();
+    installSmtpServerAdapters();
+    setGreetingDelay(opts.limits.greetingDelay);
     this.hostname = opts.hostname || osHostname();
     const tls = opts.tls && opts.tls.cert ? { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } : undefined;
     this.server = new SMTPServer({
@@ -101,6 +103,8 @@ export class InboundServer {
       onRcptTo: (address, session, cb) => this.onRcptTo(address, session, cb),
       onData: (stream, session, cb) => this.onData(stream, session, cb),
     });
+    // SMTP is a dialogue of short lines: without TCP_NODELAY, Nagle + delayed ACKs add ~40 ms per reply.
+    this.server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
     this.server.on('error', (err) => opts.logger.warn({ errCode: (err as NodeJS.ErrnoException).code ?? 'ERROR' }, 'smtp connection error'));
   }
 

@@ -116,7 +116,7 @@ describe('admin console in a real browser', () => {
     await env.store.hold(msg, makeVerdict(), { subject: payload });
     await login(page, env.server.url, 'alice');
     await page.goto(`${env.server.url}/messages/${msg.id}`);
-    await page.frameLocator('iframe').locator('pre').waitFor();
+    await page.frameLocator('iframe').locator('pre').waitFor({ state: 'attached' });
     await page.waitForTimeout(500);
 
     expect(dialogs).toEqual([]);

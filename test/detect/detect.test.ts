@@ -20,6 +20,7 @@ const ALICE = {
   order_id: 'ORD-2024-0001; INV-77',
   card: '4111 1111 1111 1111',
   ticket: 'TK-9001',
+  alias: 'wonderuser',
 };
 const BOB = {
   customer_id: 'CUST-BOB',
@@ -49,7 +50,7 @@ const CAROL = {
   card: '',
   ticket: '',
 };
-const HEADER = ['customer_id', 'full_name', 'email', 'phone', 'street', 'city', 'postal_code', 'country', 'imei', 'order_id', 'card', 'ticket'];
+const HEADER = ['customer_id', 'full_name', 'email', 'phone', 'street', 'city', 'postal_code', 'country', 'imei', 'order_id', 'card', 'ticket', 'alias'];
 
 let seq = 0;
 function seg(text: string, location: SegmentLocation = 'body', source = 'body:text'): TextSegment {
@@ -83,7 +84,7 @@ describe('detect', () => {
     // 400 generated customers (shared first names like "Anna"), plus the three above.
     const rows = [...Array.from({ length: 400 }, (_, i) => customer(i)), ALICE, BOB, CAROL];
     const file = await writeCsv(tmp, 'c.csv', rows as unknown as Record<string, string>[], HEADER);
-    dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'detect-secret-0123456789', columns: ['ticket=ticket_id'] });
+    dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'detect-secret-0123456789', columns: ['ticket=ticket_id', 'alias=login:strong'] });
     const r = await dir.import(file);
     expect(r.invalidValues).toBe(0);
   });
@@ -104,6 +105,7 @@ describe('detect', () => {
     ['order_id', 'your order #ord-2024-0001 shipped', 'ord-2024-0001', 'OR•••01'],
     ['order_id', 'see https://shop.example/invoices/INV-77/pay?x=1', 'INV-77', 'IN•••77'],
     ['ticket_id', 'Re: [TK-9001] your request', 'TK-9001', 'TK•••01'],
+    ['login', 'user WonderUser cannot log in', 'WonderUser', 'WO•••ER'],
     ['full_name', 'Dear alice zoe WUNDERLAND,', 'alice zoe WUNDERLAND', 'A••• Z••• W•••'],
     ['full_name', 'Ticket from Bob Mueller? no: Bob Müller wrote', 'Bob Müller', 'B••• M•••'],
   ])('finds %s in %j', (kind, text, found, masked) => {

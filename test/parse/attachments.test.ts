@@ -158,6 +158,23 @@ describe('attachments', () => {
     expect(p.unscannable).toEqual([{ source: 'attachment:old.doc', reason: 'unsupported', detail: 'doc: format not readable' }]);
   });
 
+  it('reports encrypted mail parts and formats it cannot read', async () => {
+    const p = await parseMessage(
+      await compose({
+        attachments: [
+          { filename: 'smime.p7m', content: Buffer.from([0x30, 0x82, 1, 2, 3]), contentType: 'application/pkcs7-mime; smime-type=enveloped-data' },
+          { filename: 'msg.asc', content: '-----BEGIN PGP MESSAGE-----\n\nhQEMA...\n-----END PGP MESSAGE-----\n', contentType: 'application/octet-stream' },
+          { filename: 'winmail.dat', content: Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0, 1]), contentType: 'application/ms-tnef' },
+        ],
+      }),
+    );
+    expect(p.unscannable.map((u) => [u.source, u.reason])).toEqual([
+      ['attachment:smime.p7m', 'encrypted'],
+      ['attachment:msg.asc', 'encrypted'],
+      ['attachment:winmail.dat', 'unsupported'],
+    ]);
+  });
+
   it('scans links in HTML attachments', async () => {
     const p = await parseMessage(
       await compose({ attachments: [{ filename: 'page.html', content: '<p>Hi</p><a href="https://x.example/u?email=a%40b.example">x</a>' }] }),

@@ -137,6 +137,13 @@ describe('limits', () => {
     expect(p.segments.find((s) => s.source === 'body:text')!.text).toHaveLength(100);
     expect(p.unscannable).toEqual([{ source: 'body:text', reason: 'size-limit', detail: 'text: 501 chars > 100' }]);
   });
+
+  it('decodes no more of a huge text attachment than the segment cap can hold', async () => {
+    const csv = 'id,email\n' + 'x'.repeat(5000);
+    const p = await parseMessage(await compose({ attachments: [{ filename: 'big.csv', content: csv }] }), { maxSegmentChars: 100 });
+    expect(p.segments.find((s) => s.source === 'attachment:big.csv')!.text).toBe(csv.slice(0, 100));
+    expect(p.unscannable).toEqual([{ source: 'attachment:big.csv', reason: 'size-limit', detail: 'text: 5009 bytes > 400' }]);
+  });
 });
 
 describe('timeout', () => {
