@@ -2,17 +2,76 @@
 /** The `postguard` command. */
 import { Command, CommanderError } from 'commander';
 import { isPostguardError } from '../core/errors.js';
+import { AccountStore } from '../admin/accounts.js';
+import { openAudit } from '../admin/audit.js';
+import { createUpstream } from '../deliver/index.js';
+import { openQuarantine } from '../quarantine/index.js';
+import { addStoreOptions, configFromCommand } from './config-options.js';
+import { CommandContext } from './context.js';
+import { registerAdminCommand } from './commands/admin.js';
+import { registerDirectoryCommand } from './commands/directory.js';
+import { registerPolicyCommand } from './commands/policy.js';
+import { registerQuarantineCommand } from './commands/quarantine.js';
+import { envelopeFor, registerScanCommand } from './commands/scan.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommand } from './commands/user.js';
+import { scanMessage } from '../inspect/inspector.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
-export function buildProgram(): Command {
+/** Gives every sub-command of `parent` the store/upstream flags (same as `serve`). */
+function withStoreOptions(parent: Command): void {
+  for (const sub of parent.commands) addStoreOptions(sub);
+}
+
+export function buildProgram(ctx = new CommandContext()): Command {
   const program = new Command('postguard')
-    .description('Outbound-mail guard: an SMTP relay that holds or rejects mail carrying other customers\' personal data')
+    .description("Outbound-mail guard: an SMTP relay that holds or rejects mail carrying other customers' personal data")
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
+  program.hook('preAction', (_root, action) => ctx.bind(action));
+
   registerServeCommand(program);
+  registerScanCommand(program, ctx);
+  registerDirectoryCommand(
+    program,
+    async (cmd) => {
+      const c = configFromCommand(cmd);
+      return { dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, secret: c.directorySecret || undefined, columns: c.directoryColumns };
+    },
+    addStoreOptions,
+  );
+  registerPolicyCommand(program, {
+    policiesDir: () => ctx.policiesDir(),
+    configure: addStoreOptions,
+    scanFile: async (file) => {
+      const raw = await readFile(file);
+      const config = ctx.config();
+      const directory = await ctx.directory();
+      const deps = { directory, internalDomains: config.internalDomains };
+      const first = await scanMessage(raw, { mailFrom: '', rcptTo: [] }, deps);
+      const envelope = envelopeFor(first.parsed);
+      const scan = await scanMessage(raw, envelope, deps);
+      return { ...scan, envelope, domains: directory };
+    },
+  });
+  registerQuarantineCommand(program, {
+    openStore: async () => {
+      const c = ctx.config();
+      return openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays });
+    },
+    openUpstream: async () => createUpstream(ctx.config()),
+    openAudit: async () => {
+      const c = ctx.config();
+      return openAudit({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix });
+    },
+  });
+  withStoreOptions(program.commands.find((c) => c.name() === 'quarantine')!);
+  registerAdminCommand(program, { openAccounts: async () => AccountStore.forDataDir(resolve(ctx.config().dataDir)) });
+  withStoreOptions(program.commands.find((c) => c.name() === 'admin')!);
   registerUserCommand(program);
+  program.hook('postAction', () => ctx.close());
   return program;
 }
 

@@ -313,39 +313,40 @@ export class SegmentScanner {
   }
 
   private confirm(customers: readonly string[], from: number, to: number): string[] {
-    const want = new Set(customers);
+    const d = this.ctx.directory;
     const found = new Set<string>();
-    const take = (hit: readonly string[]): void => {
-      for (const c of hit) if (want.has(c)) found.add(c);
+    const take = (kind: string, value: string): void => {
+      for (const c of d.lookupAmong(kind, value, customers)) found.add(c);
     };
     const w = this.words;
     const hasPostal = this.ctx.kinds.has('postal_code');
     const hasCity = this.ctx.kinds.has('city');
-    for (let i = 0; i < w.length; i++) {
+    for (let i = 0; i < w.length && found.size < customers.length; i++) {
       const a = w[i]!;
       if (a.end < from) continue;
       if (a.start > to) break;
-      if (hasPostal && /\d/.test(a.text)) {
+      if (hasPostal && hasDigit(a.text)) {
         const pc = normalizePostalCode(a.text);
-        if (pc) take(this.look('postal_code', pc));
+        if (pc) take('postal_code', pc);
         const b = w[i + 1];
         if (b && b.start <= to && /^[ \t]$/.test(b.gap)) {
           const pc2 = normalizePostalCode(a.text + b.text);
-          if (pc2) take(this.look('postal_code', pc2));
+          if (pc2) take('postal_code', pc2);
         }
       }
       if (hasCity && a.letters) {
         let key = foldWord(a.text);
-        take(this.look('city', key));
+        take('city', key);
         for (let n = 1; n < 3 && i + n < w.length; n++) {
           const c = w[i + n]!;
           if (!c.letters || !isNameGap(c.gap, w[i + n - 1]!) || c.start > to) break;
           key += ' ' + foldWord(c.text);
-          take(this.look('city', key));
+          take('city', key);
         }
       }
     }
     return customers.filter((c) => found.has(c));
   }
+
 }
 

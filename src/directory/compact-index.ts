@@ -64,6 +64,8 @@ export class CompactIndex {
   private readonly bits: number;
   private readonly bucket: Uint32Array;
   private readonly kindIndex = new Map<string, number>();
+  private lastIds: readonly string[] | undefined;
+  private lastOrds = new Int32Array(0);
 
   constructor(p: IndexParts) {
     this.kinds = p.kinds;
@@ -174,6 +176,46 @@ export class CompactIndex {
     if (!this.kindIndex.has(kind)) return EMPTY;
     hasher.hash(kind, normalized);
     return this.lookupHash(hasher.hi, hasher.lo, kind);
+  }
+
+  /** The subset of `among` (customer ids) holding the value; no id list is built for widely shared values. */
+  lookupAmong(hasher: KeyedHasher, kind: string, normalized: string, among: readonly string[]): string[] {
+    if (!this.kindIndex.has(kind) || among.length === 0) return [];
+    hasher.hash(kind, normalized);
+    const pos = this.find(hasher.hi, hasher.lo);
+    if (pos < 0 || this.kinds[this.kind[pos]!] !== kind) return [];
+    const r = this.ref[pos]!;
+    if (r < OVERFLOW) return among.filter((id) => id === this.ids[r]);
+    const off = r - OVERFLOW;
+    const list = this.overflow.subarray(off + 1, off + 1 + this.overflow[off]!);
+    const ords = this.ordinalsOf(among);
+    const out: string[] = [];
+    for (let i = 0; i < among.length; i++) {
+      const o = ords[i]!;
+      if (o < 0) continue;
+      let a = 0;
+      let z = list.length - 1;
+      while (a <= z) {
+        const mid = (a + z) >>> 1;
+        const v = list[mid]!;
+        if (v < o) a = mid + 1;
+        else if (v > o) z = mid - 1;
+        else {
+          out.push(among[i]!);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Ordinals of `ids` (-1 when absent); the last answer is kept because the detector asks repeatedly. */
+  private ordinalsOf(ids: readonly string[]): Int32Array {
+    if (ids !== this.lastIds) {
+      this.lastOrds = Int32Array.from(ids, (id) => this.ordinalOf(id));
+      this.lastIds = ids;
+    }
+    return this.lastOrds;
   }
 
   has(hasher: KeyedHasher, kind: string, normalized: string): boolean {

@@ -20,6 +20,8 @@ import type { DirectoryStore, LoadedSnapshot } from './store.js';
 export interface DirectoryView {
   /** Customer ids holding this value (`normalized` as produced by normalize.ts for `kind`). */
   lookup(kind: string, normalized: string): readonly string[];
+  /** The customers of `among` that hold this value (fast even for values shared by thousands, e.g. a city). */
+  lookupAmong(kind: string, normalized: string, among: readonly string[]): string[];
   /** True when some customer holds this value (no id list is built). */
   has(kind: string, normalized: string): boolean;
   /** Kinds present in the directory (built-in and custom). */
@@ -126,6 +128,10 @@ class DirectoryImpl implements Directory {
 
   lookup(kind: string, normalized: string): readonly string[] {
     return this.index.lookup(this.hasher, kind, normalized);
+  }
+
+  lookupAmong(kind: string, normalized: string, among: readonly string[]): string[] {
+    return this.index.lookupAmong(this.hasher, kind, normalized, among);
   }
 
   has(kind: string, normalized: string): boolean {

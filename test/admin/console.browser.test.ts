@@ -122,7 +122,7 @@ describe('admin console in a real browser', () => {
     expect(dialogs).toEqual([]);
     // The console page itself runs no script at all (its flag stays unset); the body frame is sandboxed without
     // allow-scripts, so no script can run there either: no evaluation context exists for page scripts in it.
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(page.frames()).toHaveLength(2); // the console + the body frame; the body's own <iframe> was not rendered
     expect(await page.locator('#subject').textContent()).toBe(payload); // shown as text, literally
     expect(await page.locator('#attachments').textContent()).toContain('<img src=x onerror=alert(7)>.pdf');

@@ -102,6 +102,10 @@ describe('admin server over HTTP', () => {
     expect(del.status).toBe(200);
     expect((await env.store.get(msg.id)).status).toBe('deleted');
     expect((await fetch(`${env.server.url}/api/messages`, { headers: { authorization: 'Bearer pgt_000000000000_forgedforgedforged' } })).status).toBe(401);
+    // removing an account ends its sessions at once
+    expect((await fetch(`${env.server.url}/api/messages`, { headers: { cookie: viewer.cookie } })).status).toBe(200);
+    await env.accounts.remove('victor');
+    expect((await fetch(`${env.server.url}/api/messages`, { headers: { cookie: viewer.cookie } })).status).toBe(401);
 
     const csv = await fetch(`${env.server.url}/api/audit/export?format=csv`, { headers: { authorization: `Bearer ${token}` } });
     expect(csv.status).toBe(200);

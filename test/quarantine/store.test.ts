@@ -50,7 +50,7 @@ async function redisCtx(retentionDays = 30): Promise<Ctx> {
           const type = await r.type(k);
           if (type === 'string') parts.push((await r.getBuffer(k)) ?? Buffer.alloc(0));
           else if (type === 'hash') parts.push(...Object.values(await r.hgetallBuffer(k)));
-          else if (type === 'zset') parts.push(Buffer.from((await r.zrange(k, 0, -1)).join(',')));
+          else if (type === 'zset') parts.push(Buffer.from((await r.zrange(k, '0', '-1')).join(',')));
         }
         return Buffer.concat(parts);
       } finally {

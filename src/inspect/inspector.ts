@@ -1,0 +1,48 @@
+/**
+ * The `inspect` step with scanning on: parse → detect → decide. One parse of the raw bytes feeds detection and
+ * the policy; the verdict goes back to the transaction, which delivers exactly the bytes that were scanned.
+ */
+import type { Detection, Envelope, Inspector, ParsedMessage, Verdict } from '../core/types.js';
+import { decide, firstTimeLookup, type PolicySet, type RecipientMemory } from '../decide/index.js';
+import { detect } from '../detect/index.js';
+import type { DirectoryView } from '../directory/index.js';
+import { parseMessage, type ParseLimits } from '../parse/index.js';
+
+export interface ScanDeps {
+  directory: DirectoryView;
+  internalDomains: readonly string[];
+  parseLimits?: Partial<ParseLimits>;
+}
+
+export interface Scan {
+  parsed: ParsedMessage;
+  detection: Detection;
+}
+
+/** Parses and detects: what `postguard scan` prints and what the policy decides on. */
+export async function scanMessage(raw: Buffer, envelope: Envelope, deps: ScanDeps): Promise<Scan> {
+  const parsed = await parseMessage(raw, deps.parseLimits);
+  const detection = detect(parsed, envelope, deps.directory, { internalDomains: [...deps.internalDomains] });
+  return { parsed, detection };
+}
+
+export interface InspectorDeps extends ScanDeps {
+  /** The current policy (hot-reloaded by the watcher). */
+  policy: () => PolicySet;
+  monitor: boolean;
+  /** First-time-recipient memory; without it that check never fires. */
+  memory?: RecipientMemory;
+}
+
+export async function decideScan(scan: Scan, envelope: Envelope, deps: InspectorDeps, client?: import('../core/types.js').ClientInfo): Promise<Verdict> {
+  const external = scan.detection.recipients.filter((r) => !r.internal).map((r) => r.address);
+  const firstTime = deps.memory && external.length ? await firstTimeLookup(deps.memory, external) : undefined;
+  return decide({ envelope, client, parsed: scan.parsed, detection: scan.detection, domains: deps.directory, firstTime }, deps.policy(), { monitor: deps.monitor });
+}
+
+export function createInspector(deps: InspectorDeps): Inspector {
+  return async (message) => {
+    const scan = await scanMessage(message.raw, message.envelope, deps);
+    return decideScan(scan, message.envelope, deps, message.client);
+  };
+}
