@@ -4,4 +4,4 @@ import { withConfigReference } from '../dist/src/config/docs.js';
 
 const readme = readFileSync('README.md', 'utf8');
 writeFileSync('README.md', withConfigReference(readme));
-console.log('README.md config reference updated');
+process.stderr.write('README.md config reference updated\n');

@@ -67,7 +67,7 @@ function row(i: number): Row {
     name: `${first} ${last}`,
     email: `${first}.${last}.${i}@${DOMAINS[i % DOMAINS.length]}`.toLowerCase().replace(/[^a-z0-9.@]/g, ''),
     phone: `(${area}) ${exch}-${line}`,
-    street: `${1 + (i % 200)} ${STREETS[i % STREETS.length]}`,
+    street: `${1 + (i % 997)} ${STREETS[Math.floor(i / 997) % STREETS.length]}`,
     city: CITIES[i % CITIES.length]!,
     zip: String(10000 + (i % 89999)),
     country: 'US',

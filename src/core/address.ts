@@ -16,6 +16,7 @@ export interface ParsedAddress {
   domain: string;
 }
 
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** Finds the `@` that separates local part and domain, honouring a quoted local part. */

@@ -2,7 +2,8 @@
  * The in-memory directory index: immutable, swapped atomically on every change.
  *
  * Layout (m distinct hashes, n customers):
- *   hi/lo   Uint32Array(m)  64-bit keyed hash, sorted ascending by (hi, lo)
+ *   keys    Uint32Array(2m) 64-bit keyed hashes as interleaved (hi, lo) pairs (one cache line per probe),
+ *                           sorted ascending
  *   kind    Uint8Array(m)   index into `kinds`
  *   ref     Uint32Array(m)  customer ordinal, or OVERFLOW|offset into `overflow` (count, ordinals…) for values
  *                           shared by several customers (a household address, a common name)
@@ -31,8 +32,8 @@ export interface IndexParts {
   /** Exact-token kinds holding values without digits. */
   digitless: string[];
   ids: string[];
-  hi: Uint32Array;
-  lo: Uint32Array;
+  /** Interleaved hi, lo halves. */
+  keys: Uint32Array;
   kind: Uint8Array;
   ref: Uint32Array;
   overflow: Uint32Array;
@@ -50,8 +51,7 @@ export class CompactIndex {
   readonly strengths: Record<string, Strength>;
   readonly regionTable: string[];
   readonly ids: string[];
-  readonly hi: Uint32Array;
-  readonly lo: Uint32Array;
+  readonly keys: Uint32Array;
   readonly kind: Uint8Array;
   readonly ref: Uint32Array;
   readonly overflow: Uint32Array;
@@ -66,14 +66,15 @@ export class CompactIndex {
   private readonly kindIndex = new Map<string, number>();
   private lastIds: readonly string[] | undefined;
   private lastOrds = new Int32Array(0);
+  private lastSetIds: readonly string[] | undefined;
+  private lastSet: ReadonlySet<string> = new Set();
 
   constructor(p: IndexParts) {
     this.kinds = p.kinds;
     this.strengths = p.strengths;
     this.regionTable = p.regions;
     this.ids = p.ids;
-    this.hi = p.hi;
-    this.lo = p.lo;
+    this.keys = p.keys;
     this.kind = p.kind;
     this.ref = p.ref;
     this.overflow = p.overflow;
@@ -81,13 +82,13 @@ export class CompactIndex {
     this.emailDomainSet = new Set(p.emailDomains);
     this.digitlessKinds = new Set(p.digitless);
     p.kinds.forEach((k, i) => this.kindIndex.set(k, i));
-    const m = p.hi.length;
+    const m = p.keys.length >>> 1;
     this.bits = bucketBits(m);
     const shift = 32 - this.bits;
     const bucket = new Uint32Array((1 << this.bits) + 1);
     const counts = new Float64Array(p.kinds.length);
     for (let i = 0; i < m; i++) {
-      bucket[(p.hi[i]! >>> shift) + 1]++;
+      bucket[(p.keys[2 * i]! >>> shift) + 1]++;
       counts[p.kind[i]!]++;
     }
     for (let i = 1; i < bucket.length; i++) bucket[i]! += bucket[i - 1]!;
@@ -111,8 +112,7 @@ export class CompactIndex {
       emailDomains: [],
       digitless: [],
       ids: [],
-      hi: new Uint32Array(0),
-      lo: new Uint32Array(0),
+      keys: new Uint32Array(0),
       kind: new Uint8Array(0),
       ref: new Uint32Array(0),
       overflow: new Uint32Array(0),
@@ -125,7 +125,7 @@ export class CompactIndex {
   }
 
   get size(): number {
-    return this.hi.length;
+    return this.keys.length >>> 1;
   }
 
   strengthOf(kind: string): Strength {
@@ -137,15 +137,14 @@ export class CompactIndex {
     const b = hi >>> (32 - this.bits);
     let a = this.bucket[b]!;
     let z = this.bucket[b + 1]! - 1;
-    const H = this.hi;
-    const L = this.lo;
+    const K = this.keys;
     while (a <= z) {
       const mid = (a + z) >>> 1;
-      const h = H[mid]!;
+      const h = K[2 * mid]!;
       if (h < hi) a = mid + 1;
       else if (h > hi) z = mid - 1;
       else {
-        const l = L[mid]!;
+        const l = K[2 * mid + 1]!;
         if (l < lo) a = mid + 1;
         else if (l > lo) z = mid - 1;
         else return mid;
@@ -175,7 +174,8 @@ export class CompactIndex {
   lookup(hasher: KeyedHasher, kind: string, normalized: string): readonly string[] {
     if (!this.kindIndex.has(kind)) return EMPTY;
     hasher.hash(kind, normalized);
-    return this.lookupHash(hasher.hi, hasher.lo, kind);
+    // The kind is part of the hashed input: no separate kind check on the hot path.
+    return this.lookupHash(hasher.hi, hasher.lo);
   }
 
   /** The subset of `among` (customer ids) holding the value; no id list is built for widely shared values. */
@@ -188,8 +188,16 @@ export class CompactIndex {
     if (r < OVERFLOW) return among.filter((id) => id === this.ids[r]);
     const off = r - OVERFLOW;
     const list = this.overflow.subarray(off + 1, off + 1 + this.overflow[off]!);
-    const ords = this.ordinalsOf(among);
     const out: string[] = [];
+    if (list.length <= among.length) {
+      const set = this.idSetOf(among);
+      for (let i = 0; i < list.length; i++) {
+        const id = this.ids[list[i]!]!;
+        if (set.has(id)) out.push(id);
+      }
+      return out;
+    }
+    const ords = this.ordinalsOf(among);
     for (let i = 0; i < among.length; i++) {
       const o = ords[i]!;
       if (o < 0) continue;
@@ -207,6 +215,14 @@ export class CompactIndex {
       }
     }
     return out;
+  }
+
+  private idSetOf(ids: readonly string[]): ReadonlySet<string> {
+    if (ids !== this.lastSetIds) {
+      this.lastSet = new Set(ids);
+      this.lastSetIds = ids;
+    }
+    return this.lastSet;
   }
 
   /** Ordinals of `ids` (-1 when absent); the last answer is kept because the detector asks repeatedly. */
@@ -243,8 +259,7 @@ export class CompactIndex {
     let ids = 0;
     for (const id of this.ids) ids += 24 + id.length;
     return (
-      this.hi.byteLength +
-      this.lo.byteLength +
+      this.keys.byteLength +
       this.kind.byteLength +
       this.ref.byteLength +
       this.overflow.byteLength +
@@ -263,8 +278,7 @@ export class CompactIndex {
       emailDomains: [...this.emailDomainSet].sort(),
       digitless: [...this.digitlessKinds].sort(),
       ids: this.ids,
-      hi: this.hi,
-      lo: this.lo,
+      keys: this.keys,
       kind: this.kind,
       ref: this.ref,
       overflow: this.overflow,
@@ -409,8 +423,8 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
       if (r < OVERFLOW) {
         const o = oldToNew[r]!;
         if (o >= 0) {
-          hi[n] = base.hi[p]!;
-          lo[n] = base.lo[p]!;
+          hi[n] = base.keys[2 * p]!;
+          lo[n] = base.keys[2 * p + 1]!;
           kd[n] = k;
           ord[n++] = o;
         }
@@ -420,8 +434,8 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
         for (let q = 1; q <= cnt; q++) {
           const o = oldToNew[base.overflow[off + q]!]!;
           if (o >= 0) {
-            hi[n] = base.hi[p]!;
-            lo[n] = base.lo[p]!;
+            hi[n] = base.keys[2 * p]!;
+            lo[n] = base.keys[2 * p + 1]!;
             kd[n] = k;
             ord[n++] = o;
           }
@@ -448,8 +462,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
   // 4. Group equal hashes; several distinct customers → overflow list.
   let unique = 0;
   for (let p = 0; p < n; p++) if (p === 0 || H[p] !== H[p - 1] || L[p] !== L[p - 1]) unique++;
-  const outHi = new Uint32Array(unique);
-  const outLo = new Uint32Array(unique);
+  const outKeys = new Uint32Array(unique * 2);
   const outKind = new Uint8Array(unique);
   const outRef = new Uint32Array(unique);
   const overflow = new U32Column(1024);
@@ -458,8 +471,8 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
   for (let p = 0; p < n; ) {
     let q = p + 1;
     while (q < n && H[q] === H[p] && L[q] === L[p]) q++;
-    outHi[u] = H[p]!;
-    outLo[u] = L[p]!;
+    outKeys[2 * u] = H[p]!;
+    outKeys[2 * u + 1] = L[p]!;
     outKind[u] = kd[perm[p]!]!;
     if (q === p + 1) outRef[u] = ord[perm[p]!]!;
     else {
@@ -487,8 +500,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     emailDomains: [],
     digitless: [...new Set([...(replace ? [] : base.digitlessKinds), ...batch.digitless])].sort(),
     ids,
-    hi: outHi,
-    lo: outLo,
+    keys: outKeys,
     kind: outKind,
     ref: outRef,
     overflow: overflow.view().slice(),

@@ -150,7 +150,9 @@ export class KeyedHasher {
     n = writeUtf8(value, buf, n);
     const msgLen = n;
     buf[n++] = 0x80;
-    while (n % 64 !== 56) buf[n++] = 0;
+    const padEnd = n <= 56 ? 56 : n + ((120 - (n % 64)) % 64);
+    buf.fill(0, n, padEnd);
+    n = padEnd;
     // Bit length of ipad block + message; messages are far below 2^29 bytes so the high word is 0.
     const bits = (64 + msgLen) * 8;
     buf[n++] = 0;

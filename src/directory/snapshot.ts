@@ -5,7 +5,7 @@
  *   u32 LE            header length, then header JSON (version, secret check, kinds, strengths, regions,
  *                     email domains used by ≥ 3 customers, array lengths)
  *   u32 LE            ids length, then customer ids joined by '\n' (UTF-8)
- *   hi, lo, ref, overflow (Uint32 LE), kind, region (Uint8), each preceded by its u32 byte length
+ *   keys (interleaved hi/lo), ref, overflow (Uint32 LE), kind, region (Uint8), each preceded by its u32 length
  *
  * Nothing in it is a plaintext customer value: hashes, internal customer ids, kind names, ISO-2 regions and the
  * non-identifying popular email domains.
@@ -62,14 +62,14 @@ export function encodeSnapshot(
     emailDomains: p.emailDomains,
     digitless: p.digitless,
     customers: p.ids.length,
-    values: p.hi.length,
+    values: p.keys.length / 2,
     overflow: p.overflow.length,
     ...(meta.streamId ? { streamId: meta.streamId } : {}),
   };
   const h = Buffer.from(JSON.stringify(header), 'utf8');
   const ids = Buffer.from(p.ids.join('\n'), 'utf8');
   const out: Buffer[] = [MAGIC, u32(h.length), h, u32(ids.length), ids];
-  for (const a of [p.hi, p.lo, p.ref, p.overflow, p.kind, p.region]) out.push(u32(a.byteLength), bytesOf(a));
+  for (const a of [p.keys, p.ref, p.overflow, p.kind, p.region]) out.push(u32(a.byteLength), bytesOf(a));
   return out;
 }
 
@@ -125,8 +125,7 @@ export function decodeSnapshot(buf: Buffer): { header: SnapshotHeader; index: Co
   const idsText = r.block().toString('utf8');
   const ids = header.customers === 0 ? [] : idsText.split('\n');
   if (ids.length !== header.customers) throw corrupt('customer count');
-  const hi = u32Array(r.block(), header.values);
-  const lo = u32Array(r.block(), header.values);
+  const keys = u32Array(r.block(), header.values * 2);
   const ref = u32Array(r.block(), header.values);
   const overflow = u32Array(r.block(), header.overflow);
   const kind = u8Array(r.block(), header.values);
@@ -138,8 +137,7 @@ export function decodeSnapshot(buf: Buffer): { header: SnapshotHeader; index: Co
     emailDomains: header.emailDomains,
     digitless: header.digitless ?? [],
     ids,
-    hi,
-    lo,
+    keys,
     kind,
     ref,
     overflow,

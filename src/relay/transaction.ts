@@ -83,7 +83,7 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
   let verdict: Verdict | undefined;
   let scanMs = 0;
   let deliverMs = 0;
-  let upstreamCode: number | undefined;
+  let upstreamCode: number | undefined = undefined;
 
   const finish = (r: SmtpReply): SmtpReply => {
     const summary: TransactionSummary = {

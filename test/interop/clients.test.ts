@@ -34,7 +34,7 @@ describe('interop with real clients', () => {
       '--body', 'Hello from swaks',
       '--attach-type', 'text/csv', '--attach-name', 'list.csv', '--attach', '@/dev/null',
     ]);
-    expect(stdout).toMatch(/<-  250 2\.6\.0 OK queued as [0-9A-Z]{22}/);
+    expect(stdout).toMatch(/<- {2}250 2\.6\.0 OK queued as [0-9A-Z]{22}/);
     const [m] = await sink.waitFor(1);
     expect(m!.rcptTo).toEqual(['customer@example.com']);
     expect(m!.raw.toString()).toMatch(/Subject: swaks test/);
