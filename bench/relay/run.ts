@@ -16,6 +16,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const COUNT = Number(args.get('count') ?? 5000);
 const SESSIONS = Number(args.get('sessions') ?? 10);
 const SIZE = Number(args.get('size') ?? 5000);
+const DIRECTORY = args.get('directory');
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 
 function freePort(): Promise<number> {
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     const direct = timeSource(sinkPort, file);
 
     const pgPort = await freePort();
-    const pg = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${pgPort}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, 'data'), '--upstream-pool', '10', '--limits-max-connections-per-client', '200'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
+    const pg = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${pgPort}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, 'data'), '--upstream-pool', '10', '--limits-max-connections-per-client', '200', ...(DIRECTORY ? ['--directory', resolve(DIRECTORY)] : [])], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
     children.push(pg);
     await waitPort(pgPort);
     timeSource(pgPort, file); // warm-up (JIT, pool)

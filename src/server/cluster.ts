@@ -1,0 +1,114 @@
+/**
+ * Several relay processes sharing the SMTP port (node:cluster), so scanning uses every core.
+ *
+ * - The primary imports the --directory files once, runs the admin console/API (one place for sessions and the
+ *   audit log) and aggregates the workers' metrics; it restarts a worker that dies.
+ * - Each worker runs the relay: its own directory index loaded from the shared store, the shared quarantine
+ *   (atomic, lock-protected file store or Redis), the same policies (reloaded on SIGHUP, forwarded by the primary).
+ * - SIGTERM/SIGINT: the primary tells every worker to finish its transactions and stop, then exits.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { AggregatorRegistry } from 'prom-client';
+import type { Logger } from 'pino';
+import { AccountStore } from '../admin/accounts.js';
+import { openAudit } from '../admin/audit.js';
+import { startAdminServer } from '../admin/server.js';
+import type { Config } from '../config/load.js';
+import { createUpstream } from '../deliver/index.js';
+import { openDirectory } from '../directory/index.js';
+import { Metrics } from '../metrics/metrics.js';
+import { createLinkSigner } from '../notify/signer.js';
+import { openQuarantine } from '../quarantine/index.js';
+import { startServer } from './start.js';
+
+/** Number of relay processes: `workers` (0 = one per core). */
+export function workerCount(config: Pick<Config, 'workers'>): number {
+  return config.workers > 0 ? config.workers : Math.max(1, availableParallelism());
+}
+
+/** /metrics of the primary: the workers' counters summed, plus the quarantine gauge read from the store. */
+class ClusterMetrics extends Metrics {
+  private readonly aggregator = new AggregatorRegistry();
+
+  override async render(): Promise<string> {
+    const workers = await this.aggregator.clusterMetrics();
+    const gauge = await this.registry.getSingleMetricAsString('postguard_quarantine_messages');
+    return `${workers}\n${gauge}\n`;
+  }
+}
+
+export async function runPrimary(config: Config, logger: Logger, count: number): Promise<{ close(): Promise<void>; reload(): void }> {
+  const dataDir = resolve(config.dataDir);
+  const redis = config.redis || undefined;
+  if (config.directory.length) {
+    const directory = await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, follow: false, logger });
+    for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
+    await directory.close();
+  }
+  const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
+  const upstream = createUpstream(config);
+  const metrics = new ClusterMetrics({ defaultMetrics: false });
+  metrics.setQuarantineSource(() => quarantine.counts());
+  const purge = setInterval(() => void quarantine.purge().catch(() => undefined), 3_600_000);
+  purge.unref();
+  const admin = config.adminListen
+    ? await startAdminServer({
+        listen: config.adminListen,
+        store: quarantine,
+        upstream,
+        accounts: AccountStore.forDataDir(dataDir),
+        audit: await openAudit({ dataDir, redis, redisPrefix: config.redisPrefix, logger }),
+        metrics,
+        readiness: async () => ({
+          upstream: await upstream.check(),
+          store: await quarantine.counts().then(() => true, () => false),
+          workers: Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead()).length === count,
+        }),
+        publicUrl: config.publicUrl || `http://${config.adminListen}`,
+        signer: createLinkSigner(quarantine.deriveSecret('release-link')),
+        logger,
+      })
+    : undefined;
+
+  let stopping = false;
+  const fork = (): Worker => cluster.fork({ POSTGUARD_CLUSTER_WORKER: '1' });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, 'relay worker died; starting a new one');
+    setTimeout(() => !stopping && fork(), 1000).unref();
+  });
+  for (let i = 0; i < count; i++) fork();
+  logger.info({ workers: count, admin: admin?.url }, 'postguard cluster started');
+
+  return {
+    reload() {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+    },
+    async close() {
+      stopping = true;
+      clearInterval(purge);
+      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w && !w.isDead()));
+      await Promise.all(
+        alive.map(
+          (w) =>
+            new Promise<void>((done) => {
+              w.once('exit', () => done());
+              w.process.kill('SIGTERM');
+            }),
+        ),
+      );
+      await admin?.close();
+      await upstream.close();
+      await quarantine.close();
+    },
+  };
+}
+
+export async function runWorker(config: Config, logger: Logger): Promise<{ close(): Promise<void>; reload(): void }> {
+  // The primary imported the directory files and serves the console.
+  const server = await startServer({ ...config, directory: [], adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
+  AggregatorRegistry.setRegistries([server.metrics.registry]);
+  return server;
+}
