@@ -73,7 +73,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
 
   // --- operations ---------------------------------------------------------------------------------------
   { key: 'logLevel', type: 'string', default: 'info', description: 'trace | debug | info | warn | error | fatal.' },
-  { key: 'workers', type: 'int', default: 1, min: 1, max: 64, description: 'Relay processes sharing the listen port (cluster).' },
+  { key: 'workers', type: 'int', default: 1, min: 0, max: 64, description: 'Relay processes sharing the SMTP port (node cluster; the admin console runs in the primary). 0 = one per CPU core.' },
 ] as const;
 
 export function findKey(key: string): KeySpec | undefined {

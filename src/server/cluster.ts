@@ -109,6 +109,10 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
 export async function runWorker(config: Config, logger: Logger): Promise<{ close(): Promise<void>; reload(): void }> {
   // The primary imported the directory files and serves the console.
   const server = await startServer({ ...config, directory: [], adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
+  // Constructing an AggregatorRegistry in a worker installs prom-client's reply to the primary's metric requests.
+  new AggregatorRegistry();
+  // The primary reports the quarantine gauge once, from the store; summing it over workers would multiply it.
+  server.metrics.registry.removeSingleMetric('postguard_quarantine_messages');
   AggregatorRegistry.setRegistries([server.metrics.registry]);
   return server;
 }

@@ -1,6 +1,9 @@
-/** `postguard serve`: run the relay (and, when configured, the admin console) until SIGTERM. */
+/** `postguard serve`: run the relay (and the admin console) until SIGTERM; several processes with --workers. */
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
 import { addConfigOptions, configFromCommand } from '../config-options.js';
+import { runPrimary, runWorker, workerCount } from '../../server/cluster.js';
 import { startServer } from '../../server/start.js';
 
 export function registerServeCommand(program: Command): void {
@@ -11,19 +14,25 @@ export function registerServeCommand(program: Command): void {
       .addHelpText('after', '\nEvery flag is also a key in the YAML config file and a POSTGUARD_* environment variable (see README).'),
   ).action(async (_opts: unknown, cmd: Command) => {
     const config = configFromCommand(cmd);
-    const server = await startServer(config);
+    const logger = createLogger(config.logLevel);
+    const count = workerCount(config);
+    const running = cluster.isWorker ? await runWorker(config, logger) : count > 1 ? await runPrimary(config, logger, count) : await startServer(config, logger);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      server.logger.info({ signal }, 'shutting down: no new connections, finishing transactions in flight');
-      server
+      logger.info({ signal }, 'shutting down: no new connections, finishing transactions in flight');
+      running
         .close()
-        .then(() => process.exit(0))
+        .then(() => {
+          logger.info('stopped');
+          process.exit(0);
+        })
         .catch(() => process.exit(1));
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => server.reload());
+    // In a cluster, Ctrl-C reaches every process; workers wait for the primary's SIGTERM instead.
+    process.on('SIGINT', () => (cluster.isWorker ? undefined : stop('SIGINT')));
+    process.on('SIGHUP', () => running.reload());
   });
 }

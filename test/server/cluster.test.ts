@@ -1,0 +1,62 @@
+/**
+ * `serve --workers 2`: two relay processes share the SMTP port, the primary serves the console and the summed
+ * metrics, and SIGTERM stops every process.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startSink } from '../helpers/sink.js';
+import { sendRaw } from '../helpers/smtp-client.js';
+import { message } from '../helpers/relay.js';
+
+const BIN = resolve('dist/src/cli/main.js');
+let child: ChildProcess | undefined;
+let dir: string | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(pred: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('serve --workers 2', () => {
+  it('relays through both workers, aggregates metrics in the primary, and stops on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pg-cluster-'));
+    writeFileSync(join(dir, 'customers.csv'), 'customer_id,full_name,email\nC1,Maria Gonzalez,maria@example.com\n');
+    const sink = await startSink();
+    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--upstream', sink.url, '--data-dir', join(dir, 'data'), '--directory', join(dir, 'customers.csv')], { cwd: dir });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child!.on('exit', (c) => r(c)));
+    // port 0 in a cluster: every worker shares the one port the primary's handle got
+    await until(() => (out.match(/postguard relay listening/g) ?? []).length === 2);
+    const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(out)![1]);
+    const admin = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)![1]!;
+    const workers = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const r = await sendRaw(port, { from: 'agent@support.example', to: ['maria@example.com'], body: message({ to: 'maria@example.com' }) });
+      expect(r.code).toBe(250);
+    }
+    await sink.waitFor(12);
+    for (const m of out.matchAll(/"worker":(\d+)[^\n]*"msg":"transaction"/g)) workers.add(m[1]!);
+    expect(workers.size).toBe(2);
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    expect(metrics).toMatch(/^postguard_messages_total\{verdict="deliver"\} 12$/m);
+    expect(metrics.match(/^# TYPE postguard_quarantine_messages gauge$/gm)?.length).toBe(1);
+    const ready = await (await fetch(`${admin}/readyz`)).json();
+    expect(ready).toMatchObject({ ready: true, checks: { workers: true } });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await sink.close();
+  }, 60_000);
+});
