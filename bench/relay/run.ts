@@ -1,95 +1,239 @@
 /**
- * Relay throughput: smtp-source → smtp-sink directly (the limit) against smtp-source → postguard → smtp-sink,
- * in the same run, on loopback. Needs Debian's postfix package (smtp-source, smtp-sink).
+ * Relay benchmark (issue 6), every figure measured in the same run on loopback:
+ *   - smtp-source → smtp-sink directly (the limit),
+ *   - Haraka 3.3.4 forward-only (plugins relay + queue/smtp_forward, nodes=cpus), installed into a temp folder,
+ *   - postguard with scanning off and on (parse, extract, directory lookups, policy), --workers 2,
+ *     with a generated directory of --customers customers (default 100,000),
+ * for a 5 KB customer-care reply, a 100 KB mail and a mail with a 1 MB PDF, at 10 and 50 sessions.
+ * Prints msg/s (smtp-source), p50/p99 time-to-250 (own client, 10 sessions), peak RSS and ratios.
  *
- *   npm run build && node dist/bench/relay/run.js [--count 5000] [--sessions 10] [--size 5000]
+ *   npm run build && node dist/bench/relay/run.js [--quick] [--no-haraka] [--customers 100000] [--workers 2]
+ *
+ * Needs Debian's postfix package (smtp-source, smtp-sink) and the npm registry (for Haraka).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { careReply, customerCsv, hundredKbMail, pdfMail } from './messages.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
-const COUNT = Number(args.get('count') ?? 5000);
-const SESSIONS = Number(args.get('sessions') ?? 10);
-const SIZE = Number(args.get('size') ?? 5000);
-const DIRECTORY = args.get('directory');
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string, def: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : def;
+};
+const QUICK = flag('quick');
+const CUSTOMERS = Number(opt('customers', QUICK ? '10000' : '100000'));
+const WORKERS = opt('workers', '2');
+const HARAKA = !flag('no-haraka');
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
+const freePort = () =>
+  new Promise<number>((res) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
       const p = (s.address() as { port: number }).port;
       s.close(() => res(p));
     });
   });
-}
 
-/** A realistic customer-care reply of about `size` bytes. */
-export function careReply(size: number): string {
-  const head = ['From: Support <agent@support.example>', 'To: Maria Example <customer@example.com>', 'Subject: Re: Your order is on its way', 'Message-ID: <bench@support.example>', 'Date: Sat, 21 Nov 2026 10:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', ''].join('\r\n');
-  const para = 'Hello Maria,\r\n\r\nthank you for getting in touch about your recent order. We checked the shipment with the carrier and it left our warehouse yesterday; you should receive it within two working days.\r\n\r\n';
-  let body = '';
-  while (head.length + body.length < size - 40) body += para;
-  return head + body.slice(0, Math.max(0, size - head.length - 40)) + '\r\n\r\nKind regards,\r\nSupport\r\n';
-}
-
-async function waitPort(port: number): Promise<void> {
-  const { connect } = await import('node:net');
-  for (let i = 0; i < 100; i++) {
+async function waitSmtp(port: number, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
     const ok = await new Promise<boolean>((r) => {
       const s = connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
+      s.once('data', (d) => (s.destroy(), r(String(d).startsWith('220'))));
+      s.once('error', () => r(false));
     });
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`port ${port} did not open`);
+  throw new Error(`nothing answers SMTP on ${port}`);
 }
 
-function timeSource(port: number, file: string): number {
+interface Target {
+  name: string;
+  port: number;
+  pids: () => number[];
+}
+
+/** smtp-source throughput (one message per connection, as helpdesk tools often do). */
+function throughput(port: number, file: string, count: number, sessions: number, rcpt: string): number {
   const t0 = process.hrtime.bigint();
-  execFileSync('smtp-source', ['-s', String(SESSIONS), '-m', String(COUNT), '-F', file, '-f', 'agent@support.example', '-t', 'customer@example.com', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  execFileSync('smtp-source', ['-s', String(sessions), '-m', String(count), '-F', file, '-f', 'agent@support.example', '-t', rcpt, `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 });
+  return count / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** Time from the end of DATA to the 250, per message, `sessions` clients in parallel. */
+async function latencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string): Promise<number[]> {
+  const out: number[] = [];
+  let left = count;
+  const one = () =>
+    new Promise<void>((resolveOne, reject) => {
+      const s = connect(port, '127.0.0.1');
+      s.setNoDelay(true);
+      let buf = '';
+      let step = 0;
+      let t0 = 0n;
+      const steps = ['EHLO bench.test\r\n', 'MAIL FROM:<agent@support.example>\r\n', `RCPT TO:<${rcpt}>\r\n`, 'DATA\r\n'];
+      s.on('data', (d) => {
+        buf += d.toString('latin1');
+        for (;;) {
+          const m = /^(\d{3})([ -])[^\r\n]*\r\n/.exec(buf);
+          if (!m) return;
+          buf = buf.slice(m[0].length);
+          if (m[2] === '-') continue;
+          if (step < steps.length) s.write(steps[step++]!);
+          else if (step === steps.length) {
+            step++;
+            s.write(body);
+            t0 = process.hrtime.bigint();
+            s.write('.\r\n');
+          } else {
+            if (m[1] !== '250') return reject(new Error(`reply ${m[0].trim()}`));
+            out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            s.end('QUIT\r\n');
+            s.destroy();
+            return resolveOne();
+          }
+        }
+      });
+      s.on('error', reject);
+    });
+  await Promise.all(
+    Array.from({ length: sessions }, async () => {
+      while (left-- > 0) await one();
+    }),
+  );
+  return out.sort((a, b) => a - b);
+}
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+
+function peakRssMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kb += Number(m?.[1] ?? 0);
+    } catch {
+      /* exited */
+    }
+  }
+  return kb / 1024;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'pg-bench-'));
-  const file = join(dir, 'msg.eml');
-  // smtp-source sends each line of the file with CRLF itself: the file must use LF.
-  writeFileSync(file, careReply(SIZE).replace(/\r\n/g, '\n'));
+  const dir = mkdtempSync(join(tmpdir(), 'pg-bench-relay-'));
   const children: ChildProcess[] = [];
+  const spawnBg = (cmd: string, args: string[], cwd = dir) => {
+    const c = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(c);
+    return c;
+  };
   try {
+    // inputs
+    const csv = join(dir, 'customers.csv');
+    const rcptIndex = 42;
+    const { rcpt, customer } = customerCsv(csv, CUSTOMERS, rcptIndex);
+    const messages = [
+      { name: '5 KB reply', body: careReply(5000, customer), count: QUICK ? 600 : 3000 },
+      { name: '100 KB mail', body: hundredKbMail(customer), count: QUICK ? 200 : 800 },
+      { name: '1 MB PDF attachment', body: pdfMail(customer), count: QUICK ? 30 : 120 },
+    ].map((m, i) => {
+      const crlf = join(dir, `m${i}.eml`);
+      const lf = join(dir, `m${i}.lf.eml`);
+      writeFileSync(crlf, m.body);
+      writeFileSync(lf, m.body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'); // smtp-source adds CR itself
+      return { ...m, crlf, lf, size: m.body.length };
+    });
+
+    // the sink all paths deliver to
     const sinkPort = await freePort();
-    children.push(spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '1024'], { stdio: 'ignore' }));
-    await waitPort(sinkPort);
-    timeSource(sinkPort, file); // warm-up
-    const direct = timeSource(sinkPort, file);
+    spawnBg('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '2048']);
+    await waitSmtp(sinkPort);
+    const targets: Target[] = [{ name: 'direct smtp-sink', port: sinkPort, pids: () => [] }];
 
-    const pgPort = await freePort();
-    const pg = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${pgPort}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, 'data'), '--upstream-pool', '10', '--limits-max-connections-per-client', '200', ...(DIRECTORY ? ['--directory', resolve(DIRECTORY)] : [])], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
-    children.push(pg);
-    await waitPort(pgPort);
-    timeSource(pgPort, file); // warm-up (JIT, pool)
-    const relayed = timeSource(pgPort, file);
+    if (HARAKA) {
+      const hdir = join(dir, 'haraka');
+      mkdirSync(hdir);
+      writeFileSync(join(hdir, 'package.json'), JSON.stringify({ name: 'haraka-bench', private: true, overrides: { libqp: '2.1.2', 'encoding-japanese': '2.4.0' } }));
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', 'Haraka@3.3.4'], { cwd: hdir, stdio: 'ignore', timeout: 600_000 });
+      execFileSync(join(hdir, 'node_modules/.bin/haraka'), ['-i', join(hdir, 'srv')], { stdio: 'ignore' });
+      const cfg = join(hdir, 'srv/config');
+      const hport = await freePort();
+      writeFileSync(join(cfg, 'plugins'), 'relay\nqueue/smtp_forward\n');
+      writeFileSync(join(cfg, 'relay.ini'), '[relay]\nacl=true\n');
+      writeFileSync(join(cfg, 'relay_acl_allow'), '127.0.0.1/32\n');
+      writeFileSync(join(cfg, 'smtp_forward.ini'), `host=127.0.0.1\nport=${sinkPort}\nenable_tls=false\nqueue=smtp\n`);
+      writeFileSync(join(cfg, 'smtp.ini'), `listen=127.0.0.1:${hport}\nnodes=cpus\n`);
+      writeFileSync(join(cfg, 'log.ini'), '[main]\nlevel=warn\n');
+      const h = spawnBg(join(hdir, 'node_modules/.bin/haraka'), ['-c', join(hdir, 'srv')], hdir);
+      await waitSmtp(hport);
+      targets.push({ name: 'Haraka 3.3.4 forward-only', port: hport, pids: () => [h.pid!, ...childPids(h.pid!)] });
+    }
 
-    const rows = [
-      ['smtp-source → smtp-sink (direct)', direct],
-      ['smtp-source → postguard → smtp-sink', relayed],
-    ] as const;
-    console.log(`\nrelay benchmark: ${COUNT} messages of ${SIZE} bytes, ${SESSIONS} sessions, loopback\n`);
-    console.log('| path | seconds | msg/s |');
-    console.log('|---|---:|---:|');
-    for (const [name, s] of rows) console.log(`| ${name} | ${s.toFixed(2)} | ${Math.round(COUNT / s)} |`);
-    console.log(`\npostguard / direct throughput ratio: ${(direct / relayed).toFixed(3)}`);
+    for (const scanning of [false, true]) {
+      const port = await freePort();
+      const data = join(dir, `data-${scanning}`);
+      const args = [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', data, '--workers', WORKERS, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', String(scanning), '--internal-domain', 'support.example'];
+      if (scanning) args.push('--directory', csv);
+      const p = spawnBg(process.execPath, args);
+      await waitSmtp(port, 300_000);
+      targets.push({ name: `postguard scanning ${scanning ? 'on' : 'off'}`, port, pids: () => [p.pid!, ...childPids(p.pid!)] });
+    }
+
+    console.log(`\nrelay benchmark: loopback, ${CUSTOMERS.toLocaleString('en')} customers in postguard's directory, postguard --workers ${WORKERS}`);
+    console.log(`message recipient is customer #${rcptIndex}; each message carries that customer's own name and order id (delivered, not held)\n`);
+    console.log('| message | sessions | path | msg/s | p50 ms to 250 | p99 ms to 250 | peak RSS MB |');
+    console.log('|---|---:|---|---:|---:|---:|---:|');
+    const results = new Map<string, number>();
+    for (const m of messages) {
+      for (const sessions of [10, 50]) {
+        for (const t of targets) {
+          throughput(t.port, m.lf, Math.max(20, Math.round(m.count / 5)), sessions, rcpt); // warm-up
+          const rate = throughput(t.port, m.lf, m.count, sessions, rcpt);
+          const lat = sessions === 10 ? await latencies(t.port, m.body, Math.min(m.count, QUICK ? 200 : 1000), 10, rcpt) : [];
+          const rss = t.pids().length ? peakRssMb(t.pids()).toFixed(0) : '-';
+          results.set(`${m.name}|${sessions}|${t.name}`, rate);
+          if (lat.length) results.set(`${m.name}|p99|${t.name}`, pct(lat, 99));
+          console.log(`| ${m.name} (${(m.size / 1024).toFixed(0)} KB) | ${sessions} | ${t.name} | ${rate.toFixed(0)} | ${lat.length ? pct(lat, 50).toFixed(2) : ''} | ${lat.length ? pct(lat, 99).toFixed(2) : ''} | ${rss} |`);
+        }
+      }
+    }
+    console.log('\nratios (msg/s):');
+    for (const m of messages) {
+      for (const sessions of [10, 50]) {
+        const get = (n: string) => results.get(`${m.name}|${sessions}|${n}`) ?? NaN;
+        const on = get('postguard scanning on');
+        const line = [`postguard-scanning / direct ${(on / get('direct smtp-sink')).toFixed(3)}`];
+        if (HARAKA) line.push(`postguard-scanning / Haraka-forward-only ${(on / get('Haraka 3.3.4 forward-only')).toFixed(2)}`);
+        line.push(`scanning on / off ${(on / get('postguard scanning off')).toFixed(2)}`);
+        console.log(`  ${m.name}, ${sessions} sessions: ${line.join(', ')}`);
+      }
+    }
+    const added = (results.get(`5 KB reply|p99|postguard scanning on`) ?? NaN) - (results.get(`5 KB reply|p99|direct smtp-sink`) ?? NaN);
+    console.log(`\np99 time-to-250 added by postguard (scanning on, 5 KB, 10 sessions): ${added.toFixed(2)} ms (target ≤ 10 ms)`);
+    if (HARAKA) {
+      const r = (results.get('5 KB reply|10|postguard scanning on') ?? NaN) / (results.get('5 KB reply|10|Haraka 3.3.4 forward-only') ?? NaN);
+      console.log(`postguard-with-scanning / Haraka-forward-only (5 KB, 10 sessions): ${r.toFixed(2)} (target ≥ 2.0)`);
+    }
   } finally {
-    for (const c of children) c.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    for (const c of children.reverse()) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
 }
 

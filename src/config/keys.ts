@@ -63,6 +63,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   // --- detection and policy -----------------------------------------------------------------------------
   { key: 'internalDomains', type: 'list', default: [], flag: 'internal-domain', description: 'The organisation\'s own domains; recipients there may receive customer data (repeatable flag).' },
   { key: 'policies', type: 'string', default: './policies', description: 'Folder of policy YAML files.' },
+  { key: 'scanning', type: 'bool', default: true, description: 'Scan messages (parse, detect, decide). Off = forward unscanned: for benchmarks and emergencies only, never fail-closed.' },
   { key: 'monitor', type: 'bool', default: false, description: 'Monitor mode for the whole relay: record what would be held, deliver anyway.' },
 
   // --- quarantine, notices, admin ------------------------------------------------------------------------

@@ -44,6 +44,7 @@ export interface Config {
   internalDomains: string[];
   policies: string;
   monitor: boolean;
+  scanning: boolean;
   adminListen: string;
   publicUrl: string;
   retentionDays: number;

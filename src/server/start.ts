@@ -20,6 +20,7 @@ import { FileRecipientMemory, PolicyWatcher, RedisRecipientMemory, type Recipien
 import { createUpstream, describeUpstream } from '../deliver/index.js';
 import { openDirectory, type Directory } from '../directory/index.js';
 import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
+import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { notifyHold } from '../notify/notice.js';
@@ -98,9 +99,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       return verdict;
     };
 
+    if (!config.scanning) logger.warn('scanning is OFF: messages are forwarded without inspection');
     const relay = await startRelay(config, {
       logger,
-      inspector,
+      inspector: config.scanning ? inspector : passThroughInspector,
       upstream,
       quarantine: { hold: (message, verdict) => quarantine.hold(message, verdict, { subject: subjects.get(message) }) },
       hooks: {
