@@ -1,15 +1,17 @@
-/** One attachment or archive member → segments, by what its bytes are (see sniff.ts). */
+/**
+ * One attachment or archive member → segments, by what its bytes are (see sniff.ts). PDF, DOCX and XLSX are read
+ * in the extraction sandbox (sandbox/pool.ts); everything else on the calling thread.
+ */
 import type { ExtractContext } from './context.js';
 import { ExtractTimeout } from './context.js';
 import { extractCalendar, extractText } from './extract/text.js';
-import { extractDocx } from './extract/docx.js';
-import { extractPdf } from './extract/pdf.js';
 import { errorKind, type Extracted } from './extract/result.js';
-import { extractXlsx } from './extract/xlsx.js';
 import { extractZip } from './extract/zip.js';
 import { htmlToText } from './html.js';
 import { addLinkSegments, findBareUrls } from './links.js';
 import { extractMessage } from './message.js';
+import { extractSandboxed } from './sandbox/pool.js';
+import { testKindOf } from './sandbox/test-extractors.js';
 import { extensionOf, sniffKind } from './sniff.js';
 
 export interface PartInput {
@@ -42,9 +44,11 @@ export async function extractPart(ctx: ExtractContext, part: PartInput): Promise
 }
 
 async function extractKind(ctx: ExtractContext, part: PartInput, source: string): Promise<void> {
-  const kind = sniffKind(part.bytes, part.contentType, part.filename);
   const meta = { filename: part.filename, contentType: part.contentType };
   const add = (text: string): void => ctx.addSegment({ location: 'attachment', source, text, attachment: meta });
+  const test = testKindOf(part.contentType); // null unless POSTGUARD_TEST_EXTRACTORS=1 (sandbox/test-extractors.ts)
+  if (test) return addExtracted(ctx, source, await extractSandboxed(test, part.bytes, ctx), add);
+  const kind = sniffKind(part.bytes, part.contentType, part.filename);
   const links = `${source}/`;
   switch (kind) {
     case 'text': {
@@ -67,11 +71,10 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
       return;
     }
     case 'pdf':
-      return addExtracted(ctx, source, await extractPdf(part.bytes, ctx), add);
     case 'docx':
-      return addExtracted(ctx, source, await extractDocx(part.bytes, ctx), add);
     case 'xlsx':
-      return addExtracted(ctx, source, await extractXlsx(part.bytes, ctx), add);
+      // third-party parsers run in a worker thread with heap and time limits (sandbox/pool.ts)
+      return addExtracted(ctx, source, await extractSandboxed(kind, part.bytes, ctx), add);
     case 'zip':
     case 'message': {
       if (part.depth + 1 > ctx.limits.maxDepth) {

@@ -119,6 +119,11 @@ export class ExtractContext {
     this.decompressed += n;
   }
 
+  /** Decompressed bytes charged so far (may exceed the limit by the part that overran it). */
+  decompressedBytes(): number {
+    return this.decompressed;
+  }
+
   /** True the first time a URL is seen in this message (links are deduplicated). */
   firstUrl(url: string): boolean {
     if (this.seenUrls.has(url)) return false;

@@ -19,12 +19,12 @@ import type { InboundMessage, Verdict } from '../core/types.js';
 import { FileRecipientMemory, PolicyWatcher, RedisRecipientMemory, type RecipientMemory } from '../decide/index.js';
 import { createUpstream, describeUpstream } from '../deliver/index.js';
 import { openDirectory, type Directory } from '../directory/index.js';
-import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
+import { decideScan, scanMessage, type InspectorDeps } from '../inspect/inspector.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { notifyHold } from '../notify/notice.js';
-import { parseMessage } from '../parse/index.js';
+import { closeExtractionPool } from '../parse/sandbox/pool.js';
 import { openQuarantine, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
 import { startRelay, type RunningRelay } from '../relay/relay.js';
 
@@ -51,6 +51,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   };
 
   try {
+    closers.push(() => closeExtractionPool());
     // directory
     const directory = await openDirectory({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, logger });
     closers.push(() => directory.close());
@@ -92,10 +93,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // inspector: parse → detect → decide; the subject is kept for the quarantine record (encrypted there)
     const subjects = new WeakMap<InboundMessage, string>();
     const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, policy: () => policies.current(), monitor: config.monitor, memory };
-    const inspectScan = createInspector(deps);
     const inspector = async (message: InboundMessage): Promise<Verdict> => {
-      const verdict = await inspectScan(message);
-      if (verdict.action === 'quarantine') subjects.set(message, (await parseMessage(message.raw, { timeoutMs: 2000 })).subject);
+      const scan = await scanMessage(message.raw, message.envelope, deps);
+      const verdict = await decideScan(scan, message.envelope, deps, message.client);
+      if (verdict.action === 'quarantine') subjects.set(message, scan.parsed.subject);
       return verdict;
     };
 

@@ -1,0 +1,216 @@
+/**
+ * The extraction sandbox with real worker threads (src/parse/sandbox/): hanging, memory-hungry, throwing and
+ * crashing extractors end as unscannable parts, the process and its event loop keep serving, and the default
+ * policy holds such a message. Only the first test burns CPU in its endless loop; the others block with
+ * Atomics.wait (no CPU), so parallel test files keep their time budgets. The misbehaving extractors exist only with POSTGUARD_TEST_EXTRACTORS=1 (set here
+ * before any worker starts; see src/parse/sandbox/test-extractors.ts). Workers run the compiled dist/ code, so
+ * `npm run build` must have run (npm test does).
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import type { InboundMessage, Verdict } from '../../src/core/types.js';
+import { loadPolicies } from '../../src/decide/index.js';
+import { openDirectory, type Directory } from '../../src/directory/index.js';
+import { createInspector } from '../../src/inspect/inspector.js';
+import { parseMessage } from '../../src/parse/index.js';
+import {
+  DEFAULT_POOL_OPTIONS,
+  closeExtractionPool,
+  configureExtractionPool,
+  extractionPoolStats,
+} from '../../src/parse/sandbox/pool.js';
+import { message, startTestRelay, type TestRelay } from '../helpers/relay.js';
+import { sendRaw } from '../helpers/smtp-client.js';
+import { compose, makeDocx, makePdf, makeZip } from './fixtures.js';
+
+process.env.POSTGUARD_TEST_EXTRACTORS = '1';
+
+/** A message with a short body and one attachment handled by the named test extractor. */
+function misbehaving(name: 'hang' | 'block' | 'async-hang' | 'oom' | 'throw' | 'exit', to = 'john@example.com'): Promise<Buffer> {
+  return compose({
+    to,
+    text: 'please see the attached report',
+    attachments: [{ filename: 'report.pdf', content: Buffer.from('%PDF-1.4 not really'), contentType: `application/x-pg-test-${name}` }],
+  });
+}
+
+async function pdfMail(text: string): Promise<Buffer> {
+  return compose({ text: 'pdf attached', attachments: [{ filename: 'ok.pdf', content: makePdf([text]) }] });
+}
+
+beforeEach(async () => {
+  await configureExtractionPool({ ...DEFAULT_POOL_OPTIONS });
+});
+afterAll(async () => {
+  await closeExtractionPool();
+});
+
+describe('extraction sandbox', () => {
+  it('terminates a synchronously hanging extractor at the deadline; the next message parses normally', async () => {
+    const t0 = Date.now();
+    const p = await parseMessage(await misbehaving('hang'), { timeoutMs: 600 });
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(550);
+    expect(took).toBeLessThan(600 + DEFAULT_POOL_OPTIONS.graceMs + 1500);
+    expect(p.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' }]);
+    expect(p.segments.find((s) => s.source === 'body:text')?.text).toContain('please see the attached report');
+    expect(extractionPoolStats().replaced).toBe(1);
+
+    const next = await parseMessage(await pdfMail('order A-777 for jane@example.org'));
+    expect(next.unscannable).toEqual([]);
+    expect(next.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('order A-777 for jane@example.org');
+  });
+
+  it('answers an asynchronous stall from the worker itself, without killing it', async () => {
+    const p = await parseMessage(await misbehaving('async-hang'), { timeoutMs: 400 });
+    expect(p.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' }]);
+    expect(extractionPoolStats()).toMatchObject({ workers: 1, busy: 0, replaced: 0 });
+  });
+
+  it('stops an extractor that allocates without bound at the heap limit; the process lives on', async () => {
+    await configureExtractionPool({ maxOldGenerationSizeMb: 64 });
+    const rssBefore = process.memoryUsage().rss;
+    const p = await parseMessage(await misbehaving('oom'));
+    expect(p.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'size-limit', detail: 'test: memory limit exceeded' }]);
+    expect(extractionPoolStats().replaced).toBe(1);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 1024 * 1024);
+    const next = await parseMessage(await pdfMail('still here'));
+    expect(next.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('still here');
+  });
+
+  it('reports a throwing extractor as extract-error and a dying worker as extract-error', async () => {
+    const thrown = await parseMessage(await misbehaving('throw'));
+    expect(thrown.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'extract-error', detail: 'test: TypeError' }]);
+    const died = await parseMessage(await misbehaving('exit'));
+    expect(died.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'extract-error', detail: 'test: extractor crashed' }]);
+    const next = await parseMessage(await pdfMail('after the crash'));
+    expect(next.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('after the crash');
+  });
+
+  it('reads PDF, DOCX and archive members in workers, and never starts one for text and HTML', async () => {
+    await closeExtractionPool();
+    const reply = await compose({ text: 'Hello John,\nthanks.', html: '<p>Hello <b>John</b>, thanks.</p>' });
+    const r = await parseMessage(reply);
+    expect(r.segments.map((s) => s.source)).toEqual(expect.arrayContaining(['body:text', 'body:html']));
+    expect(extractionPoolStats().workers).toBe(0);
+
+    const p = await parseMessage(
+      await compose({
+        attachments: [
+          { filename: 'a.docx', content: makeDocx(['docx text']) },
+          { filename: 'bundle.zip', content: makeZip({ 'inner.pdf': makePdf(['member pdf text']), 'note.txt': 'plain member' }) },
+        ],
+      }),
+    );
+    expect(p.unscannable).toEqual([]);
+    expect(p.segments.find((s) => s.source === 'attachment:a.docx')?.text).toContain('docx text');
+    expect(p.segments.find((s) => s.source === 'attachment:bundle.zip/inner.pdf')?.text).toContain('member pdf text');
+    expect(extractionPoolStats().workers).toBeGreaterThan(0);
+  });
+
+  it('keeps the event loop free while an extraction hangs, and other messages parse meanwhile', async () => {
+    const hanging = parseMessage(await misbehaving('block'), { timeoutMs: 1500 });
+    let settled = false;
+    void hanging.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    // timers fire on time
+    const t = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - t).toBeLessThan(200);
+    // a plain reply and a PDF (second worker) are read while the first worker is stuck
+    const plain = await parseMessage(await compose({ text: 'quick reply' }));
+    expect(plain.segments.find((s) => s.source === 'body:text')?.text).toContain('quick reply');
+    const pdf = await parseMessage(await pdfMail('parallel pdf'));
+    expect(pdf.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('parallel pdf');
+    expect(settled).toBe(false);
+    const p = await hanging;
+    expect(p.unscannable.map((u) => u.reason)).toEqual(['timeout']);
+  });
+
+  it('lets a queued task time out when every worker is stuck', async () => {
+    await configureExtractionPool({ size: 1 });
+    const first = parseMessage(await misbehaving('block'), { timeoutMs: 800 });
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    const second = await parseMessage(await pdfMail('queued'), { timeoutMs: 300 });
+    expect(Date.now() - t0).toBeLessThan(300 + DEFAULT_POOL_OPTIONS.graceMs + 1000);
+    expect(second.unscannable).toEqual([{ source: 'attachment:ok.pdf', reason: 'timeout', detail: 'time limit reached while reading' }]);
+    expect((await first).unscannable.map((u) => u.reason)).toEqual(['timeout']);
+  });
+
+  it('runs in-process with size 0 (no isolation), same results', async () => {
+    await configureExtractionPool({ size: 0 });
+    const p = await parseMessage(await pdfMail('in process'));
+    expect(p.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('in process');
+    const thrown = await parseMessage(await misbehaving('throw'));
+    expect(thrown.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'extract-error', detail: 'test: TypeError' }]);
+    expect(extractionPoolStats().workers).toBe(0);
+  });
+});
+
+describe('through the relay with the default policy', () => {
+  let tmp: string;
+  let directory: Directory;
+  let relay: TestRelay;
+  const held: { message: InboundMessage; verdict: Verdict }[] = [];
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'pg-sandbox-'));
+    directory = await openDirectory({ dataDir: tmp, secret: 'sandbox-test-secret-0123456789', follow: false, logger: silentLogger });
+    const policy = await loadPolicies('policies');
+    const inspector = createInspector({ directory, internalDomains: ['support.example'], policy: () => policy, monitor: false, parseLimits: { timeoutMs: 1500 } });
+    relay = await startTestRelay(
+      {},
+      {
+        inspector,
+        quarantine: {
+          hold: async (m, verdict) => {
+            held.push({ message: m, verdict });
+            return { id: m.id };
+          },
+        },
+      },
+    );
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await directory?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    held.length = 0;
+  });
+
+  it('holds a message whose extraction hangs and answers plain messages meanwhile', async () => {
+    const bad = (await misbehaving('block', 'customer@example.com')).toString('latin1');
+    const t0 = Date.now();
+    const slow = sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: bad }).then((r) => ({ r, at: Date.now() - t0 }));
+    await new Promise((r) => setTimeout(r, 150));
+    const quick = await sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: message() });
+    const quickAt = Date.now() - t0;
+    expect(quick.code).toBe(250);
+    expect(quick.text).not.toMatch(/held/i);
+
+    const { r, at } = await slow;
+    expect(quickAt).toBeLessThan(at);
+    expect(r.code).toBe(250);
+    expect(r.text).toMatch(/held for review/);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.verdict).toMatchObject({ action: 'quarantine', rules: ['unscannable'] });
+    expect(readdirSync(join(relay.dataDir, 'outbox')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+  });
+
+  it('holds messages whose extractor runs out of memory or throws', async () => {
+    await configureExtractionPool({ maxOldGenerationSizeMb: 64 });
+    for (const name of ['oom', 'throw'] as const) {
+      const body = (await misbehaving(name, 'customer@example.com')).toString('latin1');
+      const r = await sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body });
+      expect(r.code, name).toBe(250);
+      expect(r.text).toMatch(/held for review/);
+    }
+    expect(held.map((h) => h.verdict.action)).toEqual(['quarantine', 'quarantine']);
+  });
+});
