@@ -115,7 +115,7 @@ function foreignCheck(label: string, minDefault: (s: PolicySettings) => number, 
 }
 
 const GREETINGS =
-  /(?:^|[\s>,.;:!])(?:hi|hello|hey|dear|hallo|hej|hola|bonjour|salut|ciao|moin|servus|guten\s+(?:tag|morgen|abend)|liebe[rs]?|sehr\s+geehrte[rs]?|good\s+(?:morning|afternoon|evening)|greetings)\s*,?\s*(?:(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|madame|monsieur|mme|m)\.?\s+)?$/iu;
+  /(?:^|[\s>,.;:!])(?:hi|hello|hey|dear|hallo|hej|hola|bonjour|salut|ciao|moin|servus|guten\s+(?:tag|morgen|abend)|liebe(?:[rs]|\/r|\*r|:r|\(r\))?|sehr\s+geehrte(?:[rs]|\/r|\*r|:r|_r|\(r\))?|good\s+(?:morning|afternoon|evening)|greetings)\s*,?\s*(?:(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|madame|monsieur|mme|m)\.?\s+)?$/iu;
 
 /** True when the text right before `offset` ends with a greeting word (and optional title). */
 export function precededByGreeting(text: string, offset: number): boolean {

@@ -8,6 +8,7 @@
  *   const csv = writeDirectoryCsv(corpus.customers, dir);
  */
 import { writeFileSync } from 'node:fs';
+import { vi } from 'vitest';
 import { join } from 'node:path';
 import { Faker, base, de, en, en_GB, en_US, fr } from '@faker-js/faker';
 import type Mail from 'nodemailer/lib/mailer/index.js';
@@ -70,8 +71,8 @@ const CITIES: Record<Country, { city: string; postal: (f: Faker) => string }[]> 
     { city: 'Paris', postal: (f) => '750' + f.helpers.arrayElement(['01', '05', '11', '15', '18']) },
     { city: 'Lyon', postal: (f) => '6900' + f.helpers.arrayElement(['1', '3', '7']) },
     { city: 'Marseille', postal: (f) => '130' + f.helpers.arrayElement(['01', '06', '08']) },
-    { city: 'Nantes', postal: (f) => '44000' },
-    { city: 'Besançon', postal: (f) => '25000' },
+    { city: 'Nantes', postal: () => '44000' },
+    { city: 'Besançon', postal: () => '25000' },
   ],
 };
 
@@ -147,8 +148,6 @@ function makeNsn(f: Faker, country: Country): string {
   }
 }
 
-const CC: Record<Country, string> = { US: '1', GB: '44', DE: '49', FR: '33' };
-
 /** Phone written the way people write it. `style`: national or international, with a few separator habits. */
 export function formatPhone(c: Pick<Customer, 'country' | 'nsn'>, style: 'national' | 'intl', variant = 0): string {
   const n = c.nsn;
@@ -184,18 +183,46 @@ export function formatImei(imei: string, variant: number): string {
   }
 }
 
-/** The postal address block as an agent or an invoice writes it. */
-export function formatAddress(c: Customer, oneLine = true): string {
+const ABBREVIATIONS: [RegExp, string][] = [
+  [/\bStreet\b/, 'St.'],
+  [/\bAvenue\b/, 'Ave'],
+  [/\bRoad\b/, 'Rd'],
+  [/\bDrive\b/, 'Dr.'],
+  [/\bBoulevard\b/, 'Blvd'],
+  [/\bLane\b/, 'Ln'],
+  [/straße\b/, 'str.'],
+  [/Straße\b/, 'Str.'],
+  [/^(\d+) rue\b/, '$1, rue'],
+  [/\bavenue\b/, 'av.'],
+  [/\bboulevard\b/, 'bd'],
+];
+
+/** The street line as agents retype it: the usual abbreviations (St., Rd, Str., av. …). */
+export function abbreviateStreet(line: string): string {
+  for (const [re, to] of ABBREVIATIONS) if (re.test(line)) return line.replace(re, to);
+  return line;
+}
+
+/** The postal address block as an agent or an invoice writes it; `abbreviate` retypes the street the short way. */
+export function formatAddress(c: Customer, oneLine = true, abbreviate = false): string {
   const sep = oneLine ? ', ' : '\n';
+  const street = abbreviate ? abbreviateStreet(c.streetLine) : c.streetLine;
   switch (c.country) {
     case 'US':
-      return `${c.streetLine}${sep}${c.city}, ${c.postal}`;
+      return `${street}${sep}${c.city}, ${c.postal}`;
     case 'GB':
-      return `${c.streetLine}${sep}${c.city} ${c.postal}`;
+      return `${street}${sep}${c.city} ${c.postal}`;
     case 'DE':
     case 'FR':
-      return `${c.streetLine}${sep}${c.postal} ${c.city}`;
+      return `${street}${sep}${c.postal} ${c.city}`;
   }
+}
+
+/** Email as people retype it: sometimes with capitals. */
+function retypeEmail(email: string, v: number): string {
+  if (v % 3 !== 1) return email;
+  const [local, domain] = email.split('@') as [string, string];
+  return `${local.replace(/(^|\.)([a-z])/g, (_, d: string, ch: string) => d + ch.toUpperCase())}@${domain[0]!.toUpperCase()}${domain.slice(1)}`;
 }
 
 export function generateCustomers(n = 300, seed = 20240514): Customer[] {
@@ -418,13 +445,18 @@ interface Ctx {
 
 /** Mail options → raw bytes with a fixed date, Message-ID and boundary (deterministic output). */
 async function build(ctx: Ctx, opts: Mail.Options): Promise<Buffer> {
-  return compose({
+  return crlf(await compose({
     from: FROM,
     date: new Date(Date.UTC(2024, 4, 14, 9, 30) + ctx.i * 60_000),
     messageId: `<corpus-${ctx.i}@support.example>`,
     baseBoundary: `corpus${ctx.i}`,
     ...opts,
-  } as Mail.Options);
+  } as Mail.Options));
+}
+
+/** RFC 5322 line ends: every bare LF (text parts as written) becomes CRLF. Byte-safe (latin1 round trip). */
+export function crlf(raw: Buffer): Buffer {
+  return Buffer.from(raw.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
 }
 
 function addr(c: Customer): string {
@@ -477,6 +509,13 @@ function pdfSafe(lines: string[]): string[] {
   return lines.map((l) => l.replace(/ß/g, 'ss').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '-'));
 }
 
+/** Two invoice lines per PDF page line (each page of the fixture PDF holds one line that must fit the page). */
+function pairs(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < lines.length; k += 2) out.push(lines.slice(k, k + 2).join('   '));
+  return out;
+}
+
 // ---- legitimate ----------------------------------------------------------------------------------------
 
 const ownText: Maker = async (ctx) => {
@@ -486,7 +525,7 @@ const ownText: Maker = async (ctx) => {
   const kinds: PlantKind[] = ['order_id', 'phone', 'address', 'imei'].filter((_, k) => (i >> k) % 2 === 0 || k === 0) as PlantKind[];
   const lines = [greeting(c, i), '', `thank you for contacting us about your order ${c.orderId}.`];
   if (kinds.includes('phone')) lines.push(`We tried to call you on ${formatPhone(c, i % 3 ? 'national' : 'intl', i)} but could not reach you.`);
-  if (kinds.includes('address')) lines.push(`The replacement will be shipped to:\n${formatAddress(c, i % 2 === 0)}`);
+  if (kinds.includes('address')) lines.push(`The replacement will be shipped to:\n${formatAddress(c, i % 2 === 0, i % 3 === 0)}`);
   if (kinds.includes('imei')) lines.push(`We registered the repair for your device (IMEI ${formatImei(c.imei, i)}).`);
   lines.push(`Your confirmation was sent to ${c.email}.`);
   const text = lines.join('\n') + signOff(c.country, agent);
@@ -678,7 +717,7 @@ const quotedThread: Maker = async (ctx) => {
   const c = some(ctx);
   const o = other(ctx, c);
   const quote = [
-    `On Mon, 13 May 2024 at 18:${String(10 + (i % 50))}, ${o.fullName} <${o.email}> wrote:`,
+    `On Mon, 13 May 2024 at 18:${String(10 + (i % 50))}, ${o.fullName} <${retypeEmail(o.email, i)}> wrote:`,
     `> Hello, my phone stopped charging. Please call me back on ${formatPhone(o, i % 2 ? 'intl' : 'national', i)}.`,
     '> Thanks',
   ].join('\n');
@@ -739,7 +778,7 @@ function foreignInvoice(type: 'pdf' | 'docx' | 'xlsx'): Maker {
     const lines = invoiceLines(o, f, i);
     const attachment =
       type === 'pdf'
-        ? { filename: 'invoice.pdf', content: makePdf(i % 2 ? pdfSafe(lines) : [pdfSafe(lines).join('   ')]), contentType: 'application/pdf' }
+        ? { filename: 'invoice.pdf', content: makePdf(i % 2 ? pdfSafe(lines) : pairs(pdfSafe(lines))), contentType: 'application/pdf' }
         : type === 'docx'
           ? { filename: 'invoice.docx', content: makeDocx(lines), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }
           : { filename: 'invoice.xlsx', content: await makeXlsx({ Invoice: lines.map((l) => l.split(': ')) }), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
@@ -844,7 +883,7 @@ function encodedBody(enc: 'base64' | 'quoted-printable'): Maker {
     const o = other(ctx, c);
     const text =
       `${greeting(c, i)}\n\nwir haben Ihre Anfrage geprüft – die Rücksendung ist genehmigt. Für Rückfragen erreichen Sie den Kunden unter ` +
-      `${o.email} oder ${formatPhone(o, 'intl', i)}; Auftrag ${o.orderId}.` +
+      `${retypeEmail(o.email, i)} oder ${formatPhone(o, 'intl', i)}; Auftrag ${i % 4 === 1 ? o.orderId.toLowerCase() : o.orderId}.` +
       signOff(c.country, f.helpers.arrayElement(AGENTS));
     let raw: Buffer;
     if (i % 2 === 0) {
@@ -884,7 +923,7 @@ function encodedBody(enc: 'base64' | 'quoted-printable'): Maker {
 }
 
 const htmlOnlyLeak: Maker = async (ctx) => {
-  const { f, i } = ctx;
+  const { i } = ctx;
   const c = some(ctx);
   const o = other(ctx, c);
   const html =
@@ -915,7 +954,7 @@ const subjectData: Maker = async (ctx) => {
 };
 
 const greetingDrift: Maker = async (ctx) => {
-  const { f, i } = ctx;
+  const { f } = ctx;
   const c = some(ctx);
   const o = other(ctx, c);
   const text = `${greeting(o, 0)}\n\nyour return has been received and the refund is on its way.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
@@ -994,4 +1033,17 @@ export async function generateCorpus(opts: CorpusOptions = {}): Promise<Corpus> 
     }
   }
   return { customers, messages };
+}
+
+/**
+ * ZIP-based attachments (DOCX, XLSX, ZIP) carry their build time; with a fixed clock the corpus is reproducible
+ * byte for byte. Only Date is faked (timers and I/O run normally).
+ */
+export async function generateCorpusAtFixedTime(opts: CorpusOptions = {}): Promise<Corpus> {
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2024-05-14T09:00:00Z') });
+  try {
+    return await generateCorpus(opts);
+  } finally {
+    vi.useRealTimers();
+  }
 }
