@@ -29,8 +29,13 @@ function hasDigit(s: string): boolean {
   return false;
 }
 
+// Reliability fix (issue 7, test/reliability/hostile.test.ts): the unbounded `[…]+@` made this regex quadratic
+// on long runs of local-part characters in a segment that contains an '@' anywhere (1 MB of letters or dashes:
+// minutes of blocked event loop, so even scanTimeout could not fire). Local part bounded to 64 characters and
+// anchored at a non-local-part character, labels to 63 (RFC 5321 §4.5.3.1): linear time. Longer local parts
+// cannot be directory values (RFC limit), so no finding is lost.
 const EMAIL_RE =
-  /[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
+  /(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/g;
 /** Address confirmation radius (characters) for postal code / city of the same customer. */
 export const ADDRESS_CONTEXT = 100;
 
@@ -321,9 +326,17 @@ export class SegmentScanner {
     const w = this.words;
     const hasPostal = this.ctx.kinds.has('postal_code');
     const hasCity = this.ctx.kinds.has('city');
-    for (let i = 0; i < w.length && found.size < customers.length; i++) {
+    // Words are in text order: start at the first one that ends inside the window (binary search), so the cost
+    // is the window's size, not the segment's (a CSV of many addresses was quadratic).
+    let lo = 0;
+    let hi = w.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (w[mid]!.end < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < w.length && found.size < customers.length; i++) {
       const a = w[i]!;
-      if (a.end < from) continue;
       if (a.start > to) break;
       if (hasPostal && hasDigit(a.text)) {
         const pc = normalizePostalCode(a.text);

@@ -7,11 +7,16 @@
  *   kind    Uint8Array(m)   index into `kinds`
  *   ref     Uint32Array(m)  customer ordinal, or OVERFLOW|offset into `overflow` (count, ordinals…) for values
  *                           shared by several customers (a household address, a common name)
- *   bucket  Uint32Array(2^B + 1) start of each top-B-bits bucket of `hi` (a radix directory: a lookup is one
- *                           bucket read + a binary search over ~4 entries)
+ *   bucket  Uint32Array(2^B + 1) start of each top-B-bit prefix of `hi`, B ≤ 16 (256 KiB: stays in L2); a probe
+ *                           interpolates within the bucket (see `find`)
  *   ids     string[](n)     customer ids sorted ascending (ordinal = position)
  *   region  Uint8Array(n)   index into `regions` (0 = none)
  * 13 bytes per value + the ids: 8M values ≈ 105 MB + ids.
+ *
+ * A lookup's probe is dominated by cache/TLB misses (the arrays are far larger than the caches), each one
+ * serialised behind the hash computation. The prefix table stays in L2, so a miss costs one `keys` line and a
+ * hit adds `ref` and the id; the earlier 2^21-entry (8 MiB) bucket table cost a further miss per probe (see
+ * bench/directory/README.md for the measurements, including a 16-byte-record layout that was not kept).
  */
 import type { Strength } from '../core/types.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
@@ -40,11 +45,15 @@ export interface IndexParts {
   region: Uint8Array;
 }
 
+/** Prefix-table bits: about 8 values per bucket for small indexes, at most 2^16 buckets (fits L2). */
 function bucketBits(m: number): number {
   let b = 4;
-  while (b < 22 && 1 << (b + 2) < m) b++;
+  while (b < 16 && 1 << (b + 3) < m) b++;
   return b;
 }
+
+/** 2^-32. */
+const INV_2_32 = 1 / 4294967296;
 
 export class CompactIndex {
   readonly kinds: string[];
@@ -62,6 +71,9 @@ export class CompactIndex {
   readonly regionList: readonly string[];
   readonly valuesPerKind: Record<string, number>;
   private readonly bits: number;
+  private readonly shift: number;
+  /** Sink of the early `ref` load in `find` (not private: an unread private field would be a compile error). */
+  touched = 0;
   private readonly bucket: Uint32Array;
   private readonly kindIndex = new Map<string, number>();
   private lastIds: readonly string[] | undefined;
@@ -85,6 +97,7 @@ export class CompactIndex {
     const m = p.keys.length >>> 1;
     this.bits = bucketBits(m);
     const shift = 32 - this.bits;
+    this.shift = shift;
     const bucket = new Uint32Array((1 << this.bits) + 1);
     const counts = new Float64Array(p.kinds.length);
     for (let i = 0; i < m; i++) {
@@ -132,25 +145,37 @@ export class CompactIndex {
     return this.strengths[kind] ?? defaultStrength(kind);
   }
 
-  /** Position of a hash or -1. */
+  /**
+   * Position of a hash or -1. Keyed hashes are uniform, so within its prefix bucket a key sits close to the
+   * position interpolated from the remaining bits of `hi` (typically within ±4 entries: the same or the next
+   * cache line); a short linear scan from the estimate finds it.
+   */
   find(hi: number, lo: number): number {
-    const b = hi >>> (32 - this.bits);
-    let a = this.bucket[b]!;
-    let z = this.bucket[b + 1]! - 1;
+    const b = hi >>> this.shift;
+    const a = this.bucket[b]!;
+    const z = this.bucket[b + 1]!;
+    const n = z - a;
+    if (n === 0) return -1;
     const K = this.keys;
-    while (a <= z) {
-      const mid = (a + z) >>> 1;
-      const h = K[2 * mid]!;
-      if (h < hi) a = mid + 1;
-      else if (h > hi) z = mid - 1;
-      else {
-        const l = K[2 * mid + 1]!;
-        if (l < lo) a = mid + 1;
-        else if (l > lo) z = mid - 1;
-        else return mid;
+    let p = a + Math.floor(((hi << this.bits) >>> 0) * INV_2_32 * n);
+    // Touch `ref` near the estimate now: its cache miss then overlaps the `keys` miss instead of following it
+    // (a hit's ref is almost always in the same line). Stored so the load is not optimised away.
+    this.touched = this.ref[p]!;
+    let h = K[2 * p]!;
+    if (h < hi || (h === hi && K[2 * p + 1]! < lo)) {
+      // Forward to the first key ≥ (hi, lo).
+      do {
+        if (++p >= z) return -1;
+        h = K[2 * p]!;
+      } while (h < hi || (h === hi && K[2 * p + 1]! < lo));
+    } else {
+      // Back to the last key ≤ (hi, lo).
+      while (h > hi || (h === hi && K[2 * p + 1]! > lo)) {
+        if (--p < a) return -1;
+        h = K[2 * p]!;
       }
     }
-    return -1;
+    return h === hi && K[2 * p + 1] === lo ? p : -1;
   }
 
   /** Customer ordinals at position `pos`. */
@@ -168,7 +193,12 @@ export class CompactIndex {
     if (kind !== undefined && this.kinds[this.kind[pos]!] !== kind) return EMPTY;
     const r = this.ref[pos]!;
     if (r < OVERFLOW) return [this.ids[r]!];
-    return this.ordinalsAt(pos).map((o) => this.ids[o]!);
+    // Shared value (a name, a household address): one array, no intermediate ordinal list.
+    const off = r - OVERFLOW + 1;
+    const n = this.overflow[off - 1]!;
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = this.ids[this.overflow[off + i]!]!;
+    return out;
   }
 
   lookup(hasher: KeyedHasher, kind: string, normalized: string): readonly string[] {
