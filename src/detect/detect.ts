@@ -3,7 +3,7 @@
  * directory (exact match after normalisation), and every envelope recipient is resolved to customers.
  * Synchronous; plaintext never leaves this module (findings carry masked values only).
  */
-import type { Detection, Envelope, Finding, ParsedMessage } from '../core/types.js';
+import type { Detection, Envelope, Finding, ParsedMessage, UnscannablePart } from '../core/types.js';
 import type { DirectoryView } from '../directory/directory.js';
 import { isTokenKind } from '../directory/normalize.js';
 import { resolveRecipients } from './recipients.js';
@@ -12,7 +12,14 @@ import { SegmentScanner, type ScanContext } from './recognizers.js';
 export interface DetectOptions {
   /** The organisation's own domains (recipients there are internal). */
   internalDomains: readonly string[];
+  /** Time budget for scanning the segments (default 10 s); past it the message is unscannable ('timeout'). */
+  timeoutMs?: number;
+  /** Findings after which scanning stops (default 5,000); the message is then marked unscannable ('size-limit'). */
+  maxFindings?: number;
 }
+
+export const DEFAULT_DETECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_FINDINGS = 5_000;
 
 /** Regions tried for phone numbers written in national format: the directory's, then the default. */
 function phoneRegions(directory: DirectoryView): string[] {
@@ -38,16 +45,24 @@ export function detect(
     digitlessTokenKinds: tokenKinds.filter((k) => !directory.requiresDigit(k)),
     memo: new Map(),
     phoneMemo: new Map(),
+    deadline: performance.now() + (opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS),
+    maxFindings: opts.maxFindings ?? DEFAULT_MAX_FINDINGS,
+    stopped: null,
   };
   const findings: Finding[] = [];
   if (kinds.size > 0) {
     for (const seg of parsed.segments) {
+      if (ctx.stopped) break;
       if (seg.text) new SegmentScanner(seg, ctx, findings).run();
     }
   }
+  const unscannable: UnscannablePart[] = parsed.unscannable.map((u) => ({ ...u }));
+  // Stopping early is never a pass: what was not scanned makes the message unscannable (fail closed).
+  if (ctx.stopped === 'timeout') unscannable.push({ source: 'detection', reason: 'timeout', detail: `detection exceeded ${opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS} ms` });
+  if (ctx.stopped === 'findings') unscannable.push({ source: 'detection', reason: 'size-limit', detail: `more than ${ctx.maxFindings} findings; the rest was not scanned` });
   return {
     findings,
     recipients: resolveRecipients(parsed, envelope, directory, opts.internalDomains),
-    unscannable: parsed.unscannable.map((u) => ({ ...u })),
+    unscannable,
   };
 }

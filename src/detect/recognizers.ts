@@ -59,6 +59,12 @@ export interface ScanContext {
   /** Per-message memo of lookups and phone parses (words repeat; each keyed hash costs ~0.6 µs). */
   memo: Map<string, readonly string[]>;
   phoneMemo: Map<string, string | null>;
+  /** performance.now() past which scanning stops (the message is then unscannable: fail closed). */
+  deadline: number;
+  /** Findings after which scanning stops (the decision is made; more only costs memory). */
+  maxFindings: number;
+  /** Why scanning stopped early, if it did. */
+  stopped: 'timeout' | 'findings' | null;
 }
 
 export class SegmentScanner {
@@ -75,11 +81,20 @@ export class SegmentScanner {
 
   run(): void {
     const k = this.ctx.kinds;
-    if (k.has('email')) this.emails();
-    if (k.has('phone') || k.has('imei') || k.has('card')) this.numbers();
-    if (this.ctx.tokenKinds.length > 0) this.tokens();
-    if (k.has('full_name')) this.names();
-    if (k.has('address')) this.addresses();
+    if (k.has('email') && !this.halted(0)) this.emails();
+    if ((k.has('phone') || k.has('imei') || k.has('card')) && !this.halted(0)) this.numbers();
+    if (this.ctx.tokenKinds.length > 0 && !this.halted(0)) this.tokens();
+    if (k.has('full_name') && !this.halted(0)) this.names();
+    if (k.has('address') && !this.halted(0)) this.addresses();
+  }
+
+  /** True once the deadline passed or the findings limit was reached (checked every 256 steps for time). */
+  private halted(step: number): boolean {
+    const ctx = this.ctx;
+    if (ctx.stopped) return true;
+    if (this.out.length >= ctx.maxFindings) ctx.stopped = 'findings';
+    else if ((step & 255) === 0 && performance.now() > ctx.deadline) ctx.stopped = 'timeout';
+    return ctx.stopped !== null;
   }
 
   private look(kind: string, normalized: string): readonly string[] {
@@ -140,7 +155,9 @@ export class SegmentScanner {
     const text = this.seg.text;
     if (!text.includes('@')) return;
     EMAIL_RE.lastIndex = 0;
+    let step = 0;
     for (let m = EMAIL_RE.exec(text); m !== null; m = EMAIL_RE.exec(text)) {
+      if (this.halted(++step)) return;
       let raw = m[0];
       let start = m.index;
       while (raw.startsWith('.') || raw.startsWith("'")) {
@@ -160,6 +177,7 @@ export class SegmentScanner {
     const text = this.seg.text;
     const hits: NumberHit[] = [];
     for (let i = 0; i < w.length; ) {
+      if (this.halted(i)) return;
       if (!w[i]!.digits) {
         i++;
         continue;
@@ -227,6 +245,7 @@ export class SegmentScanner {
     const w = this.words;
     const text = this.seg.text;
     for (let i = 0; i < w.length; ) {
+      if (this.halted(i)) return;
       let j = i + 1;
       while (j < w.length && isTokenJoiner(w[j]!.gap)) j++;
       this.token(text.slice(w[i]!.start, w[j - 1]!.end), w[i]!.start);
@@ -259,6 +278,7 @@ export class SegmentScanner {
   private names(): void {
     const w = this.words;
     for (let i = 0; i < w.length; i++) {
+      if (this.halted(i)) return;
       if (!w[i]!.letters) continue;
       let key = foldWord(w[i]!.text);
       if (!this.isFirstName(key)) continue;
@@ -276,6 +296,7 @@ export class SegmentScanner {
   private addresses(): void {
     const w = this.words;
     for (let i = 0; i < w.length; i++) {
+      if (this.halted(i)) return;
       const numWord = w[i]!;
       let num = numWord.text.toLowerCase();
       let numEnd = numWord.end;

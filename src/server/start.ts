@@ -92,7 +92,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 
     // inspector: parse → detect → decide; the subject is kept for the quarantine record (encrypted there)
     const subjects = new WeakMap<InboundMessage, string>();
-    const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, policy: () => policies.current(), monitor: config.monitor, memory };
+    const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, scanTimeoutMs: config.limits.scanTimeout, policy: () => policies.current(), monitor: config.monitor, memory };
     const inspector = async (message: InboundMessage): Promise<Verdict> => {
       const scan = await scanMessage(message.raw, message.envelope, deps);
       const verdict = await decideScan(scan, message.envelope, deps, message.client);

@@ -93,6 +93,26 @@ describe('detect', () => {
     await removeDir(tmp);
   });
 
+  it('stops at the findings limit and marks the rest unscannable (fail closed)', () => {
+    const text = Array.from({ length: 200 }, () => 'mail Alice.W@example.com or bob@kunde.de').join('\n');
+    const d = detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'], maxFindings: 25 });
+    expect(d.findings.length).toBeGreaterThanOrEqual(25);
+    expect(d.findings.length).toBeLessThan(40);
+    expect(d.unscannable).toEqual([expect.objectContaining({ source: 'detection', reason: 'size-limit' })]);
+    const full = detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'] });
+    expect(full.findings.length).toBe(400);
+    expect(full.unscannable).toEqual([]);
+  });
+
+  it('stops at its deadline and marks the message unscannable instead of blocking', () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `line ${i} 12 Main Street Springfield +1 212-555-${String(i % 10000).padStart(4, '0')}`).join('\n');
+    const started = performance.now();
+    const d = detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'], timeoutMs: 1 });
+    expect(d.unscannable).toEqual([expect.objectContaining({ source: 'detection', reason: 'timeout' })]);
+    // generous bound: it stopped long before scanning 20,000 lines
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it.each([
     ['email', 'Please contact ALICE.W@Example.com today.', 'ALICE.W@Example.com', 'a•••@example.com'],
     ['phone', 'Call her on +1 212-555-0147 please', '+1 212-555-0147', '+1 212 ••• ••47'],
