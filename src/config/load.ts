@@ -24,6 +24,7 @@ export interface Config {
     dataTimeout: number;
     scanTimeout: number;
     maxAuthFailures: number;
+    maxAuthFailuresPerClient: number;
     greetingDelay: number;
   };
   upstream: string;

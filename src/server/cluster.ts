@@ -21,6 +21,7 @@ import { openDirectory } from '../directory/index.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { openQuarantine } from '../quarantine/index.js';
+import { readiness } from './readiness.js';
 import { startServer } from './start.js';
 
 /** Number of relay processes: `workers` (0 = one per core). */
@@ -62,8 +63,7 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
         audit: await openAudit({ dataDir, redis, redisPrefix: config.redisPrefix, logger }),
         metrics,
         readiness: async () => ({
-          upstream: await upstream.check(),
-          store: await quarantine.counts().then(() => true, () => false),
+          ...(await readiness(upstream, quarantine, dataDir, Boolean(redis))),
           workers: Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead()).length === count,
         }),
         publicUrl: config.publicUrl || `http://${config.adminListen}`,

@@ -27,6 +27,7 @@ import { notifyHold } from '../notify/notice.js';
 import { closeExtractionPool } from '../parse/sandbox/pool.js';
 import { openQuarantine, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
 import { startRelay, type RunningRelay } from '../relay/relay.js';
+import { readiness } from './readiness.js';
 
 export interface RunningServer {
   logger: Logger;
@@ -134,10 +135,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         accounts: AccountStore.forDataDir(dataDir),
         audit,
         metrics,
-        readiness: async () => ({
-          upstream: await upstream.check(),
-          store: await quarantine.counts().then(() => true, () => false),
-        }),
+        readiness: () => readiness(upstream, quarantine, dataDir, Boolean(redisUrl)),
         publicUrl,
         signer,
         logger,

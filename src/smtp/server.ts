@@ -27,8 +27,13 @@ export interface SmtpLimits {
   commandTimeout: number;
   dataTimeout: number;
   maxAuthFailures: number;
+  /** Failed AUTH attempts per client address in AUTH_WINDOW_MS before AUTH is refused for that address. */
+  maxAuthFailuresPerClient: number;
   greetingDelay: number;
 }
+
+/** Window in which failed AUTH attempts per client address are counted. */
+export const AUTH_WINDOW_MS = 15 * 60 * 1000;
 
 export interface InboundOptions {
   hostname?: string;
@@ -67,6 +72,8 @@ export class InboundServer {
   readonly server: SMTPServer;
   readonly hostname: string;
   private readonly perClient = new Map<string, number>();
+  /** Failed AUTH attempts per client address (brute force across connections). */
+  private readonly authFailures = new Map<string, { count: number; since: number }>();
   private readonly state = new WeakMap<SMTPServerSession, SessionState>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
@@ -165,12 +172,24 @@ export class InboundServer {
     if (this.opts.authRequireTls && !session.secure && !st.trusted) {
       return cb(smtpError(538, '5.7.11', 'Encryption required for requested authentication mechanism'));
     }
+    const ip = session.remoteAddress;
+    const now = Date.now();
+    let budget = this.authFailures.get(ip);
+    if (budget && now - budget.since > AUTH_WINDOW_MS) {
+      this.authFailures.delete(ip);
+      budget = undefined;
+    }
+    if (budget && budget.count >= this.opts.limits.maxAuthFailuresPerClient) {
+      // Refused without checking the password, so guessing from this address stops for the window.
+      return cb(smtpError(454, '4.7.0', 'Too many failed authentication attempts from your address, try again later'));
+    }
     const username = auth.username ?? '';
     this.opts.users
       .verify(username, auth.password ?? '')
       .then((ok) => {
         if (ok) return cb(null, { user: username });
         st.authFailures++;
+        this.countAuthFailure(ip, now);
         this.opts.logger.warn({ client: session.remoteAddress, failures: st.authFailures }, 'authentication failed');
         if (st.authFailures >= this.opts.limits.maxAuthFailures) {
           return cb(smtpError(421, '4.7.0', 'Too many authentication failures, closing connection'));
@@ -179,6 +198,18 @@ export class InboundServer {
         setTimeout(() => cb(smtpError(535, '5.7.8', 'Authentication credentials invalid')), 250 * st.authFailures);
       })
       .catch(() => cb(smtpError(454, '4.7.0', 'Temporary authentication failure')));
+  }
+
+  private countAuthFailure(ip: string, now: number): void {
+    const b = this.authFailures.get(ip);
+    if (b) b.count++;
+    else {
+      if (this.authFailures.size >= 100_000) {
+        for (const [k, v] of this.authFailures) if (now - v.since > AUTH_WINDOW_MS) this.authFailures.delete(k);
+        if (this.authFailures.size >= 100_000) this.authFailures.delete(this.authFailures.keys().next().value!);
+      }
+      this.authFailures.set(ip, { count: 1, since: now });
+    }
   }
 
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void): void {

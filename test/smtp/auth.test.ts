@@ -110,6 +110,29 @@ describe('untrusted clients', () => {
   });
 });
 
+describe('AUTH brute force across connections', () => {
+  it('refuses AUTH from an address after its failure budget, even with the right password, until the window ends', async () => {
+    const sink = await startSink();
+    const relay = await startTestRelay({ upstream: sink.url, trustedNetworks: ['10.99.0.0/16'], authRequireTls: 'false', 'limits.maxAuthFailuresPerClient': '3', 'limits.maxAuthFailures': '2' });
+    await new UserStore(join(relay.dataDir, 'users.json')).add('helpdesk', 'correct horse battery');
+    const attempt = async (password: string) => {
+      const c = await RawSmtp.open(relay.port);
+      await c.read();
+      await c.cmd('EHLO brute.test');
+      const r = await c.cmd(`AUTH PLAIN ${b64(`\0helpdesk\0${password}`)}`);
+      c.close();
+      return r;
+    };
+    expect((await attempt('correct horse battery')).code).toBe(235);
+    for (let i = 0; i < 3; i++) expect((await attempt(`guess-${i}`)).code).toBe(535); // three new connections
+    const blocked = await attempt('correct horse battery');
+    expect(blocked.code).toBe(454);
+    expect(blocked.text).toMatch(/Too many failed authentication attempts/);
+    await relay.close();
+    await sink.close();
+  });
+});
+
 describe('trusted networks', () => {
   it('loopback relays without AUTH by default', async () => {
     const sink = await startSink();
