@@ -69,13 +69,31 @@ export function classifyError(err: SmtpError): Pick<DeliveryResult, 'status' | '
   return { status: 'temporary', code: 451, upstreamResponse: `${err.code ?? 'ERROR'}: ${err.message}` };
 }
 
+/** Failures that say the connection (not the message) is bad: the pool is replaced so the next try starts clean. */
+const CONNECTION_ERRORS = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EPROTOCOL', 'EDNS', 'ETLS']);
+
 export class SmtpUpstream implements Upstream {
-  private readonly transport: Transporter;
+  private transport: Transporter;
 
   constructor(readonly options: SmtpUpstreamOptions) {
-    this.transport = nodemailer.createTransport(transportOptions(options));
+    this.transport = this.createTransport();
+  }
+
+  private createTransport(): Transporter {
+    const t = nodemailer.createTransport(transportOptions(this.options));
     // A pool emits errors for idle connections; they are reported per message instead.
-    this.transport.on('error', () => undefined);
+    t.on('error', () => undefined);
+    return t;
+  }
+
+  /**
+   * After a 421 or a broken connection the pool may keep stale connections and back off before reconnecting;
+   * replacing it means the client's retry meets a fresh connection as soon as the upstream is back.
+   */
+  private resetPool(): void {
+    const old = this.transport;
+    this.transport = this.createTransport();
+    old.close();
   }
 
   async send(envelope: Envelope, raw: Buffer): Promise<DeliveryResult> {
@@ -107,6 +125,7 @@ export class SmtpUpstream implements Upstream {
         const temp = rejected.some((r) => r.code < 500);
         return { status: temp ? 'temporary' : 'permanent', code: temp ? 450 : rejected[0]!.code, accepted: [], rejected, upstreamResponse: err.response ?? err.message };
       }
+      if (err.responseCode === 421 || (!err.responseCode && CONNECTION_ERRORS.has(err.code ?? ''))) this.resetPool();
       return { ...classifyError(err), accepted: [], rejected };
     }
   }
