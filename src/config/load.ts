@@ -66,13 +66,14 @@ function describe(origin: Origin): string {
     case 'flag':
       return `flag --${origin.name}`;
     default:
-      return 'default';
+      return '';
   }
 }
 
 export function configError(spec: KeySpec | string, origin: Origin, problem: string): PostguardError {
   const key = typeof spec === 'string' ? spec : spec.key;
-  return new PostguardError(ErrorCodes.CONFIG_INVALID, `config key "${key}" (${describe(origin)}): ${problem}`, {
+  const where = describe(origin);
+  return new PostguardError(ErrorCodes.CONFIG_INVALID, `config key "${key}"${where ? ` (${where})` : ''}: ${problem}`, {
     details: { key, origin },
   });
 }
@@ -298,7 +299,7 @@ function validateCrossKeys(c: Config): void {
   }
   c.internalDomains = c.internalDomains.map((x) => x.toLowerCase());
   if (c.limits.maxConnectionsPerClient > c.limits.maxConnections) {
-    throw configError('limits.maxConnectionsPerClient', d, 'cannot exceed limits.maxConnections');
+    throw configError('limits.maxConnectionsPerClient', d, `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`);
   }
 }
 

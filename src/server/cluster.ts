@@ -73,6 +73,9 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     : undefined;
 
   let stopping = false;
+  // Workers accept connections themselves (the kernel spreads them) instead of the primary accepting and
+  // passing each handle over IPC, which added a round trip to every SMTP connection.
+  if (process.env.POSTGUARD_CLUSTER_SCHED !== 'rr') cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (): Worker => cluster.fork({ POSTGUARD_CLUSTER_WORKER: '1' });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;

@@ -43,15 +43,17 @@ describe('serve --workers 2', () => {
     const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(out)![1]);
     const admin = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)![1]!;
     const workers = new Set<string>();
-    for (let i = 0; i < 12; i++) {
-      const r = await sendRaw(port, { from: 'agent@support.example', to: ['maria@example.com'], body: message({ to: 'maria@example.com' }) });
-      expect(r.code).toBe(250);
+    // 40 messages, 10 connections at a time: both workers accept (the kernel hands connections to whichever
+    // worker is waiting in accept)
+    for (let batch = 0; batch < 4; batch++) {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => sendRaw(port, { from: 'agent@support.example', to: ['maria@example.com'], body: message({ to: 'maria@example.com' }) })));
+      for (const r of replies) expect(r.code).toBe(250);
     }
-    await sink.waitFor(12);
+    await sink.waitFor(40);
     for (const m of out.matchAll(/"worker":(\d+)[^\n]*"msg":"transaction"/g)) workers.add(m[1]!);
     expect(workers.size).toBe(2);
     const metrics = await (await fetch(`${admin}/metrics`)).text();
-    expect(metrics).toMatch(/^postguard_messages_total\{verdict="deliver"\} 12$/m);
+    expect(metrics).toMatch(/^postguard_messages_total\{verdict="deliver"\} 40$/m);
     expect(metrics.match(/^# TYPE postguard_quarantine_messages gauge$/gm)?.length).toBe(1);
     const ready = await (await fetch(`${admin}/readyz`)).json();
     expect(ready).toMatchObject({ ready: true, checks: { workers: true } });
