@@ -4,7 +4,8 @@
  * effect on a running server. Written atomically (temp file, fsync, rename), mode 0600.
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { replaceFileDurably } from '../core/durable-file.js';
 import path from 'node:path';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 
@@ -108,15 +109,7 @@ export class AccountStore {
 
   private async save(data: AccountsFile): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${randomBytes(6).toString('hex')}`;
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(data, null, 2) + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file);
+    await replaceFileDurably(this.file, JSON.stringify(data, null, 2) + '\n', { tmp: `${this.file}.tmp-${randomBytes(6).toString('hex')}` });
     this.cache = null;
   }
 

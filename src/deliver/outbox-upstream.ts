@@ -3,36 +3,15 @@
  * rename, fsync of the folder), with its envelope beside it in PATH/<id>.envelope.json (written first), so a
  * machine without a mail server can run postguard and inspect what it would have sent.
  */
-import { mkdir, open, rename, writeFile, access, constants, unlink } from 'node:fs/promises';
+import { mkdir, writeFile, access, constants, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fsyncDir, replaceFileDurably } from '../core/durable-file.js';
 import type { Envelope } from '../core/types.js';
 import type { DeliveryResult, Upstream } from './types.js';
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 async function writeAtomic(dir: string, name: string, data: Buffer | string): Promise<void> {
-  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o640);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, join(dir, name));
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await replaceFileDurably(join(dir, name), data, { tmp: join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`), mode: 0o640 });
 }
 
 export class OutboxUpstream implements Upstream {

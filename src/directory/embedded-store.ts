@@ -4,7 +4,8 @@
  * runs) swaps the file.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { replaceFileDurably } from '../core/durable-file.js';
 import { join } from 'node:path';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { CompactIndex } from './compact-index.js';
@@ -57,23 +58,10 @@ export class EmbeddedStore implements DirectoryStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const tmp = join(this.dir, `.${SNAPSHOT_FILE}.${process.pid}.${version}.tmp`);
     try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        for (const p of parts) await fh.write(p);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      // lastVersion is set before the rename so this process's own watcher ignores the change it makes
       this.lastVersion = version;
-      await rename(tmp, this.file);
-      const dh = await open(this.dir, 'r');
-      try {
-        await dh.sync();
-      } finally {
-        await dh.close();
-      }
+      await replaceFileDurably(this.file, parts, { tmp, syncDir: this.dir });
     } catch (err) {
-      await rm(tmp, { force: true });
       throw new PostguardError(ErrorCodes.DIRECTORY, `cannot write ${this.file}`, { cause: err });
     }
     return version;

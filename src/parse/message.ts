@@ -3,7 +3,7 @@
  * links, then each attachment. A nested message's text is all location 'attachment' under its own source prefix
  * ("attachment:fwd.eml/subject", "attachment:fwd.eml/body:text"); its links stay location 'link'.
  */
-import type { HeaderAddress, SegmentLocation } from '../core/types.js';
+import type { ParsedMessage, SegmentLocation } from '../core/types.js';
 import { extractPart } from './attachment.js';
 import type { ExtractContext } from './context.js';
 import { addressHeader, decodeHeaders, rawHeaders } from './headers.js';
@@ -21,16 +21,8 @@ export interface MessageScope {
   depth: number;
 }
 
-export interface MessageHead {
-  subject: string;
-  messageId?: string;
-  from: HeaderAddress[];
-  to: HeaderAddress[];
-  cc: HeaderAddress[];
-  bcc: HeaderAddress[];
-  replyTo: HeaderAddress[];
-  headers: Map<string, string[]>;
-}
+/** The header part of a ParsedMessage. */
+export type MessageHead = Pick<ParsedMessage, 'subject' | 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'headers'>;
 
 const ADDRESS_HEADERS = [
   ['from', 'from'],

@@ -6,7 +6,8 @@
  * (open 'wx') and compare the version, so several processes (relay workers, the CLI) can share the folder.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { fsyncDir, replaceFileDurably } from '../core/durable-file.js';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
@@ -74,24 +75,11 @@ export class FileQuarantineStore extends BaseStore {
   }
 
   private async writeDurable(target: string, data: Buffer | string): Promise<void> {
-    const tmp = path.join(this.dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
+    await replaceFileDurably(target, data, { tmp: path.join(this.dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`) });
   }
 
   private async syncDir(): Promise<void> {
-    const fh = await open(this.dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await fsyncDir(this.dir);
   }
 
   protected async insert(stored: StoredRecord, sealedRaw: Buffer): Promise<void> {

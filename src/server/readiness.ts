@@ -3,7 +3,8 @@
  * store that can be read but not written (read-only or immutable folder, full disk) would otherwise report ready
  * while every held message gets 451.
  */
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
+import { writeFileSynced } from '../core/durable-file.js';
 import { join } from 'node:path';
 import type { Upstream } from '../deliver/types.js';
 import type { QuarantineStore } from '../quarantine/index.js';
@@ -13,13 +14,7 @@ export async function quarantineWritable(store: QuarantineStore, dataDir: string
     await store.counts();
     if (shared) return true; // Redis: the read above goes to the same server the writes go to
     const probe = join(dataDir, 'quarantine', `.ready-probe-${process.pid}`);
-    const fh = await open(probe, 'w', 0o600);
-    try {
-      await fh.writeFile('ok');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeFileSynced(probe, 'ok');
     await unlink(probe);
     return true;
   } catch {

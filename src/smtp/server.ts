@@ -10,6 +10,7 @@ import { hostname as osHostname } from 'node:os';
 import { SMTPServer, type SMTPServerSession, type SMTPServerAuthentication, type SMTPServerAddress, type SMTPServerDataStream } from 'smtp-server';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Logger } from 'pino';
+import type { Config } from '../config/load.js';
 import { parseAddress } from '../core/address.js';
 import { newTransactionId } from '../core/ids.js';
 import type { InboundMessage, SmtpReply } from '../core/types.js';
@@ -19,18 +20,8 @@ import type { NetworkList } from './networks.js';
 import type { UserStore } from './users.js';
 import { replies } from '../relay/replies.js';
 
-export interface SmtpLimits {
-  maxSize: number;
-  maxRecipients: number;
-  maxConnections: number;
-  maxConnectionsPerClient: number;
-  commandTimeout: number;
-  dataTimeout: number;
-  maxAuthFailures: number;
-  /** Failed AUTH attempts per client address in AUTH_WINDOW_MS before AUTH is refused for that address. */
-  maxAuthFailuresPerClient: number;
-  greetingDelay: number;
-}
+/** The limits inbound SMTP enforces (config keys `limits.*`). */
+export type SmtpLimits = Omit<Config['limits'], 'scanTimeout'>;
 
 /** Window in which failed AUTH attempts per client address are counted. */
 export const AUTH_WINDOW_MS = 15 * 60 * 1000;
