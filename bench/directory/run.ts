@@ -17,6 +17,7 @@ import { detect } from '../../src/detect/index.js';
 import { openDirectory, type Directory } from '../../src/directory/index.js';
 import { KeyedHasher } from '../../src/directory/keyed-hash.js';
 import { normalizeValue } from '../../src/directory/normalize.js';
+import { withLuhnDigit } from '../lib/luhn.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const TARGET = { rssMb: 200, importS: 60, lookupsPerS: 1_000_000 };
@@ -29,18 +30,6 @@ const CITIES = Array.from({ length: 300 }, () => faker.location.city());
 const QUOTE = faker.lorem.paragraphs(6);
 const DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'web.de', 'orange.fr', 'example.org', 'icloud.com', 'gmx.net'];
 
-function luhn(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = body.charCodeAt(body.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 interface Row {
   id: string;
@@ -71,7 +60,7 @@ function row(i: number): Row {
     city: CITIES[i % CITIES.length]!,
     zip: String(10000 + (i % 89999)),
     country: 'US',
-    imei: luhn(`35${String(i).padStart(12, '0')}`),
+    imei: withLuhnDigit(`35${String(i).padStart(12, '0')}`),
     order: `ORD-${String(i).padStart(9, '0')}`,
   };
 }
@@ -120,7 +109,7 @@ function lookupsPerSecond(
     const r = row(Math.floor(Math.random() * n));
     const kind = kinds[k % kinds.length]!;
     let raw: string;
-    if (k % 2 === 1) raw = kind === 'imei' ? luhn(`99${String(k).padStart(12, '0')}`) : kind === 'phone' ? `(999) 555-${String(k % 10000).padStart(4, '0')}` : kind === 'email' ? `miss.${k}@example.net` : kind === 'address' ? `${k} Nowhere Street` : `${r.city} miss ${k}`;
+    if (k % 2 === 1) raw = kind === 'imei' ? withLuhnDigit(`99${String(k).padStart(12, '0')}`) : kind === 'phone' ? `(999) 555-${String(k % 10000).padStart(4, '0')}` : kind === 'email' ? `miss.${k}@example.net` : kind === 'address' ? `${k} Nowhere Street` : `${r.city} miss ${k}`;
     else raw = { email: r.email, phone: r.phone, imei: r.imei, order_id: r.order, full_name: r.name, address: r.street }[kind];
     const norm = normalizeValue(kind, raw, 'US');
     if (norm !== null) sample.push([kind, norm]);

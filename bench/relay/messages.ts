@@ -1,5 +1,6 @@
 /** Inputs for the relay benchmark: a generated directory and realistic customer-care messages. */
 import { writeFileSync } from 'node:fs';
+import { withLuhnDigit } from '../lib/luhn.js';
 
 export interface BenchCustomer {
   id: string;
@@ -14,18 +15,6 @@ const STREETS = ['Market Street', 'Park Avenue', 'Hauptstraße', 'Rue de Rivoli'
 const CITIES = ['San Francisco', 'New York', 'Berlin', 'Paris', 'London', 'Hamburg', 'Lyon', 'Manchester'];
 const DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'web.de', 'orange.fr', 'icloud.com'];
 
-function luhn(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = body.charCodeAt(body.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
 
 /** Writes n customers (8 values each) as CSV; returns customer `index` (the benchmark's recipient). */
 export function customerCsv(file: string, n: number, index: number): { rcpt: string; customer: BenchCustomer } {
@@ -37,7 +26,7 @@ export function customerCsv(file: string, n: number, index: number): { rcpt: str
     const c: BenchCustomer = { id: `C${String(i).padStart(7, '0')}`, name: `${first} ${last}`, email: `${first}.${last}.${i}@${DOMAINS[i % DOMAINS.length]}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.@]/g, ''), order: `ORD-${String(100000 + i)}` };
     if (i === index) chosen = c;
     const phone = `+1 ${200 + (i % 700)} ${String(200 + (Math.floor(i / 700) % 800)).padStart(3, '0')} ${String(i % 10000).padStart(4, '0')}`;
-    lines.push([c.id, c.name, c.email, phone, `${1 + (i % 300)} ${STREETS[i % STREETS.length]}`, CITIES[i % CITIES.length], String(10000 + (i % 89999)), 'US', luhn(`35${String(i).padStart(12, '0')}`), c.order].join(','));
+    lines.push([c.id, c.name, c.email, phone, `${1 + (i % 300)} ${STREETS[i % STREETS.length]}`, CITIES[i % CITIES.length], String(10000 + (i % 89999)), 'US', withLuhnDigit(`35${String(i).padStart(12, '0')}`), c.order].join(','));
   }
   writeFileSync(file, lines.join('\n') + '\n');
   return { rcpt: chosen!.email, customer: chosen! };

@@ -19,6 +19,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { loadPolicies, type PolicySet } from '../../src/decide/index.js';
 import { openDirectory, type Directory } from '../../src/directory/index.js';
 import { decideScan, scanMessage, type InspectorDeps } from '../../src/inspect/inspector.js';
+import { withLuhnDigit } from '../lib/luhn.js';
 
 const SECRET = 'bench-secret-0123456789abcdef0123';
 /** Budget for one scan in a child process (the 25 MB CSV case). */
@@ -70,15 +71,6 @@ function digits(r: () => number, n: number): string {
   return s;
 }
 
-function luhn(d14: string): string {
-  let sum = 0;
-  for (let i = 0; i < 14; i++) {
-    let d = Number(d14[13 - i]);
-    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return d14 + String((10 - (sum % 10)) % 10);
-}
 
 function customers(n: number): Customer[] {
   const r = mulberry32(20240514);
@@ -97,7 +89,7 @@ function customers(n: number): Customer[] {
       city: c.city,
       postal: c.cc === 'GB' ? `E${1 + (i % 20)} ${digits(r, 1)}AB` : digits(r, 5),
       country: c.cc,
-      imei: luhn('35' + digits(r, 12)),
+      imei: withLuhnDigit('35' + digits(r, 12)),
       order: `ORD-${String(100000 + i)}`,
     });
   }
