@@ -126,7 +126,7 @@ export class SmtpUpstream implements Upstream {
         return { status: temp ? 'temporary' : 'permanent', code: temp ? 450 : rejected[0]!.code, accepted: [], rejected, upstreamResponse: err.response ?? err.message };
       }
       if (err.responseCode === 421 || (!err.responseCode && CONNECTION_ERRORS.has(err.code ?? ''))) this.resetPool();
-      return { ...classifyError(err), accepted: [], rejected };
+      return { ...classifyError(err), accepted: [], rejected, errorCode: err.code };
     }
   }
 

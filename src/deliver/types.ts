@@ -11,6 +11,8 @@ export interface DeliveryResult {
   rejected: { address: string; code: number }[];
   /** Upstream's own reply line, for logs only (never copied to the client). */
   upstreamResponse: string;
+  /** Client-side error code for failures without an upstream reply (ECONNECTION, ETIMEDOUT, …), for logs. */
+  errorCode?: string;
   /** Upstream queue id or outbox file name, when known. */
   upstreamId?: string;
 }

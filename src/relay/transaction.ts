@@ -171,7 +171,7 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
   upstreamCode = result.code;
 
   if (result.status === 'temporary') {
-    logger.warn({ tx: message.id, upstreamCode: result.code }, 'upstream temporary failure');
+    logger.warn({ tx: message.id, upstreamCode: result.code, errCode: result.errorCode }, 'upstream temporary failure');
     return finish(replies.upstreamTemporary(message.id));
   }
   if (result.status === 'permanent') {
