@@ -50,10 +50,8 @@ export function buildProgram(ctx = new CommandContext()): Command {
       const config = ctx.config();
       const directory = await ctx.directory();
       const deps = { directory, internalDomains: config.internalDomains };
-      const first = await scanMessage(raw, { mailFrom: '', rcptTo: [] }, deps);
-      const envelope = envelopeFor(first.parsed);
-      const scan = await scanMessage(raw, envelope, deps);
-      return { ...scan, envelope, domains: directory };
+      const scan = await scanMessage(raw, (parsed) => envelopeFor(parsed), deps);
+      return { ...scan, domains: directory };
     },
   });
   registerQuarantineCommand(program, {

@@ -2,7 +2,7 @@
  * The `inspect` step with scanning on: parse → detect → decide. One parse of the raw bytes feeds detection and
  * the policy; the verdict goes back to the transaction, which delivers exactly the bytes that were scanned.
  */
-import type { Detection, Envelope, Inspector, ParsedMessage, Verdict } from '../core/types.js';
+import type { Detection, Envelope, InboundMessage, Inspector, ParsedMessage, Verdict } from '../core/types.js';
 import { decide, firstTimeLookup, type PolicySet, type RecipientMemory } from '../decide/index.js';
 import { detect } from '../detect/index.js';
 import type { DirectoryView } from '../directory/index.js';
@@ -19,17 +19,23 @@ export interface ScanDeps {
 export interface Scan {
   parsed: ParsedMessage;
   detection: Detection;
+  /** The envelope detection resolved recipients against. */
+  envelope: Envelope;
 }
 
-/** Parses and detects: what `postguard scan` prints and what the policy decides on. */
-export async function scanMessage(raw: Buffer, envelope: Envelope, deps: ScanDeps): Promise<Scan> {
+/**
+ * Parses and detects: what `postguard scan` prints and what the policy decides on. The envelope may be derived
+ * from the parsed message (offline scans take recipients from the headers) without parsing twice.
+ */
+export async function scanMessage(raw: Buffer, envelopeOf: Envelope | ((parsed: ParsedMessage) => Envelope), deps: ScanDeps): Promise<Scan> {
   const budget = deps.scanTimeoutMs ?? 20_000;
   const started = performance.now();
   const parsed = await parseMessage(raw, { timeoutMs: Math.round(budget * 0.6), ...deps.parseLimits });
+  const envelope = typeof envelopeOf === 'function' ? envelopeOf(parsed) : envelopeOf;
   const left = budget * 0.9 - (performance.now() - started);
   // Detection is synchronous: its own deadline keeps one message from holding the event loop past the budget.
   const detection = detect(parsed, envelope, deps.directory, { internalDomains: [...deps.internalDomains], timeoutMs: Math.max(50, left) });
-  return { parsed, detection };
+  return { parsed, detection, envelope };
 }
 
 export interface InspectorDeps extends ScanDeps {
@@ -46,9 +52,12 @@ export async function decideScan(scan: Scan, envelope: Envelope, deps: Inspector
   return decide({ envelope, client, parsed: scan.parsed, detection: scan.detection, domains: deps.directory, firstTime }, deps.policy(), { monitor: deps.monitor });
 }
 
-export function createInspector(deps: InspectorDeps): Inspector {
+/** `onVerdict` sees each message's scan and verdict (e.g. to keep the subject of a held message). */
+export function createInspector(deps: InspectorDeps, onVerdict?: (message: InboundMessage, scan: Scan, verdict: Verdict) => void): Inspector {
   return async (message) => {
     const scan = await scanMessage(message.raw, message.envelope, deps);
-    return decideScan(scan, message.envelope, deps, message.client);
+    const verdict = await decideScan(scan, message.envelope, deps, message.client);
+    onVerdict?.(message, scan, verdict);
+    return verdict;
   };
 }

@@ -15,11 +15,11 @@ import { resolvePoliciesDir } from '../cli/context.js';
 import type { Config } from '../config/load.js';
 import { redactConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
-import type { InboundMessage, Verdict } from '../core/types.js';
+import type { InboundMessage } from '../core/types.js';
 import { FileRecipientMemory, PolicyWatcher, RedisRecipientMemory, type RecipientMemory } from '../decide/index.js';
 import { createUpstream, describeUpstream } from '../deliver/index.js';
 import { openDirectory, type Directory } from '../directory/index.js';
-import { decideScan, scanMessage, type InspectorDeps } from '../inspect/inspector.js';
+import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
@@ -94,12 +94,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // inspector: parse → detect → decide; the subject is kept for the quarantine record (encrypted there)
     const subjects = new WeakMap<InboundMessage, string>();
     const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, scanTimeoutMs: config.limits.scanTimeout, policy: () => policies.current(), monitor: config.monitor, memory };
-    const inspector = async (message: InboundMessage): Promise<Verdict> => {
-      const scan = await scanMessage(message.raw, message.envelope, deps);
-      const verdict = await decideScan(scan, message.envelope, deps, message.client);
+    const inspector = createInspector(deps, (message, scan, verdict) => {
       if (verdict.action === 'quarantine') subjects.set(message, scan.parsed.subject);
-      return verdict;
-    };
+    });
 
     if (!config.scanning) logger.warn('scanning is OFF: messages are forwarded without inspection');
     const relay = await startRelay(config, {

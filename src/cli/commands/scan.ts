@@ -48,10 +48,8 @@ export function registerScanCommand(program: Command, ctx: CommandContext): void
         continue;
       }
       const deps = { directory, internalDomains: config.internalDomains, policy: () => policy!, monitor: config.monitor };
-      const first = await scanMessage(raw, { mailFrom: '', rcptTo: [] }, deps);
-      const envelope = envelopeFor(first.parsed, o.from, o.to);
-      const scan = await scanMessage(raw, envelope, deps);
-      const verdict = policy ? await decideScan(scan, envelope, deps) : undefined;
+      const scan = await scanMessage(raw, (parsed) => envelopeFor(parsed, o.from, o.to), deps);
+      const verdict = policy ? await decideScan(scan, scan.envelope, deps) : undefined;
       const d = scan.detection;
       console.log(
         JSON.stringify({
