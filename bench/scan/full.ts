@@ -20,6 +20,7 @@ import { loadPolicies, type PolicySet } from '../../src/decide/index.js';
 import { openDirectory, type Directory } from '../../src/directory/index.js';
 import { decideScan, scanMessage, type InspectorDeps } from '../../src/inspect/inspector.js';
 import { withLuhnDigit } from '../lib/luhn.js';
+import { mulberry32Float } from '../lib/prng.js';
 
 const SECRET = 'bench-secret-0123456789abcdef0123';
 /** Budget for one scan in a child process (the 25 MB CSV case). */
@@ -31,16 +32,6 @@ const POLICIES = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..
 // deterministic customers
 // ---------------------------------------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Customer {
   id: string;
@@ -73,7 +64,7 @@ function digits(r: () => number, n: number): string {
 
 
 function customers(n: number): Customer[] {
-  const r = mulberry32(20240514);
+  const r = mulberry32Float(20240514);
   const out: Customer[] = [];
   for (let i = 0; i < n; i++) {
     const c = COUNTRY[i % 4]!;
@@ -170,7 +161,7 @@ function bigCsv(cs: readonly Customer[], bytes: number): Buffer {
 }
 
 function bigJpeg(bytes: number): Buffer {
-  const r = mulberry32(7);
+  const r = mulberry32Float(7);
   const b = Buffer.allocUnsafe(bytes);
   for (let i = 0; i < bytes; i += 4) b.writeUInt32LE(Math.floor(r() * 4294967296), Math.min(i, bytes - 4));
   b.set([0xff, 0xd8, 0xff, 0xe0]);

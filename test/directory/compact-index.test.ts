@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CompactIndex } from '../../src/directory/compact-index.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/directory/snapshot.js';
+import { mulberry32 as rng } from '../../bench/lib/prng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** An index of `m` distinct sorted keys (some sharing `hi`, some at the extremes), one customer per key. */
 function build(m: number, seed: number): { index: CompactIndex; keys: [number, number][] } {

@@ -1,18 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyedHasher } from '../../src/directory/keyed-hash.js';
+import { mulberry32Float as rng } from '../../bench/lib/prng.js';
 
-/** Deterministic PRNG (mulberry32) so a failure is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random string of about `bytes` UTF-8 bytes mixing 1-, 2-, 3- and 4-byte characters (or ASCII only). */
 function randomString(rand: () => number, bytes: number, asciiOnly: boolean): string {
