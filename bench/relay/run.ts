@@ -5,9 +5,10 @@
  *   - postguard with scanning off and on (parse, extract, directory lookups, policy), --workers 2,
  *     with a generated directory of --customers customers (default 100,000),
  * for a 5 KB customer-care reply, a 100 KB mail and a mail with a 1 MB PDF, at 10 and 50 sessions.
- * Prints msg/s (smtp-source), p50/p99 time-to-250 (own client, 10 sessions), peak RSS and ratios.
+ * Prints msg/s (smtp-source), how many of the messages reached the sink (a row that lost any makes the run
+ * invalid), CPU cores used by the relay, p50/p99 time-to-250 (own client, 10 sessions), peak RSS and ratios.
  *
- *   npm run build && node dist/bench/relay/run.js [--quick] [--no-haraka] [--customers 100000] [--workers 2]
+ *   npm run build && node dist/bench/relay/run.js [--quick] [--no-haraka] [--customers 100000] [--workers 2] [--only 5]
  *
  * Needs Debian's postfix package (smtp-source, smtp-sink) and the npm registry (for Haraka).
  */
@@ -29,6 +30,8 @@ const QUICK = flag('quick');
 const CUSTOMERS = Number(opt('customers', QUICK ? '10000' : '100000'));
 const WORKERS = opt('workers', '2');
 const HARAKA = !flag('no-haraka');
+/** Only the messages whose name starts with this (e.g. --only 5), for quick runs. */
+const ONLY = opt('only', '');
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 
 const freePort = () =>
@@ -61,10 +64,31 @@ interface Target {
 }
 
 /** smtp-source throughput (one message per connection, as helpdesk tools often do). */
-function throughput(port: number, file: string, count: number, sessions: number, rcpt: string): number {
+async function throughput(port: number, file: string, count: number, sessions: number, rcpt: string): Promise<number> {
   const t0 = process.hrtime.bigint();
-  execFileSync('smtp-source', ['-s', String(sessions), '-m', String(count), '-F', file, '-f', 'agent@support.example', '-t', rcpt, `127.0.0.1:${port}`], { stdio: 'ignore', timeout: 600_000 });
+  // async (not execFileSync): the event loop must keep reading the sink's counters meanwhile
+  await new Promise<void>((res, rej) => {
+    const c = spawn('smtp-source', ['-s', String(sessions), '-m', String(count), '-F', file, '-f', 'agent@support.example', '-t', rcpt, `127.0.0.1:${port}`], { stdio: 'ignore' });
+    const timer = setTimeout(() => c.kill('SIGKILL'), 600_000);
+    c.on('error', rej);
+    c.on('exit', (code) => (clearTimeout(timer), code === 0 ? res() : rej(new Error(`smtp-source exited ${code}`))));
+  });
   return count / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** CPU seconds (user + system) used so far by the processes. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks / 100;
 }
 
 /** Time from the end of DATA to the 250, per message, `sessions` clients in parallel. */
@@ -151,7 +175,9 @@ async function main(): Promise<void> {
       { name: '5 KB reply', body: careReply(5000, customer), count: QUICK ? 600 : 3000 },
       { name: '100 KB mail', body: hundredKbMail(customer), count: QUICK ? 200 : 800 },
       { name: '1 MB PDF attachment', body: pdfMail(customer), count: QUICK ? 30 : 120 },
-    ].map((m, i) => {
+    ]
+      .filter((m) => m.name.startsWith(ONLY))
+      .map((m, i) => {
       const crlf = join(dir, `m${i}.eml`);
       const lf = join(dir, `m${i}.lf.eml`);
       writeFileSync(crlf, m.body);
@@ -161,8 +187,21 @@ async function main(): Promise<void> {
 
     // the sink all paths deliver to
     const sinkPort = await freePort();
-    spawnBg('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '2048']);
+    // -c: running counters on stdout; every row checks that the sink received as many messages as were sent
+    const sink = spawn('smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${sinkPort}`, '2048'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(sink);
+    let delivered = 0;
+    let tail = '';
+    sink.stdout!.setEncoding('latin1').on('data', (d: string) => {
+      tail = (tail + d).slice(-200);
+      const all = [...tail.matchAll(/mesg=(\d+)/g)];
+      if (all.length) delivered = Number(all[all.length - 1]![1]);
+    });
     await waitSmtp(sinkPort);
+    const sinkCount = async () => {
+      await new Promise((r) => setTimeout(r, 300)); // the last counters are in the pipe
+      return delivered;
+    };
     const targets: Target[] = [{ name: 'direct smtp-sink', port: sinkPort, pids: () => [] }];
 
     if (HARAKA) {
@@ -176,7 +215,9 @@ async function main(): Promise<void> {
       writeFileSync(join(cfg, 'plugins'), 'relay\nqueue/smtp_forward\n');
       writeFileSync(join(cfg, 'relay.ini'), '[relay]\nacl=true\n');
       writeFileSync(join(cfg, 'relay_acl_allow'), '127.0.0.1/32\n');
-      writeFileSync(join(cfg, 'smtp_forward.ini'), `host=127.0.0.1\nport=${sinkPort}\nenable_tls=false\nqueue=smtp\n`);
+      // enable_outbound: with relaying=true (relay ACL) smtp_forward otherwise skips the message and Haraka's own
+      // outbound queue takes it (disk queue + MX lookup), so nothing would reach the sink
+      writeFileSync(join(cfg, 'smtp_forward.ini'), `host=127.0.0.1\nport=${sinkPort}\nenable_tls=false\nenable_outbound=true\nqueue=smtp\n`);
       writeFileSync(join(cfg, 'smtp.ini'), `listen=127.0.0.1:${hport}\nnodes=cpus\n`);
       writeFileSync(join(cfg, 'log.ini'), '[main]\nlevel=warn\n');
       const h = spawnBg(join(hdir, 'node_modules/.bin/haraka'), ['-c', join(hdir, 'srv')], hdir);
@@ -196,19 +237,26 @@ async function main(): Promise<void> {
 
     console.log(`\nrelay benchmark: loopback, ${CUSTOMERS.toLocaleString('en')} customers in postguard's directory, postguard --workers ${WORKERS}`);
     console.log(`message recipient is customer #${rcptIndex}; each message carries that customer's own name and order id (delivered, not held)\n`);
-    console.log('| message | sessions | path | msg/s | p50 ms to 250 | p99 ms to 250 | peak RSS MB |');
-    console.log('|---|---:|---|---:|---:|---:|---:|');
+    console.log('| message | sessions | path | msg/s | delivered | CPU cores | p50 ms to 250 | p99 ms to 250 | peak RSS MB |');
+    console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+    const failures: string[] = [];
     const results = new Map<string, number>();
     for (const m of messages) {
       for (const sessions of [10, 50]) {
         for (const t of targets) {
-          throughput(t.port, m.lf, Math.max(20, Math.round(m.count / 5)), sessions, rcpt); // warm-up
-          const rate = throughput(t.port, m.lf, m.count, sessions, rcpt);
+          await throughput(t.port, m.lf, Math.max(20, Math.round(m.count / 5)), sessions, rcpt); // warm-up
+          const before = await sinkCount();
+          const cpu0 = cpuSeconds(t.pids());
+          const t0 = process.hrtime.bigint();
+          const rate = await throughput(t.port, m.lf, m.count, sessions, rcpt);
+          const cores = t.pids().length ? (cpuSeconds(t.pids()) - cpu0) / (Number(process.hrtime.bigint() - t0) / 1e9) : NaN;
+          const got = (await sinkCount()) - before;
+          if (got !== m.count) failures.push(`${m.name}, ${sessions} sessions, ${t.name}: ${got} of ${m.count} messages reached the sink`);
           const lat = sessions === 10 ? await latencies(t.port, m.body, Math.min(m.count, QUICK ? 200 : 1000), 10, rcpt) : [];
           const rss = t.pids().length ? peakRssMb(t.pids()).toFixed(0) : '-';
           results.set(`${m.name}|${sessions}|${t.name}`, rate);
           if (lat.length) results.set(`${m.name}|p99|${t.name}`, pct(lat, 99));
-          console.log(`| ${m.name} (${(m.size / 1024).toFixed(0)} KB) | ${sessions} | ${t.name} | ${rate.toFixed(0)} | ${lat.length ? pct(lat, 50).toFixed(2) : ''} | ${lat.length ? pct(lat, 99).toFixed(2) : ''} | ${rss} |`);
+          console.log(`| ${m.name} (${(m.size / 1024).toFixed(0)} KB) | ${sessions} | ${t.name} | ${rate.toFixed(0)} | ${got}/${m.count} | ${Number.isNaN(cores) ? '-' : cores.toFixed(2)} | ${lat.length ? pct(lat, 50).toFixed(2) : ''} | ${lat.length ? pct(lat, 99).toFixed(2) : ''} | ${rss} |`);
         }
       }
     }
@@ -225,6 +273,11 @@ async function main(): Promise<void> {
     }
     const added = (results.get(`5 KB reply|p99|postguard scanning on`) ?? NaN) - (results.get(`5 KB reply|p99|direct smtp-sink`) ?? NaN);
     console.log(`\np99 time-to-250 added by postguard (scanning on, 5 KB, 10 sessions): ${added.toFixed(2)} ms (target ≤ 10 ms)`);
+    if (failures.length) {
+      console.log('\nNOT VALID — messages missing at the sink:');
+      for (const f of failures) console.log(`  ${f}`);
+      process.exitCode = 1;
+    }
     if (HARAKA) {
       const r = (results.get('5 KB reply|10|postguard scanning on') ?? NaN) / (results.get('5 KB reply|10|Haraka 3.3.4 forward-only') ?? NaN);
       console.log(`postguard-with-scanning / Haraka-forward-only (5 KB, 10 sessions): ${r.toFixed(2)} (target ≥ 2.0)`);
