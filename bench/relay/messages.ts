@@ -36,14 +36,67 @@ function head(c: BenchCustomer, subject: string, contentType: string): string {
   return [`From: Support <agent@support.example>`, `To: ${c.name} <${c.email}>`, `Subject: ${subject}`, `Message-ID: <bench.${c.id}@support.example>`, 'Date: Sat, 21 Nov 2026 10:00:00 +0000', 'MIME-Version: 1.0', contentType, '', ''].join('\r\n');
 }
 
-/** A customer-care reply of about `size` bytes carrying the recipient's own name and order id. */
+/** Sentences of customer-care replies; a reply draws distinct ones, as an agent's text does not repeat itself. */
+const CARE_SENTENCES = [
+  'Thank you for getting in touch about your order {order}.',
+  'We checked the shipment with the carrier and it left our warehouse yesterday afternoon.',
+  'You should receive it within two working days; the tracking page is updated every evening.',
+  'I am sorry that the delivery took longer than we promised on the product page.',
+  'If anything is missing from the parcel, simply reply to this message and we will sort it out.',
+  'Our returns are free within 30 days: print the label from your account and drop the parcel at any post office.',
+  'The refund is issued to the original payment method as soon as the warehouse confirms the return.',
+  'Banks usually need three to five business days to show the credit on your statement.',
+  'I have added a note to your account so that my colleagues can see the whole history of this case.',
+  'The replacement part was ordered from our supplier this morning and ships separately.',
+  'Unfortunately the colour you selected is out of stock until the middle of next month.',
+  'As an apology for the inconvenience we have applied a voucher of 10 EUR to your next purchase.',
+  'Please note that the voucher cannot be combined with other promotions and expires after six months.',
+  'The warranty covers manufacturing defects for two years from the date of delivery.',
+  'Damage caused by water or by a fall is not covered, but we can offer a repair at a reduced price.',
+  'Could you send us a photo of the serial number label on the back of the device?',
+  'Once we have the photo, our technicians will decide within 48 hours whether an exchange is possible.',
+  'Your subscription renews automatically on the first day of each month unless you cancel it beforehand.',
+  'You can change the delivery address in your account settings until the order has been packed.',
+  'After packing, the address can only be changed by contacting the carrier directly with the tracking number.',
+  'We do not store card numbers ourselves; payments are handled by our payment provider.',
+  'The invoice is available as a PDF in the order overview of your account.',
+  'If you need a corrected invoice with a company name or VAT number, let us know the exact details.',
+  'Our opening hours are Monday to Friday from 8 am to 8 pm and Saturday from 9 am to 4 pm.',
+  'Outside these hours you can leave a message and we will call you back on the next working day.',
+  'The courier will try to deliver twice before the parcel goes to the nearest pickup point.',
+  'At the pickup point the parcel is kept for seven days; please bring an ID and the pickup code.',
+  'We have escalated your case to the logistics team, who will investigate the missing item.',
+  'Investigations with the carrier can take up to ten working days; I will update you as soon as I hear back.',
+  'In the meantime we have shipped a second package at no cost to you.',
+  'If both packages arrive, please keep the second one or refuse it at the door, whichever is easier.',
+  'The firmware update released last week fixes the connection problem you described.',
+  'To install it, open the app, go to device settings and tap on check for updates.',
+  'Should the problem persist after the update, a factory reset usually helps.',
+  'A factory reset deletes your saved profiles, so please write them down before you start.',
+  'We appreciate your patience and your detailed description of the issue.',
+  'Feedback like yours helps us improve our products and our service.',
+  'I have forwarded your suggestion about the packaging to our sustainability team.',
+  'We are gradually replacing plastic fillers with recycled paper in all our warehouses.',
+  'Is there anything else I can help you with regarding this order or your account?',
+];
+
+/** A customer-care reply of about `size` bytes carrying the recipient's own name, email and order id. */
 export function careReply(size: number, c: BenchCustomer): Buffer {
   const h = head(c, `Re: Your order ${c.order} is on its way`, 'Content-Type: text/plain; charset=utf-8');
   const first = c.name.split(' ')[0];
-  const para = `Hello ${first},\r\n\r\nthank you for getting in touch about your order ${c.order}. We checked the shipment with the carrier and it left our warehouse yesterday; you should receive it within two working days. If anything is missing, reply to this message and we will sort it out.\r\n\r\n`;
-  let body = '';
-  while (h.length + body.length < size - 60) body += para;
-  return Buffer.from(h + body.slice(0, Math.max(0, size - h.length - 60)) + '\r\n\r\nKind regards,\r\nSupport team, +1 800 555 0100\r\n', 'utf8');
+  const closing = '\r\n\r\nKind regards,\r\nEmily from the support team\r\nSupport team, +1 800 555 0100\r\n';
+  // the customer's original message, quoted below the answer
+  const quote = `\r\n\r\nOn Fri, 20 Nov 2026 at 18:12, ${c.name} <${c.email}> wrote:\r\n> Hello, I ordered ${c.order} two weeks ago and it still has not arrived.\r\n> The tracking page has not changed since Monday. Can you check what happened?\r\n> Thanks, ${first}\r\n`;
+  const budget = size - h.length - closing.length - quote.length - 60;
+  let body = `Hello ${first},\r\n\r\n`;
+  let i = 0;
+  let para = 0;
+  while (body.length < budget) {
+    const next = CARE_SENTENCES[i++ % CARE_SENTENCES.length]!.replace('{order}', c.order) + (++para % 4 === 0 ? '\r\n\r\n' : ' ');
+    if (body.length + next.length > budget) break;
+    body += next;
+  }
+  return Buffer.from(h + body.trimEnd() + closing + quote, 'utf8');
 }
 
 /** ~100 KB: multipart/alternative text + HTML with a long quoted thread and links, the recipient's own data. */

@@ -18,8 +18,6 @@ import { NAME_FIRST_KIND } from '../directory/change-batch.js';
 import { maskValue } from './mask.js';
 import { isNameGap, isNumberGap, isStreetGap, isTokenJoiner, tokenize, type Word } from './tokenize.js';
 
-const FOUND: readonly string[] = Object.freeze(['']);
-const NONE: readonly string[] = Object.freeze([]);
 
 function hasDigit(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -35,7 +33,34 @@ function hasDigit(s: string): boolean {
 // anchored at a non-local-part character, labels to 63 (RFC 5321 §4.5.3.1): linear time. Longer local parts
 // cannot be directory values (RFC limit), so no finding is lost.
 const EMAIL_RE =
-  /(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/g;
+  /(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/y;
+
+/** A character of EMAIL_RE's local part: A-Z a-z 0-9 . _ % + ' - */
+function isLocalPartChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 39 || c === 45;
+}
+
+/**
+ * The matches EMAIL_RE (as a global regex) finds in `text`, found from each '@' instead of trying the pattern at
+ * every position of the segment. Every match holds exactly one '@' and starts where the run of local-part
+ * characters before it starts (the look-behind admits no other start), so one sticky attempt per '@' suffices.
+ * test/detect/recognizers.test.ts checks this against the global regex.
+ */
+export function* emailMatches(text: string): Generator<RegExpExecArray> {
+  let lastEnd = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && at - start <= 64 && isLocalPartChar(text.charCodeAt(start - 1))) start--;
+    if (start === at || at - start > 64 || start < lastEnd) continue;
+    EMAIL_RE.lastIndex = start;
+    const m = EMAIL_RE.exec(text);
+    if (m) {
+      lastEnd = start + m[0].length;
+      yield m;
+    }
+  }
+}
+
 /** Address confirmation radius (characters) for postal code / city of the same customer. */
 export const ADDRESS_CONTEXT = 100;
 
@@ -47,6 +72,27 @@ interface NumberHit {
   normalized: string;
 }
 
+interface TokenHit {
+  kind: string;
+  customers: readonly string[];
+  normalized: string;
+}
+
+const NO_TOKEN_HITS: readonly TokenHit[] = Object.freeze([]);
+const NO_CUSTOMERS: readonly string[] = Object.freeze([]);
+
+interface PhoneHit {
+  e164: string;
+  customers: readonly string[];
+}
+
+/**
+ * Cross-message memo, per directory and its generation, of digit runs that are no customer's phone:
+ * `raw \0 region` → E.164 (null: not a phone number).
+ */
+const phoneMissesByDirectory = new WeakMap<DirectoryView, { generation: number; map: Map<string, string | null> }>();
+const PHONE_MISS_LIMIT = 20_000;
+
 export interface ScanContext {
   directory: DirectoryView;
   kinds: ReadonlySet<string>;
@@ -56,15 +102,32 @@ export interface ScanContext {
   tokenKinds: readonly string[];
   /** Exact-token kinds that hold values without digits (tried on every token). */
   digitlessTokenKinds: readonly string[];
-  /** Per-message memo of lookups and phone parses (words repeat; each keyed hash costs ~0.6 µs). */
+  /** Per-message memo of lookups and phone parses (words repeat; each keyed hash costs ~0.5 µs). */
   memo: Map<string, readonly string[]>;
   phoneMemo: Map<string, string | null>;
+  /** Cross-message: digit runs that are no customer's phone (see phoneMissesFor). */
+  phoneMisses: { map: Map<string, string | null> };
+  /** Per-message memo by a word's raw text: its folded form when it is some customer's first name, else null. */
+  firstNames: Map<string, string | null>;
+  /** Per-message memo by a token's raw text: the exact-token kinds it matched (empty when none). */
+  tokenHits: Map<string, readonly TokenHit[]>;
   /** performance.now() past which scanning stops (the message is then unscannable: fail closed). */
   deadline: number;
   /** Findings after which scanning stops (the decision is made; more only costs memory). */
   maxFindings: number;
   /** Why scanning stopped early, if it did. */
   stopped: 'timeout' | 'findings' | null;
+}
+
+/** The cross-message phone-miss memo of this directory's current content. */
+export function phoneMissesFor(directory: DirectoryView): { map: Map<string, string | null> } {
+  const gen = directory.generation();
+  let m = phoneMissesByDirectory.get(directory);
+  if (!m || m.generation !== gen) {
+    m = { generation: gen, map: new Map() };
+    phoneMissesByDirectory.set(directory, m);
+  }
+  return m;
 }
 
 export class SegmentScanner {
@@ -107,24 +170,38 @@ export class SegmentScanner {
     return hit;
   }
 
-  private isFirstName(word: string): boolean {
-    const key = NAME_FIRST_KIND + '\0' + word;
-    let hit = this.ctx.memo.get(key);
-    if (hit === undefined) {
-      hit = this.ctx.directory.has(NAME_FIRST_KIND, word) ? FOUND : NONE;
-      this.ctx.memo.set(key, hit);
+  /** The folded word when it is some customer's first name, else null (one keyed hash per distinct word). */
+  private firstName(word: string): string | null {
+    let key = this.ctx.firstNames.get(word);
+    if (key === undefined) {
+      const folded = foldWord(word);
+      key = this.ctx.directory.has(NAME_FIRST_KIND, folded) ? folded : null;
+      this.ctx.firstNames.set(word, key);
     }
-    return hit === FOUND;
+    return key;
   }
 
-  private phone(raw: string, region: string | undefined): string | null {
+  /**
+   * The E.164 form of a digit run read in `region` (undefined: written internationally) and the customers who
+   * have it. Runs that are no customer's phone (hotlines and signatures recur in every message) are remembered
+   * across messages, so libphonenumber parses them once; runs of 13+ digits (card or IMEI length) never are.
+   */
+  private phone(raw: string, region: string | undefined, digitCount: number): PhoneHit | null {
     const key = raw + '\0' + (region ?? '');
+    const phoneMisses = this.ctx.phoneMisses;
+    const known = phoneMisses.map.get(key);
+    if (known !== undefined) return known === null ? null : { e164: known, customers: NO_CUSTOMERS };
     let e164 = this.ctx.phoneMemo.get(key);
     if (e164 === undefined) {
       e164 = normalizePhone(raw, region);
       this.ctx.phoneMemo.set(key, e164);
     }
-    return e164;
+    const customers = e164 ? this.look('phone', e164) : NO_CUSTOMERS;
+    if (customers.length === 0 && digitCount < 13) {
+      if (phoneMisses.map.size >= PHONE_MISS_LIMIT) phoneMisses.map.delete(phoneMisses.map.keys().next().value!);
+      phoneMisses.map.set(key, e164);
+    }
+    return e164 ? { e164, customers } : null;
   }
 
   private add(
@@ -153,10 +230,8 @@ export class SegmentScanner {
 
   private emails(): void {
     const text = this.seg.text;
-    if (!text.includes('@')) return;
-    EMAIL_RE.lastIndex = 0;
     let step = 0;
-    for (let m = EMAIL_RE.exec(text); m !== null; m = EMAIL_RE.exec(text)) {
+    for (const m of emailMatches(text)) {
       if (this.halted(++step)) return;
       let raw = m[0];
       let start = m.index;
@@ -220,21 +295,17 @@ export class SegmentScanner {
     }
     if (n < 7 || n > 15 || !this.ctx.kinds.has('phone')) return;
     if (plus || raw.startsWith('00')) {
-      const e164 = this.phone(plus ? raw : '+' + raw.slice(2).trimStart(), undefined);
-      if (e164) {
-        const hit = this.look('phone', e164);
-        if (hit.length) hits.push({ kind: 'phone', customers: hit, start, end, normalized: e164 });
-      }
+      const p = this.phone(plus ? raw : '+' + raw.slice(2).trimStart(), undefined, n);
+      if (p && p.customers.length) hits.push({ kind: 'phone', customers: p.customers, start, end, normalized: p.e164 });
       if (plus) return;
     }
     let last = '';
     for (const region of this.ctx.regions) {
-      const e164 = this.phone(raw, region);
-      if (!e164 || e164 === last) continue;
-      last = e164;
-      const hit = this.look('phone', e164);
-      if (hit.length) {
-        hits.push({ kind: 'phone', customers: hit, start, end, normalized: e164 });
+      const p = this.phone(raw, region, n);
+      if (!p || p.e164 === last) continue;
+      last = p.e164;
+      if (p.customers.length) {
+        hits.push({ kind: 'phone', customers: p.customers, start, end, normalized: p.e164 });
         return;
       }
     }
@@ -247,8 +318,14 @@ export class SegmentScanner {
     for (let i = 0; i < w.length; ) {
       if (this.halted(i)) return;
       let j = i + 1;
-      while (j < w.length && isTokenJoiner(w[j]!.gap)) j++;
-      this.token(text.slice(w[i]!.start, w[j - 1]!.end), w[i]!.start);
+      let anyDigit = w[i]!.anyDigit;
+      while (j < w.length && isTokenJoiner(w[j]!.gap)) anyDigit = w[j++]!.anyDigit || anyDigit;
+      if (!anyDigit && this.ctx.digitlessTokenKinds.length === 0) {
+        i = j; // every token kind needs a digit, and neither the run nor its parts have one
+        continue;
+      }
+      // one word: its own string (hashed once for every memo it is looked up in), not a new slice
+      this.token(j - i === 1 ? w[i]!.text : text.slice(w[i]!.start, w[j - 1]!.end), w[i]!.start);
       if (j - i > 1) {
         // parts between slashes (URL paths: /orders/ORD-1/pay) and single words
         let a = i;
@@ -265,13 +342,20 @@ export class SegmentScanner {
 
   private token(raw: string, start: number): void {
     if (raw.length > 100) return;
-    const norm = normalizeToken(raw);
-    if (!norm) return;
-    const kinds = hasDigit(norm) ? this.ctx.tokenKinds : this.ctx.digitlessTokenKinds;
-    for (const kind of kinds) {
-      const hit = this.look(kind, norm);
-      if (hit.length) this.add(kind, hit, start, start + raw.length, norm);
+    let hits = this.ctx.tokenHits.get(raw);
+    if (hits === undefined) {
+      hits = NO_TOKEN_HITS;
+      const norm = normalizeToken(raw);
+      if (norm) {
+        const kinds = hasDigit(norm) ? this.ctx.tokenKinds : this.ctx.digitlessTokenKinds;
+        for (const kind of kinds) {
+          const customers = this.look(kind, norm);
+          if (customers.length) hits = [...hits, { kind, customers, normalized: norm }];
+        }
+      }
+      this.ctx.tokenHits.set(raw, hits);
     }
+    for (const h of hits) this.add(h.kind, h.customers, start, start + raw.length, h.normalized);
   }
 
   /** Full names: 2–4 letter words joined by name gaps, folded. */
@@ -280,8 +364,11 @@ export class SegmentScanner {
     for (let i = 0; i < w.length; i++) {
       if (this.halted(i)) return;
       if (!w[i]!.letters) continue;
-      let key = foldWord(w[i]!.text);
-      if (!this.isFirstName(key)) continue;
+      // a full name has a second word: check the cheap structure before hashing the first one
+      const second = w[i + 1];
+      if (!second || !second.letters || !isNameGap(second.gap, w[i]!)) continue;
+      let key = this.firstName(w[i]!.text);
+      if (key === null) continue;
       for (let n = 2; n <= 4 && i + n - 1 < w.length; n++) {
         const cur = w[i + n - 1]!;
         if (!cur.letters || !isNameGap(cur.gap, w[i + n - 2]!)) break;
@@ -298,6 +385,8 @@ export class SegmentScanner {
     for (let i = 0; i < w.length; i++) {
       if (this.halted(i)) return;
       const numWord = w[i]!;
+      const c0 = numWord.text.charCodeAt(0);
+      if (c0 < 48 || c0 > 57) continue; // HOUSE_NUMBER starts with a digit
       let num = numWord.text.toLowerCase();
       let numEnd = numWord.end;
       // 12-14, 12/3
