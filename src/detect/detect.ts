@@ -7,7 +7,7 @@ import type { Detection, Envelope, Finding, ParsedMessage, UnscannablePart } fro
 import type { DirectoryView } from '../directory/directory.js';
 import { isTokenKind } from '../directory/normalize.js';
 import { resolveRecipients } from './recipients.js';
-import { phoneMissesFor, SegmentScanner, type ScanContext } from './recognizers.js';
+import { sharedMissesFor, SegmentScanner, type ScanContext } from './recognizers.js';
 
 export interface DetectOptions {
   /** The organisation's own domains (recipients there are internal). */
@@ -45,7 +45,7 @@ export function detect(
     digitlessTokenKinds: tokenKinds.filter((k) => !directory.requiresDigit(k)),
     memo: new Map(),
     phoneMemo: new Map(),
-    phoneMisses: phoneMissesFor(directory),
+    shared: sharedMissesFor(directory),
     firstNames: new Map(),
     tokenHits: new Map(),
     deadline: performance.now() + (opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS),

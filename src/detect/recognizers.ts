@@ -87,11 +87,23 @@ interface PhoneHit {
 }
 
 /**
- * Cross-message memo, per directory and its generation, of digit runs that are no customer's phone:
- * `raw \0 region` → E.164 (null: not a phone number).
+ * What detection remembers across messages, per directory and its generation, and only about text that is no
+ * customer's value (hotline numbers in signatures, the common words of every reply): the next message skips
+ * their parse or keyed hash. Bounded (oldest out); replaced when the directory changes.
  */
-const phoneMissesByDirectory = new WeakMap<DirectoryView, { generation: number; map: Map<string, string | null> }>();
-const PHONE_MISS_LIMIT = 20_000;
+export interface SharedMisses {
+  /** Digit runs that are no customer's phone: `raw \0 region` → E.164 (null: not a phone number). */
+  phones: Map<string, string | null>;
+  /** Words (as written) that are no customer's first name. */
+  notFirstNames: Set<string>;
+}
+const sharedMissesByDirectory = new WeakMap<DirectoryView, { generation: number; misses: SharedMisses }>();
+const SHARED_MISS_LIMIT = 50_000;
+
+/** Makes room for one more entry (oldest out). */
+function makeRoom<K>(set: Set<K> | Map<K, unknown>): void {
+  if (set.size >= SHARED_MISS_LIMIT) set.delete(set.keys().next().value!);
+}
 
 export interface ScanContext {
   directory: DirectoryView;
@@ -105,8 +117,8 @@ export interface ScanContext {
   /** Per-message memo of lookups and phone parses (words repeat; each keyed hash costs ~0.5 µs). */
   memo: Map<string, readonly string[]>;
   phoneMemo: Map<string, string | null>;
-  /** Cross-message: digit runs that are no customer's phone (see phoneMissesFor). */
-  phoneMisses: { map: Map<string, string | null> };
+  /** Cross-message: what is known to be no customer's value (see SharedMisses). */
+  shared: SharedMisses;
   /** Per-message memo by a word's raw text: its folded form when it is some customer's first name, else null. */
   firstNames: Map<string, string | null>;
   /** Per-message memo by a token's raw text: the exact-token kinds it matched (empty when none). */
@@ -119,15 +131,15 @@ export interface ScanContext {
   stopped: 'timeout' | 'findings' | null;
 }
 
-/** The cross-message phone-miss memo of this directory's current content. */
-export function phoneMissesFor(directory: DirectoryView): { map: Map<string, string | null> } {
+/** The cross-message misses of this directory's current content. */
+export function sharedMissesFor(directory: DirectoryView): SharedMisses {
   const gen = directory.generation();
-  let m = phoneMissesByDirectory.get(directory);
+  let m = sharedMissesByDirectory.get(directory);
   if (!m || m.generation !== gen) {
-    m = { generation: gen, map: new Map() };
-    phoneMissesByDirectory.set(directory, m);
+    m = { generation: gen, misses: { phones: new Map(), notFirstNames: new Set() } };
+    sharedMissesByDirectory.set(directory, m);
   }
-  return m;
+  return m.misses;
 }
 
 export class SegmentScanner {
@@ -174,8 +186,16 @@ export class SegmentScanner {
   private firstName(word: string): string | null {
     let key = this.ctx.firstNames.get(word);
     if (key === undefined) {
-      const folded = foldWord(word);
-      key = this.ctx.directory.has(NAME_FIRST_KIND, folded) ? folded : null;
+      const notFirst = this.ctx.shared.notFirstNames;
+      if (notFirst.has(word)) key = null;
+      else {
+        const folded = foldWord(word);
+        key = this.ctx.directory.has(NAME_FIRST_KIND, folded) ? folded : null;
+        if (key === null) {
+          makeRoom(notFirst);
+          notFirst.add(word);
+        }
+      }
       this.ctx.firstNames.set(word, key);
     }
     return key;
@@ -188,8 +208,8 @@ export class SegmentScanner {
    */
   private phone(raw: string, region: string | undefined, digitCount: number): PhoneHit | null {
     const key = raw + '\0' + (region ?? '');
-    const phoneMisses = this.ctx.phoneMisses;
-    const known = phoneMisses.map.get(key);
+    const phones = this.ctx.shared.phones;
+    const known = phones.get(key);
     if (known !== undefined) return known === null ? null : { e164: known, customers: NO_CUSTOMERS };
     let e164 = this.ctx.phoneMemo.get(key);
     if (e164 === undefined) {
@@ -198,8 +218,8 @@ export class SegmentScanner {
     }
     const customers = e164 ? this.look('phone', e164) : NO_CUSTOMERS;
     if (customers.length === 0 && digitCount < 13) {
-      if (phoneMisses.map.size >= PHONE_MISS_LIMIT) phoneMisses.map.delete(phoneMisses.map.keys().next().value!);
-      phoneMisses.map.set(key, e164);
+      makeRoom(phones);
+      phones.set(key, e164);
     }
     return e164 ? { e164, customers } : null;
   }
