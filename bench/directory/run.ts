@@ -109,7 +109,7 @@ function lookupsPerSecond(
     const r = row(Math.floor(Math.random() * n));
     const kind = kinds[k % kinds.length]!;
     let raw: string;
-    if (k % 2 === 1) raw = kind === 'imei' ? withLuhnDigit(`99${String(k).padStart(12, '0')}`) : kind === 'phone' ? `(999) 555-${String(k % 10000).padStart(4, '0')}` : kind === 'email' ? `miss.${k}@example.net` : kind === 'address' ? `${k} Nowhere Street` : `${r.city} miss ${k}`;
+    if (k % 2 === 1) raw = kind === 'imei' ? withLuhnDigit(`99${String(k).padStart(12, '0')}`) : kind === 'phone' ? `(999) 555-${String(k % 10000).padStart(4, '0')}` : kind === 'email' ? `miss.${k}@example.net` : kind === 'address' ? `${k} Nowhere Street` : kind === 'order_id' ? `MISS-${k}` : `Zq Miss${k}`;
     else raw = { email: r.email, phone: r.phone, imei: r.imei, order_id: r.order, full_name: r.name, address: r.street }[kind];
     const norm = normalizeValue(kind, raw, 'US');
     if (norm !== null) sample.push([kind, norm]);
