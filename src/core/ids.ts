@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
 
@@ -13,13 +13,26 @@ export function newTransactionId(now = Date.now()): string {
     out = ALPHABET[t % 32] + out;
     t = Math.floor(t / 32);
   }
-  const rnd = randomBytes(8);
-  let bits = rnd.readBigUInt64BE();
-  for (let i = 0; i < 12; i++) {
-    out += ALPHABET[Number(bits & 31n)];
-    bits >>= 5n;
+  // 60 random bits as 12 characters: 6 from each of two 30-bit draws
+  for (let half = 0; half < 2; half++) {
+    let bits = randomUint32() >>> 2;
+    for (let i = 0; i < 6; i++) {
+      out += ALPHABET[bits & 31];
+      bits >>>= 5;
+    }
   }
   return out;
+}
+
+/** Random 32-bit values from a refilled pool: one getrandom call per 1,024 values, not one per id. */
+const pool = new Uint32Array(1024);
+let poolNext = pool.length;
+function randomUint32(): number {
+  if (poolNext === pool.length) {
+    randomFillSync(pool);
+    poolNext = 0;
+  }
+  return pool[poolNext++]!;
 }
 
 export function isTransactionId(s: string): boolean {

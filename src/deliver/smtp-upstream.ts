@@ -2,6 +2,7 @@
  * `smtp://` / `smtps://` upstream through nodemailer's pooled SMTP transport. The raw bytes are sent unchanged
  * with exactly the given envelope; the upstream's reply is mapped to a DeliveryResult the relay mirrors.
  */
+import { isAscii } from 'node:buffer';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
@@ -97,7 +98,7 @@ export class SmtpUpstream implements Upstream {
   }
 
   async send(envelope: Envelope, raw: Buffer): Promise<DeliveryResult> {
-    const use8BitMime = raw.some((b) => b >= 0x80);
+    const use8BitMime = !isAscii(raw);
     try {
       const info = await this.transport.sendMail({
         envelope: { from: envelope.mailFrom, to: envelope.rcptTo, use8BitMime } as never,
