@@ -16,9 +16,16 @@ export function registerServeCommand(program: Command): void {
     const config = configFromCommand(cmd);
     const logger = createLogger(config.logLevel);
     const count = workerCount(config);
-    const running = cluster.isWorker ? await runWorker(config, logger) : count > 1 ? await runPrimary(config, logger, count) : await startServer(config, logger);
+    // Signal handlers come first: the relay accepts mail (and logs "listening") before the admin console is up,
+    // and a SIGTERM in between must still drain, not kill the process with a transaction in flight.
+    let running: { close(): Promise<void>; reload(): unknown } | undefined = undefined;
+    let requested: string | undefined;
     let stopping = false;
     const stop = (signal: string) => {
+      if (!running) {
+        requested ??= signal; // acted on as soon as startup completes
+        return;
+      }
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down: no new connections, finishing transactions in flight');
@@ -33,6 +40,8 @@ export function registerServeCommand(program: Command): void {
     process.on('SIGTERM', () => stop('SIGTERM'));
     // In a cluster, Ctrl-C reaches every process; workers wait for the primary's SIGTERM instead.
     process.on('SIGINT', () => (cluster.isWorker ? undefined : stop('SIGINT')));
-    process.on('SIGHUP', () => running.reload());
+    process.on('SIGHUP', () => void running?.reload());
+    running = cluster.isWorker ? await runWorker(config, logger) : count > 1 ? await runPrimary(config, logger, count) : await startServer(config, logger);
+    if (requested) stop(requested);
   });
 }
