@@ -208,3 +208,24 @@ describe('detect', () => {
     expect(ms).toBeLessThan(2000);
   });
 });
+
+describe('detect across messages', () => {
+  it('finds a new customer in the next message after an import, although the values were misses before', async () => {
+    const tmp = await tempDir('pg-detect-miss-');
+    try {
+      const dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'detect-secret-0123456789' });
+      await dir.import(await writeCsv(tmp, 'a.csv', [ALICE] as unknown as Record<string, string>[], HEADER));
+      const text = 'Dear Quentin Zabaleta, we will call you on +44 20 7946 0999 or write to quentin@zab.example.';
+      const kinds = () => detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'] }).findings.map((f) => `${f.kind}:${f.customers.join('+')}`).sort();
+      // twice: the second message is answered from the cross-message miss memos
+      expect(kinds()).toEqual([]);
+      expect(kinds()).toEqual([]);
+      const quentin = { customer_id: 'CUST-Q', full_name: 'Quentin Zabaleta', email: 'quentin@zab.example', phone: '+44 20 7946 0999', country: 'GB' };
+      await dir.import(await writeCsv(tmp, 'q.csv', [quentin], HEADER), { mode: 'upsert' });
+      expect(kinds()).toEqual(['email:CUST-Q', 'full_name:CUST-Q', 'phone:CUST-Q']);
+      await dir.close();
+    } finally {
+      await removeDir(tmp);
+    }
+  });
+});
