@@ -186,7 +186,7 @@ async function openEnv(dataDir: string): Promise<Env> {
 async function fullScan(env: Env, raw: Buffer, envelope: Envelope): Promise<{ action: string; findings: number; unscannable: string[] }> {
   const scan = await scanMessage(raw, envelope, env.deps);
   const verdict = await decideScan(scan, envelope, env.deps);
-  return { action: verdict.action, findings: scan.detection.findings.length, unscannable: scan.parsed.unscannable.map((u) => u.reason) };
+  return { action: verdict.action, findings: scan.detection.findings.length, unscannable: scan.detection.unscannable.map((u) => u.reason) };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -314,11 +314,14 @@ async function main(): Promise<void> {
     await latency(env, '25 MB JPEG attachment', jpg25, envelope, 10);
     console.log('  (25 MB CSV export: one scan in a fresh process with a time budget, see the RSS table)');
 
-    console.log('\n# cost against size (html + csv list)\n');
+    // The relay stops detection at 5,000 findings (the decision is made by then); the dense list passes that
+    // at 4×, so here the cap is lifted to measure what scanning all of it costs.
+    console.log('\n# cost against size (html + csv list; findings cap lifted, so everything is scanned)\n');
+    const uncapped: Env = { ...env, deps: { ...env.deps, maxFindings: Number.MAX_SAFE_INTEGER } };
     let base = 0;
     for (const f of [1, 4, 16]) {
       const raw = await mixed(me, cs, 100 * f, f);
-      const row = await latency(env, `${f}x (${100 * f} KB)`, raw, envelope, Math.max(10, Math.round(200 / f)), 30_000);
+      const row = await latency(uncapped, `${f}x (${100 * f} KB)`, raw, envelope, Math.max(10, Math.round(200 / f)), 30_000);
       if (f === 1) base = row.p50;
       console.log(`    cost ratio vs 1x: ${(row.p50 / base).toFixed(2)} for size ratio ${(raw.length / m100.length).toFixed(2)}`);
     }

@@ -15,6 +15,7 @@ import {
   normalizeToken,
 } from '../directory/normalize.js';
 import { NAME_FIRST_KIND } from '../directory/change-batch.js';
+import { RecentMap, RecentSet } from '../core/recent.js';
 import { maskValue } from './mask.js';
 import { isNameGap, isNumberGap, isStreetGap, isTokenJoiner, tokenize, type Word } from './tokenize.js';
 
@@ -93,17 +94,13 @@ interface PhoneHit {
  */
 export interface SharedMisses {
   /** Digit runs that are no customer's phone: `raw \0 region` → E.164 (null: not a phone number). */
-  phones: Map<string, string | null>;
+  phones: RecentMap<string, string | null>;
   /** Words (as written) that are no customer's first name. */
-  notFirstNames: Set<string>;
+  notFirstNames: RecentSet<string>;
 }
 const sharedMissesByDirectory = new WeakMap<DirectoryView, { generation: number; misses: SharedMisses }>();
-const SHARED_MISS_LIMIT = 50_000;
-
-/** Makes room for one more entry (oldest out). */
-function makeRoom<K>(set: Set<K> | Map<K, unknown>): void {
-  if (set.size >= SHARED_MISS_LIMIT) set.delete(set.keys().next().value!);
-}
+/** Each memo keeps the last 25,000 to 50,000 entries. */
+const SHARED_MISS_GENERATION = 25_000;
 
 export interface ScanContext {
   directory: DirectoryView;
@@ -136,7 +133,7 @@ export function sharedMissesFor(directory: DirectoryView): SharedMisses {
   const gen = directory.generation();
   let m = sharedMissesByDirectory.get(directory);
   if (!m || m.generation !== gen) {
-    m = { generation: gen, misses: { phones: new Map(), notFirstNames: new Set() } };
+    m = { generation: gen, misses: { phones: new RecentMap(SHARED_MISS_GENERATION), notFirstNames: new RecentSet(SHARED_MISS_GENERATION) } };
     sharedMissesByDirectory.set(directory, m);
   }
   return m.misses;
@@ -191,10 +188,7 @@ export class SegmentScanner {
       else {
         const folded = foldWord(word);
         key = this.ctx.directory.has(NAME_FIRST_KIND, folded) ? folded : null;
-        if (key === null) {
-          makeRoom(notFirst);
-          notFirst.add(word);
-        }
+        if (key === null) notFirst.add(word);
       }
       this.ctx.firstNames.set(word, key);
     }
@@ -218,7 +212,6 @@ export class SegmentScanner {
     }
     const customers = e164 ? this.look('phone', e164) : NO_CUSTOMERS;
     if (customers.length === 0 && digitCount < 13) {
-      makeRoom(phones);
       phones.set(key, e164);
     }
     return e164 ? { e164, customers } : null;

@@ -14,6 +14,8 @@ export interface ScanDeps {
   parseLimits?: Partial<ParseLimits>;
   /** The whole scan's budget (limits.scanTimeout): parse gets 60 % of it, detection what is left of 90 %. */
   scanTimeoutMs?: number;
+  /** Findings after which detection stops and the message is unscannable (default DEFAULT_MAX_FINDINGS). */
+  maxFindings?: number;
 }
 
 export interface Scan {
@@ -34,7 +36,11 @@ export async function scanMessage(raw: Buffer, envelopeOf: Envelope | ((parsed: 
   const envelope = typeof envelopeOf === 'function' ? envelopeOf(parsed) : envelopeOf;
   const left = budget * 0.9 - (performance.now() - started);
   // Detection is synchronous: its own deadline keeps one message from holding the event loop past the budget.
-  const detection = detect(parsed, envelope, deps.directory, { internalDomains: [...deps.internalDomains], timeoutMs: Math.max(50, left) });
+  const detection = detect(parsed, envelope, deps.directory, {
+    internalDomains: [...deps.internalDomains],
+    timeoutMs: Math.max(50, left),
+    ...(deps.maxFindings !== undefined ? { maxFindings: deps.maxFindings } : {}),
+  });
   return { parsed, detection, envelope };
 }
 
