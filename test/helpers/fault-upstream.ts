@@ -31,6 +31,8 @@ export async function startFaultUpstream(mode: FaultMode = 'ok', port = 0): Prom
     let buf = '';
     let inData = false;
     let data = '';
+    /** Recipients accepted in this transaction: DATA without one is refused, as real servers do (RFC 5321 3.3). */
+    let recipients = 0;
     sock.on('data', (chunk: string) => {
       buf += chunk;
       for (;;) {
@@ -44,6 +46,7 @@ export async function startFaultUpstream(mode: FaultMode = 'ok', port = 0): Prom
           data += buf.slice(0, end + 2);
           buf = buf.slice(end + 5);
           inData = false;
+          recipients = 0; // the transaction ends with the dot
           state.received.push(data);
           if (state.mode === 'dropAfterData') return void sock.destroy();
           if (state.mode === 'data421') {
@@ -64,13 +67,27 @@ export async function startFaultUpstream(mode: FaultMode = 'ok', port = 0): Prom
         else if (verb === 'HELO') sock.write('250 fault.test\r\n');
         else if (verb === 'MAIL') {
           if (state.mode === 'mail421') return void sock.end('421 4.3.0 Too busy, closing\r\n');
+          recipients = 0;
           sock.write('250 2.1.0 OK\r\n');
-        } else if (verb === 'RCPT') sock.write(state.mode === 'rcpt450' ? '450 4.2.0 Mailbox busy\r\n' : '250 2.1.5 OK\r\n');
-        else if (verb === 'DATA') {
+        } else if (verb === 'RCPT') {
+          if (state.mode === 'rcpt450') sock.write('450 4.2.0 Mailbox busy\r\n');
+          else {
+            recipients++;
+            sock.write('250 2.1.5 OK\r\n');
+          }
+        } else if (verb === 'DATA') {
+          // with PIPELINING the client sends DATA before it has seen the RCPT replies
+          if (recipients === 0) {
+            sock.write('554 5.5.1 No valid recipients\r\n');
+            continue;
+          }
           inData = true;
           data = '';
           sock.write('354 go ahead\r\n');
-        } else if (verb === 'RSET' || verb === 'NOOP') sock.write('250 2.0.0 OK\r\n');
+        } else if (verb === 'RSET' || verb === 'NOOP') {
+          if (verb === 'RSET') recipients = 0;
+          sock.write('250 2.0.0 OK\r\n');
+        }
         else if (verb === 'QUIT') return void sock.end('221 2.0.0 bye\r\n');
         else sock.write('502 5.5.2 not implemented\r\n');
       }
