@@ -90,7 +90,8 @@ interface PhoneHit {
 /**
  * What detection remembers across messages, per directory and its generation, and only about text that is no
  * customer's value (hotline numbers in signatures, the common words of every reply): the next message skips
- * their parse or keyed hash. Bounded (oldest out); replaced when the directory changes.
+ * their parse or keyed hash. Bounded (the older of two generations is dropped); replaced when the directory
+ * changes.
  */
 export interface SharedMisses {
   /** Digit runs that are no customer's phone: `raw \0 region` → E.164 (null: not a phone number). */

@@ -84,7 +84,7 @@ export interface OpenDirectoryOptions {
   /** Follow changes made by other processes (default true). */
   follow?: boolean;
   /**
-   * How many values that no customer holds are remembered, across messages, to skip their keyed hash next time
+   * At most how many values that no customer holds are remembered across messages, so their keyed hash is skipped
    * (default 50,000; 0 = off). Only misses are kept (never customer data); cleared on every directory change.
    */
   missCache?: number;
@@ -92,7 +92,7 @@ export interface OpenDirectoryOptions {
 }
 
 const NO_CUSTOMERS: readonly string[] = Object.freeze([]);
-export const DEFAULT_MISS_CACHE = 50_000;
+const DEFAULT_MISS_CACHE = 50_000;
 
 class DirectoryImpl implements Directory {
   private index: CompactIndex;
