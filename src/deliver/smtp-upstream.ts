@@ -1,12 +1,17 @@
 /**
- * `smtp://` / `smtps://` upstream through nodemailer's pooled SMTP transport. The raw bytes are sent unchanged
- * with exactly the given envelope; the upstream's reply is mapped to a DeliveryResult the relay mirrors.
+ * `smtp://` / `smtps://` upstream: the raw bytes are sent unchanged (dot-stuffed on the wire) with exactly the
+ * given envelope, over a pool of pipelined connections (smtp/pool.ts, smtp/connection.ts); the upstream's
+ * replies become a DeliveryResult the relay mirrors.
+ *
+ * Our own client rather than nodemailer's pool: it pipelines MAIL/RCPT/DATA into one write and handles replies in
+ * the socket's data event, which took the relay's delivery step from four round trips and a dozen event-loop
+ * turns to two round trips (bench/README.md, "upstream client").
  */
-import { isAscii } from 'node:buffer';
-import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Envelope } from '../core/types.js';
+import { UpstreamConnection, isClosing, type ConnectionOptions, type TransactionReplies } from './smtp/connection.js';
+import { TransactionBroken } from './smtp/connection.js';
+import { UpstreamError, UpstreamErrorCodes } from './smtp/errors.js';
+import { ConnectionPool } from './smtp/pool.js';
 import type { DeliveryResult, Upstream } from './types.js';
 
 export interface SmtpUpstreamOptions {
@@ -17,123 +22,129 @@ export interface SmtpUpstreamOptions {
   tlsVerify: boolean;
   pool: number;
   timeoutMs: number;
+  /** Times a message is retried on a fresh connection when a reused one turns out to be closed. */
   maxRequeues: number;
   /** Our name in EHLO. */
   hostname?: string;
 }
 
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  rejected?: string[];
-  rejectedErrors?: SmtpError[];
-  recipient?: string;
-}
+/** Transactions per connection before it is replaced. */
+const MAX_TRANSACTIONS = 1000;
 
-export function transportOptions(o: SmtpUpstreamOptions): SMTPPool.Options {
+export function connectionOptions(o: SmtpUpstreamOptions): ConnectionOptions {
   const u = new URL(o.url);
   const secure = u.protocol === 'smtps:';
-  const user = o.user || decodeURIComponent(u.username);
-  const pass = o.password || decodeURIComponent(u.password);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    pool: true,
-    host: u.hostname.replace(/^\[|\]$/g, ''),
+    host,
     port: Number(u.port) || (secure ? 465 : 25),
     secure,
-    ignoreTLS: !secure && o.startTls === 'never',
-    requireTLS: !secure && o.startTls === 'required',
-    tls: { rejectUnauthorized: o.tlsVerify, servername: u.hostname },
-    auth: user ? { user, pass } : undefined,
-    maxConnections: o.pool,
-    maxMessages: 1000,
-    maxRequeues: o.maxRequeues,
-    connectionTimeout: o.timeoutMs,
-    greetingTimeout: o.timeoutMs,
-    socketTimeout: o.timeoutMs,
-    dnsTimeout: o.timeoutMs,
+    startTls: o.startTls,
+    tlsVerify: o.tlsVerify,
+    servername: host,
+    user: o.user || decodeURIComponent(u.username) || undefined,
+    password: o.password || decodeURIComponent(u.password),
+    timeoutMs: o.timeoutMs,
     name: o.hostname || undefined,
-    logger: false,
-    debug: false,
-  } as SMTPPool.Options;
+  };
 }
 
-/** Maps a nodemailer failure to what the client is told: 5xx stays permanent, everything else is temporary. */
-export function classifyError(err: SmtpError): Pick<DeliveryResult, 'status' | 'code' | 'upstreamResponse'> {
-  const code = err.responseCode;
-  if (code && code >= 500 && code < 600) {
-    return { status: 'permanent', code, upstreamResponse: err.response ?? err.message };
-  }
-  if (code && code >= 400 && code < 500) {
-    return { status: 'temporary', code, upstreamResponse: err.response ?? err.message };
-  }
-  return { status: 'temporary', code: 451, upstreamResponse: `${err.code ?? 'ERROR'}: ${err.message}` };
+const is2xx = (code: number) => code >= 200 && code < 300;
+const ACCEPTED = (code: number) => code === 250 || code === 251;
+
+/** A refusal: 5xx stays permanent, everything else is temporary. */
+function refusal(code: number, text: string, rest: Partial<DeliveryResult> = {}): DeliveryResult {
+  return { status: code >= 500 && code < 600 ? 'permanent' : 'temporary', code, accepted: [], rejected: [], upstreamResponse: text, ...rest };
 }
 
-/** Failures that say the connection (not the message) is bad: the pool is replaced so the next try starts clean. */
-const CONNECTION_ERRORS = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EPROTOCOL', 'EDNS', 'ETLS']);
+/** The server's replies to one transaction, as the relay sees them. */
+export function resultOf(envelope: Envelope, t: TransactionReplies): DeliveryResult {
+  if (isClosing(t)) {
+    const r = [t.mail, ...t.rcpt, t.data, t.final].find((x) => x?.code === 421)!;
+    return refusal(421, r.text);
+  }
+  if (!is2xx(t.mail.code)) return refusal(t.mail.code, t.mail.text);
+  const accepted: string[] = [];
+  const rejected: { address: string; code: number }[] = [];
+  envelope.rcptTo.forEach((address, i) => {
+    const r = t.rcpt[i];
+    if (r && ACCEPTED(r.code)) accepted.push(address);
+    else rejected.push({ address, code: r?.code ?? 451 });
+  });
+  if (accepted.length === 0) {
+    // Every recipient refused: the worst class decides (any temporary refusal → try again later).
+    const temp = rejected.some((r) => r.code < 500);
+    const text = t.rcpt.map((r) => r.text).join(' | ');
+    return { status: temp ? 'temporary' : 'permanent', code: temp ? 450 : rejected[0]!.code, accepted: [], rejected, upstreamResponse: text };
+  }
+  if (!t.data || t.data.code !== 354) return refusal(t.data?.code ?? 451, t.data?.text ?? 'no reply to DATA', { rejected });
+  if (!t.final || !is2xx(t.final.code)) return refusal(t.final?.code ?? 451, t.final?.text ?? 'no reply after the message', { rejected });
+  return {
+    status: 'sent',
+    code: t.final.code,
+    accepted,
+    rejected,
+    upstreamResponse: t.final.text,
+    upstreamId: /queued as (\S+)/i.exec(t.final.text)?.[1],
+  };
+}
+
+/** A failure without a reply to a mail command: always temporary, so the client keeps the message and retries. */
+function failure(err: unknown): DeliveryResult {
+  const e = err instanceof UpstreamError ? err : new UpstreamError(UpstreamErrorCodes.CONNECTION, err instanceof Error ? err.message : String(err));
+  return {
+    status: 'temporary',
+    code: e.responseCode && e.responseCode >= 400 && e.responseCode < 500 ? e.responseCode : 451,
+    accepted: [],
+    rejected: [],
+    upstreamResponse: e.response ? `${e.code}: ${e.response}` : `${e.code}: ${e.message}`,
+    errorCode: e.code,
+  };
+}
 
 export class SmtpUpstream implements Upstream {
-  private transport: Transporter;
+  private readonly pool: ConnectionPool;
+  private readonly connection: ConnectionOptions;
 
   constructor(readonly options: SmtpUpstreamOptions) {
-    this.transport = this.createTransport();
-  }
-
-  private createTransport(): Transporter {
-    const t = nodemailer.createTransport(transportOptions(this.options));
-    // A pool emits errors for idle connections; they are reported per message instead.
-    t.on('error', () => undefined);
-    return t;
-  }
-
-  /**
-   * After a 421 or a broken connection the pool may keep stale connections and back off before reconnecting;
-   * replacing it means the client's retry meets a fresh connection as soon as the upstream is back.
-   */
-  private resetPool(): void {
-    const old = this.transport;
-    this.transport = this.createTransport();
-    old.close();
+    this.connection = connectionOptions(options);
+    this.pool = new ConnectionPool({ ...this.connection, size: options.pool, maxTransactions: MAX_TRANSACTIONS });
   }
 
   async send(envelope: Envelope, raw: Buffer): Promise<DeliveryResult> {
-    const use8BitMime = !isAscii(raw);
-    try {
-      const info = await this.transport.sendMail({
-        envelope: { from: envelope.mailFrom, to: envelope.rcptTo, use8BitMime } as never,
-        raw,
-      });
-      const rejectedErrors = ((info as unknown as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []) as SmtpError[];
-      const rejected = (info.rejected as string[]).map((address) => {
-        const e = rejectedErrors.find((r) => r.recipient === address);
-        return { address, code: e?.responseCode ?? 550 };
-      });
-      const code = Number(/^(\d{3})/.exec(info.response ?? '')?.[1] ?? 250);
-      return {
-        status: 'sent',
-        code,
-        accepted: (info.accepted as string[]).map(String),
-        rejected,
-        upstreamResponse: info.response ?? '',
-        upstreamId: /queued as (\S+)/i.exec(info.response ?? '')?.[1],
-      };
-    } catch (e) {
-      const err = e as SmtpError;
-      const rejected = (err.rejectedErrors ?? []).map((r) => ({ address: r.recipient ?? '', code: r.responseCode ?? 550 }));
-      // All recipients refused at RCPT: nodemailer reports EENVELOPE; the worst class decides.
-      if (err.code === 'EENVELOPE' && rejected.length > 0) {
-        const temp = rejected.some((r) => r.code < 500);
-        return { status: temp ? 'temporary' : 'permanent', code: temp ? 450 : rejected[0]!.code, accepted: [], rejected, upstreamResponse: err.response ?? err.message };
+    let fresh = false;
+    for (let attempt = 0; ; attempt++) {
+      let acquired;
+      try {
+        acquired = await this.pool.acquire(fresh);
+      } catch (err) {
+        return failure(err);
       }
-      if (err.responseCode === 421 || (!err.responseCode && CONNECTION_ERRORS.has(err.code ?? ''))) this.resetPool();
-      return { ...classifyError(err), accepted: [], rejected, errorCode: err.code };
+      const { conn, reused } = acquired;
+      try {
+        const replies = await conn.transaction(envelope, raw);
+        const result = resultOf(envelope, replies);
+        if (isClosing(replies)) this.pool.reset();
+        this.pool.release(conn, !isClosing(replies));
+        return result;
+      } catch (err) {
+        this.pool.release(conn, false);
+        this.pool.reset();
+        // A reused connection the server had already closed: nothing was delivered, try a fresh one.
+        if (err instanceof TransactionBroken && err.stale && reused && attempt < this.options.maxRequeues) {
+          fresh = true;
+          continue;
+        }
+        return failure(err);
+      }
     }
   }
 
+  /** True when a fresh connection gets through greeting, EHLO, STARTTLS and AUTH (for /readyz). */
   async check(): Promise<boolean> {
     try {
-      await this.transport.verify();
+      const conn = await UpstreamConnection.open(this.connection);
+      conn.quit();
       return true;
     } catch {
       return false;
@@ -141,6 +152,6 @@ export class SmtpUpstream implements Upstream {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    await this.pool.close();
   }
 }

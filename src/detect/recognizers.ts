@@ -117,8 +117,9 @@ export interface ScanContext {
   phoneMemo: Map<string, string | null>;
   /** Cross-message: what is known to be no customer's value (see SharedMisses). */
   shared: SharedMisses;
-  /** Per-message memo by a word's raw text: its folded form when it is some customer's first name, else null. */
-  firstNames: Map<string, string | null>;
+  /** Per-message memo by a word's raw text: its folded form, for words that are some customer's first name (the
+   * misses are in `shared.notFirstNames`). */
+  firstNames: Map<string, string>;
   /** Per-message memo by a token's raw text: the exact-token kinds it matched (empty when none). */
   tokenHits: Map<string, readonly TokenHit[]>;
   /** performance.now() past which scanning stops (the message is then unscannable: fail closed). */
@@ -182,7 +183,7 @@ export class SegmentScanner {
 
   /** The folded word when it is some customer's first name, else null (one keyed hash per distinct word). */
   private firstName(word: string): string | null {
-    let key = this.ctx.firstNames.get(word);
+    let key: string | null | undefined = this.ctx.firstNames.get(word);
     if (key === undefined) {
       const notFirst = this.ctx.shared.notFirstNames;
       if (notFirst.has(word)) key = null;
@@ -191,7 +192,9 @@ export class SegmentScanner {
         key = this.ctx.directory.has(NAME_FIRST_KIND, folded) ? folded : null;
         if (key === null) notFirst.add(word);
       }
-      this.ctx.firstNames.set(word, key);
+      // Misses are remembered in the shared set only: a per-message entry for every common word of a reply
+      // cost ~30 KB of allocation per 5 KB message.
+      if (key !== null) this.ctx.firstNames.set(word, key);
     }
     return key;
   }
