@@ -49,8 +49,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'upstreamStartTls', type: 'string', default: 'opportunistic', description: 'STARTTLS to an smtp:// upstream: opportunistic | required | never.' },
   { key: 'upstreamTlsVerify', type: 'bool', default: true, description: 'Verify the upstream TLS certificate.' },
   { key: 'upstreamPool', type: 'int', default: 5, min: 1, max: 100, description: 'Pooled connections to the upstream.' },
-  { key: 'upstreamTimeout', type: 'duration', default: 30_000, min: 100, description: 'Connect/greeting/socket timeout towards the upstream.' },
-  { key: 'upstreamMaxRequeues', type: 'int', default: 1, min: 0, max: 10, description: 'Times a message is retried on a fresh pooled connection when one breaks.' },
+  { key: 'upstreamTimeout', type: 'duration', default: 30_000, min: 100, description: 'Connect, greeting and reply timeout towards the upstream; idle pooled connections close after it too.' },
+  { key: 'upstreamMaxRequeues', type: 'int', default: 1, min: 0, max: 10, description: 'Times a message is retried on a fresh connection when its reused pooled connection turns out closed before any reply (nothing was delivered).' },
 
   // --- stores -------------------------------------------------------------------------------------------
   { key: 'dataDir', type: 'string', default: './data', description: 'Embedded store: directory index, quarantine, secrets, users.' },

@@ -48,8 +48,9 @@ function replyError(r: SmtpReply): Error & { responseCode: number } {
 }
 
 /**
- * Validates an envelope address with the canonical parser, and checks that nodemailer (which delivers it) reads
- * it as the same single mailbox, so no parser differential can send mail where the decision did not look.
+ * Validates an envelope address with the canonical parser, and checks that a second, independent parser
+ * (nodemailer's addressparser) reads it as the same single mailbox: the upstream client writes the address
+ * verbatim, so an address two parsers disagree on could reach a mailbox the decision did not look at.
  */
 export function envelopeAddressOk(address: string): boolean {
   if (address === '') return true;
