@@ -142,7 +142,7 @@ describe('upstream faults', () => {
   afterAll(() => console.log('[upstream-mid-session] attempts until 250 after the fault cleared:', JSON.stringify(recoveries)));
   it.each(midSession)('upstream %s (%s) → 4xx to the client, then recovers', async (mode) => {
     const up = await startFaultUpstream(mode);
-    const { relay, port } = await relayWith(['--upstream', `smtp://127.0.0.1:${up.port}`, '--upstream-timeout', '1s', '--upstream-start-tls', 'never']);
+    const { relay, port } = await relayWith(['--upstream', `smtp://127.0.0.1:${up.port}`, '--upstream-timeout', '2s', '--upstream-start-tls', 'never']);
     try {
       const r = await send(port, 'someone@example.com');
       expect(r.code).toBeGreaterThanOrEqual(400);
@@ -151,10 +151,12 @@ describe('upstream faults', () => {
       expect(up.accepted.length).toBe(0);
       up.mode = 'ok';
       await waitUntil(async () => (await readyz(relay.adminPort!)).status === 200, 10_000, 'readyz');
-      // a real client retries: the first retry may still meet a pooled connection the fault left behind
-      // Up to 10 tries: under a loaded CI machine the 1 s upstream timeout can expire on a healthy upstream too.
-      const ok = await sendUntil250(port, 'someone@example.com', 10);
+      // A client's first retry should get through: the fault closed or reset the pooled connections, and a reused
+      // one found closed is retried on a fresh connection. (With nodemailer's pool this took 1–7 tries.) One more
+      // try is allowed for a loaded CI machine, where the 2 s upstream timeout could expire on a healthy upstream.
+      const ok = await sendUntil250(port, 'someone@example.com', 3);
       expect(ok.code).toBe(250);
+      expect(ok.attempts).toBeLessThanOrEqual(2);
       recoveries[mode] = ok.attempts;
       expect(up.accepted.map(messageIdOf)).toEqual([ok.messageId]);
     } finally {
