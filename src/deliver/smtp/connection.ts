@@ -364,7 +364,7 @@ export function isClosing(t: TransactionReplies): boolean {
 }
 
 function asciiOnly(s: string): boolean {
-  return !/[^\x00-\x7f]/.test(s);
+  return !/[\u0080-\uffff]/.test(s); // same test as [^\x00-\x7f], without a control character in the pattern (no-control-regex)
 }
 
 /**
