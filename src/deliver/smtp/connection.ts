@@ -240,7 +240,7 @@ export class UpstreamConnection {
         // A server that says 354 after refusing the sender or every recipient gets an empty message (RFC 2920 §3.1).
         const body = accepted ? wireBody(raw) : [Buffer.from('.\r\n')];
         const pending = this.read();
-        this.writeAll(body);
+        this.writeBody(body);
         final = await pending;
         if (!accepted) final = undefined;
       }
@@ -294,14 +294,15 @@ export class UpstreamConnection {
     this.socket.write(data);
   }
 
-  private writeAll(parts: Buffer[]): void {
-    if (parts.length === 1) {
-      this.socket.write(parts[0]!);
-      return;
-    }
-    this.socket.cork();
+  /**
+   * The message after 354, in one write (corked: one writev). A large message on a slow link does not trip the
+   * reply timeout while it is still moving: Node's socket timeout does not fire while the write queue shrinks
+   * (test/deliver/smtp/connection.test.ts).
+   */
+  private writeBody(parts: Buffer[]): void {
+    if (parts.length > 1) this.socket.cork();
     for (const p of parts) this.socket.write(p);
-    this.socket.uncork();
+    if (parts.length > 1) this.socket.uncork();
   }
 
   /** The next reply. */
