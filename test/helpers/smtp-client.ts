@@ -71,12 +71,12 @@ export class RawSmtp {
 }
 
 /** Greeting + EHLO + MAIL + RCPTs + DATA + body; returns the final reply. `body` is sent as given, then the terminating dot line. */
-export async function sendRaw(port: number, opts: { from: string; to: string[]; body: string | Buffer; ehlo?: string }): Promise<Reply> {
+export async function sendRaw(port: number, opts: { from: string; to: string[]; body: string | Buffer; ehlo?: string; smtputf8?: boolean }): Promise<Reply> {
   const c = await RawSmtp.open(port);
   try {
     await c.read();
     await c.cmd(`EHLO ${opts.ehlo ?? 'client.test'}`);
-    const mf = await c.cmd(`MAIL FROM:<${opts.from}>`);
+    const mf = await c.cmd(`MAIL FROM:<${opts.from}>${opts.smtputf8 ? ' SMTPUTF8' : ''}`);
     if (mf.code !== 250) return mf;
     for (const t of opts.to) {
       const r = await c.cmd(`RCPT TO:<${t}>`);

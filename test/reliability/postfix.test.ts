@@ -1,6 +1,7 @@
 /**
- * Interop: Debian's Postfix as the sending MTA, relaying through postguard (relayhost = [127.0.0.1]:RELAY) to an
- * smtp-server sink. A private instance: its own config_directory/queue_directory/data_directory under a temp dir,
+ * Interop with Debian's Postfix, both ways: Postfix as the sending MTA, relaying through postguard (relayhost =
+ * [127.0.0.1]:RELAY) to an smtp-server sink; and Postfix's smtpd as postguard's upstream (our SMTP client against
+ * a real MTA), relaying on to the sink. A private instance: its own config_directory/queue_directory/data_directory under a temp dir,
  * smtpd on a loopback non-25 port, no chroot, run as `postfix -c DIR start-fg` (a tracked child whose log goes
  * to stdout: no syslog here), stopped with `postfix -c DIR stop`. Checks:
  *   - a clean mail arrives at the sink through postguard (trace header present),
@@ -82,6 +83,30 @@ function writePostfixConfig(dir: string, smtpdPort: number, relayPort: number): 
   return etc;
 }
 
+/** Starts the private Postfix in the foreground (a tracked child); its log is the child's output. */
+async function startPostfix(etc: string): Promise<{ log: () => string; stop: () => Promise<void> }> {
+  // maillog_file=/dev/stdout needs a real pipe: Node's child stdio is a socketpair, which open("/dev/stdout")
+  // refuses (ENXIO), so the log goes through `| cat`.
+  const pf = spawnTracked('/bin/sh', ['-c', `/usr/sbin/postfix -c '${etc}' start-fg 2>&1 | cat`]);
+  const log = () => pf.out();
+  let pfExit: number | null | undefined;
+  void pf.exited.then((c) => (pfExit = c));
+  const stop = async () => {
+    spawnSync('/usr/sbin/postfix', ['-c', etc, 'stop'], { stdio: 'ignore' });
+    await Promise.race([pf.exited, new Promise((r) => setTimeout(r, 5000))]);
+  };
+  try {
+    await waitUntil(() => /daemon started/.test(log()) || pfExit !== undefined, 20_000, 'postfix master start').catch((err: Error) => {
+      throw new Error(`${err.message}\n${log().slice(-2000)}`);
+    });
+    if (pfExit !== undefined) throw new Error(`postfix start-fg exited with ${pfExit}:\n${log().slice(-2000)}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { log, stop };
+}
+
 function postqueue(etc: string): string {
   return spawnSync('/usr/sbin/postqueue', ['-c', etc, '-p'], { encoding: 'utf8' }).stdout;
 }
@@ -100,17 +125,9 @@ describe.skipIf(!HAVE_POSTFIX)('Postfix as a client of postguard', () => {
     chmodSync(dir, 0o755); // Postfix daemons (user postfix) must traverse to their queue and data directories
     const etc = writePostfixConfig(join(dir, 'pf'), smtpdPort, relayPort);
     configDirs.push(etc);
-    // maillog_file=/dev/stdout needs a real pipe: Node's child stdio is a socketpair, which open("/dev/stdout")
-    // refuses (ENXIO), so the log goes through `| cat`.
-    const pf = spawnTracked('/bin/sh', ['-c', `/usr/sbin/postfix -c '${etc}' start-fg 2>&1 | cat`]);
-    const log = () => pf.out();
-    let pfExit: number | null | undefined;
-    void pf.exited.then((c) => (pfExit = c));
+    const postfix = await startPostfix(etc);
+    const log = postfix.log;
     try {
-      await waitUntil(() => /daemon started/.test(log()) || pfExit !== undefined, 20_000, 'postfix master start').catch((err: Error) => {
-        throw new Error(`${err.message}\n${log().slice(-2000)}`);
-      });
-      if (pfExit !== undefined) throw new Error(`postfix start-fg exited with ${pfExit}:\n${log().slice(-2000)}`);
       const submit = (to: string, subject: string, body: string) => {
         const id = `pf-${Math.random().toString(36).slice(2)}@support.example`;
         const data = `From: agent@support.example\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\n\r\n${body}\r\n`;
@@ -161,9 +178,63 @@ describe.skipIf(!HAVE_POSTFIX)('Postfix as a client of postguard', () => {
       console.log('[postfix] log tail:\n' + log().slice(-3000));
       throw err;
     } finally {
-      spawnSync('/usr/sbin/postfix', ['-c', etc, 'stop'], { stdio: 'ignore' });
-      await Promise.race([pf.exited, new Promise((r) => setTimeout(r, 5000))]);
+      await postfix.stop();
       await relay.kill();
+      await sink.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!HAVE_POSTFIX)("Postfix as postguard's upstream", () => {
+  it('our SMTP client delivers through a real Postfix smtpd: pipelined, multi-recipient, dots, 8-bit, SMTPUTF8, in parallel', async () => {
+    const dir = tempDir('pg-postfix-up-');
+    const sink = await startSink();
+    const relayPort = await freePort();
+    const smtpdPort = await freePort();
+    chmodSync(dir, 0o755);
+    // Postfix relays everything it receives to the sink; postguard's upstream is that Postfix.
+    const etc = writePostfixConfig(join(dir, 'pf'), smtpdPort, sink.port);
+    configDirs.push(etc);
+    const postfix = await startPostfix(etc);
+    const relay = await startChildRelay({
+      args: ['--listen', `127.0.0.1:${relayPort}`, '--admin-listen', '', '--upstream', `smtp://127.0.0.1:${smtpdPort}`, '--upstream-pool', '3', '--data-dir', join(dir, 'relay'), '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test'],
+    });
+    try {
+      const body = (id: string, text: string) => `From: agent@support.example\r\nTo: customers@example.com\r\nSubject: through Postfix\r\nMessage-ID: <${id}>\r\nDate: Sun, 22 Nov 2026 05:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`;
+      const afterHeaders = (raw: Buffer) => raw.subarray(raw.indexOf('\r\n\r\n') + 4);
+      // 1. three recipients, lines starting with dots, 8-bit text: arrives once, body byte for byte
+      const text = 'Grüße aus dem Support — 日本語.\r\n.\r\n..two dots\r\n.leading dot\r\nend';
+      const one = await sendRaw(relayPort, { from: 'agent@support.example', to: ['a@example.com', 'b@example.net', 'c@example.org'], body: body('pf-up-1@support.example', text).replace(/^\./gm, '..') });
+      expect(one.code).toBe(250);
+      await waitUntil(() => sink.messages.some((m) => messageIdOf(m.raw) === 'pf-up-1@support.example'), 20_000, 'message through Postfix');
+      const got = sink.messages.filter((m) => messageIdOf(m.raw) === 'pf-up-1@support.example');
+      expect(got.flatMap((m) => m.rcptTo).sort()).toEqual(['a@example.com', 'b@example.net', 'c@example.org']);
+      expect(afterHeaders(got[0]!.raw).toString('utf8')).toBe(text + '\r\n');
+      expect(got[0]!.raw.toString()).toMatch(/by pg-postfix\.test \(Postfix\)/);
+      expect(got[0]!.raw.toString()).toMatch(/by relay\.test \(postguard\)/);
+      // 2. an internationalised recipient (Postfix offers SMTPUTF8)
+      const utf8 = await sendRaw(relayPort, { from: 'agent@support.example', to: ['kündé@exämple.com'], body: body('pf-up-2@support.example', 'utf8 address'), smtputf8: true });
+      expect(utf8.code).toBe(250);
+      await waitUntil(() => sink.messages.some((m) => messageIdOf(m.raw) === 'pf-up-2@support.example'), 20_000, 'SMTPUTF8 message through Postfix');
+      // 3. twenty messages at once over a pool of three connections: each arrives exactly once
+      const ids = Array.from({ length: 20 }, (_, i) => `pf-up-par-${i}@support.example`);
+      const replies = await Promise.all(ids.map((id) => sendRaw(relayPort, { from: 'agent@support.example', to: ['someone@example.com'], body: body(id, 'parallel') })));
+      expect(replies.map((r) => r.code)).toEqual(ids.map(() => 250));
+      await waitUntil(() => ids.every((id) => sink.messages.some((m) => messageIdOf(m.raw) === id)), 30_000, 'parallel messages through Postfix');
+      for (const id of ids) expect(sink.messages.filter((m) => messageIdOf(m.raw) === id).length).toBe(1);
+      // Postfix saw a well-behaved client: no pipelining complaints, no dropped sessions
+      expect(postfix.log()).not.toMatch(/improper command pipelining|lost connection after|timeout after/);
+      // 22 messages over a pool of 3: Postfix saw at most 3 SMTP sessions (connections are reused)
+      const smtpdSessions = (postfix.log().match(/smtpd\[\d+\]: connect from/g) ?? []).length;
+      expect(smtpdSessions).toBeGreaterThan(0);
+      expect(smtpdSessions).toBeLessThanOrEqual(3);
+      console.log('[postfix-upstream]', JSON.stringify({ delivered: sink.messages.length, smtpdSessions }));
+    } catch (err) {
+      console.log('[postfix-upstream] log tail:\n' + postfix.log().slice(-3000));
+      throw err;
+    } finally {
+      await relay.kill();
+      await postfix.stop();
       await sink.close();
     }
   }, 120_000);
