@@ -73,39 +73,51 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     : undefined;
 
   let stopping = false;
+  async function closeCluster(): Promise<void> {
+    stopping = true;
+    clearInterval(purge);
+    const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w && !w.isDead()));
+    await Promise.all(
+      alive.map(
+        (w) =>
+          new Promise<void>((done) => {
+            w.once('exit', () => done());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await admin?.close();
+    await upstream.close();
+    await quarantine.close();
+  }
   // Workers accept connections themselves (the kernel spreads them) instead of the primary accepting and
   // passing each handle over IPC, which added a round trip to every SMTP connection.
   if (process.env.POSTGUARD_CLUSTER_SCHED !== 'rr') cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (): Worker => cluster.fork({ POSTGUARD_CLUSTER_WORKER: '1' });
+  // The first workers must come up: one that exits before it listens (address in use, bad certificate, …)
+  // stops the cluster with an error, instead of a primary that restarts it forever and serves nothing. A worker
+  // that dies later is replaced (and a replacement that cannot start is tried again) while the others serve.
+  const initial = new Set<Worker>();
+  const listening = new WeakSet<Worker>();
+  cluster.on('listening', (worker) => listening.add(worker));
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (initial.has(worker) && !listening.has(worker)) {
+      logger.error({ pid: worker.process.pid, code, signal }, 'relay worker could not start; stopping');
+      void closeCluster().finally(() => process.exit(1));
+      return;
+    }
     logger.error({ pid: worker.process.pid, code, signal }, 'relay worker died; starting a new one');
     setTimeout(() => !stopping && fork(), 1000).unref();
   });
-  for (let i = 0; i < count; i++) fork();
+  for (let i = 0; i < count; i++) initial.add(fork());
   logger.info({ workers: count, admin: admin?.url }, 'postguard cluster started');
 
   return {
     reload() {
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
     },
-    async close() {
-      stopping = true;
-      clearInterval(purge);
-      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w && !w.isDead()));
-      await Promise.all(
-        alive.map(
-          (w) =>
-            new Promise<void>((done) => {
-              w.once('exit', () => done());
-              w.process.kill('SIGTERM');
-            }),
-        ),
-      );
-      await admin?.close();
-      await upstream.close();
-      await quarantine.close();
-    },
+    close: closeCluster,
   };
 }
 

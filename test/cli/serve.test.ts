@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RawSmtp } from '../helpers/smtp-client.js';
@@ -78,6 +79,21 @@ describe('postguard serve', () => {
     expect(p.out()).toMatch(/config key "limits\.maxRecipients" \(postguard\.yaml:3\): must be at least 1/);
     expect(existsSync(join(cwd, 'outbox'))).toBe(false);
   });
+
+  it.each([['1'], ['2']])('exits 1 with the reason when the listen address is taken (--workers %s), instead of lingering', async (workers) => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const cwd = tmp();
+      const p = start(['serve', '--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--workers', workers], cwd);
+      const code = await Promise.race([p.exited, new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
+      expect(code).toBe(1);
+      expect(p.out()).toMatch(/cannot start: .*EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  }, 30_000);
 
   it('prints help for every command', async () => {
     const cwd = tmp();

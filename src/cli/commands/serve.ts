@@ -1,6 +1,7 @@
 /** `postguard serve`: run the relay (and the admin console) until SIGTERM; several processes with --workers. */
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
+import { isPostguardError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { addConfigOptions, configFromCommand } from '../config-options.js';
 import { runPrimary, runWorker, workerCount } from '../../server/cluster.js';
@@ -41,7 +42,17 @@ export function registerServeCommand(program: Command): void {
     // In a cluster, Ctrl-C reaches every process; workers wait for the primary's SIGTERM instead.
     process.on('SIGINT', () => (cluster.isWorker ? undefined : stop('SIGINT')));
     process.on('SIGHUP', () => void running?.reload());
-    running = cluster.isWorker ? await runWorker(config, logger) : count > 1 ? await runPrimary(config, logger, count) : await startServer(config, logger);
+    try {
+      running = cluster.isWorker ? await runWorker(config, logger) : count > 1 ? await runPrimary(config, logger, count) : await startServer(config, logger);
+    } catch (err) {
+      // A relay that cannot start (listen address in use, unreadable certificate, store unreachable, …) exits
+      // with the reason. It must not linger: a cluster worker's IPC channel kept such a process alive, serving
+      // nothing and ignoring SIGTERM (nothing was running to stop).
+      const reason = (err as Error).message;
+      logger.error({ errCode: (err as { code?: string }).code ?? 'ERROR', reason }, 'startup failed');
+      console.error(`postguard: cannot start: ${reason}`);
+      process.exit(isPostguardError(err) ? 2 : 1);
+    }
     if (requested) stop(requested);
   });
 }
