@@ -8,8 +8,7 @@
  * turns to two round trips (bench/README.md, "upstream client").
  */
 import type { Envelope } from '../core/types.js';
-import { UpstreamConnection, isClosing, type ConnectionOptions, type TransactionReplies } from './smtp/connection.js';
-import { TransactionBroken } from './smtp/connection.js';
+import { TransactionBroken, UpstreamConnection, isClosing, type ConnectionOptions, type TransactionReplies } from './smtp/connection.js';
 import { UpstreamError, UpstreamErrorCodes } from './smtp/errors.js';
 import { ConnectionPool } from './smtp/pool.js';
 import type { DeliveryResult, Upstream } from './types.js';
@@ -123,10 +122,10 @@ export class SmtpUpstream implements Upstream {
       const { conn, reused } = acquired;
       try {
         const replies = await conn.transaction(envelope, raw);
-        const result = resultOf(envelope, replies);
-        if (isClosing(replies)) this.pool.reset();
-        this.pool.release(conn, !isClosing(replies));
-        return result;
+        const closing = isClosing(replies);
+        if (closing) this.pool.reset();
+        this.pool.release(conn, !closing);
+        return resultOf(envelope, replies);
       } catch (err) {
         this.pool.release(conn, false);
         this.pool.reset();

@@ -3,8 +3,9 @@
  * message ends with CRLF, then '.' CRLF. Bare LF and bare CR become CRLF, so no upstream can read a line end (or
  * an end of data) where we did not write one (SMTP smuggling).
  *
- * The inbound side already refuses bare CR and LF, so relayed mail takes the fast path: two indexOf scans, and
- * the message itself (uncopied) in slices around the doubled dots, then the terminator.
+ * The inbound side already refuses bare CR and LF, so relayed mail takes the fast path: one indexOf scan for CR,
+ * one for LF (which also finds the dots to double), and the message itself (uncopied) in slices around the
+ * doubled dots, then the terminator.
  */
 const CR = 13;
 const LF = 10;
@@ -15,11 +16,12 @@ const CRLF_TERMINATOR = Buffer.from('\r\n.\r\n');
 
 /** Buffers to write in order: the dot-stuffed message and the end-of-data terminator. */
 export function wireBody(raw: Buffer): Buffer[] {
-  if (!crlfOnly(raw)) return wireBody(normalizeLineBreaks(raw));
+  if (hasBareCr(raw)) return wireBody(normalizeLineBreaks(raw));
   const out: Buffer[] = [];
   let from = 0;
   if (raw[0] === DOT) out.push(ONE_DOT);
   for (let lf = raw.indexOf(LF); lf !== -1; lf = raw.indexOf(LF, lf + 1)) {
+    if (lf === 0 || raw[lf - 1] !== CR) return wireBody(normalizeLineBreaks(raw)); // a bare LF
     if (raw[lf + 1] === DOT) {
       out.push(raw.subarray(from, lf + 1), ONE_DOT);
       from = lf + 1;
@@ -31,11 +33,10 @@ export function wireBody(raw: Buffer): Buffer[] {
   return out;
 }
 
-/** True when every CR is followed by LF and every LF follows a CR. */
-function crlfOnly(raw: Buffer): boolean {
-  for (let lf = raw.indexOf(LF); lf !== -1; lf = raw.indexOf(LF, lf + 1)) if (lf === 0 || raw[lf - 1] !== CR) return false;
-  for (let cr = raw.indexOf(CR); cr !== -1; cr = raw.indexOf(CR, cr + 1)) if (raw[cr + 1] !== LF) return false;
-  return true;
+/** True when some CR is not followed by LF (bare LFs are found in wireBody's own pass over the line ends). */
+function hasBareCr(raw: Buffer): boolean {
+  for (let cr = raw.indexOf(CR); cr !== -1; cr = raw.indexOf(CR, cr + 1)) if (raw[cr + 1] !== LF) return true;
+  return false;
 }
 
 /** Every bare CR, bare LF and CRLF as CRLF (rare: relayed mail never has bare ones). */
