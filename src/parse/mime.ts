@@ -6,6 +6,7 @@
  */
 import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
 import type { ExtractContext } from './context.js';
+import { readSimpleMime } from './mime-simple.js';
 import { isMediaHead } from './sniff.js';
 
 export interface MimeAttachment {
@@ -19,7 +20,6 @@ export interface MimeAttachment {
 }
 
 export interface MimeMessage {
-  headers: Headers;
   headerLines: HeaderLines;
   text: string;
   html: string;
@@ -68,8 +68,15 @@ function feed(parser: MailParser, raw: Buffer): void {
  * bytes are then read and discarded). Rejects with the parser's error or ExtractTimeout.
  */
 export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boolean): Promise<MimeMessage> {
+  const simple = readSimpleMime(raw);
+  if (simple) return Promise.resolve({ ...simple, attachments: [] });
+  return readWithMailparser(raw, ctx, takePart);
+}
+
+/** The same read with mailparser, for every message the synchronous reader does not take. */
+export function readWithMailparser(raw: Buffer, ctx: ExtractContext, takePart: () => boolean): Promise<MimeMessage> {
   const parser = new MailParser(OPTIONS);
-  const msg: MimeMessage = { headers: new Map(), headerLines: [], text: '', html: '', attachments: [] };
+  const msg: MimeMessage = { headerLines: [], text: '', html: '', attachments: [] };
   const done = new Promise<MimeMessage>((resolve, reject) => {
     let reading = false;
     const onAttachment = (att: AttachmentStream): void => {
@@ -110,9 +117,6 @@ export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boole
       }
       reading = false;
     };
-    parser.on('headers', (h: Headers) => {
-      msg.headers = h;
-    });
     parser.on('headerLines', (lines: HeaderLines) => {
       msg.headerLines = lines;
     });
