@@ -5,7 +5,7 @@
  * can be parsed on their own, with their own source path.
  */
 import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
-import type { ExtractContext } from './context.js';
+import { ExtractTimeout, type ExtractContext } from './context.js';
 import { readSimpleMime } from './mime-simple.js';
 import { isMediaHead } from './sniff.js';
 
@@ -69,7 +69,11 @@ function feed(parser: MailParser, raw: Buffer): void {
  */
 export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boolean): Promise<MimeMessage> {
   const simple = readSimpleMime(raw);
-  if (simple) return Promise.resolve({ ...simple, attachments: [] });
+  if (simple) {
+    // the same deadline as the streaming read: a message with no time left is reported, not read
+    if (ctx.expired()) return Promise.reject(new ExtractTimeout());
+    return Promise.resolve({ ...simple, attachments: [] });
+  }
   return readWithMailparser(raw, ctx, takePart);
 }
 
