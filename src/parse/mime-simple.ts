@@ -60,6 +60,7 @@ function crlfOnly(raw: Buffer): boolean {
 
 interface Part {
   node: SplitNode;
+  headerLines: HeaderLines;
   bodyStart: number;
 }
 
@@ -73,7 +74,7 @@ function readHead(raw: Buffer, start: number, limit: number, parent: SplitNode |
   node.addHeaderChunk(raw.subarray(start, blank + 2));
   node.parseHeaders();
   if (!node.headers || node.headers.mbox || node.headers.http) return null;
-  return { node, bodyStart: blank + 4 };
+  return { node, headerLines: node.headers.getList(), bodyStart: blank + 4 };
 }
 
 /** The decoded text of a leaf text part, or null when it is not one this reader takes. */
@@ -116,8 +117,8 @@ function* delimiters(raw: Buffer, from: number, boundary: Buffer): Generator<[nu
 export function readSimpleMime(raw: Buffer): SimpleMime | null {
   if (raw.length > SIMPLE_MAX_BYTES || !crlfOnly(raw)) return null;
   const root = readHead(raw, 0, raw.length, null);
-  if (!root || !root.node.headers) return null;
-  const headerLines = root.node.headers.getList();
+  if (!root) return null;
+  const { headerLines } = root;
 
   if (!root.node.multipart) {
     const text = leafText(root.node, raw.subarray(root.bodyStart));

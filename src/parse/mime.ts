@@ -1,6 +1,7 @@
 /**
- * One MIME message → headers, the inline text and HTML bodies, and the attachments' decoded bytes, using
- * mailparser's streaming parser with every presentation feature it would spend time on turned off (linkify,
+ * One MIME message → headers, the inline text and HTML bodies, and the attachments' decoded bytes. A simple
+ * text-only message is read in one synchronous pass (mime-simple.ts); every other one with
+ * mailparser's streaming parser, with every presentation feature it would spend time on turned off (linkify,
  * text↔HTML conversion, cid: image inlining, checksums). Embedded message/rfc822 parts stay attachments so they
  * can be parsed on their own, with their own source path.
  */
@@ -68,13 +69,10 @@ function feed(parser: MailParser, raw: Buffer): void {
  * bytes are then read and discarded). Rejects with the parser's error or ExtractTimeout.
  */
 export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boolean): Promise<MimeMessage> {
+  // a message with no time left is reported, not read, by either reader
+  if (ctx.expired()) return Promise.reject(new ExtractTimeout());
   const simple = readSimpleMime(raw);
-  if (simple) {
-    // the same deadline as the streaming read: a message with no time left is reported, not read
-    if (ctx.expired()) return Promise.reject(new ExtractTimeout());
-    return Promise.resolve({ ...simple, attachments: [] });
-  }
-  return readWithMailparser(raw, ctx, takePart);
+  return simple ? Promise.resolve({ ...simple, attachments: [] }) : readWithMailparser(raw, ctx, takePart);
 }
 
 /** The same read with mailparser, for every message the synchronous reader does not take. */
