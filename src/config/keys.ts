@@ -50,6 +50,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'upstreamTlsVerify', type: 'bool', default: true, description: 'Verify the upstream TLS certificate.' },
   { key: 'upstreamPool', type: 'int', default: 5, min: 1, max: 100, description: 'Pooled connections to the upstream.' },
   { key: 'upstreamTimeout', type: 'duration', default: 30_000, min: 100, description: 'Connect, greeting and reply timeout towards the upstream; idle pooled connections close after it too.' },
+  { key: 'upstreamEarlyTransaction', type: 'bool', default: true, description: 'Send MAIL, RCPT and DATA to the upstream while the client is still sending the message, so that after the scan only the body\'s round trip is left (as Postfix does towards a before-queue filter). A held or refused message then costs that upstream connection (closing it is the only way to cancel DATA). false = open the transaction after the verdict.' },
   { key: 'upstreamMaxRequeues', type: 'int', default: 1, min: 0, max: 10, description: 'Times a message is retried on a fresh connection when its reused pooled connection turns out closed before any reply (nothing was delivered).' },
 
   // --- stores -------------------------------------------------------------------------------------------

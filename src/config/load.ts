@@ -34,6 +34,7 @@ export interface Config {
   upstreamTlsVerify: boolean;
   upstreamPool: number;
   upstreamTimeout: number;
+  upstreamEarlyTransaction: boolean;
   upstreamMaxRequeues: number;
   dataDir: string;
   redis: string;

@@ -11,7 +11,7 @@ import type { Envelope } from '../core/types.js';
 import { TransactionBroken, UpstreamConnection, isClosing, type ConnectionOptions, type TransactionReplies } from './smtp/connection.js';
 import { UpstreamError, UpstreamErrorCodes } from './smtp/errors.js';
 import { ConnectionPool } from './smtp/pool.js';
-import type { DeliveryResult, Upstream } from './types.js';
+import type { DeliveryResult, PreparedDelivery, Upstream } from './types.js';
 
 export interface SmtpUpstreamOptions {
   url: string;
@@ -137,6 +137,59 @@ export class SmtpUpstream implements Upstream {
         return failure(err);
       }
     }
+  }
+
+  /**
+   * MAIL, RCPT and DATA on an idle (or new) pooled connection while the message is still arriving, as Postfix
+   * does towards a before-queue filter; the body follows in `send`. Never waits for a busy connection.
+   * BODY=8BITMIME is declared when offered (the body is not known yet), SIZE is not.
+   */
+  prepare(envelope: Envelope): PreparedDelivery | undefined {
+    const acquiring = this.pool.tryAcquire();
+    if (!acquiring) return undefined;
+    const opened = acquiring.then(({ conn }) => ({ conn, started: conn.start(envelope, { eightBit: true }) }));
+    opened.catch(() => undefined); // a failure to connect shows in send (which goes the ordinary way)
+    let ended = false;
+    return {
+      send: async (raw) => {
+        if (ended) throw new Error('prepared delivery already ended');
+        ended = true;
+        let conn;
+        let started;
+        try {
+          ({ conn, started } = await opened);
+        } catch (err) {
+          return failure(err); // no connection could be opened (as `send` reports it)
+        }
+        try {
+          const replies = await conn.finish(started, raw);
+          const closing = isClosing(replies);
+          if (closing) this.pool.reset();
+          this.pool.release(conn, !closing);
+          return resultOf(envelope, replies);
+        } catch (err) {
+          this.pool.release(conn, false);
+          this.pool.reset();
+          // The connection closed before one byte of the body went out (e.g. an idle timeout while the message
+          // was being scanned): nothing was delivered, so the ordinary way tries again. Not after a timeout
+          // waiting for a reply: that upstream is not answering, and the client should not wait twice.
+          if (err instanceof TransactionBroken && !err.bodySent && err.code !== UpstreamErrorCodes.TIMEOUT) return this.send(envelope, raw);
+          return failure(err);
+        }
+      },
+      abandon: () => {
+        if (ended) return;
+        ended = true;
+        // A server in DATA can only be stopped by closing the connection; it delivers nothing without the final dot.
+        opened.then(
+          ({ conn }) => {
+            conn.destroy();
+            this.pool.release(conn, false);
+          },
+          () => undefined,
+        );
+      },
+    };
   }
 
   /** True when a fresh connection gets through greeting, EHLO, STARTTLS and AUTH (for /readyz). */

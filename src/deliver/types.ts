@@ -21,7 +21,21 @@ export interface DeliveryResult {
 export interface Upstream {
   /** `raw` is sent byte for byte with exactly this envelope. */
   send(envelope: Envelope, raw: Buffer, opts?: { id?: string }): Promise<DeliveryResult>;
+  /**
+   * Opens the transaction for a message that is still arriving (MAIL, RCPT and DATA go out now), so that once it
+   * may go only the body's round trip is left. undefined when this upstream cannot (or every connection is busy):
+   * the message then goes by `send`.
+   */
+  prepare?(envelope: Envelope): PreparedDelivery | undefined;
   /** True when the upstream answers (for /readyz). */
   check(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** A transaction opened by `Upstream.prepare`: exactly one of `send` or `abandon` ends it. */
+export interface PreparedDelivery {
+  /** Sends the message (this exact envelope's) and reports as `Upstream.send` does. */
+  send(raw: Buffer): Promise<DeliveryResult>;
+  /** Cancels it: nothing is delivered (the connection, in DATA, is closed). No-op after `send`. */
+  abandon(): void;
 }

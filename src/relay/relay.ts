@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import type { Inspector } from '../core/types.js';
 import { createUpstream } from '../deliver/index.js';
-import type { Upstream } from '../deliver/types.js';
+import type { PreparedDelivery, Upstream } from '../deliver/types.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
 import { NetworkList } from '../smtp/networks.js';
 import { InboundServer } from '../smtp/server.js';
@@ -38,7 +38,7 @@ export async function startRelay(config: Config, parts: RelayParts): Promise<Run
   const upstream = parts.upstream ?? createUpstream(config);
   const inspect = parts.inspector ?? passThroughInspector;
   const hostname = config.hostname || osHostname();
-  const inbound: InboundServer = new InboundServer({
+  const inbound = new InboundServer<PreparedDelivery>({
     hostname,
     tls: config.tls.cert ? config.tls : undefined,
     trusted: new NetworkList(config.trustedNetworks),
@@ -46,16 +46,15 @@ export async function startRelay(config: Config, parts: RelayParts): Promise<Run
     authRequireTls: config.authRequireTls,
     limits: config.limits,
     logger: parts.logger,
-    onMessage: (message) =>
-      runTransaction(message, {
-        hostname,
-        upstream,
-        inspect,
-        scanTimeoutMs: config.limits.scanTimeout,
-        quarantine: parts.quarantine,
-        hooks: parts.hooks,
-        logger: parts.logger,
-      }),
+    // The upstream transaction opens while the message arrives (upstreamEarlyTransaction), so that after the
+    // scan only the body's round trip is left.
+    onDataStart: config.upstreamEarlyTransaction && upstream.prepare ? (envelope) => upstream.prepare!(envelope) : undefined,
+    onMessage: (message, early) =>
+      runTransaction(
+        message,
+        { hostname, upstream, inspect, scanTimeoutMs: config.limits.scanTimeout, quarantine: parts.quarantine, hooks: parts.hooks, logger: parts.logger },
+        early,
+      ),
   });
   const address = await inbound.listen(config.listen);
   return {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { domainOf } from '../core/address.js';
 import type { InboundMessage, Inspector, SmtpReply, Verdict } from '../core/types.js';
 import { prependHeaders, traceHeader } from '../deliver/trace-header.js';
-import type { DeliveryResult, Upstream } from '../deliver/types.js';
+import type { DeliveryResult, PreparedDelivery, Upstream } from '../deliver/types.js';
 import { buildPartialDsn } from './dsn.js';
 import { enhancedOf, replies, withReference } from './replies.js';
 
@@ -77,7 +77,19 @@ function headerBlock(message: InboundMessage, hostname: string, verdict: Verdict
   return block;
 }
 
-export async function runTransaction(message: InboundMessage, deps: TransactionDeps): Promise<SmtpReply> {
+/**
+ * `prepared`: the upstream transaction opened while the message arrived (Upstream.prepare); it carries the
+ * message when it is delivered, and is abandoned on every other outcome.
+ */
+export async function runTransaction(message: InboundMessage, deps: TransactionDeps, prepared?: PreparedDelivery): Promise<SmtpReply> {
+  try {
+    return await transact(message, deps, prepared);
+  } finally {
+    prepared?.abandon(); // a no-op once it sent the message
+  }
+}
+
+async function transact(message: InboundMessage, deps: TransactionDeps, prepared: PreparedDelivery | undefined): Promise<SmtpReply> {
   const { logger } = deps;
   const started = performance.now();
   let verdict: Verdict | undefined;
@@ -161,7 +173,7 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
   const deliverStart = performance.now();
   let result: DeliveryResult;
   try {
-    result = await deps.upstream.send(message.envelope, raw, { id: message.id });
+    result = prepared ? await prepared.send(raw) : await deps.upstream.send(message.envelope, raw, { id: message.id });
   } catch (err) {
     deliverMs = performance.now() - deliverStart;
     logger.error({ tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'upstream send threw');

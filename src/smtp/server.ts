@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import { parseAddress } from '../core/address.js';
 import { newTransactionId } from '../core/ids.js';
-import type { InboundMessage, SmtpReply } from '../core/types.js';
+import type { Envelope, InboundMessage, SmtpReply } from '../core/types.js';
 import { readData } from './data-reader.js';
 import { installSmtpServerAdapters, setGreetingDelay, smtpError } from './smtp-server-adapters.js';
 import type { NetworkList } from './networks.js';
@@ -26,7 +26,7 @@ export type SmtpLimits = Omit<Config['limits'], 'scanTimeout'>;
 /** Window in which failed AUTH attempts per client address are counted. */
 export const AUTH_WINDOW_MS = 15 * 60 * 1000;
 
-export interface InboundOptions {
+export interface InboundOptions<W extends EarlyWork = EarlyWork> {
   hostname?: string;
   tls?: { cert: string; key: string };
   trusted: NetworkList;
@@ -34,8 +34,18 @@ export interface InboundOptions {
   authRequireTls: boolean;
   limits: SmtpLimits;
   logger: Logger;
+  /**
+   * Called when DATA begins, with the envelope: work to start before the message is complete (the relay opens
+   * the upstream transaction). What it returns goes to `onMessage`, or is abandoned when no message comes.
+   */
+  onDataStart?(envelope: Envelope): W | undefined;
   /** Handles a complete message; resolves with the reply for the end of DATA. */
-  onMessage(message: InboundMessage): Promise<SmtpReply>;
+  onMessage(message: InboundMessage, early?: W): Promise<SmtpReply>;
+}
+
+/** Started by `onDataStart`; abandoned when the DATA phase ends without a message (timeout, oversize, error). */
+export interface EarlyWork {
+  abandon(): void;
 }
 
 interface SessionState {
@@ -60,7 +70,7 @@ export function envelopeAddressOk(address: string): boolean {
   return theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
 }
 
-export class InboundServer {
+export class InboundServer<W extends EarlyWork = EarlyWork> {
   readonly server: SMTPServer;
   readonly hostname: string;
   private readonly perClient = new Map<string, number>();
@@ -70,7 +80,7 @@ export class InboundServer {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
 
-  constructor(private readonly opts: InboundOptions) {
+  constructor(private readonly opts: InboundOptions<W>) {
     installSmtpServerAdapters();
     setGreetingDelay(opts.limits.greetingDelay);
     this.hostname = opts.hostname || osHostname();
@@ -223,10 +233,21 @@ export class InboundServer {
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void): void {
     const id = newTransactionId();
     const receivedAt = new Date();
+    const envelope: Envelope = {
+      mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      rcptTo: dedupe(session.envelope.rcptTo.map((r) => r.address)),
+    };
+    let early: W | undefined;
+    try {
+      early = this.opts.onDataStart?.(envelope);
+    } catch (err) {
+      this.opts.logger.warn({ tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'early start failed; the message goes the ordinary way');
+    }
     let done = false;
     const reply = (r: SmtpReply) => {
       if (done) return;
       done = true;
+      early?.abandon(); // a no-op once the message was handed on with it
       clearTimeout(timer);
       if (r.code >= 200 && r.code < 300) cb(null, r.text); // smtp-server adds 2.6.0
       else cb(replyError(r));
@@ -235,6 +256,7 @@ export class InboundServer {
     const timer = setTimeout(() => {
       this.opts.logger.warn({ tx: id, client: session.remoteAddress }, 'DATA timeout');
       done = true;
+      early?.abandon();
       for (const conn of this.connections()) {
         if (conn.session === session) conn.send(421, `${replies.dataTimeout().enhanced} ${replies.dataTimeout().text}`);
       }
@@ -248,10 +270,7 @@ export class InboundServer {
         if (data.bareLineEnding) return reply(replies.bareLineEnding(id));
         const message: InboundMessage = {
           id,
-          envelope: {
-            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            rcptTo: dedupe(session.envelope.rcptTo.map((r) => r.address)),
-          },
+          envelope,
           client: {
             remoteAddress: session.remoteAddress,
             heloName: session.hostNameAppearsAs,
@@ -262,7 +281,7 @@ export class InboundServer {
           receivedAt,
         };
         clearTimeout(timer);
-        reply(await this.opts.onMessage(message));
+        reply(await this.opts.onMessage(message, early));
       })
       .catch((err: unknown) => {
         this.opts.logger.error({ tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'message handling failed');

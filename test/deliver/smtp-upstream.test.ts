@@ -692,6 +692,117 @@ describe('SmtpUpstream: connection pool', () => {
   });
 });
 
+describe('SmtpUpstream: a transaction opened before the message is complete (prepare)', () => {
+  it('MAIL, RCPT and DATA go out at once; send then delivers the bytes unchanged, with BODY=8BITMIME and no SIZE', async () => {
+    const server = await startServer();
+    const up = upstream(server.url);
+    const prepared = up.prepare(ENV)!;
+    expect(prepared).toBeDefined();
+    // the server is in DATA before the relay has the message
+    await until(() => server.commands.includes('DATA'), 'DATA before send');
+    expect(server.messages).toHaveLength(0);
+    const r = await prepared.send(RAW);
+    expectSent(r);
+    expect(r.upstreamId).toBe('Q1X');
+    expect(server.messages).toHaveLength(1);
+    expect(server.messages[0]!.raw.equals(RAW)).toBe(true);
+    expect(server.messages[0]).toMatchObject({ mailFrom: ENV.mailFrom, rcptTo: ENV.rcptTo });
+    expect(server.messages[0]!.mailArgs).toEqual({ BODY: '8BITMIME' });
+    // the connection goes back to the pool
+    expectSent(await up.send(ENV, msg(2)));
+    expect(server.connections).toBe(1);
+  });
+
+  it('abandon: nothing is delivered, the connection is closed, and the next message still goes through', async () => {
+    const server = await startServer();
+    const up = upstream(server.url);
+    const prepared = up.prepare(ENV)!;
+    await until(() => server.commands.includes('DATA'), 'DATA');
+    prepared.abandon();
+    await until(() => server.open === 0, 'the upstream connection closed');
+    expect(server.messages).toHaveLength(0);
+    prepared.abandon(); // twice is harmless
+    expectSent(await up.send(ENV, msg(2)));
+    expect(server.messages.map((m) => m.raw.toString())).toEqual([msg(2).toString()]);
+    expect(server.connections).toBe(2);
+  });
+
+  it('abandoned before the server even answered: nothing delivered, no stray rejection', async () => {
+    const server = await startServer({ smtp: { onMailFrom: (_a, _s, cb) => void setTimeout(() => cb(), 100) } });
+    const up = upstream(server.url);
+    const prepared = up.prepare(ENV)!;
+    await until(() => server.commands.some((c) => c.startsWith('MAIL')), 'MAIL');
+    prepared.abandon();
+    await sleep(200);
+    expect(server.messages).toHaveLength(0);
+    expectSent(await up.send(ENV, msg(1)));
+  });
+
+  it('refusals are reported as by send: every recipient 550 → permanent 550, nothing delivered', async () => {
+    const server = await startServer({ refuse: { 'alice@example.net': 550 } });
+    const up = upstream(server.url);
+    const r = await up.prepare(ENV)!.send(msg(1));
+    expect(r).toMatchObject({ status: 'permanent', code: 550, accepted: [] });
+    expect(server.messages).toHaveLength(0);
+    expectSent(await up.send({ mailFrom: ENV.mailFrom, rcptTo: ['bob@example.net'] }, msg(2)));
+  });
+
+  it('the server drops the connection while the message is still being scanned: sent on a fresh connection, once', async () => {
+    const server = await startServer();
+    const up = upstream(server.url);
+    const prepared = up.prepare(ENV)!;
+    await until(() => server.commands.includes('DATA'), 'DATA');
+    server.dropAll();
+    await until(() => server.open === 0, 'dropped');
+    await sleep(20);
+    expectSent(await prepared.send(msg(1)));
+    expect(server.messages.map((m) => m.raw.toString())).toEqual([msg(1).toString()]);
+    expect(server.connections).toBe(2);
+  });
+
+  it('our idle timeout passes while the message is still arriving: sent on a fresh connection, once', async () => {
+    const server = await startServer();
+    const up = upstream(server.url, { timeoutMs: 200 });
+    const prepared = up.prepare(ENV)!;
+    await until(() => server.commands.includes('DATA'), 'DATA');
+    await until(() => server.open === 0, 'the idle connection closed', 2000);
+    expectSent(await prepared.send(msg(1)));
+    expect(server.messages).toHaveLength(1);
+    expect(server.connections).toBe(2);
+  });
+
+  it('an upstream that stops answering (MAIL): temporary ETIMEDOUT after one timeout, not retried', async () => {
+    let mails = 0;
+    const server = await startServer({ smtp: { onMailFrom: (_a, _s, cb) => void (++mails === 1 && cb()) } });
+    const up = upstream(server.url, { timeoutMs: 300 });
+    expectSent(await up.send(ENV, msg(1))); // the pooled connection is open
+    const t0 = Date.now();
+    const r = await up.prepare(ENV)!.send(msg(2));
+    expect(r).toMatchObject({ status: 'temporary', errorCode: 'ETIMEDOUT' });
+    expect(Date.now() - t0).toBeLessThan(550); // one timeout, not two
+    expect(mails).toBe(2);
+    expect(server.messages).toHaveLength(1);
+  });
+
+  it('every connection busy: prepare returns undefined (the message goes by send), and never opens more than the pool', async () => {
+    const server = await startServer();
+    const up = upstream(server.url, { pool: 1 });
+    const first = up.prepare(ENV)!;
+    expect(up.prepare(ENV)).toBeUndefined();
+    const second = up.send(ENV, msg(2)); // waits for the connection
+    expectSent(await first.send(msg(1)));
+    expectSent(await second);
+    expect(server.messages.map((m) => m.raw.toString())).toEqual([msg(1).toString(), msg(2).toString()]);
+    expect(server.maxOpen).toBe(1);
+  });
+
+  it('nothing listening: send reports temporary ECONNECTION, as the ordinary way does', async () => {
+    const up = upstream(`smtp://127.0.0.1:${await deadPort()}`);
+    const r = await up.prepare(ENV)!.send(msg(1));
+    expect(r).toMatchObject({ status: 'temporary', code: 451, errorCode: 'ECONNECTION' });
+  });
+});
+
 describe('SmtpUpstream: upstream unreachable or broken', () => {
   it('nothing listening: temporary 451 ECONNECTION', async () => {
     const r = await upstream(`smtp://127.0.0.1:${await deadPort()}`).send(ENV, msg(1));

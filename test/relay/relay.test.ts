@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type { Socket } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { RawSmtp, sendRaw } from '../helpers/smtp-client.js';
 import { message, startTestRelay, type TestRelay } from '../helpers/relay.js';
@@ -346,5 +348,134 @@ describe('decision stage', () => {
     expect(r.text).toMatch(/held for review/);
     expect(held.length).toBe(1);
     expect(existsSync(join(relay.dataDir, 'outbox'))).toBe(false);
+  });
+});
+
+describe('the upstream transaction opened while the message arrives (upstreamEarlyTransaction)', () => {
+  /** An upstream (smtp-server) that records what it saw, in order, and its open connections. */
+  async function recordingUpstream() {
+    const events: string[] = [];
+    const messages: Buffer[] = [];
+    let open = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onMailFrom: (_a, _s, cb) => (events.push('MAIL'), cb()),
+      onRcptTo: (_a, _s, cb) => (events.push('RCPT'), cb()),
+      onData(stream, _s, cb) {
+        events.push('DATA');
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (!stream.sizeExceeded) messages.push(Buffer.concat(chunks));
+          events.push('message');
+          cb(null, 'queued');
+        });
+      },
+    });
+    server.server.on('connection', (s: Socket) => (open++, s.on('close', () => open--)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return {
+      url: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`,
+      events,
+      messages,
+      open: () => open,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+
+  /** Client up to the 354, then waits `until` before sending the body. */
+  async function sendWithPause(port: number, until: () => Promise<void>, body = message()): Promise<{ code: number; text: string }> {
+    const c = await RawSmtp.open(port);
+    await c.read();
+    await c.cmd('EHLO client.test');
+    await c.cmd('MAIL FROM:<agent@support.example>');
+    await c.cmd('RCPT TO:<customer@example.com>');
+    expect((await c.cmd('DATA')).code).toBe(354);
+    await until();
+    c.write(body + '\r\n.\r\n');
+    const r = await c.read();
+    c.close();
+    return r;
+  }
+
+  const waitFor = async (pred: () => boolean, what: string) => {
+    const end = Date.now() + 3000;
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  let relay: TestRelay | undefined;
+  let up: Awaited<ReturnType<typeof recordingUpstream>> | undefined;
+  afterEach(async () => {
+    await relay?.close();
+    await up?.close();
+    relay = up = undefined;
+  });
+
+  it('the upstream is in DATA before the client sends the body; the message is delivered once, with the trace header', async () => {
+    up = await recordingUpstream();
+    relay = await startTestRelay({ upstream: up.url });
+    const u = up;
+    const body = message();
+    const r = await sendWithPause(relay.port, () => waitFor(() => u.events.includes('DATA'), 'upstream DATA while the client waits'), body);
+    expect(r.code).toBe(250);
+    expect(u.events).toEqual(['MAIL', 'RCPT', 'DATA', 'message']);
+    expect(u.messages).toHaveLength(1);
+    expect(stripTrace(u.messages[0]!).toString('latin1')).toBe(body + '\r\n');
+  });
+
+  it('a held message is never delivered: the upstream saw MAIL, RCPT and DATA, then the connection closed without a message', async () => {
+    up = await recordingUpstream();
+    const inspector: Inspector = async () => ({ action: 'quarantine', rules: ['foreign-data'], reason: 'x', hits: [] });
+    relay = await startTestRelay({ upstream: up.url }, { inspector, quarantine: { hold: async () => undefined } });
+    const u = up;
+    const r = await sendWithPause(relay.port, () => waitFor(() => u.events.includes('DATA'), 'upstream DATA'));
+    expect(r.code).toBe(250);
+    expect(r.text).toMatch(/held for review/);
+    await waitFor(() => u.open() === 0, 'the upstream connection closed');
+    expect(u.events).toEqual(['MAIL', 'RCPT', 'DATA']);
+    expect(u.messages).toHaveLength(0);
+    // and the next message goes through on a fresh connection
+    const plainRelay = await startTestRelay({ upstream: up.url });
+    try {
+      expect((await sendRaw(plainRelay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() })).code).toBe(250);
+      expect(u.messages).toHaveLength(1);
+    } finally {
+      await plainRelay.close();
+    }
+  });
+
+  it('a client that drops the connection in the middle of DATA: the upstream transaction is abandoned, nothing delivered', async () => {
+    up = await recordingUpstream();
+    relay = await startTestRelay({ upstream: up.url });
+    const u = up;
+    const c = await RawSmtp.open(relay.port);
+    await c.read();
+    await c.cmd('EHLO client.test');
+    await c.cmd('MAIL FROM:<agent@support.example>');
+    await c.cmd('RCPT TO:<customer@example.com>');
+    await c.cmd('DATA');
+    await waitFor(() => u.events.includes('DATA'), 'upstream DATA');
+    c.write('Subject: half a message\r\n\r\nsome of the bo');
+    c.close();
+    await waitFor(() => u.open() === 0, 'the upstream connection closed');
+    expect(u.messages).toHaveLength(0);
+  });
+
+  it('upstreamEarlyTransaction false: the upstream sees nothing until the message is complete', async () => {
+    up = await recordingUpstream();
+    relay = await startTestRelay({ upstream: up.url, upstreamEarlyTransaction: false });
+    const u = up;
+    const r = await sendWithPause(relay.port, async () => {
+      await new Promise((res) => setTimeout(res, 300));
+      expect(u.events).toEqual([]);
+    });
+    expect(r.code).toBe(250);
+    expect(u.events).toEqual(['MAIL', 'RCPT', 'DATA', 'message']);
+    expect(u.messages).toHaveLength(1);
   });
 });

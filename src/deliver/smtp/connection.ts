@@ -48,7 +48,15 @@ export interface TransactionReplies {
 /** Raised inside a transaction when the connection fails; `stale` = it failed before the server replied to anything. */
 export class TransactionBroken extends UpstreamError {
   stale = false;
+  /** Some of the body was written: the server may have the message. */
+  bodySent = false;
 }
+
+/**
+ * A transaction whose MAIL, RCPT and DATA were answered: `replies` (the body goes next when DATA got 354), or
+ * `done`, a complete answer reached without the server (sender not sendable, message over its SIZE).
+ */
+export type StartedTransaction = { replies: Omit<TransactionReplies, 'final'>; done?: undefined } | { done: TransactionReplies; replies?: undefined };
 
 type Waiter = { resolve: (r: SmtpResponse) => void; reject: (e: Error) => void };
 
@@ -187,59 +195,94 @@ export class UpstreamConnection {
    * One mail transaction. Resolves with the server's replies (refusals included); rejects with TransactionBroken
    * when the connection fails on the way.
    */
-  async transaction(envelope: Envelope, raw: Buffer): Promise<TransactionReplies> {
-    this.transactions++;
-    let replied = false;
-    try {
-      const smtpUtf8 = this.extensions.has('SMTPUTF8');
-      const from = wireAddress(envelope.mailFrom, smtpUtf8);
-      if (from === null) return refusedSender();
-      let params = '';
-      if (this.extensions.has('SIZE')) {
-        const max = Number(this.extensions.get('SIZE'));
-        if (max > 0 && raw.length > max) return tooBig(envelope);
-        params += ` SIZE=${raw.length}`;
-      }
-      if (this.extensions.has('8BITMIME') && !isAscii(raw)) params += ' BODY=8BITMIME';
-      if (smtpUtf8 && !(asciiOnly(envelope.mailFrom) && envelope.rcptTo.every(asciiOnly))) params += ' SMTPUTF8';
-      const rcptAddrs = envelope.rcptTo.map((r) => wireAddress(r, smtpUtf8));
-      const commands = [`MAIL FROM:<${from}>${params}`];
-      for (const r of rcptAddrs) if (r !== null) commands.push(`RCPT TO:<${r}>`);
+  transaction(envelope: Envelope, raw: Buffer): Promise<TransactionReplies> {
+    return this.finish(this.start(envelope, { size: raw.length, eightBit: !isAscii(raw) }), raw);
+  }
 
-      const replies: SmtpResponse[] = [];
-      let data: SmtpResponse | undefined;
-      if (this.extensions.has('PIPELINING')) {
-        const sent = commands.length;
-        const pending = Array.from({ length: sent + 1 }, () => this.read());
-        // Once one fails (connection gone), the rest fail the same way: only the first is awaited.
-        for (const p of pending) p.catch(() => undefined);
-        this.write(`${commands.join('\r\n')}\r\nDATA\r\n`);
-        for (let i = 0; i <= sent; i++) {
-          const r = await pending[i]!;
-          replied = true;
-          if (i < sent) replies.push(r);
-          else data = r;
-          if (r.code === 421) break; // the server is closing: the other replies will not come
-        }
-      } else {
-        for (const c of commands) {
-          const r = await this.command(c);
-          replied = true;
-          replies.push(r);
-          if ((replies.length === 1 && r.code !== 250) || r.code === 421) break; // MAIL refused: no RCPT
-        }
-        if (replies[0]!.code === 250 && replies.slice(1).some((r) => r.code === 250 || r.code === 251) && !replies.some((r) => r.code === 421)) data = await this.command('DATA');
+  /**
+   * The first half of a transaction: MAIL, every RCPT and DATA (in one write when the server offers PIPELINING).
+   * Resolves once the server answered them; the connection then waits for `finish` (the body) or `abandon`.
+   * `size` is declared when known (SIZE); `eightBit` declares BODY=8BITMIME when the server offers it (a body
+   * declared 8-bit may be 7-bit: the relay opens the transaction before it has the message).
+   */
+  start(envelope: Envelope, body: { size?: number; eightBit: boolean }): Promise<StartedTransaction> {
+    this.transactions++;
+    const state = { replied: false };
+    const started = this.sendEnvelope(envelope, body, state).catch((err: unknown) => {
+      throw this.broken(err, state.replied, false);
+    });
+    started.catch(() => undefined); // seen by finish; not an unhandled rejection while the body is still coming
+    return started;
+  }
+
+  private async sendEnvelope(envelope: Envelope, body: { size?: number; eightBit: boolean }, state: { replied: boolean }): Promise<StartedTransaction> {
+    const smtpUtf8 = this.extensions.has('SMTPUTF8');
+    const from = wireAddress(envelope.mailFrom, smtpUtf8);
+    if (from === null) return { done: refusedSender() };
+    let params = '';
+    if (this.extensions.has('SIZE') && body.size !== undefined) {
+      const max = Number(this.extensions.get('SIZE'));
+      if (max > 0 && body.size > max) return { done: tooBig(envelope) };
+      params += ` SIZE=${body.size}`;
+    }
+    if (this.extensions.has('8BITMIME') && body.eightBit) params += ' BODY=8BITMIME';
+    if (smtpUtf8 && !(asciiOnly(envelope.mailFrom) && envelope.rcptTo.every(asciiOnly))) params += ' SMTPUTF8';
+    const rcptAddrs = envelope.rcptTo.map((r) => wireAddress(r, smtpUtf8));
+    const commands = [`MAIL FROM:<${from}>${params}`];
+    for (const r of rcptAddrs) if (r !== null) commands.push(`RCPT TO:<${r}>`);
+
+    const replies: SmtpResponse[] = [];
+    let data: SmtpResponse | undefined;
+    if (this.extensions.has('PIPELINING')) {
+      const sent = commands.length;
+      const pending = Array.from({ length: sent + 1 }, () => this.read());
+      // Once one fails (connection gone), the rest fail the same way: only the first is awaited.
+      for (const p of pending) p.catch(() => undefined);
+      this.write(`${commands.join('\r\n')}\r\nDATA\r\n`);
+      for (let i = 0; i <= sent; i++) {
+        const r = await pending[i]!;
+        state.replied = true;
+        if (i < sent) replies.push(r);
+        else data = r;
+        if (r.code === 421) break; // the server is closing: the other replies will not come
       }
-      const mail = replies[0]!;
-      // Recipients we could not even name to this server (non-ASCII local part, no SMTPUTF8) get 553 5.6.7.
-      let k = 1;
-      const rcpt = rcptAddrs.map((r) => (r === null ? NOT_ASCII : (replies[k++] ?? NOT_SENT)));
+    } else {
+      for (const c of commands) {
+        const r = await this.command(c);
+        state.replied = true;
+        replies.push(r);
+        if ((replies.length === 1 && r.code !== 250) || r.code === 421) break; // MAIL refused: no RCPT
+      }
+      if (replies[0]!.code === 250 && replies.slice(1).some((r) => r.code === 250 || r.code === 251) && !replies.some((r) => r.code === 421)) data = await this.command('DATA');
+    }
+    const mail = replies[0]!;
+    // Recipients we could not even name to this server (non-ASCII local part, no SMTPUTF8) get 553 5.6.7.
+    let k = 1;
+    const rcpt = rcptAddrs.map((r) => (r === null ? NOT_ASCII : (replies[k++] ?? NOT_SENT)));
+    return { replies: { mail, rcpt, data } };
+  }
+
+  /**
+   * The second half: the body after a 354 and the server's final reply, then RSET when the transaction failed
+   * (the connection is left ready for the next one). Rejects with TransactionBroken; its `bodySent` is false
+   * when not one byte of the body was written (nothing can have been delivered).
+   */
+  async finish(started: Promise<StartedTransaction>, raw: Buffer): Promise<TransactionReplies> {
+    const s = await started;
+    if (s.done) return s.done;
+    const { mail, rcpt, data } = s.replies;
+    let bodySent = false;
+    try {
       let final: SmtpResponse | undefined;
       if (data?.code === 354) {
+        // While the message was still arriving or being scanned, the connection may have closed (the upstream's
+        // or our idle timeout): nothing was sent, and the caller may try again on another connection.
+        if (this.failure) throw new UpstreamError(UpstreamErrorCodes.CONNECTION, 'upstream connection closed before the message was ready');
         const accepted = mail.code === 250 && rcpt.some((r) => r.code === 250 || r.code === 251);
         // A server that says 354 after refusing the sender or every recipient gets an empty message (RFC 2920 §3.1).
         const body = accepted ? wireBody(raw) : [Buffer.from('.\r\n')];
         const pending = this.read();
+        bodySent = true;
         this.writeBody(body);
         final = await pending;
         if (!accepted) final = undefined;
@@ -253,11 +296,18 @@ export class UpstreamConnection {
       }
       return result;
     } catch (err) {
-      const broken = new TransactionBroken(err instanceof UpstreamError ? err.code : UpstreamErrorCodes.CONNECTION, err instanceof Error ? err.message : String(err));
-      broken.stale = !replied;
-      this.destroy();
-      throw broken;
+      throw this.broken(err, true, bodySent);
     }
+  }
+
+  /** The connection as a failed transaction leaves it: closed, with the failure as TransactionBroken. */
+  private broken(err: unknown, replied: boolean, bodySent: boolean): TransactionBroken {
+    if (err instanceof TransactionBroken) return err;
+    const broken = new TransactionBroken(err instanceof UpstreamError ? err.code : UpstreamErrorCodes.CONNECTION, err instanceof Error ? err.message : String(err));
+    broken.stale = !replied;
+    broken.bodySent = bodySent;
+    this.destroy();
+    return broken;
   }
 
   /** Polite close: QUIT, then the socket ends whatever the reply. */

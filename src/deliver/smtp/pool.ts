@@ -50,6 +50,18 @@ export class ConnectionPool {
     });
   }
 
+  /**
+   * An idle connection or a new one, without waiting for a busy one to come back: null when every connection is
+   * in use (the caller takes the ordinary way, `acquire`, later).
+   */
+  tryAcquire(): Promise<Acquired> | null {
+    if (this.closing) return null;
+    const conn = this.takeIdle();
+    if (conn) return Promise.resolve({ conn, reused: true });
+    if (this.count() < this.options.size) return this.open().then((c) => ({ conn: c, reused: false }));
+    return null;
+  }
+
   /** Hands a connection back after a transaction; `reuse` false (or a closed connection) drops it. */
   release(conn: UpstreamConnection, reuse: boolean): void {
     if (!reuse || conn.closed || this.closing || conn.transactions >= this.options.maxTransactions) {
