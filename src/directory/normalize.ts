@@ -174,64 +174,69 @@ export function normalizePostalCode(raw: string): string | null {
   return /^[A-Z0-9]{3,10}$/.test(s) && /\d/.test(s) ? s : null;
 }
 
-/** Street-type words → canonical abbreviation. */
-const STREET_WORDS: Record<string, string> = {
-  street: 'st',
-  st: 'st',
-  str: 'st',
-  strasse: 'st',
-  strase: 'st',
-  avenue: 'ave',
-  av: 'ave',
-  ave: 'ave',
-  road: 'rd',
-  rd: 'rd',
-  boulevard: 'blvd',
-  blvd: 'blvd',
-  bd: 'blvd',
-  drive: 'dr',
-  dr: 'dr',
-  lane: 'ln',
-  ln: 'ln',
-  place: 'pl',
-  pl: 'pl',
-  platz: 'pl',
-  court: 'ct',
-  ct: 'ct',
-  square: 'sq',
-  sq: 'sq',
-  terrace: 'ter',
-  ter: 'ter',
-  highway: 'hwy',
-  hwy: 'hwy',
-  parkway: 'pkwy',
-  pkwy: 'pkwy',
-  circle: 'cir',
-  cir: 'cir',
-  way: 'way',
-  gasse: 'g',
-  weg: 'weg',
-  rue: 'rue',
-  north: 'n',
-  south: 's',
-  east: 'e',
-  west: 'w',
-  n: 'n',
-  s: 's',
-  e: 'e',
-  w: 'w',
-  apartment: 'apt',
-  apt: 'apt',
-  suite: 'ste',
-  ste: 'ste',
-};
+/**
+ * Street-type words → canonical abbreviation. A Map, not an object literal: every word of a message is looked up,
+ * and on an object "constructor" or "toString" found Object.prototype's function instead of nothing.
+ */
+const STREET_WORDS = new Map<string, string>(
+  Object.entries({
+    street: 'st',
+    st: 'st',
+    str: 'st',
+    strasse: 'st',
+    strase: 'st',
+    avenue: 'ave',
+    av: 'ave',
+    ave: 'ave',
+    road: 'rd',
+    rd: 'rd',
+    boulevard: 'blvd',
+    blvd: 'blvd',
+    bd: 'blvd',
+    drive: 'dr',
+    dr: 'dr',
+    lane: 'ln',
+    ln: 'ln',
+    place: 'pl',
+    pl: 'pl',
+    platz: 'pl',
+    court: 'ct',
+    ct: 'ct',
+    square: 'sq',
+    sq: 'sq',
+    terrace: 'ter',
+    ter: 'ter',
+    highway: 'hwy',
+    hwy: 'hwy',
+    parkway: 'pkwy',
+    pkwy: 'pkwy',
+    circle: 'cir',
+    cir: 'cir',
+    way: 'way',
+    gasse: 'g',
+    weg: 'weg',
+    rue: 'rue',
+    north: 'n',
+    south: 's',
+    east: 'e',
+    west: 'w',
+    n: 'n',
+    s: 's',
+    e: 'e',
+    w: 'w',
+    apartment: 'apt',
+    apt: 'apt',
+    suite: 'ste',
+    ste: 'ste',
+  }),
+);
 
 /** A house number: 12, 12a, 12-14, 12/3. */
 export const HOUSE_NUMBER = /^\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?$/;
 
 /** Folds one (already name-folded) street word. */
 export function foldStreetWord(word: string): string {
-  const mapped = STREET_WORDS[word];
+  const mapped = STREET_WORDS.get(word);
   if (mapped !== undefined) return mapped;
   // German compounds: Hauptstraße / Hauptstrasse / Hauptstr → hauptstr
   if (word.length > 6 && word.endsWith('strasse')) return word.slice(0, -7) + 'str';

@@ -88,6 +88,10 @@ describe('names, cities, streets', () => {
     expect(normalizeAddress('Hauptstr. 5')).toBe('hauptstr 5');
     expect(normalizeAddress('Am Markt 12a')).toBe('am markt 12a');
     expect(normalizeAddress('Rue de Rivoli 12-14')).toBe('rue de rivoli 12-14');
+    // words that are names of Object.prototype members are ordinary words
+    expect(normalizeAddress('12 Constructor Street')).toBe('constructor st 12');
+    expect(normalizeAddress('7 toString Lane')).toBe('tostring ln 7');
+    expect(normalizeAddress('3 __proto__ Road')).toBe('proto rd 3');
     expect(normalizeAddress('Main Street')).toBeNull(); // no house number
   });
 
