@@ -100,7 +100,7 @@ export function messagePage(
     : `<iframe sandbox="" src="/messages/${id}/body" title="message body" referrerpolicy="same-origin"></iframe>`;
   return layout(
     `Message ${r.id}`,
-    `${flash?.notice && NOTICES[flash.notice] ? `<p class="ok" id="notice">${esc(NOTICES[flash.notice])}</p>` : ''}
+    `${flash?.notice && Object.hasOwn(NOTICES, flash.notice) ? `<p class="ok" id="notice">${esc(NOTICES[flash.notice]!)}</p>` : ''}
 ${flash?.error ? `<p class="err" id="error">${esc(flash.error)}</p>` : ''}
 <h1>Message ${esc(r.id)}</h1>
 <table><tr><th>Status</th><td id="status">${esc(r.status)}</td></tr><tr><th>Held</th><td>${esc(r.heldAt)} (expires ${esc(r.expiresAt)})</td></tr>
