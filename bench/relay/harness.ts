@@ -1,6 +1,7 @@
 /**
  * What the relay benchmarks share: free ports, waiting for an SMTP greeting, smtp-source throughput, CPU seconds
- * and peak RSS of processes from /proc, and a latency client that times end-of-DATA → 250 per message.
+ * and peak RSS of processes from /proc, a latency client that times end-of-DATA → 250 per message, and a counting
+ * client for rows where postguard may answer 451 (scanner busy).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -56,48 +57,73 @@ export function cpuSeconds(pids: number[]): number {
   return ticks / 100;
 }
 
-/** Time from the end of DATA to the 250, per message, `sessions` clients in parallel. */
-export async function latencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string): Promise<number[]> {
-  const out: number[] = [];
-  let left = count;
-  const one = () =>
-    new Promise<void>((resolveOne, reject) => {
-      const s = connect(port, '127.0.0.1');
-      s.setNoDelay(true);
-      let buf = '';
-      let step = 0;
-      let t0 = 0n;
-      const steps = ['EHLO bench.test\r\n', 'MAIL FROM:<agent@support.example>\r\n', `RCPT TO:<${rcpt}>\r\n`, 'DATA\r\n'];
-      s.on('data', (d) => {
-        buf += d.toString('latin1');
-        for (;;) {
-          const m = /^(\d{3})([ -])[^\r\n]*\r\n/.exec(buf);
-          if (!m) return;
-          buf = buf.slice(m[0].length);
-          if (m[2] === '-') continue;
-          if (step < steps.length) s.write(steps[step++]!);
-          else if (step === steps.length) {
-            step++;
-            s.write(body);
-            t0 = process.hrtime.bigint();
-            s.write('.\r\n');
-          } else {
-            if (m[1] !== '250') return reject(new Error(`reply ${m[0].trim()}`));
-            out.push(Number(process.hrtime.bigint() - t0) / 1e6);
-            s.end('QUIT\r\n');
-            s.destroy();
-            return resolveOne();
-          }
+/** One message on its own connection: the reply code at the end of DATA and the time from the end of DATA to it. */
+function oneMessage(port: number, body: Buffer, rcpt: string): Promise<{ code: number; ms: number }> {
+  return new Promise((resolveOne, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.setNoDelay(true);
+    let buf = '';
+    let step = 0;
+    let t0 = 0n;
+    const steps = ['EHLO bench.test\r\n', 'MAIL FROM:<agent@support.example>\r\n', `RCPT TO:<${rcpt}>\r\n`, 'DATA\r\n'];
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (;;) {
+        const m = /^(\d{3})([ -])[^\r\n]*\r\n/.exec(buf);
+        if (!m) return;
+        buf = buf.slice(m[0].length);
+        if (m[2] === '-') continue;
+        if (step < steps.length) s.write(steps[step++]!);
+        else if (step === steps.length) {
+          step++;
+          s.write(body);
+          t0 = process.hrtime.bigint();
+          s.write('.\r\n');
+        } else {
+          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+          s.end('QUIT\r\n');
+          s.destroy();
+          return resolveOne({ code: Number(m[1]), ms });
         }
-      });
-      s.on('error', reject);
+      }
     });
+    s.on('error', reject);
+  });
+}
+
+/** `count` messages over `sessions` parallel clients (one connection each): the reply codes and the wall time. */
+async function sendMany(port: number, body: Buffer, count: number, sessions: number, rcpt: string): Promise<{ replies: { code: number; ms: number }[]; seconds: number }> {
+  const replies: { code: number; ms: number }[] = [];
+  let left = count;
+  const t0 = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: sessions }, async () => {
-      while (left-- > 0) await one();
+      while (left-- > 0) replies.push(await oneMessage(port, body, rcpt));
     }),
   );
-  return out.sort((a, b) => a - b);
+  return { replies, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+/**
+ * Time from the end of DATA to the 250, per message, `sessions` clients in parallel. Any other reply is an error,
+ * except a 451 with `allowDeferred` (those messages are left out).
+ */
+export async function latencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, allowDeferred = false): Promise<number[]> {
+  const { replies } = await sendMany(port, body, count, sessions, rcpt);
+  const bad = replies.find((r) => r.code !== 250 && !(allowDeferred && r.code === 451));
+  if (bad) throw new Error(`reply ${bad.code}`);
+  return replies.filter((r) => r.code === 250).map((r) => r.ms).sort((a, b) => a - b);
+}
+
+/**
+ * Throughput like smtp-source's (one message per connection), for rows where a 451 is a legitimate answer:
+ * smtp-source stops at the first one ("fatal: end of data rejected"). msg/s counts every message answered.
+ */
+export async function throughputCounting(port: number, body: Buffer, count: number, sessions: number, rcpt: string): Promise<{ rate: number; deferred: number }> {
+  const { replies, seconds } = await sendMany(port, body, count, sessions, rcpt);
+  const other = replies.find((r) => r.code !== 250 && r.code !== 451);
+  if (other) throw new Error(`reply ${other.code}`);
+  return { rate: count / seconds, deferred: replies.filter((r) => r.code === 451).length };
 }
 
 export const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;

@@ -15,7 +15,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { childPids, cpuSeconds, freePort, latencies, pct, peakRssMb, throughput, waitSmtp } from './harness.js';
+import { childPids, cpuSeconds, freePort, latencies, pct, peakRssMb, throughput, throughputCounting, waitSmtp } from './harness.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,9 +66,10 @@ async function main(): Promise<void> {
     const rcptIndex = 42;
     const { rcpt, customer } = customerCsv(csv, CUSTOMERS, rcptIndex);
     const messages = [
-      { name: '5 KB reply', body: careReply(5000, customer), count: QUICK ? 600 : 3000 },
-      { name: '100 KB mail', body: hundredKbMail(customer), count: QUICK ? 200 : 800 },
-      { name: '1 MB PDF attachment', body: pdfMail(customer), count: QUICK ? 30 : 120 },
+      { name: '5 KB reply', body: careReply(5000, customer), count: QUICK ? 600 : 3000, counting: false },
+      { name: '100 KB mail', body: hundredKbMail(customer), count: QUICK ? 200 : 800, counting: false },
+      // sent by our own client: postguard may answer 451 (scanner busy) to some, and smtp-source stops at the first
+      { name: '1 MB PDF attachment', body: pdfMail(customer), count: QUICK ? 30 : 120, counting: true },
     ]
       .filter((m) => m.name.startsWith(ONLY))
       .map((m, i) => {
@@ -145,21 +146,26 @@ async function main(): Promise<void> {
     for (const m of messages) {
       for (const sessions of [10, 50]) {
         for (const t of targets) {
-          await throughput(t.port, m.lf, Math.max(20, Math.round(m.count / 5)), sessions, rcpt); // warm-up
+          const warm = Math.max(20, Math.round(m.count / 5));
+          if (m.counting) await throughputCounting(t.port, m.body, warm, sessions, rcpt);
+          else await throughput(t.port, m.lf, warm, sessions, rcpt);
           const before = await sinkCount();
           const heldBefore = t.held?.() ?? 0;
           const cpu0 = cpuSeconds(t.pids());
           const t0 = process.hrtime.bigint();
-          const rate = await throughput(t.port, m.lf, m.count, sessions, rcpt);
+          let rate: number;
+          let deferred = 0;
+          if (m.counting) ({ rate, deferred } = await throughputCounting(t.port, m.body, m.count, sessions, rcpt));
+          else rate = await throughput(t.port, m.lf, m.count, sessions, rcpt);
           const cores = t.pids().length ? (cpuSeconds(t.pids()) - cpu0) / (Number(process.hrtime.bigint() - t0) / 1e9) : NaN;
           const got = (await sinkCount()) - before;
           const held = (t.held?.() ?? 0) - heldBefore;
-          if (got + held !== m.count) failures.push(`${m.name}, ${sessions} sessions, ${t.name}: ${got} of ${m.count} messages reached the sink, ${held} held`);
-          const lat = sessions === 10 ? await latencies(t.port, m.body, Math.min(m.count, QUICK ? 200 : 1000), 10, rcpt) : [];
+          if (got + held + deferred !== m.count) failures.push(`${m.name}, ${sessions} sessions, ${t.name}: ${got} of ${m.count} messages reached the sink, ${held} held, ${deferred} deferred`);
+          const lat = sessions === 10 ? await latencies(t.port, m.body, Math.min(m.count, QUICK ? 200 : 1000), 10, rcpt, m.counting) : [];
           const rss = t.pids().length ? peakRssMb(t.pids()).toFixed(0) : '-';
           results.set(`${m.name}|${sessions}|${t.name}`, rate);
           if (lat.length) results.set(`${m.name}|p99|${t.name}`, pct(lat, 99));
-          console.log(`| ${m.name} (${(m.size / 1024).toFixed(0)} KB) | ${sessions} | ${t.name} | ${rate.toFixed(0)} | ${got}/${m.count}${held ? ` (+${held} held)` : ''} | ${Number.isNaN(cores) ? '-' : cores.toFixed(2)} | ${lat.length ? pct(lat, 50).toFixed(2) : ''} | ${lat.length ? pct(lat, 99).toFixed(2) : ''} | ${rss} |`);
+          console.log(`| ${m.name} (${(m.size / 1024).toFixed(0)} KB) | ${sessions} | ${t.name} | ${rate.toFixed(0)} | ${got}/${m.count}${held ? ` (+${held} held)` : ''}${deferred ? ` (+${deferred} deferred, 451)` : ''} | ${Number.isNaN(cores) ? '-' : cores.toFixed(2)} | ${lat.length ? pct(lat, 50).toFixed(2) : ''} | ${lat.length ? pct(lat, 99).toFixed(2) : ''} | ${rss} |`);
         }
       }
     }

@@ -13,6 +13,8 @@ export const ErrorCodes = {
   PARSE: 'EPG_PARSE',
   SCAN_TIMEOUT: 'EPG_SCAN_TIMEOUT',
   SCAN_FAILED: 'EPG_SCAN_FAILED',
+  /** Extraction could not start in time because other messages held every extraction worker (load). */
+  SCAN_BUSY: 'EPG_SCAN_BUSY',
   DIRECTORY: 'EPG_DIRECTORY',
   DIRECTORY_IMPORT: 'EPG_DIRECTORY_IMPORT',
   SECRET: 'EPG_SECRET',

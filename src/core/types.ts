@@ -72,7 +72,9 @@ export type UnscannableReason =
   | 'timeout'
   | 'encrypted'
   | 'unsupported'
-  | 'extract-error';
+  | 'extract-error'
+  /** The extraction workers were busy with other messages for most of this part's time: the relay answers 451. */
+  | 'busy';
 
 /** A part that could not be read. Never silently skipped: the default policy holds the message. */
 export interface UnscannablePart {

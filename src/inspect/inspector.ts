@@ -2,6 +2,7 @@
  * The `inspect` step with scanning on: parse → detect → decide. One parse of the raw bytes feeds detection and
  * the policy; the verdict goes back to the transaction, which delivers exactly the bytes that were scanned.
  */
+import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { Detection, Envelope, InboundMessage, Inspector, ParsedMessage, Verdict } from '../core/types.js';
 import { decide, firstTimeLookup, type PolicySet, type RecipientMemory } from '../decide/index.js';
 import { detect } from '../detect/index.js';
@@ -58,10 +59,19 @@ export async function decideScan(scan: Scan, envelope: Envelope, deps: Inspector
   return decide({ envelope, client, parsed: scan.parsed, detection: scan.detection, domains: deps.directory, firstTime }, deps.policy(), { monitor: deps.monitor });
 }
 
-/** `onVerdict` sees each message's scan and verdict (e.g. to keep the subject of a held message). */
+/**
+ * `onVerdict` sees each message's scan and verdict (e.g. to keep the subject of a held message).
+ *
+ * A part that could not be read because every extraction worker was busy with other messages ('busy') makes the
+ * scan fail with EPG_SCAN_BUSY instead of reaching the policy: the relay answers 451 and the client sends the
+ * message again later, when the burst is over, rather than it being held for someone to release by hand.
+ */
 export function createInspector(deps: InspectorDeps, onVerdict?: (message: InboundMessage, scan: Scan, verdict: Verdict) => void): Inspector {
   return async (message) => {
     const scan = await scanMessage(message.raw, message.envelope, deps);
+    if (scan.parsed.unscannable.some((u) => u.reason === 'busy')) {
+      throw new PostguardError(ErrorCodes.SCAN_BUSY, 'extraction workers busy with other messages');
+    }
     const verdict = await decideScan(scan, message.envelope, deps, message.client);
     onVerdict?.(message, scan, verdict);
     return verdict;

@@ -3,7 +3,7 @@
  * in the extraction sandbox (sandbox/pool.ts); everything else on the calling thread.
  */
 import type { ExtractContext } from './context.js';
-import { ExtractTimeout } from './context.js';
+import { ExtractBusy, ExtractTimeout } from './context.js';
 import { extractCalendar, extractText } from './extract/text.js';
 import { errorKind, type Extracted } from './extract/result.js';
 import { extractZip } from './extract/zip.js';
@@ -38,7 +38,8 @@ export async function extractPart(ctx: ExtractContext, part: PartInput): Promise
   try {
     await extractKind(ctx, part, source);
   } catch (err) {
-    if (err instanceof ExtractTimeout) ctx.addUnscannable(source, 'timeout', 'time limit reached while reading');
+    if (err instanceof ExtractBusy) ctx.addUnscannable(source, 'busy', 'extraction workers busy with other messages');
+    else if (err instanceof ExtractTimeout) ctx.addUnscannable(source, 'timeout', 'time limit reached while reading');
     else ctx.addUnscannable(source, 'extract-error', `${extensionOf(part.filename) || 'part'}: ${errorKind(err)}`);
   }
 }

@@ -3,9 +3,20 @@ import type { ParseLimits } from './limits.js';
 
 /** Raised inside extraction when the message's time budget is used up. */
 export class ExtractTimeout extends Error {
-  constructor() {
-    super('extraction time budget exceeded');
+  constructor(message = 'extraction time budget exceeded') {
+    super(message);
     this.name = 'ExtractTimeout';
+  }
+}
+
+/**
+ * A timeout caused by load, not by the part: it waited for a free extraction worker for at least half of the time
+ * it had. The message is answered 451 (the client tries again later), not held for review.
+ */
+export class ExtractBusy extends ExtractTimeout {
+  constructor() {
+    super('extraction workers busy with other messages');
+    this.name = 'ExtractBusy';
   }
 }
 

@@ -10,6 +10,7 @@ export const replies = {
   oversize: (id: string, max: number): SmtpReply => ({ code: 552, enhanced: '5.3.4', text: `Message exceeds the size limit of ${max} bytes, ref ${id}` }),
   bareLineEnding: (id: string): SmtpReply => ({ code: 550, enhanced: '5.6.0', text: `Bare CR or LF line ending in message data (SMTP smuggling protection), ref ${id}` }),
   scanFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be scanned, try again later, ref ${id}` }),
+  scanBusy: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.2', text: `Scanner busy with other messages, try again later, ref ${id}` }),
   holdFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be stored for review, try again later, ref ${id}` }),
   upstreamTemporary: (id: string): SmtpReply => ({ code: 451, enhanced: '4.4.1', text: `Upstream mail server unavailable, try again later, ref ${id}` }),
   upstreamPermanent: (id: string, code: number, enhanced: string | undefined): SmtpReply => ({

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { domainOf } from '../core/address.js';
+import { ErrorCodes } from '../core/errors.js';
 import type { InboundMessage, Inspector, SmtpReply, Verdict } from '../core/types.js';
 import { prependHeaders, traceHeader } from '../deliver/trace-header.js';
 import type { DeliveryResult, PreparedDelivery, Upstream } from '../deliver/types.js';
@@ -140,7 +141,12 @@ async function transact(message: InboundMessage, deps: TransactionDeps, prepared
     verdict = await withTimeout(deps.inspect(message), deps.scanTimeoutMs);
   } catch (err) {
     scanMs = performance.now() - scanStart;
-    logger.warn({ tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'scan failed; message not accepted');
+    const errCode = (err as { code?: string }).code ?? 'ERROR';
+    if (errCode === ErrorCodes.SCAN_BUSY) {
+      logger.warn({ tx: message.id, errCode }, 'extraction busy with other messages; message deferred (451)');
+      return finish(replies.scanBusy(message.id));
+    }
+    logger.warn({ tx: message.id, errCode }, 'scan failed; message not accepted');
     return finish(replies.scanFailed(message.id));
   }
   scanMs = performance.now() - scanStart;

@@ -130,15 +130,26 @@ describe('extraction sandbox', () => {
     expect(p.unscannable.map((u) => u.reason)).toEqual(['timeout']);
   });
 
-  it('lets a queued task time out when every worker is stuck', async () => {
+  it("lets a queued task time out when every worker is stuck, as 'busy' (the load's fault, not the part's)", async () => {
     await configureExtractionPool({ size: 1 });
     const first = parseMessage(await misbehaving('block'), { timeoutMs: 800 });
     await new Promise((r) => setTimeout(r, 50));
     const t0 = Date.now();
     const second = await parseMessage(await pdfMail('queued'), { timeoutMs: 300 });
     expect(Date.now() - t0).toBeLessThan(300 + DEFAULT_POOL_OPTIONS.graceMs + 1000);
-    expect(second.unscannable).toEqual([{ source: 'attachment:ok.pdf', reason: 'timeout', detail: 'time limit reached while reading' }]);
+    expect(second.unscannable).toEqual([{ source: 'attachment:ok.pdf', reason: 'busy', detail: 'extraction workers busy with other messages' }]);
+    // the stuck one started at once: its timeout is its own
     expect((await first).unscannable.map((u) => u.reason)).toEqual(['timeout']);
+  });
+
+  it("a task that waited less than half its time and then ran out of it is a plain 'timeout'", async () => {
+    await configureExtractionPool({ size: 1 });
+    const first = parseMessage(await misbehaving('block'), { timeoutMs: 300 });
+    await new Promise((r) => setTimeout(r, 20));
+    // waits ~300 ms + grace for the stuck worker to be replaced, then blocks itself until its deadline
+    const second = await parseMessage(await misbehaving('block'), { timeoutMs: 2500 });
+    expect((await first).unscannable.map((u) => u.reason)).toEqual(['timeout']);
+    expect(second.unscannable.map((u) => u.reason)).toEqual(['timeout']);
   });
 
   it('runs in-process with size 0 (no isolation), same results', async () => {
@@ -201,6 +212,27 @@ describe('through the relay with the default policy', () => {
     expect(held).toHaveLength(1);
     expect(held[0]!.verdict).toMatchObject({ action: 'quarantine', rules: ['unscannable'] });
     expect(readdirSync(join(relay.dataDir, 'outbox')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+  });
+
+  it('a burst that keeps every extraction worker busy: the waiting message gets 451 4.3.2 (not held), and goes through when sent again', async () => {
+    await configureExtractionPool({ size: 1 });
+    const stuck = sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: (await misbehaving('block', 'customer@example.com')).toString('latin1') });
+    await new Promise((r) => setTimeout(r, 100));
+    const pdf = (await compose({ to: 'customer@example.com', text: 'invoice attached', attachments: [{ filename: 'invoice.pdf', content: makePdf(['Invoice 2041, thank you']) }] })).toString('latin1');
+    const deferred = await sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: pdf });
+    expect(deferred.code).toBe(451);
+    expect(deferred.text).toMatch(/^451 4\.3\.2 Scanner busy with other messages, try again later, ref [0-9A-Z]+$/);
+    const id = /ref ([0-9A-Z]+)/.exec(deferred.text)![1]!;
+    expect(relay.logs.find((l) => l.tx === id && l.msg === 'transaction')).toMatchObject({ verdict: 'error', reply: 451 });
+    // the stuck one is held (its own timeout); the deferred one is not
+    expect((await stuck).text).toMatch(/held for review/);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.message.id).not.toBe(id);
+    // the client's retry, once the worker is free
+    const retry = await sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: pdf });
+    expect(retry.code).toBe(250);
+    expect(retry.text).not.toMatch(/held/);
+    expect(held).toHaveLength(1);
   });
 
   it('holds messages whose extractor runs out of memory or throws', async () => {

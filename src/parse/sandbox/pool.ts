@@ -21,7 +21,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ExtractContext } from '../context.js';
-import { ExtractTimeout } from '../context.js';
+import { ExtractBusy, ExtractTimeout } from '../context.js';
 import { fail, type Extracted } from '../extract/result.js';
 import type { ParseLimits } from '../limits.js';
 import type { TaskKind, TaskRequest, TaskResponse, TaskResult, WorkerSetup } from './protocol.js';
@@ -57,6 +57,15 @@ export interface ExtractionPoolStats {
 
 type Outcome = TaskResult | { type: 'oom' } | { type: 'crash' } | { type: 'closed' };
 
+/** A task's outcome and how long it waited in the queue for a worker. */
+interface Settled {
+  out: Outcome;
+  /** Milliseconds from submission to a worker taking it (to the outcome, if none did). */
+  waitedMs: number;
+  /** Milliseconds the task had when submitted (its deadline minus the submission time). */
+  budgetMs: number;
+}
+
 interface Pending {
   id: number;
   kind: TaskKind;
@@ -65,7 +74,9 @@ interface Pending {
   deadline: number;
   timer: NodeJS.Timeout;
   settled: boolean;
-  resolve: (o: Outcome) => void;
+  queuedAt: number;
+  startedAt?: number;
+  resolve: (s: Settled) => void;
 }
 
 interface Slot {
@@ -91,9 +102,9 @@ class ExtractionPool {
 
   constructor(private readonly opts: ExtractionPoolOptions) {}
 
-  run(kind: TaskKind, bytes: Uint8Array, limits: ParseLimits, deadline: number): Promise<Outcome> {
-    if (this.closed) return Promise.resolve({ type: 'closed' });
-    return new Promise<Outcome>((resolve) => {
+  run(kind: TaskKind, bytes: Uint8Array, limits: ParseLimits, deadline: number): Promise<Settled> {
+    if (this.closed) return Promise.resolve({ out: { type: 'closed' }, waitedMs: 0, budgetMs: 0 });
+    return new Promise<Settled>((resolve) => {
       const p: Pending = {
         id: this.nextId++,
         kind,
@@ -102,6 +113,7 @@ class ExtractionPool {
         limits,
         deadline,
         settled: false,
+        queuedAt: Date.now(),
         resolve,
         timer: setTimeout(() => this.expire(p), Math.max(0, deadline + this.opts.graceMs - Date.now())),
       };
@@ -138,6 +150,7 @@ class ExtractionPool {
         slot = this.spawn();
       }
       const p = this.queue.shift()!;
+      p.startedAt = Date.now();
       slot.task = p;
       slot.worker.ref();
       const req: TaskRequest = { id: p.id, kind: p.kind, bytes: p.bytes, limits: p.limits, deadline: p.deadline };
@@ -204,7 +217,7 @@ class ExtractionPool {
     if (p.settled) return;
     p.settled = true;
     clearTimeout(p.timer);
-    p.resolve(o);
+    p.resolve({ out: o, waitedMs: (p.startedAt ?? Date.now()) - p.queuedAt, budgetMs: p.deadline - p.queuedAt });
   }
 }
 
@@ -236,12 +249,16 @@ export async function extractSandboxed(kind: TaskKind, bytes: Uint8Array, ctx: E
   const limits: ParseLimits = { ...ctx.limits, maxDecompressedBytes: ctx.decompressBudget() };
   const label = kind.startsWith('test-') ? 'test' : kind;
   let out: Outcome;
+  let busy = false;
   if (options.size <= 0) {
     const { runTask } = await import('./extractors.js');
     out = await runTask({ kind, bytes, limits, deadline: ctx.deadline }, testExtractorsEnabled());
   } else {
     pool ??= new ExtractionPool(options);
-    out = await pool.run(kind, bytes, limits, ctx.deadline);
+    const settled = await pool.run(kind, bytes, limits, ctx.deadline);
+    out = settled.out;
+    // Waiting for a worker took at least half the time this part had: the timeout is the load's, not the part's.
+    busy = settled.waitedMs * 2 >= settled.budgetMs;
   }
   switch (out.type) {
     case 'done':
@@ -249,7 +266,7 @@ export async function extractSandboxed(kind: TaskKind, bytes: Uint8Array, ctx: E
       return out.result;
     case 'timeout':
       ctx.chargeDecompressed(out.decompressed);
-      throw new ExtractTimeout();
+      throw busy ? new ExtractBusy() : new ExtractTimeout();
     case 'oom':
       return fail('size-limit', `${label}: memory limit exceeded`);
     case 'crash':
