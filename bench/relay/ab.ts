@@ -4,7 +4,7 @@
  * front of smtp-sink, smtp-source throughput with the relay's CPU per message, then p50/p90/p99 time-to-250 from
  * a 10-session client. 5 KB customer-care reply, 100,000-customer directory when scanning.
  *
- *   npm run build && node dist/bench/relay/ab.js --a /path/to/old/checkout --b . [--rounds 3] [--scanning true|false]
+ *   npm run build && node dist/bench/relay/ab.js --a /path/to/old/checkout --b . [--rounds 3] [--scanning true|false] [--sessions 10]
  *
  * Each checkout must be built (`npm run build` there). Prints one row per run and the means per build.
  */
@@ -24,6 +24,8 @@ const builds = { A: resolve(opt('a', '')), B: resolve(opt('b', '.')) };
 const ROUNDS = Number(opt('rounds', '3'));
 const SCANNING = opt('scanning', 'true') === 'true';
 const COUNT = Number(opt('count', '4000'));
+/** smtp-source sessions for the throughput figure (the latency client always uses 10). */
+const SESSIONS = Number(opt('sessions', '10'));
 
 interface Row {
   build: string;
@@ -51,7 +53,7 @@ async function runOnce(build: keyof typeof builds, dir: string, csv: string, lf:
     const pids = () => [relay.pid!, ...childPids(relay.pid!)];
     await throughput(port, lf, 500, 10, rcpt); // warm-up
     const cpu0 = cpuSeconds(pids());
-    const rate = await throughput(port, lf, COUNT, 10, rcpt);
+    const rate = await throughput(port, lf, COUNT, SESSIONS, rcpt);
     const cpuMs = ((cpuSeconds(pids()) - cpu0) * 1000) / COUNT;
     const lat = await latencies(port, body, 1000, 10, rcpt);
     return { build, rate, cpuMs, p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99) };
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     const body = careReply(5000, customer);
     const lf = join(dir, 'm.lf.eml');
     writeFileSync(lf, body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'); // smtp-source adds CR itself
-    console.log(`A = ${builds.A}\nB = ${builds.B}\nscanning ${SCANNING ? 'on' : 'off'}, 5 KB reply, 10 sessions, --workers 2, ${COUNT} messages per run\n`);
+    console.log(`A = ${builds.A}\nB = ${builds.B}\nscanning ${SCANNING ? 'on' : 'off'}, 5 KB reply, ${SESSIONS} smtp-source sessions (latency: 10), --workers 2, ${COUNT} messages per run\n`);
     console.log('| build | msg/s | relay CPU ms per message | p50 ms to 250 | p90 | p99 |');
     console.log('|---|---:|---:|---:|---:|---:|');
     const rows: Row[] = [];
