@@ -121,14 +121,8 @@ export class SmtpUpstream implements Upstream {
       }
       const { conn, reused } = acquired;
       try {
-        const replies = await conn.transaction(envelope, raw);
-        const closing = isClosing(replies);
-        if (closing) this.pool.reset();
-        this.pool.release(conn, !closing);
-        return resultOf(envelope, replies);
+        return resultOf(envelope, await this.settle(conn, conn.transaction(envelope, raw)));
       } catch (err) {
-        this.pool.release(conn, false);
-        this.pool.reset();
         // A reused connection the server had already closed: nothing was delivered, try a fresh one.
         if (err instanceof TransactionBroken && err.stale && reused && attempt < this.options.maxRequeues) {
           fresh = true;
@@ -137,6 +131,25 @@ export class SmtpUpstream implements Upstream {
         return failure(err);
       }
     }
+  }
+
+  /**
+   * Waits for a transaction on `conn`, then hands the connection back to the pool: reused unless it broke or the
+   * server said 421 (then the idle ones are closed too: they lead to the same server).
+   */
+  private async settle(conn: UpstreamConnection, transaction: Promise<TransactionReplies>): Promise<TransactionReplies> {
+    let replies: TransactionReplies;
+    try {
+      replies = await transaction;
+    } catch (err) {
+      this.pool.release(conn, false);
+      this.pool.reset();
+      throw err;
+    }
+    const closing = isClosing(replies);
+    if (closing) this.pool.reset();
+    this.pool.release(conn, !closing);
+    return replies;
   }
 
   /**
@@ -162,14 +175,8 @@ export class SmtpUpstream implements Upstream {
           return failure(err); // no connection could be opened (as `send` reports it)
         }
         try {
-          const replies = await conn.finish(started, raw);
-          const closing = isClosing(replies);
-          if (closing) this.pool.reset();
-          this.pool.release(conn, !closing);
-          return resultOf(envelope, replies);
+          return resultOf(envelope, await this.settle(conn, conn.finish(started, raw)));
         } catch (err) {
-          this.pool.release(conn, false);
-          this.pool.reset();
           // The connection closed before one byte of the body went out (e.g. an idle timeout while the message
           // was being scanned): nothing was delivered, so the ordinary way tries again. Not after a timeout
           // waiting for a reply: that upstream is not answering, and the client should not wait twice.
