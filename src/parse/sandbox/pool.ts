@@ -9,6 +9,8 @@
  *   stalls; a worker still busy `graceMs` after the deadline (a synchronous loop) is terminated and the part
  *   becomes 'timeout';
  * - a worker that dies otherwise (uncaught error, exit) gives 'extract-error' ("<kind>: extractor crashed");
+ * - a task that timed out after waiting for a free worker for half of its time or more is 'busy' (ExtractBusy):
+ *   the load's fault, not the part's, and the relay answers 451 instead of holding the message;
  * - a dead or terminated worker is dropped; the next task starts a fresh one. Workers start lazily, idle ones
  *   are unref'd so they never keep the process alive. `closeExtractionPool()` stops them all (shutdown).
  *
