@@ -161,7 +161,7 @@ export class SmtpUpstream implements Upstream {
     const acquiring = this.pool.tryAcquire();
     if (!acquiring) return undefined;
     const opened = acquiring.then(({ conn }) => ({ conn, started: conn.start(envelope, { eightBit: true }) }));
-    opened.catch(() => undefined); // a failure to connect shows in send (which goes the ordinary way)
+    opened.catch(() => undefined); // a failure to connect is reported by send, or dropped by abandon
     let ended = false;
     return {
       send: async (raw) => {

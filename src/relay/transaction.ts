@@ -80,17 +80,9 @@ function headerBlock(message: InboundMessage, hostname: string, verdict: Verdict
 
 /**
  * `prepared`: the upstream transaction opened while the message arrived (Upstream.prepare); it carries the
- * message when it is delivered, and is abandoned on every other outcome.
+ * message when it is delivered. On every other outcome the inbound server abandons it when it replies.
  */
 export async function runTransaction(message: InboundMessage, deps: TransactionDeps, prepared?: PreparedDelivery): Promise<SmtpReply> {
-  try {
-    return await transact(message, deps, prepared);
-  } finally {
-    prepared?.abandon(); // a no-op once it sent the message
-  }
-}
-
-async function transact(message: InboundMessage, deps: TransactionDeps, prepared: PreparedDelivery | undefined): Promise<SmtpReply> {
   const { logger } = deps;
   const started = performance.now();
   let verdict: Verdict | undefined;

@@ -43,7 +43,7 @@ export interface InboundOptions<W extends EarlyWork = EarlyWork> {
   onMessage(message: InboundMessage, early?: W): Promise<SmtpReply>;
 }
 
-/** Started by `onDataStart`; abandoned when the DATA phase ends without a message (timeout, oversize, error). */
+/** Started by `onDataStart`; abandoned when the reply to DATA goes out or the DATA phase times out (a no-op once used). */
 export interface EarlyWork {
   abandon(): void;
 }
