@@ -43,7 +43,12 @@ function censorOwn(obj: Record<string, unknown>): Record<string, unknown> {
   return out ?? obj;
 }
 
-export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+/**
+ * Without a destination the logger writes to stdout synchronously: each line is in the kernel before the reply it
+ * reports goes out, so a crash loses no line. pino's own default (sonic-boom, asynchronous) hands every line to
+ * libuv's thread pool and wakes the event loop again when it is written: two thread hand-offs per relayed message.
+ */
+export function createLogger(level = 'info', destination: DestinationStream = pino.destination({ dest: 1, sync: true })): Logger {
   return pino(
     {
       level,

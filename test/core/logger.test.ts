@@ -3,7 +3,10 @@
  * log line; other fields are written as given.
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { createLogger, redactFields } from '../../src/core/logger.js';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -53,5 +56,20 @@ describe('logger redaction', () => {
     const red = redactFields(dirty);
     expect(red).toEqual({ tx: 'T', nested: { raw: '[redacted]' } });
     expect(dirty.nested.raw).toBe('body');
+  });
+});
+
+describe('logger destination', () => {
+  it('writes each line to stdout before the call returns: a process killed right after logging loses nothing', () => {
+    // The built logger in a child process: log, then SIGKILL itself (no exit handler can flush anything).
+    const logger = resolve('dist/src/core/logger.js');
+    const script = `import { createLogger } from ${JSON.stringify(pathToFileURL(logger).href)};
+      const log = createLogger('info');
+      for (let i = 0; i < 50; i++) log.info({ tx: 'T' + i }, 'transaction');
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tx: string });
+    expect(lines.map((l) => l.tx)).toEqual(Array.from({ length: 50 }, (_, i) => `T${i}`));
   });
 });
