@@ -7,6 +7,7 @@
  * mailbox at c.com and can never be mistaken for one at b).
  */
 import { domainToASCII } from 'node:url';
+import { RecentMap } from './recent.js';
 
 export interface ParsedAddress {
   /** Canonical `local@domain`. */
@@ -69,9 +70,20 @@ export function parseAddress(input: string): ParsedAddress | null {
   return { address: `${canonicalLocal}@${domain}`, local: canonicalLocal, domain };
 }
 
+/**
+ * Canonical forms of recent inputs: a message's envelope and header addresses are canonicalised several times
+ * on its way (headers, recipients, decision context, first-time memory), and a helpdesk sends from the same few
+ * addresses all day. Bounded; strings only, so no caller can change a cached result.
+ */
+const canonicalMemo = new RecentMap<string, string | null>(2048);
+
 /** Canonical address string or null. */
 export function canonicalAddress(input: string): string | null {
-  return parseAddress(input)?.address ?? null;
+  const known = canonicalMemo.get(input);
+  if (known !== undefined) return known;
+  const address = parseAddress(input)?.address ?? null;
+  canonicalMemo.set(input, address);
+  return address;
 }
 
 /** Domain part of a canonical address ('' when there is none). */

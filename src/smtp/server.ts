@@ -12,6 +12,7 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import { parseAddress } from '../core/address.js';
+import { RecentMap } from '../core/recent.js';
 import { newTransactionId } from '../core/ids.js';
 import type { Envelope, InboundMessage, SmtpReply } from '../core/types.js';
 import { readData } from './data-reader.js';
@@ -57,6 +58,9 @@ function replyError(r: SmtpReply): Error & { responseCode: number } {
   return smtpError(r.code, r.enhanced, r.text);
 }
 
+/** Verdicts of envelopeAddressOk for recent addresses (two parsers per MAIL and RCPT add up; senders repeat). */
+const envelopeVerdicts = new RecentMap<string, boolean>(2048);
+
 /**
  * Validates an envelope address with the canonical parser, and checks that a second, independent parser
  * (nodemailer's addressparser) reads it as the same single mailbox: the upstream client writes the address
@@ -64,10 +68,13 @@ function replyError(r: SmtpReply): Error & { responseCode: number } {
  */
 export function envelopeAddressOk(address: string): boolean {
   if (address === '') return true;
+  const known = envelopeVerdicts.get(address);
+  if (known !== undefined) return known;
   const parsed = parseAddress(address);
-  if (!parsed) return false;
-  const theirs = addressparser(address, { flatten: true }) as { address?: string }[];
-  return theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
+  const theirs = parsed ? (addressparser(address, { flatten: true }) as { address?: string }[]) : [];
+  const ok = parsed !== null && theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
+  envelopeVerdicts.set(address, ok);
+  return ok;
 }
 
 export class InboundServer<W extends EarlyWork = EarlyWork> {
