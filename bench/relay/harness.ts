@@ -116,6 +116,31 @@ export async function latencies(port: number, body: Buffer, count: number, sessi
 }
 
 /**
+ * Time from the end of DATA to the 250 at a fixed offered load: message i starts (connects) at i / rate seconds,
+ * on the first of `sessions` clients that is free (open loop: a slow reply does not slow the schedule down, so
+ * queueing shows up as latency instead of lower load). The saturated figure (`latencies`) says what a relay does
+ * flat out; this one says what it adds to each message at a load it can carry.
+ */
+export async function pacedLatencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, rate: number): Promise<number[]> {
+  const out: number[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: sessions }, async () => {
+      while (next < count) {
+        const i = next++;
+        const wait = t0 + (i * 1000) / rate - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const r = await oneMessage(port, body, rcpt);
+        if (r.code !== 250) throw new Error(`reply ${r.code}`);
+        out.push(r.ms);
+      }
+    }),
+  );
+  return out.sort((a, b) => a - b);
+}
+
+/**
  * Throughput like smtp-source's (one message per connection), for rows where a 451 is a legitimate answer:
  * smtp-source stops at the first one ("fatal: end of data rejected"). msg/s counts every message answered.
  */
