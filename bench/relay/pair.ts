@@ -1,0 +1,103 @@
+/**
+ * Paired comparison of two relays that run at the same time: two builds, or one build with two settings (worker
+ * count, node flags). Both relays stay up in front of one smtp-sink, and short smtp-source bursts alternate
+ * between them (ABBA order), so the machine's drift (tens of percent within minutes here) falls on both alike.
+ * Prints each side's relay CPU per message (all its processes and threads, from /proc), mean msg/s of its bursts
+ * and, with --latency, p50/p90/p99 time-to-250 from the 10-session client after each burst.
+ *
+ *   npm run build && node dist/bench/relay/pair.js --a OLD_CHECKOUT --b . [--rounds 8] [--count 1500] [--sessions 10]
+ *       [--a-workers 2] [--b-workers 2] [--a-flags "--single-threaded-gc"] [--b-flags ...] [--latency]
+ *
+ * Each checkout must be built. 5 KB customer-care reply, scanning on, a 100,000-customer directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { careReply, customerCsv } from './messages.js';
+import { childPids, cpuSeconds, freePort, latencies, pct, throughput, waitSmtp } from './harness.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : def;
+};
+const ROUNDS = Number(opt('rounds', '8'));
+const COUNT = Number(opt('count', '1500'));
+const SESSIONS = Number(opt('sessions', '10'));
+const LATENCY = argv.includes('--latency');
+
+interface Side {
+  name: 'A' | 'B';
+  root: string;
+  workers: string;
+  flags: string[];
+  port: number;
+  relay?: ChildProcess;
+  cpu: number;
+  messages: number;
+  rates: number[];
+  lat: number[];
+}
+
+/** CPU seconds of the relay's processes including every thread (cpuSeconds reads /proc/PID/stat: all threads). */
+const relayCpu = (s: Side) => cpuSeconds([s.relay!.pid!, ...childPids(s.relay!.pid!)]);
+
+async function main(): Promise<void> {
+  if (!opt('a', '')) throw new Error('usage: node dist/bench/relay/pair.js --a CHECKOUT --b CHECKOUT [--a-workers N] [--b-workers N] [--a-flags "..."] [--b-flags "..."] [--latency]');
+  const dir = mkdtempSync(join(tmpdir(), 'pg-bench-pair-'));
+  const children: ChildProcess[] = [];
+  try {
+    const csv = join(dir, 'customers.csv');
+    const { rcpt, customer } = customerCsv(csv, 100_000, 42);
+    const body = careReply(5000, customer);
+    const lf = join(dir, 'm.lf.eml');
+    writeFileSync(lf, body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'); // smtp-source adds CR itself
+    const sinkPort = await freePort();
+    const sink = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '2048'], { stdio: 'ignore' });
+    children.push(sink);
+    await waitSmtp(sinkPort);
+
+    const sides: Side[] = [];
+    for (const name of ['A', 'B'] as const) {
+      const key = name.toLowerCase();
+      const side: Side = { name, root: resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
+      const args = [...side.flags, join(side.root, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${side.port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, `data-${name}`), '--workers', side.workers, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', 'true', '--internal-domain', 'support.example', '--directory', csv];
+      side.relay = spawn(process.execPath, args, { cwd: side.root, stdio: 'ignore' });
+      children.push(side.relay);
+      sides.push(side);
+    }
+    for (const s of sides) {
+      await waitSmtp(s.port, 300_000);
+      await throughput(s.port, lf, 500, SESSIONS, rcpt); // warm-up
+    }
+    console.log(`A = ${sides[0]!.root} (--workers ${sides[0]!.workers}${sides[0]!.flags.length ? ', ' + sides[0]!.flags.join(' ') : ''})`);
+    console.log(`B = ${sides[1]!.root} (--workers ${sides[1]!.workers}${sides[1]!.flags.length ? ', ' + sides[1]!.flags.join(' ') : ''})`);
+    console.log(`5 KB reply, scanning on, ${ROUNDS} rounds of ${COUNT} messages per side, ${SESSIONS} smtp-source sessions${LATENCY ? ', then 400 messages from the 10-session latency client' : ''}\n`);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const s of r % 2 ? [sides[1]!, sides[0]!] : sides) {
+        const c0 = relayCpu(s);
+        s.rates.push(await throughput(s.port, lf, COUNT, SESSIONS, rcpt));
+        s.cpu += relayCpu(s) - c0;
+        s.messages += COUNT;
+        if (LATENCY) s.lat.push(...(await latencies(s.port, body, 400, 10, rcpt)));
+      }
+    }
+    console.log('| side | relay CPU ms per message | msg/s | p50 ms to 250 | p90 | p99 |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const s of sides) {
+      const lat = s.lat.sort((x, y) => x - y);
+      const cell = (p: number) => (lat.length ? pct(lat, p).toFixed(2) : '');
+      console.log(`| ${s.name} | ${((1000 * s.cpu) / s.messages).toFixed(3)} | ${(s.rates.reduce((x, y) => x + y, 0) / s.rates.length).toFixed(0)} | ${cell(50)} | ${cell(90)} | ${cell(99)} |`);
+    }
+    const [a, b] = sides as [Side, Side];
+    console.log(`\nB / A: CPU per message ${(b.cpu / b.messages / (a.cpu / a.messages)).toFixed(3)}, msg/s ${(b.rates.reduce((x, y) => x + y, 0) / a.rates.reduce((x, y) => x + y, 0)).toFixed(3)}`);
+  } finally {
+    for (const c of children.reverse()) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
