@@ -7,7 +7,7 @@
  * mailbox at c.com and can never be mistaken for one at b).
  */
 import { domainToASCII } from 'node:url';
-import { RecentMap } from './recent.js';
+import { detachedCopy, RecentMap } from './recent.js';
 
 export interface ParsedAddress {
   /** Canonical `local@domain`. */
@@ -82,7 +82,7 @@ export function canonicalAddress(input: string): string | null {
   const known = canonicalMemo.get(input);
   if (known !== undefined) return known;
   const address = parseAddress(input)?.address ?? null;
-  canonicalMemo.set(input, address);
+  canonicalMemo.set(detachedCopy(input), address);
   return address;
 }
 

@@ -48,3 +48,11 @@ export class RecentMap<K, V> {
     this.current.set(key, value);
   }
 }
+
+/**
+ * A copy of `s` that does not keep a larger string alive: V8 may represent a slice of a long string (a header
+ * block, a whole message) as a view into it, and a memo key held for hours would then hold that text too.
+ */
+export function detachedCopy(s: string): string {
+  return (' ' + s).slice(1);
+}

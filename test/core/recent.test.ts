@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RecentMap, RecentSet } from '../../src/core/recent.js';
 
@@ -26,5 +29,24 @@ describe('RecentSet / RecentMap', () => {
     m.set('e', 'z'); // a and b dropped
     expect(m.get('a')).toBeUndefined();
     expect(m.get('c')).toBe('x');
+  });
+});
+
+describe('detachedCopy', () => {
+  it('keeps the text but not the long string it was sliced from', () => {
+    // 20 slices of 40 characters from 4 MB strings: kept as slices they hold ~80 MB; copies hold nothing of it.
+    const recent = pathToFileURL(resolve('dist/src/core/recent.js')).href;
+    const script = `const { detachedCopy } = await import(${JSON.stringify(recent)});
+      const keep = [];
+      for (let i = 0; i < 20; i++) {
+        const big = ('x'.repeat(1 << 20) + i).repeat(4);
+        keep.push(detachedCopy(big.slice(1000, 1040)));
+      }
+      globalThis.gc(); globalThis.gc();
+      console.log(JSON.stringify({ mb: process.memoryUsage().heapUsed / 1048576, same: keep.every((k) => k === 'x'.repeat(40)) }));`;
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const out = JSON.parse(child.stdout) as { mb: number; same: boolean };
+    expect(out.same).toBe(true);
+    expect(out.mb).toBeLessThan(40);
   });
 });
