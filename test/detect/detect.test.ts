@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, ParsedMessage, SegmentLocation, TextSegment } from '../../src/core/types.js';
 import { detect } from '../../src/detect/index.js';
@@ -224,6 +226,43 @@ describe('detect across messages', () => {
       await dir.import(await writeCsv(tmp, 'q.csv', [quentin], HEADER), { mode: 'upsert' });
       expect(kinds()).toEqual(['email:CUST-Q', 'full_name:CUST-Q', 'phone:CUST-Q']);
       await dir.close();
+    } finally {
+      await removeDir(tmp);
+    }
+  });
+});
+
+describe('detect: what it remembers across messages', () => {
+  it('keeps none of the messages it scanned alive (only copies of the words it remembers)', async () => {
+    // In a child process with --expose-gc: 20 distinct 2 MB messages, each with a long word that is no first name,
+    // an address that is no customer's and a hotline number, all remembered as misses across messages. Kept as
+    // slices of the message text, those memo keys would hold ~40 MB; the heap must grow by far less.
+    const tmp = await tempDir('pg-detect-retain-');
+    try {
+      const csv = await writeCsv(tmp, 'c.csv', [ALICE] as unknown as Record<string, string>[], HEADER);
+      const url = (p: string) => JSON.stringify(pathToFileURL(resolve(p)).href);
+      const script = `const { openDirectory } = await import(${url('dist/src/directory/index.js')});
+        const { detect } = await import(${url('dist/src/detect/index.js')});
+        const dir = await openDirectory({ dataDir: ${JSON.stringify(join(tmp, 'data'))}, secret: 'detect-secret-0123456789' });
+        await dir.import(${JSON.stringify(csv)});
+        const msg = (text) => ({ subject: '', from: [], to: [], cc: [], bcc: [], replyTo: [], headers: new Map(), attachments: [], unscannable: [], segments: [{ index: 0, location: 'body', source: 'body:text', text }] });
+        const env = { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] };
+        globalThis.gc(); globalThis.gc();
+        const before = process.memoryUsage().heapUsed;
+        let findings = 0;
+        for (let i = 0; i < 20; i++) {
+          const n = String(i).padStart(2, '0');
+          const text = 'Regarding troubleshootingstep' + n + ', write to helpdesk' + n + '@example-support.com or call +1 800 555 01' + n + '. ' + 'lorem '.repeat(350000);
+          findings += detect(msg(text), env, dir, { internalDomains: ['shop.example'] }).findings.length;
+        }
+        globalThis.gc(); globalThis.gc();
+        console.log(JSON.stringify({ grownMb: (process.memoryUsage().heapUsed - before) / 1048576, findings }));
+        await dir.close();`;
+      const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      const out = JSON.parse(child.stdout) as { grownMb: number; findings: number };
+      expect(out.findings).toBe(0);
+      expect(out.grownMb).toBeLessThan(8);
     } finally {
       await removeDir(tmp);
     }
