@@ -81,7 +81,9 @@ const canonicalMemo = new RecentMap<string, string | null>(2048);
 export function canonicalAddress(input: string): string | null {
   const known = canonicalMemo.get(input);
   if (known !== undefined) return known;
-  const address = parseAddress(input)?.address ?? null;
+  const parsed = parseAddress(input)?.address;
+  // Both detached: the canonical form may share characters with the input, and so with what the input was cut from.
+  const address = parsed === undefined ? null : detachedCopy(parsed);
   canonicalMemo.set(detachedCopy(input), address);
   return address;
 }
