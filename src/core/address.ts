@@ -7,7 +7,7 @@
  * mailbox at c.com and can never be mistaken for one at b).
  */
 import { domainToASCII } from 'node:url';
-import { detachedCopy, RecentMap } from './recent.js';
+import { RecentMap } from './recent.js';
 
 export interface ParsedAddress {
   /** Canonical `local@domain`. */
@@ -81,10 +81,8 @@ const canonicalMemo = new RecentMap<string, string | null>(2048);
 export function canonicalAddress(input: string): string | null {
   const known = canonicalMemo.get(input);
   if (known !== undefined) return known;
-  const parsed = parseAddress(input)?.address;
-  // Both detached: the canonical form may share characters with the input, and so with what the input was cut from.
-  const address = parsed === undefined ? null : detachedCopy(parsed);
-  canonicalMemo.set(detachedCopy(input), address);
+  const address = parseAddress(input)?.address ?? null;
+  canonicalMemo.set(input, address);
   return address;
 }
 

@@ -3,6 +3,9 @@
  * Evicting the oldest entry one at a time (delete the first key of a Set or Map) is not O(1) on V8: the
  * iteration from the start walks over every deleted slot until the table is rebuilt, so a memo that stays full
  * turns quadratic (seen as 22× the cost for 16× the message size).
+ *
+ * They hold what they are given for hours, so string keys and values are stored as detached copies (see
+ * `detachedCopy`): a word sliced from a message must not keep the message alive.
  */
 export class RecentSet<K> {
   private current = new Set<K>();
@@ -20,7 +23,7 @@ export class RecentSet<K> {
       this.older = this.current;
       this.current = new Set();
     }
-    this.current.add(key);
+    this.current.add(detached(key));
   }
 
   clear(): void {
@@ -45,7 +48,7 @@ export class RecentMap<K, V> {
       this.older = this.current;
       this.current = new Map();
     }
-    this.current.set(key, value);
+    this.current.set(detached(key), detached(value));
   }
 }
 
@@ -55,4 +58,8 @@ export class RecentMap<K, V> {
  */
 export function detachedCopy(s: string): string {
   return (' ' + s).slice(1);
+}
+
+function detached<T>(v: T): T {
+  return typeof v === 'string' ? (detachedCopy(v) as T) : v;
 }

@@ -15,7 +15,7 @@ import {
   normalizeToken,
 } from '../directory/normalize.js';
 import { NAME_FIRST_KIND } from '../directory/change-batch.js';
-import { detachedCopy, RecentMap, RecentSet } from '../core/recent.js';
+import { RecentMap, RecentSet } from '../core/recent.js';
 import { maskValue } from './mask.js';
 import { isNameGap, isNumberGap, isStreetGap, isTokenJoiner, tokenize, type Word } from './tokenize.js';
 
@@ -190,7 +190,7 @@ export class SegmentScanner {
       else {
         const folded = foldWord(word);
         key = this.ctx.directory.has(NAME_FIRST_KIND, folded) ? folded : null;
-        if (key === null) notFirst.add(detachedCopy(word));
+        if (key === null) notFirst.add(word);
       }
       // Misses are remembered in the shared set only: a per-message entry for every common word of a reply
       // cost ~30 KB of allocation per 5 KB message.
@@ -216,7 +216,7 @@ export class SegmentScanner {
     }
     const customers = e164 ? this.look('phone', e164) : NO_CUSTOMERS;
     if (customers.length === 0 && digitCount < 13) {
-      phones.set(detachedCopy(key), e164);
+      phones.set(key, e164);
     }
     return e164 ? { e164, customers } : null;
   }

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { detachedCopy, RecentSet } from '../core/recent.js';
+import { RecentSet } from '../core/recent.js';
 import type { Strength } from '../core/types.js';
 import { ChangeBatch } from './change-batch.js';
 import { parseExtraMapping, type ExtraMapping } from './columns.js';
@@ -156,7 +156,7 @@ class DirectoryImpl implements Directory {
     const key = kind + '\0' + normalized;
     if (this.misses.has(key)) return NO_CUSTOMERS;
     const found = this.index.lookup(this.hasher, kind, normalized);
-    if (found.length === 0) this.misses.add(detachedCopy(key));
+    if (found.length === 0) this.misses.add(key);
     return found;
   }
 
@@ -170,7 +170,7 @@ class DirectoryImpl implements Directory {
     const key = kind + '\0' + normalized;
     if (this.misses.has(key)) return false;
     const found = this.index.has(this.hasher, kind, normalized);
-    if (!found) this.misses.add(detachedCopy(key));
+    if (!found) this.misses.add(key);
     return found;
   }
 

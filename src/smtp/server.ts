@@ -12,7 +12,7 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import { parseAddress } from '../core/address.js';
-import { detachedCopy, RecentMap } from '../core/recent.js';
+import { RecentMap } from '../core/recent.js';
 import { newTransactionId } from '../core/ids.js';
 import type { Envelope, InboundMessage, SmtpReply } from '../core/types.js';
 import { readData } from './data-reader.js';
@@ -73,7 +73,7 @@ export function envelopeAddressOk(address: string): boolean {
   const parsed = parseAddress(address);
   const theirs = parsed ? (addressparser(address, { flatten: true }) as { address?: string }[]) : [];
   const ok = parsed !== null && theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
-  envelopeVerdicts.set(detachedCopy(address), ok);
+  envelopeVerdicts.set(address, ok);
   return ok;
 }
 
