@@ -9,10 +9,10 @@
  * Each checkout must be built (`npm run build` there). Prints one row per run and the means per build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { careReply, customerCsv } from './messages.js';
+import { fiveKbInputs } from './messages.js';
 import { childPids, cpuSeconds, freePort, latencies, pct, throughput, waitSmtp } from './harness.js';
 
 const argv = process.argv.slice(2);
@@ -68,11 +68,7 @@ async function main(): Promise<void> {
   if (!opt('a', '')) throw new Error('usage: node dist/bench/relay/ab.js --a OLD_CHECKOUT --b NEW_CHECKOUT [--rounds 3] [--scanning true|false]');
   const dir = mkdtempSync(join(tmpdir(), 'pg-bench-ab-'));
   try {
-    const csv = join(dir, 'customers.csv');
-    const { rcpt, customer } = customerCsv(csv, 100_000, 42);
-    const body = careReply(5000, customer);
-    const lf = join(dir, 'm.lf.eml');
-    writeFileSync(lf, body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'); // smtp-source adds CR itself
+    const { csv, rcpt, body, lf } = fiveKbInputs(dir);
     console.log(`A = ${builds.A}\nB = ${builds.B}\nscanning ${SCANNING ? 'on' : 'off'}, 5 KB reply, ${SESSIONS} smtp-source sessions (latency: 10), --workers 2, ${COUNT} messages per run\n`);
     console.log('| build | msg/s | relay CPU ms per message | p50 ms to 250 | p90 | p99 |');
     console.log('|---|---:|---:|---:|---:|---:|');

@@ -1,5 +1,6 @@
 /** Inputs for the relay benchmark: a generated directory and realistic customer-care messages. */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { withLuhnDigit } from '../lib/luhn.js';
 
 export interface BenchCustomer {
@@ -150,4 +151,17 @@ export function pdfMail(c: BenchCustomer): Buffer {
       `--${b}\r\nContent-Type: application/pdf; name="invoice-${c.order}.pdf"\r\nContent-Disposition: attachment; filename="invoice-${c.order}.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${pdf}\r\n--${b}--\r\n`,
     'latin1',
   );
+}
+
+/**
+ * What the A/B benchmarks send: a 100,000-customer directory CSV in `dir`, the 5 KB reply to customer #42, and the
+ * same reply with LF line ends for smtp-source (`-F`; it adds the CR itself).
+ */
+export function fiveKbInputs(dir: string): { csv: string; rcpt: string; body: Buffer; lf: string } {
+  const csv = join(dir, 'customers.csv');
+  const { rcpt, customer } = customerCsv(csv, 100_000, 42);
+  const body = careReply(5000, customer);
+  const lf = join(dir, 'm.lf.eml');
+  writeFileSync(lf, body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+  return { csv, rcpt, body, lf };
 }

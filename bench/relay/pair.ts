@@ -11,10 +11,10 @@
  * Each checkout must be built. 5 KB customer-care reply, scanning on, a 100,000-customer directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { careReply, customerCsv } from './messages.js';
+import { fiveKbInputs } from './messages.js';
 import { childPids, cpuSeconds, freePort, latencies, pct, throughput, waitSmtp } from './harness.js';
 
 const argv = process.argv.slice(2);
@@ -48,11 +48,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-bench-pair-'));
   const children: ChildProcess[] = [];
   try {
-    const csv = join(dir, 'customers.csv');
-    const { rcpt, customer } = customerCsv(csv, 100_000, 42);
-    const body = careReply(5000, customer);
-    const lf = join(dir, 'm.lf.eml');
-    writeFileSync(lf, body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'); // smtp-source adds CR itself
+    const { csv, rcpt, body, lf } = fiveKbInputs(dir);
     const sinkPort = await freePort();
     const sink = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '2048'], { stdio: 'ignore' });
     children.push(sink);
