@@ -91,25 +91,33 @@ function oneMessage(port: number, body: Buffer, rcpt: string): Promise<{ code: n
   });
 }
 
-/** `count` messages over `sessions` parallel clients (one connection each): the reply codes and the wall time. */
-async function sendMany(port: number, body: Buffer, count: number, sessions: number, rcpt: string): Promise<{ replies: { code: number; ms: number }[]; seconds: number }> {
+/**
+ * `count` messages over `sessions` parallel clients (one connection each): the reply codes and the wall time.
+ * With `rate`, message i starts no earlier than i / rate seconds after the first (open loop, see pacedLatencies).
+ */
+async function sendMany(port: number, body: Buffer, count: number, sessions: number, rcpt: string, rate?: number): Promise<{ replies: { code: number; ms: number }[]; seconds: number }> {
   const replies: { code: number; ms: number }[] = [];
-  let left = count;
-  const t0 = process.hrtime.bigint();
+  let next = 0;
+  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: sessions }, async () => {
-      while (left-- > 0) replies.push(await oneMessage(port, body, rcpt));
+      while (next < count) {
+        const i = next++;
+        const wait = rate ? t0 + (i * 1000) / rate - performance.now() : 0;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        replies.push(await oneMessage(port, body, rcpt));
+      }
     }),
   );
-  return { replies, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  return { replies, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
  * Time from the end of DATA to the 250, per message, `sessions` clients in parallel. Any other reply is an error,
  * except a 451 with `allowDeferred` (those messages are left out).
  */
-export async function latencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, allowDeferred = false): Promise<number[]> {
-  const { replies } = await sendMany(port, body, count, sessions, rcpt);
+export async function latencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, allowDeferred = false, rate?: number): Promise<number[]> {
+  const { replies } = await sendMany(port, body, count, sessions, rcpt, rate);
   const bad = replies.find((r) => r.code !== 250 && !(allowDeferred && r.code === 451));
   if (bad) throw new Error(`reply ${bad.code}`);
   return replies.filter((r) => r.code === 250).map((r) => r.ms).sort((a, b) => a - b);
@@ -121,23 +129,8 @@ export async function latencies(port: number, body: Buffer, count: number, sessi
  * queueing shows up as latency instead of lower load). The saturated figure (`latencies`) says what a relay does
  * flat out; this one says what it adds to each message at a load it can carry.
  */
-export async function pacedLatencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, rate: number): Promise<number[]> {
-  const out: number[] = [];
-  const t0 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: sessions }, async () => {
-      while (next < count) {
-        const i = next++;
-        const wait = t0 + (i * 1000) / rate - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const r = await oneMessage(port, body, rcpt);
-        if (r.code !== 250) throw new Error(`reply ${r.code}`);
-        out.push(r.ms);
-      }
-    }),
-  );
-  return out.sort((a, b) => a - b);
+export function pacedLatencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, rate: number): Promise<number[]> {
+  return latencies(port, body, count, sessions, rcpt, false, rate);
 }
 
 /**
