@@ -8,6 +8,7 @@ import type { DirectoryView } from '../directory/directory.js';
 import { isTokenKind } from '../directory/normalize.js';
 import { resolveRecipients } from './recipients.js';
 import { sharedMissesFor, SegmentScanner, type ScanContext } from './recognizers.js';
+import { borrowWords, releaseWords } from './tokenize.js';
 
 export interface DetectOptions {
   /** The organisation's own domains (recipients there are internal). */
@@ -48,16 +49,21 @@ export function detect(
     shared: sharedMissesFor(directory),
     firstNames: new Map(),
     tokenHits: new Map(),
+    words: borrowWords(),
     deadline: performance.now() + (opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS),
     maxFindings: opts.maxFindings ?? DEFAULT_MAX_FINDINGS,
     stopped: null,
   };
   const findings: Finding[] = [];
-  if (kinds.size > 0) {
-    for (const seg of parsed.segments) {
-      if (ctx.stopped) break;
-      if (seg.text) new SegmentScanner(seg, ctx, findings).run();
+  try {
+    if (kinds.size > 0) {
+      for (const seg of parsed.segments) {
+        if (ctx.stopped) break;
+        if (seg.text) new SegmentScanner(seg, ctx, findings).run();
+      }
     }
+  } finally {
+    releaseWords(ctx.words);
   }
   const unscannable: UnscannablePart[] = parsed.unscannable.map((u) => ({ ...u }));
   // Stopping early is never a pass: what was not scanned makes the message unscannable (fail closed).

@@ -17,7 +17,7 @@ import {
 import { NAME_FIRST_KIND } from '../directory/change-batch.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
 import { maskValue } from './mask.js';
-import { isNameGap, isNumberGap, isStreetGap, isTokenJoiner, tokenize, type Word } from './tokenize.js';
+import { Words } from './tokenize.js';
 
 
 function hasDigit(s: string): boolean {
@@ -122,6 +122,8 @@ export interface ScanContext {
   firstNames: Map<string, string>;
   /** Per-message memo by a token's raw text: the exact-token kinds it matched (empty when none). */
   tokenHits: Map<string, readonly TokenHit[]>;
+  /** The word buffer every segment of the message is tokenised into (one at a time). */
+  words: Words;
   /** performance.now() past which scanning stops (the message is then unscannable: fail closed). */
   deadline: number;
   /** Findings after which scanning stops (the decision is made; more only costs memory). */
@@ -142,7 +144,7 @@ export function sharedMissesFor(directory: DirectoryView): SharedMisses {
 }
 
 export class SegmentScanner {
-  private readonly words: Word[];
+  private readonly words: Words;
   private readonly seen = new Set<string>();
 
   constructor(
@@ -150,7 +152,7 @@ export class SegmentScanner {
     private readonly ctx: ScanContext,
     private readonly out: Finding[],
   ) {
-    this.words = tokenize(seg.text);
+    this.words = ctx.words.fill(seg.text);
   }
 
   run(): void {
@@ -270,23 +272,23 @@ export class SegmentScanner {
     const hits: NumberHit[] = [];
     for (let i = 0; i < w.length; ) {
       if (this.halted(i)) return;
-      if (!w[i]!.digits) {
+      if (!w.digits(i)) {
         i++;
         continue;
       }
       let j = i + 1;
-      while (j < w.length && w[j]!.digits && isNumberGap(w[j]!.gap)) j++;
+      while (j < w.length && w.digits(j) && w.numberGap(j)) j++;
       // groups i..j-1 form one numeric run; try every contiguous sub-run of at most 19 digits
       hits.length = 0;
       for (let a = i; a < j; a++) {
-        const gap = w[a]!.gap;
-        const plus = gap.endsWith('+') || gap.endsWith('+(');
-        const start = w[a]!.start - (gap.endsWith('+(') ? 2 : gap.endsWith('+') || gap.endsWith('(') ? 1 : 0);
+        const plusParen = w.gapEndsWith(a, '+(');
+        const plus = plusParen || w.gapEndsWith(a, '+');
+        const start = w.start(a) - (plusParen ? 2 : plus || w.gapEndsWith(a, '(') ? 1 : 0);
         let digits = '';
         for (let b = a; b < j; b++) {
-          digits += w[b]!.text;
+          digits += w.text(b);
           if (digits.length > 19) break;
-          this.number(digits, plus, text.slice(start, w[b]!.end), start, w[b]!.end, hits);
+          this.number(digits, plus, text.slice(start, w.end(b)), start, w.end(b), hits);
         }
       }
       // keep only the longest of overlapping matches of one kind ("+1 212 555 0147", not also "212 555 0147")
@@ -335,20 +337,20 @@ export class SegmentScanner {
     for (let i = 0; i < w.length; ) {
       if (this.halted(i)) return;
       let j = i + 1;
-      let anyDigit = w[i]!.anyDigit;
-      while (j < w.length && isTokenJoiner(w[j]!.gap)) anyDigit = w[j++]!.anyDigit || anyDigit;
+      let anyDigit = w.anyDigit(i);
+      while (j < w.length && w.joinerGap(j)) anyDigit = w.anyDigit(j++) || anyDigit;
       if (!anyDigit && this.ctx.digitlessTokenKinds.length === 0) {
         i = j; // every token kind needs a digit, and neither the run nor its parts have one
         continue;
       }
       // one word: its own string (hashed once for every memo it is looked up in), not a new slice
-      this.token(j - i === 1 ? w[i]!.text : text.slice(w[i]!.start, w[j - 1]!.end), w[i]!.start);
+      this.token(j - i === 1 ? w.text(i) : text.slice(w.start(i), w.end(j - 1)), w.start(i));
       if (j - i > 1) {
         // parts between slashes (URL paths: /orders/ORD-1/pay) and single words
         let a = i;
         for (let b = i + 1; b <= j; b++) {
-          if (b === j || w[b]!.gap === '/') {
-            if (b - a < j - i) this.token(text.slice(w[a]!.start, w[b - 1]!.end), w[a]!.start);
+          if (b === j || w.gapIs(b, 47 /* / */)) {
+            if (b - a < j - i) this.token(text.slice(w.start(a), w.end(b - 1)), w.start(a));
             a = b;
           }
         }
@@ -380,18 +382,17 @@ export class SegmentScanner {
     const w = this.words;
     for (let i = 0; i < w.length; i++) {
       if (this.halted(i)) return;
-      if (!w[i]!.letters) continue;
+      if (!w.letters(i)) continue;
       // a full name has a second word: check the cheap structure before hashing the first one
-      const second = w[i + 1];
-      if (!second || !second.letters || !isNameGap(second.gap, w[i]!)) continue;
-      let key = this.firstName(w[i]!.text);
+      if (i + 1 >= w.length || !w.letters(i + 1) || !w.nameGap(i + 1)) continue;
+      let key = this.firstName(w.text(i));
       if (key === null) continue;
       for (let n = 2; n <= 4 && i + n - 1 < w.length; n++) {
-        const cur = w[i + n - 1]!;
-        if (!cur.letters || !isNameGap(cur.gap, w[i + n - 2]!)) break;
-        key += ' ' + foldWord(cur.text);
+        const cur = i + n - 1;
+        if (!w.letters(cur) || !w.nameGap(cur)) break;
+        key += ' ' + foldWord(w.text(cur));
         const hit = this.look('full_name', key);
-        if (hit.length) this.add('full_name', hit, w[i]!.start, cur.end, key);
+        if (hit.length) this.add('full_name', hit, w.start(i), w.end(cur), key);
       }
     }
   }
@@ -401,38 +402,39 @@ export class SegmentScanner {
     const w = this.words;
     for (let i = 0; i < w.length; i++) {
       if (this.halted(i)) return;
-      const numWord = w[i]!;
-      const c0 = numWord.text.charCodeAt(0);
+      const c0 = w.firstCode(i);
       if (c0 < 48 || c0 > 57) continue; // HOUSE_NUMBER starts with a digit
-      let num = numWord.text.toLowerCase();
-      let numEnd = numWord.end;
+      let num = w.text(i).toLowerCase();
+      let numEnd = w.end(i);
       // 12-14, 12/3
-      const nxt = w[i + 1];
-      if (numWord.digits && nxt && (nxt.gap === '-' || nxt.gap === '/') && /^\d/.test(nxt.text)) {
-        const joined = num + nxt.gap + nxt.text.toLowerCase();
-        if (HOUSE_NUMBER.test(joined)) {
-          num = joined;
-          numEnd = nxt.end;
+      if (w.digits(i) && i + 1 < w.length && (w.gapIs(i + 1, 45 /* - */) || w.gapIs(i + 1, 47 /* / */))) {
+        const c1 = w.firstCode(i + 1);
+        if (c1 >= 48 && c1 <= 57) {
+          const joined = num + w.gap(i + 1) + w.text(i + 1).toLowerCase();
+          if (HOUSE_NUMBER.test(joined)) {
+            num = joined;
+            numEnd = w.end(i + 1);
+          }
         }
       }
       if (!HOUSE_NUMBER.test(num)) continue;
       // words after: "12 Main Street"
       const after: string[] = [];
-      for (let k = i + 1 + (numEnd !== numWord.end ? 1 : 0); k < w.length && after.length < 5; k++) {
-        if (!w[k]!.letters || !isStreetGap(w[k]!.gap)) break;
-        for (const part of foldWord(w[k]!.text).split(' ')) after.push(part);
+      for (let k = i + 1 + (numEnd !== w.end(i) ? 1 : 0); k < w.length && after.length < 5; k++) {
+        if (!w.letters(k) || !w.streetGap(k)) break;
+        for (const part of foldWord(w.text(k)).split(' ')) after.push(part);
         const value = joinAddress(after, num);
         const hit = this.look('address', value);
-        if (hit.length) this.address(hit, numWord.start, w[k]!.end, value);
+        if (hit.length) this.address(hit, w.start(i), w.end(k), value);
       }
       // words before: "Hauptstraße 5", "Main St. 12"
       const before: string[] = [];
       for (let k = i - 1; k >= 0 && before.length < 5; k--) {
-        if (!w[k]!.letters || !isStreetGap(w[k + 1]!.gap)) break;
-        before.unshift(...foldWord(w[k]!.text).split(' '));
+        if (!w.letters(k) || !w.streetGap(k + 1)) break;
+        before.unshift(...foldWord(w.text(k)).split(' '));
         const value = joinAddress(before, num);
         const hit = this.look('address', value);
-        if (hit.length) this.address(hit, w[k]!.start, numEnd, value);
+        if (hit.length) this.address(hit, w.start(k), numEnd, value);
       }
     }
   }
@@ -459,28 +461,26 @@ export class SegmentScanner {
     let hi = w.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (w[mid]!.end < from) lo = mid + 1;
+      if (w.end(mid) < from) lo = mid + 1;
       else hi = mid;
     }
     for (let i = lo; i < w.length && found.size < customers.length; i++) {
-      const a = w[i]!;
-      if (a.start > to) break;
-      if (hasPostal && hasDigit(a.text)) {
-        const pc = normalizePostalCode(a.text);
+      if (w.start(i) > to) break;
+      if (hasPostal && w.anyDigit(i)) {
+        const pc = normalizePostalCode(w.text(i));
         if (pc) take('postal_code', pc);
-        const b = w[i + 1];
-        if (b && b.start <= to && /^[ \t]$/.test(b.gap)) {
-          const pc2 = normalizePostalCode(a.text + b.text);
+        if (i + 1 < w.length && w.start(i + 1) <= to && (w.gapIs(i + 1, 32) || w.gapIs(i + 1, 9))) {
+          const pc2 = normalizePostalCode(w.text(i) + w.text(i + 1));
           if (pc2) take('postal_code', pc2);
         }
       }
-      if (hasCity && a.letters) {
-        let key = foldWord(a.text);
+      if (hasCity && w.letters(i)) {
+        let key = foldWord(w.text(i));
         take('city', key);
         for (let n = 1; n < 3 && i + n < w.length; n++) {
-          const c = w[i + n]!;
-          if (!c.letters || !isNameGap(c.gap, w[i + n - 1]!) || c.start > to) break;
-          key += ' ' + foldWord(c.text);
+          const c = i + n;
+          if (!w.letters(c) || !w.nameGap(c) || w.start(c) > to) break;
+          key += ' ' + foldWord(w.text(c));
           take('city', key);
         }
       }
