@@ -1,19 +1,21 @@
 /**
  * Paired comparison of two relays that run at the same time: two builds, or one build with two settings (worker
- * count, node flags). Both relays stay up in front of one smtp-sink, and short smtp-source bursts alternate
+ * count, node flags, scanning), or postguard against the floor (`--a floor`: bench/relay/floor-relay.ts, the
+ * cheapest Node relay we could write). Both relays stay up in front of one smtp-sink, and short smtp-source bursts alternate
  * between them (ABBA order), so the machine's drift (tens of percent within minutes here) falls on both alike.
  * Prints each side's relay CPU per message (all its processes and threads, from /proc), mean msg/s of its bursts
  * and, with --latency, p50/p90/p99 time-to-250 from the 10-session client after each burst.
  *
  *   npm run build && node dist/bench/relay/pair.js --a OLD_CHECKOUT --b . [--rounds 8] [--count 1500] [--sessions 10]
- *       [--a-workers 2] [--b-workers 2] [--a-flags "--single-threaded-gc"] [--b-flags ...] [--latency]
+ *       [--a-workers 2] [--b-workers 2] [--a-flags "--single-threaded-gc"] [--b-flags ...] [--a-scanning false] [--latency]
  *
- * Each checkout must be built. 5 KB customer-care reply, scanning on, a 100,000-customer directory.
+ * Each checkout must be built. 5 KB customer-care reply, scanning on unless --X-scanning false, a 100,000-customer directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fiveKbInputs } from './messages.js';
 import { childPids, cpuSeconds, freePort, latencies, pct, throughput, waitSmtp } from './harness.js';
 
@@ -31,6 +33,7 @@ interface Side {
   name: 'A' | 'B';
   root: string;
   workers: string;
+  scanning: string;
   flags: string[];
   port: number;
   relay?: ChildProcess;
@@ -57,9 +60,12 @@ async function main(): Promise<void> {
     const sides: Side[] = [];
     for (const name of ['A', 'B'] as const) {
       const key = name.toLowerCase();
-      const side: Side = { name, root: resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
-      const args = [...side.flags, join(side.root, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${side.port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, `data-${name}`), '--workers', side.workers, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', 'true', '--internal-domain', 'support.example', '--directory', csv];
-      side.relay = spawn(process.execPath, args, { cwd: side.root, stdio: 'ignore' });
+      const floor = opt(key, '.') === 'floor';
+      const side: Side = { name, root: floor ? 'floor' : resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), scanning: opt(`${key}-scanning`, 'true'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
+      const args = floor
+        ? [...side.flags, fileURLToPath(new URL('./floor-relay.js', import.meta.url)), String(side.port), String(sinkPort), side.workers]
+        : [...side.flags, join(side.root, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${side.port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, `data-${name}`), '--workers', side.workers, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', side.scanning, '--internal-domain', 'support.example', '--directory', csv];
+      side.relay = spawn(process.execPath, args, { cwd: floor ? undefined : side.root, stdio: 'ignore' });
       children.push(side.relay);
       sides.push(side);
     }
@@ -67,9 +73,11 @@ async function main(): Promise<void> {
       await waitSmtp(s.port, 300_000);
       await throughput(s.port, lf, 500, SESSIONS, rcpt); // warm-up
     }
-    console.log(`A = ${sides[0]!.root} (--workers ${sides[0]!.workers}${sides[0]!.flags.length ? ', ' + sides[0]!.flags.join(' ') : ''})`);
-    console.log(`B = ${sides[1]!.root} (--workers ${sides[1]!.workers}${sides[1]!.flags.length ? ', ' + sides[1]!.flags.join(' ') : ''})`);
-    console.log(`5 KB reply, scanning on, ${ROUNDS} rounds of ${COUNT} messages per side, ${SESSIONS} smtp-source sessions${LATENCY ? ', then 400 messages from the 10-session latency client' : ''}\n`);
+    for (const s of sides) {
+      const what = s.root === 'floor' ? 'the floor relay (no scanning, no logging)' : `${s.root} (scanning ${s.scanning === 'true' ? 'on' : 'off'}`;
+      console.log(`${s.name} = ${what}${s.root === 'floor' ? ' (' : ', '}--workers ${s.workers}${s.flags.length ? ', ' + s.flags.join(' ') : ''})`);
+    }
+    console.log(`5 KB reply, ${ROUNDS} rounds of ${COUNT} messages per side, ${SESSIONS} smtp-source sessions${LATENCY ? ', then 400 messages from the 10-session latency client' : ''}\n`);
     for (let r = 0; r < ROUNDS; r++) {
       for (const s of r % 2 ? [sides[1]!, sides[0]!] : sides) {
         const c0 = relayCpu(s);

@@ -1,0 +1,114 @@
+/**
+ * The floor: the cheapest Node SMTP relay we could write, to measure what any Node relay costs on this machine
+ * before it does anything postguard does. No scanning, no logging, no limits, no TLS or AUTH, no error handling
+ * beyond the happy path; HELO/EHLO, MAIL, RCPT, DATA, QUIT; pooled upstream connections with MAIL/RCPT/DATA
+ * pipelined once the client sends DATA (as postguard does) and the 250 passed on once the upstream gave it.
+ * Workers accept their own connections (SCHED_NONE), as postguard's do. Never a product: a benchmark yardstick.
+ *
+ *   node dist/bench/relay/floor-relay.js LISTEN_PORT UPSTREAM_PORT WORKERS      (both on 127.0.0.1)
+ *   node dist/bench/relay/pair.js --a floor --b . [--b-scanning false] --latency
+ */
+import cluster from 'node:cluster';
+import { connect, createServer, type Socket } from 'node:net';
+
+const [listenPort, upstreamPort, workers] = process.argv.slice(2).map(Number) as [number, number, number];
+
+interface Upstream {
+  socket: Socket;
+  /** Handlers of the replies still to come, in order. */
+  waiting: ((line: string) => void)[];
+}
+
+const idle: Upstream[] = [];
+
+/** An idle upstream connection, or a new one once it answered EHLO. */
+function upstream(ready: (u: Upstream) => void): void {
+  const reused = idle.pop();
+  if (reused) return ready(reused);
+  const u: Upstream = { socket: connect(upstreamPort, '127.0.0.1'), waiting: [] };
+  u.socket.setNoDelay(true);
+  let buf = '';
+  u.socket.on('data', (d) => {
+    buf += d.toString('latin1');
+    for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (line[3] !== '-') u.waiting.shift()?.(line);
+    }
+  });
+  u.waiting.push(() => {
+    u.socket.write('EHLO floor\r\n');
+    u.waiting.push(() => ready(u));
+  });
+}
+
+function session(c: Socket): void {
+  c.setNoDelay(true);
+  c.on('error', () => undefined);
+  let buf = '';
+  let from = '';
+  let rcpt: string[] = [];
+  let data: Buffer[] | null = null;
+  let opened: Promise<Upstream> | null = null;
+  c.write('220 floor ESMTP\r\n');
+  c.on('data', (d: Buffer) => {
+    if (data) data.push(d);
+    else buf += d.toString('latin1');
+    for (;;) {
+      if (data) {
+        const all = Buffer.concat(data);
+        const end = all.indexOf('\r\n.\r\n');
+        if (end < 0) {
+          data = [all];
+          return;
+        }
+        data = null;
+        buf = all.subarray(end + 5).toString('latin1');
+        const body = all.subarray(0, end + 5);
+        void opened!.then((u) => {
+          u.waiting.push((line) => {
+            idle.push(u);
+            c.write(line.startsWith('250') ? '250 2.0.0 OK queued\r\n' : '451 4.3.0 upstream failed\r\n');
+          });
+          u.socket.write(body);
+        });
+        continue;
+      }
+      const i = buf.indexOf('\r\n');
+      if (i < 0) return;
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const verb = line.slice(0, 4).toUpperCase();
+      if (verb === 'HELO') c.write('250 floor\r\n');
+      else if (verb === 'EHLO') c.write('250-floor\r\n250 8BITMIME\r\n');
+      else if (verb === 'MAIL') {
+        from = line.slice(10);
+        c.write('250 2.1.0 OK\r\n');
+      } else if (verb === 'RCPT') {
+        rcpt.push(line.slice(8));
+        c.write('250 2.1.5 OK\r\n');
+      } else if (verb === 'DATA') {
+        const envelope = `MAIL FROM:${from}\r\n${rcpt.map((r) => `RCPT TO:${r}\r\n`).join('')}DATA\r\n`;
+        const replies = rcpt.length + 2;
+        rcpt = [];
+        opened = new Promise((resolve) =>
+          upstream((u) => {
+            let n = 0;
+            for (let k = 0; k < replies; k++) u.waiting.push(() => ++n === replies && resolve(u));
+            u.socket.write(envelope);
+          }),
+        );
+        data = buf ? [Buffer.from(buf, 'latin1')] : [];
+        buf = '';
+        c.write('354 go ahead\r\n');
+      } else if (verb === 'QUIT') {
+        c.end('221 bye\r\n');
+        return;
+      } else c.write('250 OK\r\n');
+    }
+  });
+}
+
+cluster.schedulingPolicy = cluster.SCHED_NONE;
+if (cluster.isPrimary) for (let i = 0; i < workers; i++) cluster.fork();
+else createServer(session).listen(listenPort, '127.0.0.1');
