@@ -52,7 +52,7 @@ const F_ANY_DIGIT = 4; // at least one ASCII digit
 /**
  * The words of one text segment, as parallel typed arrays: no object per word. A word's text and the gap before
  * it are strings only when asked for (`text(i)` is sliced once and kept; the gap predicates read character codes).
- * One instance serves every segment of a message (`tokenize` refills it), so a 5 KB reply allocates a few KB
+ * One instance serves every segment of a message (`fill` refills it), so a 5 KB reply allocates a few KB
  * here instead of ~100 KB of word objects.
  */
 export class Words {
@@ -248,11 +248,6 @@ export class Words {
     this.flags[at] = flags;
     this.length = at + 1;
   }
-}
-
-/** The words of `text` (a new buffer; `Words.fill` reuses one). */
-export function tokenize(text: string): Words {
-  return new Words().fill(text);
 }
 
 /** A buffer kept past this many words is dropped instead of kept for the next message (~1 MB). */
