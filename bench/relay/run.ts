@@ -2,6 +2,8 @@
  * Relay benchmark (issue 6), every figure measured in the same run on loopback:
  *   - smtp-source → smtp-sink directly (the limit),
  *   - Haraka 3.3.4 forward-only (plugins relay + queue/smtp_forward, nodes=cpus), installed into a temp folder,
+ *   - the floor relay (floor-relay.ts, same worker count): the cheapest Node relay, which only relays, so the
+ *     figures show what any Node relay costs on the machine of the run (--no-floor leaves it out),
  *   - postguard with scanning off and on (parse, extract, directory lookups, policy), --workers 2,
  *     with a generated directory of --customers customers (default 100,000),
  * for a 5 KB customer-care reply, a 100 KB mail and a mail with a 1 MB PDF, at 10 and 50 sessions.
@@ -9,7 +11,7 @@
  * e.g. unscannable when extraction missed its deadline under load; a row where any is unaccounted for makes the
  * run invalid), CPU cores used by the relay, p50/p99 time-to-250 (own client, 10 sessions), peak RSS and ratios.
  *
- *   npm run build && node dist/bench/relay/run.js [--quick] [--no-haraka] [--customers 100000] [--workers 2] [--only 5] [--paced-rate 100]
+ *   npm run build && node dist/bench/relay/run.js [--quick] [--no-haraka] [--no-floor] [--customers 100000] [--workers 2] [--only 5] [--paced-rate 100]
  *
  * After the table, the 5 KB reply once more at a fixed offered load (--paced-rate msg/s, open loop over 10
  * sessions): the latency each path adds at a load it can carry, next to the saturated figures of the table.
@@ -34,6 +36,9 @@ const QUICK = flag('quick');
 const CUSTOMERS = Number(opt('customers', QUICK ? '10000' : '100000'));
 const WORKERS = opt('workers', '2');
 const HARAKA = !flag('no-haraka');
+/** The floor relay (floor-relay.ts): what the cheapest Node relay costs on this machine, in the same run. */
+const FLOOR = !flag('no-floor');
+const FLOOR_NAME = 'floor Node relay (relays only)';
 /** Only the messages whose name starts with this (e.g. --only 5), for quick runs. */
 const ONLY = opt('only', '');
 /** Offered load (msg/s) of the paced latency table: well below every path's capacity here, Haraka's included. */
@@ -132,6 +137,13 @@ async function main(): Promise<void> {
       targets.push({ name: 'Haraka 3.3.4 forward-only', port: hport, pids: () => [h.pid!, ...childPids(h.pid!)] });
     }
 
+    if (FLOOR) {
+      const port = await freePort();
+      const f = spawnBg(process.execPath, [fileURLToPath(new URL('./floor-relay.js', import.meta.url)), String(port), String(sinkPort), WORKERS]);
+      await waitSmtp(port);
+      targets.push({ name: FLOOR_NAME, port, pids: () => [f.pid!, ...childPids(f.pid!)] });
+    }
+
     for (const scanning of [false, true]) {
       const port = await freePort();
       const data = join(dir, `data-${scanning}`);
@@ -204,6 +216,10 @@ async function main(): Promise<void> {
     console.log(`\np99 time-to-250 added by postguard (scanning on, 5 KB, 10 sessions, saturated): ${added.toFixed(2)} ms (target ≤ 10 ms)`);
     const pacedAdded = (results.get('paced|p99|postguard scanning on') ?? NaN) - (results.get('paced|p99|direct smtp-sink') ?? NaN);
     if (!Number.isNaN(pacedAdded)) console.log(`p99 time-to-250 added by postguard (scanning on, 5 KB, 10 sessions, ${PACED_RATE} msg/s offered): ${pacedAdded.toFixed(2)} ms`);
+    if (FLOOR) {
+      const floorAdded = (results.get(`5 KB reply|p99|${FLOOR_NAME}`) ?? NaN) - (results.get(`5 KB reply|p99|direct smtp-sink`) ?? NaN);
+      console.log(`p99 time-to-250 added by the floor relay, which only relays (5 KB, 10 sessions, saturated): ${floorAdded.toFixed(2)} ms`);
+    }
     if (failures.length) {
       console.log('\nNOT VALID — messages neither at the sink nor held:');
       for (const f of failures) console.log(`  ${f}`);
