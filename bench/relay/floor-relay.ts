@@ -3,7 +3,9 @@
  * before it does anything postguard does. No scanning, no logging, no limits, no TLS or AUTH, no error handling
  * beyond the happy path; HELO/EHLO, MAIL, RCPT, DATA, QUIT; pooled upstream connections with MAIL/RCPT/DATA
  * pipelined once the client sends DATA (as postguard does) and the 250 passed on once the upstream gave it.
- * Workers accept their own connections (SCHED_NONE), as postguard's do. Never a product: a benchmark yardstick.
+ * Workers accept their own connections (SCHED_NONE), as postguard's do. An upstream connection that closes (smtp-sink
+ * drops idle ones while other rows of the benchmark run) leaves the pool, and whatever waited on it is answered
+ * 451. Never a product: a benchmark yardstick.
  *
  *   node dist/bench/relay/floor-relay.js LISTEN_PORT UPSTREAM_PORT WORKERS      (both on 127.0.0.1)
  *   node dist/bench/relay/pair.js --a floor --b . [--b-scanning false] --latency
@@ -15,7 +17,7 @@ const [listenPort, upstreamPort, workers] = process.argv.slice(2).map(Number) as
 
 interface Upstream {
   socket: Socket;
-  /** Handlers of the replies still to come, in order. */
+  /** Handlers of the replies still to come, in order; called with '' when the connection closed. */
   waiting: ((line: string) => void)[];
 }
 
@@ -27,6 +29,13 @@ function upstream(ready: (u: Upstream) => void): void {
   if (reused) return ready(reused);
   const u: Upstream = { socket: connect(upstreamPort, '127.0.0.1'), waiting: [] };
   u.socket.setNoDelay(true);
+  const gone = () => {
+    const i = idle.indexOf(u);
+    if (i >= 0) idle.splice(i, 1);
+    for (const w of u.waiting.splice(0)) w('');
+  };
+  u.socket.on('error', gone);
+  u.socket.on('close', gone);
   let buf = '';
   u.socket.on('data', (d) => {
     buf += d.toString('latin1');
@@ -36,7 +45,8 @@ function upstream(ready: (u: Upstream) => void): void {
       if (line[3] !== '-') u.waiting.shift()?.(line);
     }
   });
-  u.waiting.push(() => {
+  u.waiting.push((greeting) => {
+    if (!greeting) return ready(u); // could not connect: the transaction fails on the closed socket
     u.socket.write('EHLO floor\r\n');
     u.waiting.push(() => ready(u));
   });
@@ -66,8 +76,9 @@ function session(c: Socket): void {
         buf = all.subarray(end + 5).toString('latin1');
         const body = all.subarray(0, end + 5);
         void opened!.then((u) => {
+          if (u.socket.destroyed) return c.write('451 4.3.0 upstream failed\r\n');
           u.waiting.push((line) => {
-            idle.push(u);
+            if (line && !u.socket.destroyed) idle.push(u);
             c.write(line.startsWith('250') ? '250 2.0.0 OK queued\r\n' : '451 4.3.0 upstream failed\r\n');
           });
           u.socket.write(body);
@@ -94,6 +105,7 @@ function session(c: Socket): void {
         opened = new Promise((resolve) =>
           upstream((u) => {
             let n = 0;
+            if (u.socket.destroyed) return resolve(u);
             for (let k = 0; k < replies; k++) u.waiting.push(() => ++n === replies && resolve(u));
             u.socket.write(envelope);
           }),
