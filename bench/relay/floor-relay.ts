@@ -36,6 +36,8 @@ function upstream(ready: (u: Upstream) => void): void {
   };
   u.socket.on('error', gone);
   u.socket.on('close', gone);
+  // Closed after 30 s without traffic, before smtp-sink's own idle timeout (which warns on stderr for each).
+  u.socket.setTimeout(30_000, () => u.socket.destroy());
   let buf = '';
   u.socket.on('data', (d) => {
     buf += d.toString('latin1');
