@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fiveKbInputs } from './messages.js';
-import { childPids, cpuSeconds, freePort, latencies, pct, throughput, waitSmtp } from './harness.js';
+import { childPids, cpuSeconds, freePort, latencies, pct, postguardServeArgs, throughput, waitSmtp } from './harness.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -45,8 +45,7 @@ async function runOnce(build: keyof typeof builds, dir: string, csv: string, lf:
     await waitSmtp(sinkPort);
     const port = await freePort();
     const data = mkdtempSync(join(dir, 'data-'));
-    const args = [join(builds[build], 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', data, '--workers', '2', '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', String(SCANNING), '--internal-domain', 'support.example'];
-    if (SCANNING) args.push('--directory', csv);
+    const args = postguardServeArgs({ root: builds[build], port, sinkPort, dataDir: data, workers: '2', scanning: SCANNING, directory: csv });
     const relay = spawn(process.execPath, args, { cwd: builds[build], stdio: 'ignore' });
     children.push(relay);
     await waitSmtp(port, 300_000);

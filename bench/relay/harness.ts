@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 
 export const freePort = () =>
   new Promise<number>((res) => {
@@ -28,6 +29,17 @@ export async function waitSmtp(port: number, ms = 60_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`nothing answers SMTP on ${port}`);
+}
+
+/**
+ * The command line (after `node`) of a postguard relay as every relay benchmark runs it: `root` is a built
+ * checkout, the upstream is smtp-sink on `sinkPort`, connection limits are raised for 50 sessions from one address,
+ * and the directory CSV is imported only when scanning is on.
+ */
+export function postguardServeArgs(o: { root: string; port: number; sinkPort: number; dataDir: string; workers: string; scanning: boolean; directory: string }): string[] {
+  const args = [join(o.root, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${o.port}`, '--upstream', `smtp://127.0.0.1:${o.sinkPort}`, '--admin-listen', '', '--data-dir', o.dataDir, '--workers', o.workers, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', String(o.scanning), '--internal-domain', 'support.example'];
+  if (o.scanning) args.push('--directory', o.directory);
+  return args;
 }
 
 /** smtp-source throughput (one message per connection, as helpdesk tools often do). */

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fiveKbInputs } from './messages.js';
-import { childPids, cpuSeconds, freePort, latencies, pct, throughput, waitSmtp } from './harness.js';
+import { childPids, cpuSeconds, freePort, latencies, pct, postguardServeArgs, throughput, waitSmtp } from './harness.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       const side: Side = { name, root: floor ? 'floor' : resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), scanning: opt(`${key}-scanning`, 'true'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
       const args = floor
         ? [...side.flags, fileURLToPath(new URL('./floor-relay.js', import.meta.url)), String(side.port), String(sinkPort), side.workers]
-        : [...side.flags, join(side.root, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${side.port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', join(dir, `data-${name}`), '--workers', side.workers, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', side.scanning, '--internal-domain', 'support.example', '--directory', csv];
+        : [...side.flags, ...postguardServeArgs({ root: side.root, port: side.port, sinkPort, dataDir: join(dir, `data-${name}`), workers: side.workers, scanning: side.scanning === 'true', directory: csv })];
       side.relay = spawn(process.execPath, args, { cwd: floor ? undefined : side.root, stdio: 'ignore' });
       children.push(side.relay);
       sides.push(side);

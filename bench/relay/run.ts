@@ -20,7 +20,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { childPids, cpuSeconds, freePort, latencies, pacedLatencies, pct, peakRssMb, throughput, throughputCounting, waitSmtp } from './harness.js';
+import { childPids, cpuSeconds, freePort, latencies, pacedLatencies, pct, peakRssMb, postguardServeArgs, throughput, throughputCounting, waitSmtp } from './harness.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,8 +147,7 @@ async function main(): Promise<void> {
     for (const scanning of [false, true]) {
       const port = await freePort();
       const data = join(dir, `data-${scanning}`);
-      const args = [join(ROOT, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--upstream', `smtp://127.0.0.1:${sinkPort}`, '--admin-listen', '', '--data-dir', data, '--workers', WORKERS, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', String(scanning), '--internal-domain', 'support.example'];
-      if (scanning) args.push('--directory', csv);
+      const args = postguardServeArgs({ root: ROOT, port, sinkPort, dataDir: data, workers: WORKERS, scanning, directory: csv });
       const p = spawnBg(process.execPath, args);
       await waitSmtp(port, 300_000);
       targets.push({ name: `postguard scanning ${scanning ? 'on' : 'off'}`, port, pids: () => [p.pid!, ...childPids(p.pid!)], held: () => heldCount(data) });
