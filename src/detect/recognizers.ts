@@ -402,19 +402,15 @@ export class SegmentScanner {
     const w = this.words;
     for (let i = 0; i < w.length; i++) {
       if (this.halted(i)) return;
-      const c0 = w.firstCode(i);
-      if (c0 < 48 || c0 > 57) continue; // HOUSE_NUMBER starts with a digit
+      if (!w.startsWithDigit(i)) continue; // HOUSE_NUMBER starts with a digit
       let num = w.text(i).toLowerCase();
       let numEnd = w.end(i);
       // 12-14, 12/3
-      if (w.digits(i) && i + 1 < w.length && (w.gapIs(i + 1, 45 /* - */) || w.gapIs(i + 1, 47 /* / */))) {
-        const c1 = w.firstCode(i + 1);
-        if (c1 >= 48 && c1 <= 57) {
-          const joined = num + w.gap(i + 1) + w.text(i + 1).toLowerCase();
-          if (HOUSE_NUMBER.test(joined)) {
-            num = joined;
-            numEnd = w.end(i + 1);
-          }
+      if (w.digits(i) && i + 1 < w.length && (w.gapIs(i + 1, 45 /* - */) || w.gapIs(i + 1, 47 /* / */)) && w.startsWithDigit(i + 1)) {
+        const joined = num + w.gap(i + 1) + w.text(i + 1).toLowerCase();
+        if (HOUSE_NUMBER.test(joined)) {
+          num = joined;
+          numEnd = w.end(i + 1);
         }
       }
       if (!HOUSE_NUMBER.test(num)) continue;

@@ -99,9 +99,10 @@ export class Words {
     return t;
   }
 
-  /** First UTF-16 unit of the word. */
-  firstCode(i: number): number {
-    return this.source.charCodeAt(this.starts[i]!);
+  /** The word starts with an ASCII digit. */
+  startsWithDigit(i: number): boolean {
+    const c = this.source.charCodeAt(this.starts[i]!);
+    return c >= 48 && c <= 57;
   }
 
   /** Where the gap before word i starts: the previous word's end (0 for the first word). */
@@ -129,12 +130,12 @@ export class Words {
     return true;
   }
 
-  /** The gap before word i is whitespace on one line (isSpaceGap). */
+  /** The gap before word i is 1–3 spaces, tabs or NBSPs (whitespace on one line). */
   spaceGap(i: number): boolean {
     return spaceRun(this.source, this.gapStart(i), this.starts[i]!);
   }
 
-  /** The gap before word i is allowed inside a name (isNameGap, with word i − 1 as the previous word). */
+  /** The gap before word i is allowed inside a name: spaces, a hyphen, or ". " after a one-letter word i − 1. */
   nameGap(i: number): boolean {
     const from = this.gapStart(i);
     const to = this.starts[i]!;
@@ -147,7 +148,7 @@ export class Words {
     return i > 0 && this.ends[i - 1]! - this.starts[i - 1]! === 1 && to > from && this.source.charCodeAt(from) === 46 && spaceRun(this.source, from + 1, to);
   }
 
-  /** The gap before word i is allowed inside a street (isStreetGap). */
+  /** The gap before word i is allowed inside a street: spaces, a hyphen, ". " (St. 12) or ", " (Main Street, 12). */
   streetGap(i: number): boolean {
     const from = this.gapStart(i);
     const to = this.starts[i]!;
@@ -158,7 +159,7 @@ export class Words {
     return (c === 46 || c === 44) && spaceRun(this.source, from + 1, to);
   }
 
-  /** The gap before word i separates digit groups of one number (isNumberGap). */
+  /** The gap before word i separates digit groups of one number: 1–3 of space - . / ( ) NBSP. */
   numberGap(i: number): boolean {
     const from = this.gapStart(i);
     const to = this.starts[i]!;
@@ -171,7 +172,7 @@ export class Words {
     return true;
   }
 
-  /** The gap before word i joins an exact token such as an order id (isTokenJoiner). */
+  /** The gap before word i joins an exact token such as an order id: one of - _ / . (ORD-2024-0001, INV/77). */
   joinerGap(i: number): boolean {
     const s = this.starts[i]!;
     if (s - this.gapStart(i) !== 1) return false;
