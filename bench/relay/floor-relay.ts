@@ -7,13 +7,28 @@
  * drops idle ones while other rows of the benchmark run) leaves the pool, and whatever waited on it is answered
  * 451. Never a product: a benchmark yardstick.
  *
- *   node dist/bench/relay/floor-relay.js LISTEN_PORT UPSTREAM_PORT WORKERS      (both on 127.0.0.1)
- *   node dist/bench/relay/pair.js --a floor --b . [--b-scanning false] --latency
+ * With DATA_DIR and CSV it is the floor relay with postguard's own scan: each message goes through the inspector
+ * postguard builds (parse → detect → decide against the directory imported from CSV, the shipped policies, the
+ * first-time-recipient memory), gets postguard's trace header and one log line, and is forwarded only on a deliver
+ * or tag verdict (550 otherwise). That is the best a leaner inbound SMTP layer could give postguard with scanning.
+ *
+ *   node dist/bench/relay/floor-relay.js LISTEN_PORT UPSTREAM_PORT WORKERS [DATA_DIR CSV]      (both on 127.0.0.1)
+ *   node dist/bench/relay/pair.js --a floor|floor-scan --b . [--b-scanning false] --latency
  */
 import cluster from 'node:cluster';
 import { connect, createServer, type Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { resolvePoliciesDir } from '../../src/cli/context.js';
+import { createLogger, silentLogger } from '../../src/core/logger.js';
+import { newTransactionId } from '../../src/core/ids.js';
+import type { Envelope, Inspector } from '../../src/core/types.js';
+import { FileRecipientMemory, PolicyWatcher } from '../../src/decide/index.js';
+import { prependHeaders, traceHeader } from '../../src/deliver/trace-header.js';
+import { openDirectory } from '../../src/directory/index.js';
+import { createInspector } from '../../src/inspect/inspector.js';
 
-const [listenPort, upstreamPort, workers] = process.argv.slice(2).map(Number) as [number, number, number];
+const [listenPort, upstreamPort, workers] = process.argv.slice(2, 5).map(Number) as [number, number, number];
+const [scanDataDir, scanCsv] = process.argv.slice(5);
 
 interface Upstream {
   socket: Socket;
@@ -54,15 +69,42 @@ function upstream(ready: (u: Upstream) => void): void {
   });
 }
 
-function session(c: Socket): void {
+/** Scan mode: postguard's inspector, trace header and transaction log line around the floor's relaying. */
+interface Scanner {
+  inspect: Inspector;
+  record(rcpts: string[]): Promise<void>;
+  log: ReturnType<typeof createLogger>;
+}
+
+async function openScanner(dataDir: string): Promise<Scanner> {
+  const directory = await openDirectory({ dataDir, logger: silentLogger });
+  const policies = new PolicyWatcher(resolvePoliciesDir('./policies'), { logger: silentLogger });
+  await policies.start();
+  const memory = await FileRecipientMemory.open(dataDir, {});
+  const inspect = createInspector({ directory, internalDomains: ['support.example'], scanTimeoutMs: 20_000, policy: () => policies.current(), monitor: false, memory });
+  return { inspect, record: (rcpts) => memory.record(rcpts), log: createLogger('info') };
+}
+
+function session(c: Socket, scanner?: Scanner): void {
   c.setNoDelay(true);
   c.on('error', () => undefined);
   let buf = '';
   let from = '';
   let rcpt: string[] = [];
+  let envelope: Envelope = { mailFrom: '', rcptTo: [] };
   let data: Buffer[] | null = null;
   let opened: Promise<Upstream> | null = null;
   c.write('220 floor ESMTP\r\n');
+  const forward = (upstreamOpened: Promise<Upstream>, body: Buffer, answered?: () => void) =>
+    void upstreamOpened.then((u) => {
+      if (u.socket.destroyed) return c.write('451 4.3.0 upstream failed\r\n');
+      u.waiting.push((line) => {
+        if (line && !u.socket.destroyed) idle.push(u);
+        answered?.();
+        c.write(line.startsWith('250') ? '250 2.0.0 OK queued\r\n' : '451 4.3.0 upstream failed\r\n');
+      });
+      u.socket.write(body);
+    });
   c.on('data', (d: Buffer) => {
     if (data) data.push(d);
     else buf += d.toString('latin1');
@@ -76,14 +118,26 @@ function session(c: Socket): void {
         }
         data = null;
         buf = all.subarray(end + 5).toString('latin1');
-        const body = all.subarray(0, end + 5);
-        void opened!.then((u) => {
-          if (u.socket.destroyed) return c.write('451 4.3.0 upstream failed\r\n');
-          u.waiting.push((line) => {
-            if (line && !u.socket.destroyed) idle.push(u);
-            c.write(line.startsWith('250') ? '250 2.0.0 OK queued\r\n' : '451 4.3.0 upstream failed\r\n');
+        if (!scanner) {
+          forward(opened!, all.subarray(0, end + 5));
+          continue;
+        }
+        // The benchmark's messages have no line starting with a dot, so the bytes need no un-stuffing.
+        const raw = Buffer.from(all.subarray(0, end + 2));
+        const message = { id: newTransactionId(), envelope, client: { remoteAddress: c.remoteAddress ?? '', heloName: 'bench.test', secure: false }, raw, receivedAt: new Date() };
+        const upstreamOpened = opened!;
+        const started = performance.now();
+        void scanner.inspect(message).then((verdict) => {
+          const scanMs = Math.round((performance.now() - started) * 10) / 10;
+          if (verdict.action !== 'deliver' && verdict.action !== 'tag') {
+            void upstreamOpened.then((u) => u.socket.destroy());
+            return c.write('550 5.7.1 refused by policy\r\n');
+          }
+          const trace = traceHeader({ id: message.id, hostname: 'floor', heloName: 'bench.test', remoteAddress: message.client.remoteAddress, secure: false, authenticated: false, date: message.receivedAt });
+          forward(upstreamOpened, Buffer.concat([prependHeaders(raw, trace), Buffer.from('.\r\n')]), () => {
+            scanner.log.info({ tx: message.id, client: message.client.remoteAddress, verdict: verdict.action, rules: verdict.rules, reply: 250, scanMs }, 'transaction');
+            void scanner.record(message.envelope.rcptTo).catch(() => undefined);
           });
-          u.socket.write(body);
         });
         continue;
       }
@@ -101,7 +155,8 @@ function session(c: Socket): void {
         rcpt.push(line.slice(8));
         c.write('250 2.1.5 OK\r\n');
       } else if (verb === 'DATA') {
-        const envelope = `MAIL FROM:${from}\r\n${rcpt.map((r) => `RCPT TO:${r}\r\n`).join('')}DATA\r\n`;
+        const commands = `MAIL FROM:${from}\r\n${rcpt.map((r) => `RCPT TO:${r}\r\n`).join('')}DATA\r\n`;
+        envelope = { mailFrom: from.replace(/^<|>$/g, ''), rcptTo: rcpt.map((r) => r.replace(/^<|>$/g, '')) };
         const replies = rcpt.length + 2;
         rcpt = [];
         opened = new Promise((resolve) =>
@@ -109,7 +164,7 @@ function session(c: Socket): void {
             let n = 0;
             if (u.socket.destroyed) return resolve(u);
             for (let k = 0; k < replies; k++) u.waiting.push(() => ++n === replies && resolve(u));
-            u.socket.write(envelope);
+            u.socket.write(commands);
           }),
         );
         data = buf ? [Buffer.from(buf, 'latin1')] : [];
@@ -124,5 +179,15 @@ function session(c: Socket): void {
 }
 
 cluster.schedulingPolicy = cluster.SCHED_NONE;
-if (cluster.isPrimary) for (let i = 0; i < workers; i++) cluster.fork();
-else createServer(session).listen(listenPort, '127.0.0.1');
+if (cluster.isPrimary) {
+  if (scanDataDir && scanCsv) {
+    // Imported once, as postguard's primary does; each worker opens the index.
+    const directory = await openDirectory({ dataDir: resolve(scanDataDir), follow: false, logger: silentLogger });
+    await directory.import(resolve(scanCsv), { mode: 'upsert' });
+    await directory.close();
+  }
+  for (let i = 0; i < workers; i++) cluster.fork();
+} else {
+  const scanner = scanDataDir ? await openScanner(resolve(scanDataDir)) : undefined;
+  createServer((c) => session(c, scanner)).listen(listenPort, '127.0.0.1');
+}

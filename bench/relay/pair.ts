@@ -1,7 +1,7 @@
 /**
  * Paired comparison of two relays that run at the same time: two builds, or one build with two settings (worker
  * count, node flags, scanning), or postguard against the floor (`--a floor`: bench/relay/floor-relay.ts, the
- * cheapest Node relay we could write). Both relays stay up in front of one smtp-sink, and short smtp-source bursts alternate
+ * cheapest Node relay we could write; `--a floor-scan`: the same with postguard's scan). Both relays stay up in front of one smtp-sink, and short smtp-source bursts alternate
  * between them (ABBA order), so the machine's drift (tens of percent within minutes here) falls on both alike.
  * Prints each side's relay CPU per message (all its processes and threads, from /proc), mean msg/s of its bursts
  * and, with --latency, p50/p90/p99 time-to-250 from the 10-session client after each burst.
@@ -60,10 +60,11 @@ async function main(): Promise<void> {
     const sides: Side[] = [];
     for (const name of ['A', 'B'] as const) {
       const key = name.toLowerCase();
-      const floor = opt(key, '.') === 'floor';
-      const side: Side = { name, root: floor ? 'floor' : resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), scanning: opt(`${key}-scanning`, 'true'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
+      const floorKind = opt(key, '.');
+      const floor = floorKind === 'floor' || floorKind === 'floor-scan';
+      const side: Side = { name, root: floor ? floorKind : resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), scanning: opt(`${key}-scanning`, 'true'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
       const args = floor
-        ? [...side.flags, fileURLToPath(new URL('./floor-relay.js', import.meta.url)), String(side.port), String(sinkPort), side.workers]
+        ? [...side.flags, fileURLToPath(new URL('./floor-relay.js', import.meta.url)), String(side.port), String(sinkPort), side.workers, ...(floorKind === 'floor-scan' ? [join(dir, `data-${name}`), csv] : [])]
         : [...side.flags, ...postguardServeArgs({ root: side.root, port: side.port, sinkPort, dataDir: join(dir, `data-${name}`), workers: side.workers, scanning: side.scanning === 'true', directory: csv })];
       side.relay = spawn(process.execPath, args, { cwd: floor ? undefined : side.root, stdio: 'ignore' });
       children.push(side.relay);
@@ -74,8 +75,9 @@ async function main(): Promise<void> {
       await throughput(s.port, lf, 500, SESSIONS, rcpt); // warm-up
     }
     for (const s of sides) {
-      const what = s.root === 'floor' ? 'the floor relay (no scanning, no logging)' : `${s.root} (scanning ${s.scanning === 'true' ? 'on' : 'off'}`;
-      console.log(`${s.name} = ${what}${s.root === 'floor' ? ' (' : ', '}--workers ${s.workers}${s.flags.length ? ', ' + s.flags.join(' ') : ''})`);
+      const floor = s.root === 'floor' || s.root === 'floor-scan';
+      const what = s.root === 'floor' ? 'the floor relay (no scanning, no logging)' : s.root === 'floor-scan' ? "the floor relay with postguard's scan, trace header and log line" : `${s.root} (scanning ${s.scanning === 'true' ? 'on' : 'off'}`;
+      console.log(`${s.name} = ${what}${floor ? ' (' : ', '}--workers ${s.workers}${s.flags.length ? ', ' + s.flags.join(' ') : ''})`);
     }
     console.log(`5 KB reply, ${ROUNDS} rounds of ${COUNT} messages per side, ${SESSIONS} smtp-source sessions${LATENCY ? ', then 400 messages from the 10-session latency client' : ''}\n`);
     for (let r = 0; r < ROUNDS; r++) {
