@@ -1,9 +1,12 @@
 /**
  * Durable file writes, the one implementation behind every "nothing lost" write (outbox, quarantine, directory
- * snapshot, accounts, readiness probe): write, fsync the file, close; for a replacement, write a temp file in the
- * same folder, rename it over the target (atomic), and fsync the folder so the rename survives a crash.
+ * snapshot, accounts, readiness probe, generated keys): write, fsync the file, close; for a replacement, write a
+ * temp file in the same folder, rename it over the target (atomic), and fsync the folder so the rename survives a
+ * crash; for a file created once (a generated key), the same with a hard link, which never replaces a file.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 type Data = string | Uint8Array | readonly Uint8Array[];
 
@@ -42,4 +45,27 @@ export async function replaceFileDurably(target: string, data: Data, opts: { tmp
     throw err;
   }
   if (opts.syncDir) await fsyncDir(opts.syncDir);
+}
+
+/**
+ * Creates `file` holding `data` unless it already exists, so that no process ever reads it partly written: the
+ * data goes to a temp file in the same folder and is fsynced, the temp file is hard-linked to `file` (atomic, and
+ * refused when `file` exists), and the folder is fsynced. Several processes may race (relay workers starting on a
+ * new data folder): exactly one creates the file, and the others get false and read what it wrote.
+ *
+ * Returns false, leaving the existing file untouched, when `file` already existed.
+ */
+export async function createFileOnce(file: string, data: Data, opts: { mode?: number } = {}): Promise<boolean> {
+  const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  await writeFileSynced(tmp, data, { flag: 'wx', mode: opts.mode });
+  try {
+    await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+  await fsyncDir(dirname(file));
+  return true;
 }

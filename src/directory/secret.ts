@@ -4,9 +4,10 @@
  * relay sharing the store must hash with the same key.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createFileOnce } from '../core/durable-file.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 
 export const KEY_FILE = 'directory.key';
@@ -42,13 +43,15 @@ export async function resolveSecret(opts: {
   }
   await mkdir(opts.dataDir, { recursive: true });
   const hex = randomBytes(32).toString('hex');
+  let created: boolean;
   try {
-    await writeFile(file, hex + '\n', { mode: 0o600, flag: 'wx' });
+    // Created whole or not at all: relay workers starting together on a new data folder race here, and one that
+    // read the file between another's create and write used to see it empty and refuse to start.
+    created = await createFileOnce(file, hex + '\n', { mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return resolveSecret(opts); // another process won
     throw new PostguardError(ErrorCodes.SECRET, `cannot write ${file}`, { cause: err });
   }
-  await chmod(file, 0o600);
+  if (!created) return resolveSecret(opts); // another process won
   opts.logger?.info({ file }, 'generated a new directory secret');
   return Buffer.from(hex, 'utf8');
 }

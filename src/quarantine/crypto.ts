@@ -3,10 +3,11 @@
  * authenticated data (a sealed value cannot be moved to another record). Format: 0x01 | iv(12) | tag(16) | data.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
+import { createFileOnce } from '../core/durable-file.js';
 
 const VERSION = 1;
 const IV_LEN = 12;
@@ -79,18 +80,14 @@ export async function loadQuarantineKey(opts: {
   }
   await mkdir(opts.dataDir, { recursive: true });
   const key = randomBytes(32);
+  let created: boolean;
   try {
-    const fh = await open(file, 'wx', 0o600);
-    try {
-      await fh.writeFile(key.toString('hex') + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    // Created whole or not at all (relay workers starting together on a new data folder race here).
+    created = await createFileOnce(file, key.toString('hex') + '\n', { mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return parseKey(await readFile(file, 'utf8')); // another process won
     throw new PostguardError(ErrorCodes.SECRET, `cannot write ${file}`, { cause: err });
   }
+  if (!created) return parseKey(await readFile(file, 'utf8')); // another process won
   opts.logger?.warn({ file }, 'generated a new quarantine key; back it up: quarantined mail cannot be read without it');
   return key;
 }
