@@ -3,13 +3,14 @@
  * metrics, and SIGTERM stops every process.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSink } from '../helpers/sink.js';
 import { sendRaw } from '../helpers/smtp-client.js';
 import { message } from '../helpers/relay.js';
+import { workerExecArgv } from '../../src/server/cluster.js';
 
 const BIN = resolve('dist/src/cli/main.js');
 let child: ChildProcess | undefined;
@@ -41,6 +42,10 @@ describe('serve --workers 2', () => {
     // port 0 in a cluster: every worker shares the one port the primary's handle got
     await until(() => (out.match(/postguard relay listening/g) ?? []).length === 2);
     const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(out)![1]);
+    // the workers run with the relay's young-generation size
+    const workerPids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(workerPids).toHaveLength(2);
+    for (const pid of workerPids) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
     const admin = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)![1]!;
     const workers = new Set<string>();
     // 40 messages, 10 connections at a time: both workers accept (the kernel hands connections to whichever
@@ -61,4 +66,12 @@ describe('serve --workers 2', () => {
     expect(await exited).toBe(0);
     await sink.close();
   }, 60_000);
+});
+
+describe('workerExecArgv', () => {
+  it("adds the young-generation size to the primary's flags unless node was given one", () => {
+    expect(workerExecArgv(['--enable-source-maps'], '')).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
+    expect(workerExecArgv(['--max-semi-space-size=32'], '')).toEqual(['--max-semi-space-size=32']);
+    expect(workerExecArgv([], '--max-old-space-size=4096 --max-semi-space-size=8')).toEqual([]);
+  });
 });
