@@ -57,15 +57,21 @@ export async function replaceFileDurably(target: string, data: Data, opts: { tmp
  */
 export async function createFileOnce(file: string, data: Data, opts: { mode?: number } = {}): Promise<boolean> {
   const tmp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
-  await writeFileSynced(tmp, data, { flag: 'wx', mode: opts.mode });
+  let linked: boolean;
   try {
-    await link(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    await writeFileSynced(tmp, data, { flag: 'wx', mode: opts.mode });
+    linked = await link(tmp, file).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return false;
+        throw err;
+      },
+    );
   } finally {
+    // The temp file goes whatever happened (a failed write, e.g. a full disk, leaves none behind).
     await rm(tmp, { force: true }).catch(() => undefined);
   }
+  if (!linked) return false;
   await fsyncDir(dirname(file));
   return true;
 }
