@@ -17,15 +17,7 @@
  */
 import cluster from 'node:cluster';
 import { connect, createServer, type Socket } from 'node:net';
-import { resolve } from 'node:path';
-import { resolvePoliciesDir } from '../../src/cli/context.js';
-import { createLogger, silentLogger } from '../../src/core/logger.js';
-import { newTransactionId } from '../../src/core/ids.js';
-import type { Envelope, Inspector } from '../../src/core/types.js';
-import { FileRecipientMemory, PolicyWatcher } from '../../src/decide/index.js';
-import { prependHeaders, traceHeader } from '../../src/deliver/trace-header.js';
-import { openDirectory } from '../../src/directory/index.js';
-import { createInspector } from '../../src/inspect/inspector.js';
+import type { Scanner } from './floor-scanner.js';
 
 const [listenPort, upstreamPort, workers] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 const [scanDataDir, scanCsv] = process.argv.slice(5);
@@ -69,29 +61,13 @@ function upstream(ready: (u: Upstream) => void): void {
   });
 }
 
-/** Scan mode: postguard's inspector, trace header and transaction log line around the floor's relaying. */
-interface Scanner {
-  inspect: Inspector;
-  record(rcpts: string[]): Promise<void>;
-  log: ReturnType<typeof createLogger>;
-}
-
-async function openScanner(dataDir: string): Promise<Scanner> {
-  const directory = await openDirectory({ dataDir, logger: silentLogger });
-  const policies = new PolicyWatcher(resolvePoliciesDir('./policies'), { logger: silentLogger });
-  await policies.start();
-  const memory = await FileRecipientMemory.open(dataDir, {});
-  const inspect = createInspector({ directory, internalDomains: ['support.example'], scanTimeoutMs: 20_000, policy: () => policies.current(), monitor: false, memory });
-  return { inspect, record: (rcpts) => memory.record(rcpts), log: createLogger('info') };
-}
-
 function session(c: Socket, scanner?: Scanner): void {
   c.setNoDelay(true);
   c.on('error', () => undefined);
   let buf = '';
   let from = '';
   let rcpt: string[] = [];
-  let envelope: Envelope = { mailFrom: '', rcptTo: [] };
+  let envelope = { mailFrom: '', rcptTo: [] as string[] };
   let data: Buffer[] | null = null;
   let opened: Promise<Upstream> | null = null;
   c.write('220 floor ESMTP\r\n');
@@ -123,21 +99,11 @@ function session(c: Socket, scanner?: Scanner): void {
           continue;
         }
         // The benchmark's messages have no line starting with a dot, so the bytes need no un-stuffing.
-        const raw = Buffer.from(all.subarray(0, end + 2));
-        const message = { id: newTransactionId(), envelope, client: { remoteAddress: c.remoteAddress ?? '', heloName: 'bench.test', secure: false }, raw, receivedAt: new Date() };
         const upstreamOpened = opened!;
-        const started = performance.now();
-        void scanner.inspect(message).then((verdict) => {
-          const scanMs = Math.round((performance.now() - started) * 10) / 10;
-          if (verdict.action !== 'deliver' && verdict.action !== 'tag') {
-            void upstreamOpened.then((u) => u.socket.destroy());
-            return c.write('550 5.7.1 refused by policy\r\n');
-          }
-          const trace = traceHeader({ id: message.id, hostname: 'floor', heloName: 'bench.test', remoteAddress: message.client.remoteAddress, secure: false, authenticated: false, date: message.receivedAt });
-          forward(upstreamOpened, Buffer.concat([prependHeaders(raw, trace), Buffer.from('.\r\n')]), () => {
-            scanner.log.info({ tx: message.id, client: message.client.remoteAddress, verdict: verdict.action, rules: verdict.rules, reply: 250, scanMs }, 'transaction');
-            void scanner.record(message.envelope.rcptTo).catch(() => undefined);
-          });
+        void scanner.scan(Buffer.from(all.subarray(0, end + 2)), envelope, c.remoteAddress ?? '').then((out) => {
+          if (out) return forward(upstreamOpened, out.body, out.delivered);
+          void upstreamOpened.then((u) => u.socket.destroy());
+          c.write('550 5.7.1 refused by policy\r\n');
         });
         continue;
       }
@@ -156,7 +122,7 @@ function session(c: Socket, scanner?: Scanner): void {
         c.write('250 2.1.5 OK\r\n');
       } else if (verb === 'DATA') {
         const commands = `MAIL FROM:${from}\r\n${rcpt.map((r) => `RCPT TO:${r}\r\n`).join('')}DATA\r\n`;
-        envelope = { mailFrom: from.replace(/^<|>$/g, ''), rcptTo: rcpt.map((r) => r.replace(/^<|>$/g, '')) };
+        if (scanner) envelope = { mailFrom: from.replace(/^<|>$/g, ''), rcptTo: rcpt.map((r) => r.replace(/^<|>$/g, '')) };
         const replies = rcpt.length + 2;
         rcpt = [];
         opened = new Promise((resolve) =>
@@ -180,14 +146,9 @@ function session(c: Socket, scanner?: Scanner): void {
 
 cluster.schedulingPolicy = cluster.SCHED_NONE;
 if (cluster.isPrimary) {
-  if (scanDataDir && scanCsv) {
-    // Imported once, as postguard's primary does; each worker opens the index.
-    const directory = await openDirectory({ dataDir: resolve(scanDataDir), follow: false, logger: silentLogger });
-    await directory.import(resolve(scanCsv), { mode: 'upsert' });
-    await directory.close();
-  }
+  if (scanDataDir && scanCsv) await (await import('./floor-scanner.js')).importDirectory(scanDataDir, scanCsv);
   for (let i = 0; i < workers; i++) cluster.fork();
 } else {
-  const scanner = scanDataDir ? await openScanner(resolve(scanDataDir)) : undefined;
+  const scanner = scanDataDir ? await (await import('./floor-scanner.js')).openScanner(scanDataDir) : undefined;
   createServer((c) => session(c, scanner)).listen(listenPort, '127.0.0.1');
 }
