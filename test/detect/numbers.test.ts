@@ -110,6 +110,8 @@ describe('numbers in real formats', () => {
       ['DE-INTL-TRUNK', 'Telefon 030/1234567'],
       ['DE-INTL-TRUNK', 'Festnetz: +49(0)30-1234567'],
       ['DE-INTL-TRUNK', 'tel:+49301234567'],
+      ['DE-INTL-TRUNK', 'Telefon (+49) 30 1234567'],
+      ['DE-INTL-TRUNK', 'Telefon 030 – 123 45 67'], // en dash (autocorrect)
       ['DE-NATIONAL', 'Mobil +49 (0) 89 765 43 21'],
       ['DE-NATIONAL', 'Tel. (089) 7654321'],
       // France: dots, NBSP (HTML &nbsp;), narrow NBSP and thin spaces, +33 (0)
@@ -135,6 +137,7 @@ describe('numbers in real formats', () => {
       // Poland
       ['PL-INTL', 'tel. +48 601-234-567'],
       ['PL-INTL', 'tel. 601 234 567'],
+      ['PL-INTL', 'tel. +48 601–234–567'],
       ['PL-NATIONAL', 'tel. +48 502 345 678'],
       // United Kingdom
       ['GB-NATIONAL', 'Call +44 (0)20 7946 0958'],
