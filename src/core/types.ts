@@ -124,6 +124,7 @@ export type BuiltinKind =
   | 'phone'
   | 'imei'
   | 'card'
+  | 'iban'
   | 'order_id'
   | 'full_name'
   | 'address'

@@ -36,6 +36,11 @@ export function maskCard(digits: string): string {
   return DOT.repeat(4) + digits.slice(-4);
 }
 
+/** `DE89 •••• •••• •••• 3000`: country, check digits and the last four characters of an electronic-format IBAN. */
+export function maskIban(iban: string): string {
+  return `${iban.slice(0, 4)} ${DOT.repeat(4)} ${DOT.repeat(4)} ${DOT.repeat(4)} ${iban.slice(-4)}`;
+}
+
 /** `J••• D•••` — the initial of every word. */
 export function maskWords(text: string): string {
   return text
@@ -62,6 +67,8 @@ export function maskValue(kind: string, normalized: string, original: string): s
       return maskImei(normalized);
     case 'card':
       return maskCard(normalized);
+    case 'iban':
+      return maskIban(normalized);
     case 'full_name':
     case 'address':
     case 'city':

@@ -16,6 +16,7 @@ import {
 } from '../directory/normalize.js';
 import { NAME_FIRST_KIND } from '../directory/change-batch.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
+import { ibanCandidates } from './iban.js';
 import { maskValue } from './mask.js';
 import { Words } from './tokenize.js';
 
@@ -159,6 +160,7 @@ export class SegmentScanner {
     const k = this.ctx.kinds;
     if (k.has('email') && !this.halted(0)) this.emails();
     if ((k.has('phone') || k.has('imei') || k.has('card')) && !this.halted(0)) this.numbers();
+    if (k.has('iban') && !this.halted(0)) this.ibans();
     if (this.ctx.tokenKinds.length > 0 && !this.halted(0)) this.tokens();
     if (k.has('full_name') && !this.halted(0)) this.names();
     if (k.has('address') && !this.halted(0)) this.addresses();
@@ -262,6 +264,16 @@ export class SegmentScanner {
       if (!norm) continue;
       const hit = this.look('email', norm);
       if (hit.length) this.add('email', hit, start, start + raw.length, norm);
+    }
+  }
+
+  /** IBANs, compact or printed in groups (./iban.ts): only check-digit-valid ones are looked up. */
+  private ibans(): void {
+    let step = 0;
+    for (const c of ibanCandidates(this.words)) {
+      if (this.halted(++step)) return;
+      const hit = this.look('iban', c.iban);
+      if (hit.length) this.add('iban', hit, c.start, c.end, c.iban);
     }
   }
 

@@ -159,7 +159,11 @@ export class Words {
     return (c === 46 || c === 44) && spaceRun(this.source, from + 1, to);
   }
 
-  /** The gap before word i separates digit groups of one number: 1–3 of space - . / ( ) NBSP. */
+  /**
+   * The gap before word i separates digit groups of one number: 1–3 of space - . / ( ) and what typesetters,
+   * HTML and autocorrect put between digit groups: NBSP, U+2000–U+200A (thin, figure… space), narrow NBSP U+202F,
+   * the Unicode hyphens and dashes U+2010–U+2013 (Outlook and Word turn " - " into " – ").
+   */
   numberGap(i: number): boolean {
     const from = this.gapStart(i);
     const to = this.starts[i]!;
@@ -167,7 +171,7 @@ export class Words {
     for (let k = from; k < to; k++) {
       const c = this.source.charCodeAt(k);
       // ' ' '-' '.' '/' '(' ')' NBSP
-      if (c !== 32 && c !== 45 && c !== 46 && c !== 47 && c !== 40 && c !== 41 && c !== 0xa0) return false;
+      if (c !== 32 && c !== 45 && c !== 46 && c !== 47 && c !== 40 && c !== 41 && c !== 0xa0 && !(c >= 0x2000 && c <= 0x200a) && !(c >= 0x2010 && c <= 0x2013) && c !== 0x202f) return false;
     }
     return true;
   }

@@ -35,6 +35,7 @@ const DEFAULT_HEADERS: Record<string, ColumnRole | string> = {
   invoice: 'order_id',
   card: 'card',
   card_number: 'card',
+  iban: 'iban',
 };
 
 /** Default strength per kind (DESIGN.md): a full name alone is weak; postal code and city are context only. */

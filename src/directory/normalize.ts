@@ -10,6 +10,8 @@
  *   `country` column) or the default region. Only numbers libphonenumber considers possible are kept.
  * - imei: digits only, exactly 15, Luhn-valid.
  * - card: digits only, 13–19, Luhn-valid.
+ * - iban: electronic format (ISO 13616: no separators, upper case) via ibantools; the country's length, BBAN
+ *   format and the mod-97 check digits must be valid.
  * - full_name: NFKD, diacritics stripped, case-folded, hyphens → spaces, other punctuation removed, whitespace
  *   collapsed. At least two words (a single word is a first name, never evidence).
  * - city: folded like names (one word is fine).
@@ -20,6 +22,7 @@
  * - order_id and custom kinds: trimmed, leading `#` dropped, upper-cased (order ids are matched
  *   case-insensitively: agents retype them in any case).
  */
+import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
@@ -28,6 +31,7 @@ export const NAMED_KINDS = new Set([
   'phone',
   'imei',
   'card',
+  'iban',
   'full_name',
   'address',
   'postal_code',
@@ -55,8 +59,13 @@ export function normalizeRegion(raw: string | undefined): CountryCode | undefine
 }
 
 /** E.164 of a phone number in international (`+…`, `00…`) or national format for `region`. */
+/** Thin, figure, narrow no-break and other typographic spaces, which libphonenumber does not read as spaces. */
+const TYPOGRAPHIC_SPACES = /[\u2000-\u200a\u202f]/g;
+
 export function normalizePhone(raw: string, region?: string): string | null {
-  const s = raw.trim();
+  let s = raw.trim();
+  if (TYPOGRAPHIC_SPACES.test(s)) s = s.replace(TYPOGRAPHIC_SPACES, ' ');
+  TYPOGRAPHIC_SPACES.lastIndex = 0;
   if (s.length < 5 || s.length > 40) return null;
   const digits = countDigits(s);
   if (digits < 6 || digits > 17) return null;
@@ -64,7 +73,12 @@ export function normalizePhone(raw: string, region?: string): string | null {
   let input = s;
   if (input.startsWith('00') && r === undefined) input = '+' + input.slice(2);
   if (!input.startsWith('+') && r === undefined) return null;
-  const parsed = parsePhoneNumberFromString(input, r);
+  let parsed = parsePhoneNumberFromString(input, r);
+  // `0049 30 …` in a row whose country dials abroad with another prefix (US 011, …): 00 is the usual
+  // international prefix in Europe and the one agents write whatever the customer's country is.
+  if ((!parsed || !parsed.isPossible()) && r !== undefined && input.startsWith('00')) {
+    parsed = parsePhoneNumberFromString('+' + input.slice(2));
+  }
   if (!parsed || !parsed.isPossible()) return null;
   return parsed.number;
 }
@@ -118,6 +132,24 @@ export function normalizeCard(raw: string): string | null {
   if (!NUMBER_LIKE.test(s)) return null;
   const d = digitsOnly(s);
   return d.length >= 13 && d.length <= 19 && luhnValid(d) ? d : null;
+}
+
+/** Separators people print between IBAN groups: spaces (also NBSP, thin and narrow spaces), dashes, dots. */
+const IBAN_SEPARATORS = /[\s\u00a0\u2000-\u200a\u202f.\-‐‑‒–]+/g;
+const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]{8,30}$/;
+
+/**
+ * An IBAN in electronic format (`DE89370400440532013000`) from any printed form (`de89 3704 0044 0532 0130 00`,
+ * `DE89-3704-…`, `IBAN: DE89…`), or null unless ibantools finds the country's length, its BBAN format and the
+ * ISO 13616 mod-97 check digits valid.
+ */
+export function normalizeIban(raw: string): string | null {
+  let s = raw.trim();
+  if (s.length > 64) return null;
+  if (/^iban\b[\s:]*/i.test(s)) s = s.replace(/^iban\b[\s:]*/i, '');
+  s = s.replace(IBAN_SEPARATORS, '').toUpperCase();
+  if (!IBAN_SHAPE.test(s) || !isValidIBAN(s)) return null;
+  return s;
 }
 
 /** Letters without a decomposition that NFKD leaves alone. */
@@ -302,6 +334,8 @@ export function normalizeValue(kind: string, raw: string, region?: string): stri
       return normalizeImei(raw);
     case 'card':
       return normalizeCard(raw);
+    case 'iban':
+      return normalizeIban(raw);
     case 'full_name':
       return normalizeName(raw);
     case 'city':

@@ -40,12 +40,13 @@ function asObjects(w: Words): Word[] {
 const isSpaceGap = (gap: string) => /^[ \t\u00a0]{1,3}$/.test(gap);
 const isNameGap = (gap: string, prev: Word) => isSpaceGap(gap) || gap === '-' || gap === '‐' || (prev.text.length === 1 && gap.startsWith('.') && isSpaceGap(gap.slice(1)));
 const isStreetGap = (gap: string) => isSpaceGap(gap) || gap === '-' || ((gap.startsWith('.') || gap.startsWith(',')) && isSpaceGap(gap.slice(1)));
-const isNumberGap = (gap: string) => /^[ \-./()\u00a0]{1,3}$/.test(gap);
+// NBSP, U+2000–U+200A (thin, figure… space), Unicode hyphens and dashes U+2010–U+2013, narrow NBSP U+202F
+const isNumberGap = (gap: string) => /^[ \-./()\u00a0\u2000-\u200a\u2010-\u2013\u202f]{1,3}$/.test(gap);
 const isTokenJoiner = (gap: string) => gap === '-' || gap === '_' || gap === '/' || gap === '.';
 
 // characters that exercise every branch: ASCII, apostrophes, marks, non-Latin letters, other digits, astral
 // letters and digits, emoji, lone surrogates, separators
-const PIECES = ['a', 'Z', '7', '0', ' ', '  ', '-', '.', "'", '’', '\u0301', 'é', 'ß', 'Ж', '中', '٣', '१', '𝐀', '𝟘', '😀', '\ud800', '\udc00', '\u00a0', '\r\n', '#', '+', '/', '_', 'ʼ', 'ǅ', '\u200d', '\t', ',', '(', ')', '‐', '+(', '. '];
+const PIECES = ['a', 'Z', '7', '0', ' ', '  ', '-', '.', "'", '’', '\u0301', 'é', 'ß', 'Ж', '中', '٣', '१', '𝐀', '𝟘', '😀', '\ud800', '\udc00', '\u00a0', '\r\n', '#', '+', '/', '_', 'ʼ', 'ǅ', '\u200d', '\t', ',', '(', ')', '‐', '+(', '. ', '\u202f', '\u2009', '–'];
 
 describe('tokenize', () => {
   it('finds the same words, flags and gaps as the Unicode regex it replaces', () => {

@@ -175,6 +175,32 @@ describe('import formats and reports', () => {
     }
   });
 
+  it('reads an `iban` column as IBAN without configuration, and a bank account column when mapped', async () => {
+    const dir = await openDirectory({ dataDir: join(tmp, 'd5'), secret: SECRET, columns: ['Bank_Account=iban'] });
+    try {
+      const file = await writeCsv(
+        tmp,
+        'ibans.csv',
+        [
+          { customer_id: 'I1', IBAN: 'de89 3704 0044 0532 0130 00' },
+          { customer_id: 'I2', IBAN: 'DE88 3704 0044 0532 0130 00' },
+          { customer_id: 'I3', Bank_Account: 'GB29 NWBK 6016 1331 9268 19' },
+        ],
+        ['customer_id', 'IBAN', 'Bank_Account'],
+      );
+      const r = await dir.import(file);
+      expect(r.values).toEqual({ iban: 2 });
+      expect(r.invalid).toEqual([{ row: 2, column: 'iban', reason: 'not a valid iban' }]);
+      expect(JSON.stringify(r)).not.toMatch(/DE88|3704/);
+      expect(dir.kinds().has('iban')).toBe(true);
+      expect(dir.strengthOf('iban')).toBe('strong');
+      expect(ids(dir, 'iban', 'DE89370400440532013000')).toEqual(['I1']);
+      expect(ids(dir, 'iban', 'gb29nwbk60161331926819')).toEqual(['I3']);
+    } finally {
+      await dir.close();
+    }
+  });
+
   it('rejects a file without an id column and bad mappings', async () => {
     const dir = await openDirectory({ dataDir: join(tmp, 'd3'), secret: SECRET });
     try {

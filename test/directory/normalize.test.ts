@@ -7,6 +7,7 @@ import {
   normalizeCard,
   normalizeCity,
   normalizeEmail,
+  normalizeIban,
   normalizeImei,
   normalizeName,
   normalizePhone,
@@ -30,6 +31,17 @@ describe('phone', () => {
     ['01 23 45 67 89', 'FR', '+33123456789'],
     ['06.12.34.56.78', 'FR', '+33612345678'],
     ['+33 6 12 34 56 78', 'US', '+33612345678'],
+    // 00 international prefix in a row whose country dials abroad otherwise (US: 011)
+    ['0049 30 12345678', 'US', '+493012345678'],
+    // the "(0)" trunk prefix inside international forms, and the typographic spaces of HTML and word processors
+    ['+33 (0)6 12 34 56 78', undefined, '+33612345678'],
+    ['+90 (532) 123 45 67', undefined, '+905321234567'],
+    ['0 (532) 123 45 67', 'TR', '+905321234567'],
+    ['06\u202f12\u202f34\u202f56\u202f78', 'FR', '+33612345678'],
+    ['06\u200912\u200934\u200956\u200978', 'FR', '+33612345678'],
+    ['06\u00a012\u00a034\u00a056\u00a078', 'FR', '+33612345678'],
+    ['091 234 5678', 'VN', '+84912345678'],
+    ['+48 601-234-567', 'PL', '+48601234567'],
   ])('%s (%s) → %s', (raw, region, e164) => {
     expect(normalizePhone(raw, region)).toBe(e164);
   });
@@ -60,6 +72,37 @@ describe('IMEI and card', () => {
     expect(normalizeCard('4222222222222')).toBe('4222222222222');
     expect(luhnValid('79927398713')).toBe(true);
     expect(luhnValid('79927398710')).toBe(false);
+  });
+});
+
+describe('IBAN', () => {
+  it.each([
+    ['DE89370400440532013000', 'DE89370400440532013000'],
+    ['DE89 3704 0044 0532 0130 00', 'DE89370400440532013000'],
+    ['de89 3704 0044 0532 0130 00', 'DE89370400440532013000'],
+    ['DE89-3704-0044-0532-0130-00', 'DE89370400440532013000'],
+    ['DE89.3704.0044.0532.0130.00', 'DE89370400440532013000'],
+    ['DE89\u00a03704\u202f0044\u20090532 0130 00', 'DE89370400440532013000'],
+    ['IBAN: DE89 3704 0044 0532 0130 00', 'DE89370400440532013000'],
+    ['GB29 NWBK 6016 1331 9268 19', 'GB29NWBK60161331926819'],
+    ['fr14 2004 1010 0505 0001 3m02 606', 'FR1420041010050500013M02606'],
+    ['BR97 0036 0305 0000 1000 9795 493P 1', 'BR9700360305000010009795493P1'],
+  ])('%j → %s', (raw, iban) => {
+    expect(normalizeIban(raw)).toBe(iban);
+    expect(normalizeValue('iban', raw)).toBe(iban);
+  });
+
+  it.each([
+    ['DE88 3704 0044 0532 0130 00', 'wrong check digits'],
+    ['DE89 3704 0044 0532 0130 01', 'one digit changed'],
+    ['DE89 3704 0044 0532 0130 0', 'too short for DE'],
+    ['DE89 3704 0044 0532 0130 000', 'too long for DE'],
+    ['RF18 5390 0754 7034', 'creditor reference, not an IBAN country'],
+    ['XX89370400440532013000', 'unknown country'],
+    ['0532013000', 'national account number'],
+    ['DE89 3704 0044 0532 0130 00 / GB29NWBK60161331926819', 'two values in one'],
+  ])('%j is not an IBAN (%s)', (raw) => {
+    expect(normalizeIban(raw)).toBeNull();
   });
 });
 
