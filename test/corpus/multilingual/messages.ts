@@ -608,17 +608,21 @@ const charsetMail = (leak: boolean): Maker => (ctx) => {
     return { ...toCustomer(ctx, c, 'お問い合わせ', text, { charset: 'iso-2022-jp', subjectCharset: 'iso-2022-jp' }), expected: leak ? 'quarantine' : 'deliver', form: `ISO-2022-JP body${leak ? ", another customer's email/phone/order" : ', own data'}` };
   }
   const charset = country === 'VN' && k % 2 ? 'utf-8' : LEGACY_CHARSET[country];
-  const text = `${greet(c, ctx.n)}\n\n${p.thanks} ${p.shipTo}\n${who.fullName}\n${addressBlock(who, who.streetForms[ctx.n % who.streetForms.length]!, true)}\n${fill(p.callback, phoneOf(who, ctx.n))}` + sig(c.country, ctx);
+  // leaks carry the street exactly as the directory holds it (non-ASCII in most countries) and, in a third of
+  // them only, an ASCII phone: what is missed here is missed because of the charset, not the street form
+  const withPhone = !leak || ctx.n % 3 === 0;
+  const street = leak ? who.streetCsv : who.streetForms[ctx.n % who.streetForms.length]!;
+  const text = `${greet(c, ctx.n)}\n\n${p.thanks} ${p.shipTo}\n${who.fullName}\n${addressBlock(who, street, true)}${withPhone ? `\n${fill(p.callback, phoneOf(who, ctx.n))}` : ''}` + sig(c.country, ctx);
   const cte: BodySpec['cte'] = (['quoted-printable', 'base64', '8bit', 'quoted-printable', 'quoted-printable'] as const)[k];
   const subject = `${p.subjOrder} — ${who.fullName}`;
   if (k === 4) {
     // the data travels in a text attachment whose name is in the legacy charset too
     const att: Attachment = { filename: `${p.customer}-${who.last}.txt`, contentType: `text/plain; charset=${charset}`, content: encodeText(text.replace(/\n/g, '\r\n'), charset), filenameCharset: charset };
     const m = toCustomer(ctx, c, p.subjOrder, `${greet(c, ctx.n)}\n\n${p.thanks}` + sig(c.country, ctx), { charset, cte: '8bit', body: { attachments: [att] }, subjectCharset: charset });
-    return { ...m, expected: leak ? 'quarantine' : 'deliver', form: `${charset} text attachment with ${charset} file name${leak ? ', another customer' : ', own data'}` };
+    return { ...m, expected: leak ? 'quarantine' : 'deliver', form: `${charset} text attachment with ${charset} file name${leak ? `, another customer's name + street as in the directory${withPhone ? ' + phone' : ''}` : ', own data'}` };
   }
   const m = toCustomer(ctx, c, subject, text, { charset, cte, qpWidth: 40 + (ctx.n % 30), subjectCharset: charset, html: ctx.n % 7 === 3 });
-  return { ...m, expected: leak ? 'quarantine' : 'deliver', form: `${charset} ${cte} body + ${charset} subject${leak ? ', another customer name/address/phone' : ', own data'}` };
+  return { ...m, expected: leak ? 'quarantine' : 'deliver', form: `${charset} ${cte} body + ${charset} subject${leak ? `, another customer's name + street as in the directory${withPhone ? ' + phone' : ''}` : ', own data'}` };
 };
 
 
