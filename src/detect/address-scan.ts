@@ -23,12 +23,13 @@ import {
   addressGap,
   addressToken,
   addressWord,
+  designatorStart,
   joinKey,
   readHouseNumber,
   readUnit,
   unitProbeKeys,
 } from '../directory/address.js';
-import { NUMBER_DESIGNATORS, UNIT_WORDS } from '../directory/street-words.js';
+import { UNIT_WORDS } from '../directory/street-words.js';
 import type { DirectoryView } from '../directory/directory.js';
 import type { Words } from './tokenize.js';
 
@@ -98,8 +99,7 @@ export function scanAddresses(w: Words, s: AddressScan, asWritten: boolean): voi
 }
 
 function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): void {
-  let streetEnd = i;
-  if (i > 0 && w.letters(i - 1) && NUMBER_DESIGNATORS.has(addressToken(w.text(i - 1))) && addressGap(w, i, false)) streetEnd = i - 1;
+  const streetEnd = designatorStart(w, i);
   if (streetEnd === 0 || !w.letters(streetEnd - 1) || !addressGap(w, streetEnd, true)) return;
   const before: string[] = [];
   let best: readonly string[] | null = null;
@@ -108,7 +108,9 @@ function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: rea
   for (let k = streetEnd - 1; k >= 0 && before.length < MAX_STREET_WORDS; k--) {
     if (!w.letters(k)) break;
     if (k < streetEnd - 1 && !addressGap(w, k + 1, false)) break;
-    before.unshift(addressWord(w.text(k)));
+    const f = addressWord(w.text(k));
+    if (!f) continue;
+    before.unshift(f);
     const value = joinKey(before, num);
     const hit = s.look('address', value);
     if (hit.length) {

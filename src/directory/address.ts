@@ -88,6 +88,17 @@ function isUnitValue(t: string): boolean {
   return /^\d{1,4}[a-z]{0,2}$/.test(t) || (t.length === 1 && t >= 'a' && t <= 'z');
 }
 
+/**
+ * Where the words before the number at word i end: at a house-number designator right before it (`No:`, `nº`,
+ * `n.º`, `Nr.`, `Số`), else at i.
+ */
+export function designatorStart(w: Words, i: number): number {
+  let k = i - 1;
+  while (k >= 0 && w.letters(k) && addressToken(w.text(k)) === '') k--; // the º of "n.º"
+  if (k >= 0 && w.letters(k) && NUMBER_DESIGNATORS.has(addressToken(w.text(k))) && addressGap(w, k + 1, false)) return k;
+  return i;
+}
+
 export interface HouseNumber {
   /** Digits, or a range `12-14`. */
   num: string;
@@ -220,7 +231,7 @@ export function readUnit(w: Words, last: number, out: string[]): number {
     }
     if (UNIT_WORDS.has(t)) {
       out.push(t);
-    } else if (/^\d{1,3}[a-z]?$/.test(t)) {
+    } else if (/^\d{1,3}[a-z]?$/.test(t) && bareValue(w, k)) {
       out.push(t);
     } else if (t.length === 1 && t >= 'a' && t <= 'z' && (k + 1 >= w.length || breakGap(w, k + 1) || !w.letters(k + 1))) {
       // a lone letter is a door only where the line or part ends ("1º C", "12 A, Berlin"), not "12 y 14"
@@ -231,6 +242,21 @@ export function readUnit(w: Words, last: number, out: string[]): number {
     read++;
   }
   return last;
+}
+
+/**
+ * A number without a designator is a unit (a floor, a door: `185, 1º C`, `2. tv`) on the number's line, or on the
+ * next when it carries an ordinal sign; never the first part of a postal code (`00-026`, `903 26`, `1015 CJ`).
+ */
+function bareValue(w: Words, k: number): boolean {
+  if (k + 1 < w.length && w.startsWithDigit(k + 1) && w.start(k + 1) - w.end(k) <= 2) {
+    const c = w.source.charCodeAt(w.end(k));
+    if (c === 45 || c === 32 || c === 0xa0 || c === 47) return false;
+  }
+  for (let i = w.gapStart(k); i < w.start(k); i++) {
+    if (w.source.charCodeAt(i) === 10) return /[ºª]/.test(w.text(k));
+  }
+  return true;
 }
 
 /** Unit keys stored for base key `base` and unit `unit` (see module comment): has-unit, full, proper ends. */
@@ -314,8 +340,7 @@ function parseCell(w: Words): AddressKeys | null {
     return aw === null ? null : { bases: [], unit: [], asWritten: aw };
   };
   if (!hn) return fallback();
-  let streetEnd = h;
-  if (h > start && NUMBER_DESIGNATORS.has(addressToken(w.text(h - 1)))) streetEnd = h - 1;
+  const streetEnd = Math.max(start, designatorStart(w, h));
   const street: string[] = [];
   let rest: number;
   let numberUnit = hn.unit;
@@ -323,7 +348,8 @@ function parseCell(w: Words): AddressKeys | null {
     // number last: "Calle Mayor 185, 1º C", "Cumhuriyet Cad. No: 35 D: 4"
     for (let i = start; i < streetEnd; i++) {
       if (!w.letters(i)) return fallback();
-      street.push(addressWord(w.text(i)));
+      const f = addressWord(w.text(i));
+      if (f) street.push(f);
     }
     const u: string[] = [...hn.unit];
     rest = readUnit(w, hn.last, u) + 1;
@@ -332,7 +358,8 @@ function parseCell(w: Words): AddressKeys | null {
     // number first: "12 Main Street", "12 bis, rue de Rivoli", "Số 12 Lê Lợi"
     let k = hn.last + 1;
     const u: string[] = [...hn.unit];
-    if (u.length === 0 && k + 1 < w.length && tightGap(w, k) && isSuffix(addressToken(w.text(k))) && w.letters(k + 1)) {
+    const sfx = k + 1 < w.length ? addressToken(w.text(k)) : '';
+    if (u.length === 0 && sfx && tightGap(w, k) && isSuffix(sfx) && !STREET_TYPE.has(sfx) && w.letters(k + 1)) {
       u.push(addressToken(w.text(k)));
       k++;
     }
