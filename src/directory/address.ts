@@ -109,7 +109,7 @@ export interface HouseNumber {
 }
 
 /**
- * The gap before word i in an address: spaces and , . / - : # ° (at most 6 characters), and with `lineBreak` at
+ * The gap before word i in an address: spaces and , . / - : # ° _ (at most 8 characters, 3 punctuation), and with `lineBreak` at
  * most one line break (a street on one line, its number or unit on the next).
  */
 export function addressGap(w: Words, i: number, lineBreak: boolean): boolean {
@@ -129,7 +129,7 @@ export function addressGap(w: Words, i: number, lineBreak: boolean): boolean {
     if (c === 13) continue;
     if (c === 32 || c === 9 || c === 0xa0) continue;
     // , . / - : # °
-    if (c === 44 || c === 46 || c === 47 || c === 45 || c === 58 || c === 35 || c === 0xb0) {
+    if (c === 44 || c === 46 || c === 47 || c === 45 || c === 58 || c === 35 || c === 0xb0 || c === 95) {
       if (++other > 3) return false;
       continue;
     }
