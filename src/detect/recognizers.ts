@@ -6,8 +6,6 @@ import type { Finding, Strength, TextSegment } from '../core/types.js';
 import type { DirectoryView } from '../directory/directory.js';
 import {
   foldWord,
-  HOUSE_NUMBER,
-  joinAddress,
   luhnValid,
   normalizeEmail,
   normalizePhone,
@@ -19,6 +17,7 @@ import { RecentMap, RecentSet } from '../core/recent.js';
 import { ibanCandidates } from './iban.js';
 import { maskValue } from './mask.js';
 import { Words } from './tokenize.js';
+import { mayHoldAsWritten, scanAddresses } from './address-scan.js';
 
 
 function hasDigit(s: string): boolean {
@@ -409,42 +408,18 @@ export class SegmentScanner {
     }
   }
 
-  /** House number with 1–5 street words before or after it (same line). */
+  /** Street addresses in every local form (src/detect/address-scan.ts). */
   private addresses(): void {
-    const w = this.words;
-    for (let i = 0; i < w.length; i++) {
-      if (this.halted(i)) return;
-      if (!w.startsWithDigit(i)) continue; // HOUSE_NUMBER starts with a digit
-      let num = w.text(i).toLowerCase();
-      let numEnd = w.end(i);
-      // 12-14, 12/3
-      if (w.digits(i) && i + 1 < w.length && (w.gapIs(i + 1, 45 /* - */) || w.gapIs(i + 1, 47 /* / */)) && w.startsWithDigit(i + 1)) {
-        const joined = num + w.gap(i + 1) + w.text(i + 1).toLowerCase();
-        if (HOUSE_NUMBER.test(joined)) {
-          num = joined;
-          numEnd = w.end(i + 1);
-        }
-      }
-      if (!HOUSE_NUMBER.test(num)) continue;
-      // words after: "12 Main Street"
-      const after: string[] = [];
-      for (let k = i + 1 + (numEnd !== w.end(i) ? 1 : 0); k < w.length && after.length < 5; k++) {
-        if (!w.letters(k) || !w.streetGap(k)) break;
-        for (const part of foldWord(w.text(k)).split(' ')) after.push(part);
-        const value = joinAddress(after, num);
-        const hit = this.look('address', value);
-        if (hit.length) this.address(hit, w.start(i), w.end(k), value);
-      }
-      // words before: "Hauptstraße 5", "Main St. 12"
-      const before: string[] = [];
-      for (let k = i - 1; k >= 0 && before.length < 5; k--) {
-        if (!w.letters(k) || !w.streetGap(k + 1)) break;
-        before.unshift(...foldWord(w.text(k)).split(' '));
-        const value = joinAddress(before, num);
-        const hit = this.look('address', value);
-        if (hit.length) this.address(hit, w.start(k), numEnd, value);
-      }
-    }
+    scanAddresses(
+      this.words,
+      {
+        look: (kind, value) => this.look(kind, value),
+        directory: this.ctx.directory,
+        halted: (step) => this.halted(step),
+        found: (customers, start, end, value) => this.address(customers, start, end, value),
+      },
+      mayHoldAsWritten(this.ctx.directory),
+    );
   }
 
   /** Strong when the postal code or city of one of the address's customers is within ADDRESS_CONTEXT. */

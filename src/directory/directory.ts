@@ -238,6 +238,7 @@ class DirectoryImpl implements Directory {
           totalCustomers: full.totalCustomers,
           skippedRows: full.skippedRows,
           invalidValues: full.invalidValues,
+          addressesAsWritten: full.addressesAsWritten,
           durationMs: full.durationMs,
         },
         'directory imported',

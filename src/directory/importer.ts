@@ -12,6 +12,7 @@ import { ChangeBatch, DOMAIN_KIND, NAME_FIRST_KIND } from './change-batch.js';
 import { mapHeaders, splitCell, type ColumnMapping, type ExtraMapping } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
 import { emailDomain, isTokenKind, normalizeRegion, normalizeValue } from './normalize.js';
+import { ADDRESS_FIRST_KIND, ADDRESS_UNIT_KIND, addressKeys, unitKeys } from './address.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -40,6 +41,8 @@ export interface ImportReport {
   /** Cells whose value could not be normalised (bad phone, IMEI failing Luhn …). At most 1000 listed. */
   invalid: ImportIssue[];
   invalidValues: number;
+  /** Address cells that could not be taken apart into street, number and unit: stored and matched as written. */
+  addressesAsWritten: number;
   durationMs: number;
   version: string;
 }
@@ -75,6 +78,7 @@ class RowSink {
   readonly invalid: ImportIssue[] = [];
   skippedRows = 0;
   invalidValues = 0;
+  addressesAsWritten = 0;
   rows = 0;
   private readonly perKind = new Map<string, number>();
   private readonly domainKind: number;
@@ -125,6 +129,10 @@ class RowSink {
       const kind = c.kind!;
       const k = this.batch.kind(kind, c.strength);
       for (const raw of values) {
+        if (kind === 'address') {
+          this.address(row, c.header, cust, k, raw);
+          continue;
+        }
         const norm = normalizeValue(kind, raw, reg || undefined);
         if (norm === null) {
           this.bad(row, c.header, `not a valid ${kind}`);
@@ -147,6 +155,37 @@ class RowSink {
         }
       }
     }
+  }
+
+  /**
+   * An address cell: its base keys (street + number), unit keys beside them, and, when it cannot be taken apart
+   * (or has words the base keys leave out), its folded words as written (src/directory/address.ts). Never dropped
+   * while it holds a word.
+   */
+  private address(row: number, header: string, cust: number, k: number, raw: string): void {
+    const keys = addressKeys(raw);
+    if (!keys) {
+      this.bad(row, header, 'not a valid address (no word)');
+      return;
+    }
+    const add = (kindIndex: number, kind: string, value: string): void => {
+      this.hasher.hash(kind, value);
+      this.batch.add(cust, kindIndex, this.hasher.hi, this.hasher.lo);
+    };
+    for (const base of keys.bases) {
+      add(k, 'address', base);
+      if (keys.unit.length) {
+        const u = this.batch.kind(ADDRESS_UNIT_KIND, 'weak');
+        for (const key of unitKeys(base, keys.unit)) add(u, ADDRESS_UNIT_KIND, key);
+      }
+    }
+    if (keys.asWritten !== null) {
+      add(k, 'address', keys.asWritten);
+      const space = keys.asWritten.indexOf(' ');
+      add(this.batch.kind(ADDRESS_FIRST_KIND, 'weak'), ADDRESS_FIRST_KIND, space < 0 ? keys.asWritten : keys.asWritten.slice(0, space));
+      if (keys.bases.length === 0) this.addressesAsWritten++;
+    }
+    this.perKind.set('address', (this.perKind.get('address') ?? 0) + 1);
   }
 
   values(): Record<string, number> {
@@ -243,6 +282,7 @@ export async function importFile(file: string, hasher: KeyedHasher, opts: Import
       skippedRows: sink.skippedRows,
       invalid: sink.invalid,
       invalidValues: sink.invalidValues,
+      addressesAsWritten: sink.addressesAsWritten,
     },
   };
 }

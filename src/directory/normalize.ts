@@ -15,15 +15,16 @@
  * - full_name: NFKD, diacritics stripped, case-folded, hyphens → spaces, other punctuation removed, whitespace
  *   collapsed. At least two words (a single word is a first name, never evidence).
  * - city: folded like names (one word is fine).
- * - address: street + house number. Folded like names, street-type words abbreviated (street/st/str → st,
- *   avenue → ave, …, `…straße`/`…strasse` → `…str`), the house number (`12`, `12a`, `12-14`) moved to the end:
- *   "123 Main Street" and "Main St. 123" both become `main st 123`. No house number → null.
+ * - address: street words + house number (+ unit kept beside it), in every local form: see src/directory/address.ts.
+ *   "123 Main Street" and "Main St. 123" both become `main st 123`; "C/ Mayor, nº 185, 1º C" and "Calle Mayor
+ *   185" both `c mayor 185`. A cell that cannot be taken apart is kept as written (folded).
  * - postal_code: upper-case, spaces and dashes removed.
  * - order_id and custom kinds: trimmed, leading `#` dropped, upper-cased (order ids are matched
  *   case-insensitively: agents retype them in any case).
  */
 import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { addressKeys, addressWord, joinKey } from './address.js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
 export const NAMED_KINDS = new Set([
@@ -206,110 +207,27 @@ export function normalizePostalCode(raw: string): string | null {
   return /^[A-Z0-9]{3,10}$/.test(s) && /\d/.test(s) ? s : null;
 }
 
-/**
- * Street-type words → canonical abbreviation. A Map, not an object literal: every word of a message is looked up,
- * and on an object "constructor" or "toString" found Object.prototype's function instead of nothing.
- */
-const STREET_WORDS = new Map<string, string>(
-  Object.entries({
-    street: 'st',
-    st: 'st',
-    str: 'st',
-    strasse: 'st',
-    strase: 'st',
-    avenue: 'ave',
-    av: 'ave',
-    ave: 'ave',
-    road: 'rd',
-    rd: 'rd',
-    boulevard: 'blvd',
-    blvd: 'blvd',
-    bd: 'blvd',
-    drive: 'dr',
-    dr: 'dr',
-    lane: 'ln',
-    ln: 'ln',
-    place: 'pl',
-    pl: 'pl',
-    platz: 'pl',
-    court: 'ct',
-    ct: 'ct',
-    square: 'sq',
-    sq: 'sq',
-    terrace: 'ter',
-    ter: 'ter',
-    highway: 'hwy',
-    hwy: 'hwy',
-    parkway: 'pkwy',
-    pkwy: 'pkwy',
-    circle: 'cir',
-    cir: 'cir',
-    way: 'way',
-    gasse: 'g',
-    weg: 'weg',
-    rue: 'rue',
-    north: 'n',
-    south: 's',
-    east: 'e',
-    west: 'w',
-    n: 'n',
-    s: 's',
-    e: 'e',
-    w: 'w',
-    apartment: 'apt',
-    apt: 'apt',
-    suite: 'ste',
-    ste: 'ste',
-  }),
-);
-
-/** A house number: 12, 12a, 12-14, 12/3. */
+/** A house number as the earlier address normaliser read it (12, 12a, 12-14, 12/3); kept for callers. */
 export const HOUSE_NUMBER = /^\d{1,5}[a-z]?(?:[-/]\d{1,5}[a-z]?)?$/;
 
-/** Folds one (already name-folded) street word. */
+/** Folds one (already name-folded) street word: street types and compounds (see src/directory/address.ts). */
 export function foldStreetWord(word: string): string {
-  const mapped = STREET_WORDS.get(word);
-  if (mapped !== undefined) return mapped;
-  // German compounds: Hauptstraße / Hauptstrasse / Hauptstr → hauptstr
-  if (word.length > 6 && word.endsWith('strasse')) return word.slice(0, -7) + 'str';
-  if (word.length > 5 && word.endsWith('strase')) return word.slice(0, -6) + 'str';
-  return word;
+  return addressWord(word);
+}
+
+/** Street words + house number → the address's base key `words… number` (src/directory/address.ts). */
+export function joinAddress(words: readonly string[], number: string): string {
+  return joinKey(words.map(addressWord), number);
 }
 
 /**
- * Street words (folded, at least one letter-bearing word) + house number → `words… number`.
- * `words` are name-folded tokens, `number` a HOUSE_NUMBER token.
+ * The address's key: `street words… number` when the cell can be taken apart (src/directory/address.ts explains
+ * the rule and the unit keys the importer stores beside it), else its folded words as written. Null: no word.
  */
-export function joinAddress(words: readonly string[], number: string): string {
-  let out = '';
-  for (const w of words) out += foldStreetWord(w) + ' ';
-  return out + number;
-}
-
 export function normalizeAddress(raw: string): string | null {
-  // Keep '/' and '-' inside house numbers: fold separately per whitespace token.
-  const tokens = raw
-    .normalize('NFKD')
-    .replace(MARKS, '')
-    .toLowerCase()
-    .replace(/[,;]/g, ' ')
-    .split(SPACES)
-    .filter(Boolean);
-  let number: string | null = null;
-  const words: string[] = [];
-  for (const t of tokens) {
-    const bare = t.replace(/\.$/, '');
-    if (number === null && HOUSE_NUMBER.test(bare)) {
-      number = bare;
-      continue;
-    }
-    if (number === null && /^\d+$/.test(bare)) return null;
-    const w = foldText(t);
-    if (w) for (const part of w.split(' ')) words.push(part);
-  }
-  if (number === null || words.length === 0 || words.length > 6) return null;
-  if (!words.some((w) => /\p{L}/u.test(w))) return null;
-  return joinAddress(words, number);
+  const k = addressKeys(raw);
+  if (!k) return null;
+  return k.bases[0] ?? k.asWritten;
 }
 
 export function normalizeToken(raw: string): string | null {

@@ -31,6 +31,7 @@ function printReport(r: ImportReport): void {
   console.log(`  rows read        ${r.rowsRead}`);
   console.log(`  customers        ${r.customers} in file, ${r.totalCustomers} in directory`);
   for (const [kind, n] of Object.entries(r.values)) console.log(`  ${kind.padEnd(16)} ${n}`);
+  if (r.addressesAsWritten) console.log(`  addresses stored as written ${r.addressesAsWritten}`);
   if (r.skippedRows) {
     console.log(`  skipped rows     ${r.skippedRows}`);
     for (const s of r.skipped.slice(0, 20)) console.log(`    row ${s.row}: ${s.reason}`);

@@ -1,0 +1,184 @@
+/**
+ * Street addresses in text (src/directory/address.ts has the key rule, shared with the importer).
+ *
+ * Every word that starts with a digit and reads as a house number (`12`, `12a`, `12-14`, `12/3`; not `12,50`,
+ * `€ 12`, `12th`) is a candidate:
+ * - number last: up to MAX_STREET_WORDS street words before it, on the same line, joined by spaces or `. , - /`
+ *   (`C/ Mayor`, `Calle Mayor, 185`, `Cad. No: 35`); the street may end on the line before the number
+ *   (`Calle Mayor\n185`); a designator between is skipped (`No:`, `nº`, `Nr.`). The unit is read after the
+ *   number, on the same line or the next (`185, 1º C`, `No: 35 D: 4`, `12\nm. 4`).
+ * - number first: up to MAX_STREET_WORDS street words after it (`12 Main St`, `12 bis, rue de Rivoli`, `Số 12 Lê
+ *   Lợi`), with a bis/ter or a letter between read as the unit.
+ * Each window is one keyed hash (memoised per message); the longest window that is a customer's base key wins,
+ * then the unit is checked. Cost is linear: a bounded number of windows per digit word.
+ *
+ * Addresses stored as written (no house number, unusual order) are tried where a word is the first word of such a
+ * value (`#addr1`), as the exact folded word sequence of at most ADDRESS_AS_WRITTEN_WORDS words.
+ */
+import {
+  ADDRESS_AS_WRITTEN_WORDS,
+  ADDRESS_FIRST_KIND,
+  ADDRESS_UNIT_KIND,
+  MAX_STREET_WORDS,
+  addressGap,
+  addressToken,
+  addressWord,
+  designatorStart,
+  joinKey,
+  readHouseNumber,
+  readUnit,
+  unitProbeKeys,
+} from '../directory/address.js';
+import { UNIT_WORDS } from '../directory/street-words.js';
+import type { DirectoryView } from '../directory/directory.js';
+import type { Words } from './tokenize.js';
+
+export interface AddressScan {
+  /** Customers holding `value` of `kind` (memoised). */
+  look(kind: string, value: string): readonly string[];
+  directory: DirectoryView;
+  /** True once scanning must stop (deadline or findings limit). */
+  halted(step: number): boolean;
+  found(customers: readonly string[], start: number, end: number, value: string): void;
+}
+
+/**
+ * True when the directory may hold addresses stored as written. The importer gives their internal first-word kind
+ * the strength 'weak' (an unknown kind defaults to 'strong'), so its strength says whether any was imported; a
+ * stale 'weak' after all of them were removed only costs the (memoised) first-word look-ups.
+ */
+export function mayHoldAsWritten(directory: DirectoryView): boolean {
+  return directory.strengthOf(ADDRESS_FIRST_KIND) === 'weak';
+}
+
+/** The customers of `customers` whose unit agrees with `unit` (see src/directory/address.ts). */
+function unitAgrees(s: AddressScan, base: string, customers: readonly string[], unit: readonly string[]): readonly string[] {
+  if (unit.length === 0) return customers;
+  const d = s.directory;
+  const withUnit = d.lookupAmong(ADDRESS_UNIT_KIND, base + '#', customers);
+  if (withUnit.length === 0) return customers;
+  const ok = new Set<string>();
+  for (const key of unitProbeKeys(base, unit)) for (const c of d.lookupAmong(ADDRESS_UNIT_KIND, key, withUnit)) ok.add(c);
+  return customers.filter((c) => ok.has(c) || !withUnit.includes(c));
+}
+
+function isSuffixWord(t: string): boolean {
+  return (t.length === 1 && t >= 'a' && t <= 'z') || UNIT_WORDS.has(t);
+}
+
+/** Spaces or a hyphen (1–3 characters): `12 bis`, `12-A`. */
+function tight(w: Words, i: number): boolean {
+  const from = w.gapStart(i);
+  const to = w.start(i);
+  if (to - from < 1 || to - from > 3) return false;
+  for (let k = from; k < to; k++) {
+    const c = w.source.charCodeAt(k);
+    if (c !== 32 && c !== 45 && c !== 0xa0) return false;
+  }
+  return true;
+}
+
+function hasBreak(w: Words, i: number): boolean {
+  for (let k = w.gapStart(i); k < w.start(i); k++) {
+    const c = w.source.charCodeAt(k);
+    if (c === 44 || c === 10 || c === 59) return true;
+  }
+  return false;
+}
+
+export function scanAddresses(w: Words, s: AddressScan, asWritten: boolean): void {
+  for (let i = 0; i < w.length; i++) {
+    if (s.halted(i)) return;
+    if (!w.startsWithDigit(i)) continue;
+    const hn = readHouseNumber(w, i);
+    if (!hn) continue;
+    numberLast(w, s, i, hn.num, hn.unit, hn.last);
+    numberFirst(w, s, i, hn.num, hn.unit, hn.last);
+  }
+  if (asWritten) writtenAsStored(w, s);
+}
+
+function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): void {
+  const streetEnd = designatorStart(w, i);
+  if (streetEnd === 0 || !w.letters(streetEnd - 1) || !addressGap(w, streetEnd, true)) return;
+  const before: string[] = [];
+  let best: readonly string[] | null = null;
+  let bestStart = 0;
+  let bestValue = '';
+  for (let k = streetEnd - 1; k >= 0 && before.length < MAX_STREET_WORDS; k--) {
+    if (!w.letters(k)) break;
+    if (k < streetEnd - 1 && !addressGap(w, k + 1, false)) break;
+    const f = addressWord(w.text(k));
+    if (!f) continue;
+    before.unshift(f);
+    const value = joinKey(before, num);
+    const hit = s.look('address', value);
+    if (hit.length) {
+      best = hit;
+      bestStart = w.start(k);
+      bestValue = value;
+    }
+  }
+  if (!best) return;
+  const unit = [...glued];
+  const end = readUnit(w, last, unit);
+  const customers = unitAgrees(s, bestValue, best, unit);
+  if (customers.length) s.found(customers, bestStart, w.end(end), bestValue);
+}
+
+function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): void {
+  const k0 = last + 1;
+  if (k0 >= w.length) return;
+  // "12 bis rue …", "12 A Main St": the word after the number may be a unit or the street's first word
+  const suffix = glued.length === 0 && k0 + 1 < w.length && tight(w, k0) ? addressToken(w.text(k0)) : '';
+  const variants = suffix && isSuffixWord(suffix) ? 2 : 1;
+  for (let v = 0; v < variants; v++) {
+    const first = k0 + v;
+    const unit = v === 1 ? [suffix] : glued;
+    const after: string[] = [];
+    let best: readonly string[] | null = null;
+    let bestEnd = 0;
+    let bestValue = '';
+    for (let k = first; k < w.length && after.length < MAX_STREET_WORDS; k++) {
+      if (!w.letters(k) || !addressGap(w, k, false) || (k > first && hasBreak(w, k))) break;
+      after.push(addressWord(w.text(k)));
+      const value = joinKey(after, num);
+      const hit = s.look('address', value);
+      if (hit.length) {
+        best = hit;
+        bestEnd = w.end(k);
+        bestValue = value;
+      }
+    }
+    if (!best) continue;
+    const customers = unitAgrees(s, bestValue, best, unit);
+    if (customers.length) s.found(customers, w.start(i), bestEnd, bestValue);
+  }
+}
+
+/** Addresses stored as written: the exact folded word sequence, from a word that starts such a value. */
+function writtenAsStored(w: Words, s: AddressScan): void {
+  for (let i = 0; i < w.length; i++) {
+    if (s.halted(i)) return;
+    let key = addressWord(w.text(i));
+    if (!key || s.look(ADDRESS_FIRST_KIND, key).length === 0) continue;
+    let best: readonly string[] | null = null;
+    let bestEnd = 0;
+    let bestValue = '';
+    for (let j = i; j < w.length && j - i < ADDRESS_AS_WRITTEN_WORDS; j++) {
+      if (j > i) {
+        if (!addressGap(w, j, true)) break;
+        const f = addressWord(w.text(j));
+        if (!f) continue;
+        key += ' ' + f;
+      }
+      const hit = s.look('address', key);
+      if (hit.length) {
+        best = hit;
+        bestEnd = w.end(j);
+        bestValue = key;
+      }
+    }
+    if (best) s.found(best, w.start(i), bestEnd, bestValue);
+  }
+}
