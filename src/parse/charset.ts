@@ -126,6 +126,25 @@ export function decodeMarkup(bytes: Uint8Array, charset?: string): string {
 }
 
 /**
+ * A text body part that declares no charset: an HTML part's own `<meta charset>`, else 7-bit ISO-2022-JP by its
+ * escapes, else UTF-8 when valid (as before, BOM kept), else windows-1252 — never U+FFFD for every legacy byte.
+ */
+export function decodeUndeclared(bytes: Uint8Array, html: boolean): string {
+  const declared = html ? declaredMarkupCharset(bytes) : undefined;
+  if (declared && !/^utf-?8$/i.test(declared)) return decodeBytes(bytes, declared);
+  if (hasIso2022Escape(bytes)) return decoderFor('iso-2022-jp')!.decode(bytes);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isUtf8(bytes) ? buf.toString('utf8') : decoderFor('windows-1252')!.decode(bytes);
+}
+
+/** True when a part without a declared charset would not read as plain UTF-8 (see decodeUndeclared). */
+export function needsCharsetSniffing(bytes: Uint8Array, html: boolean): boolean {
+  if (hasIso2022Escape(bytes) || !isUtf8(bytes)) return true;
+  const declared = html ? declaredMarkupCharset(bytes) : undefined;
+  return declared !== undefined && !/^utf-?8$/i.test(declared);
+}
+
+/**
  * Header lines come from the MIME splitter as binary strings. Raw 8-bit values are decoded as UTF-8 when they
  * are valid UTF-8, else in `fallback` (the message's own Content-Type charset: old clients write raw headers in
  * the body's charset), else windows-1252. 7-bit ISO-2022-JP (escape sequences) is decoded as such.
