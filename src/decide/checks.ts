@@ -133,6 +133,18 @@ function signature(domains: ReadonlySet<string>): string {
   return `${domains.size}:${h.digest('hex')}`;
 }
 
+/** Kinds postguard recognises itself; every other kind is a configured directory column (custom token kind). */
+const BUILTIN_KINDS: ReadonlySet<string> = new Set([
+  'email', 'phone', 'imei', 'card', 'iban', 'order_id', 'full_name', 'address', 'postal_code', 'city',
+]);
+
+/**
+ * The recipient's own values that may travel in a link they receive (unsubscribe, "view your order"):
+ * their email address, order id, and ids in configured columns (`custom`, e.g. ticket_id). Postal address,
+ * phone, IMEI, card, IBAN and name never do (the OnePlus payment links).
+ */
+export const DEFAULT_OWN_ALLOWED_IN_LINKS: readonly string[] = ['email', 'order_id', 'custom'];
+
 const CHECKS: Record<string, CheckDef> = {
   foreign_data: foreignCheck(
     'foreign data',
@@ -272,25 +284,38 @@ const CHECKS: Record<string, CheckDef> = {
   },
 
   data_in_links: {
-    params: { ...findingParams, external_only: 'bool', min_count: 'int' },
+    params: { ...findingParams, external_only: 'bool', min_count: 'int', own_allowed: 'strings', weak_kinds: 'strings' },
     build(p) {
       const filter = filterFrom(p, { minStrength: 'strong', locations: new Set(['link']) });
+      const weakFilter: FindingFilter = { ...filter, minStrength: 'weak' };
+      const weakKinds = getSet(p, 'weak_kinds') ?? new Set(['full_name']);
+      const ownAllowed = getSet(p, 'own_allowed') ?? new Set(DEFAULT_OWN_ALLOWED_IN_LINKS);
+      const allowCustom = ownAllowed.has('custom');
       const externalOnly = getBool(p, 'external_only', true);
       const minCount = getInt(p, 'min_count', 1);
+      /** The recipient's own value of this kind may be in a link (their email, order or ticket id). */
+      const allowedOwn = (kind: string): boolean => ownAllowed.has(kind) || (allowCustom && !BUILTIN_KINDS.has(kind));
       return (ctx) => {
         if (externalOnly && ctx.protectedRecipients.length === 0) return null;
-        const fs = ctx.input.detection.findings.filter((f) => findingMatches(f, filter));
+        const fs = ctx.input.detection.findings.filter((f) => {
+          if (!findingMatches(f, filter) && !(weakKinds.has(f.kind) && findingMatches(f, weakFilter))) return false;
+          // Another customer's data in a link is always counted; the recipient's own only when it is sensitive.
+          if (!allowedOwn(f.kind)) return true;
+          return ctx.protectedRecipients.some((r) => isForeign(f, r));
+        });
         if (fs.length < minCount) return null;
         const facts = emptyFacts();
+        let foreign = false;
         for (const f of fs) {
           for (const c of f.customers) facts.customers.add(c);
           facts.kinds.add(f.kind);
+          if (ctx.protectedRecipients.some((r) => isForeign(f, r))) foreign = true;
           if (facts.evidence.length < MAX_EVIDENCE) facts.evidence.push(findingEvidence(f));
         }
         facts.recipients = ctx.protectedRecipients.length;
         facts.labels.push('data in links');
         facts.reasons.push(
-          `A link carries personal data (${kindList(facts.kinds)}) of ${plural(facts.customers.size, 'customer')} (data in links: use opaque tokens)`,
+          `A link carries ${foreign ? 'personal data' : "the recipient's own sensitive data"} (${kindList(facts.kinds)}) of ${plural(facts.customers.size, 'customer')} (data in links: use opaque tokens)`,
         );
         return facts;
       };

@@ -6,6 +6,7 @@
 import type { Detection, Envelope, Finding, ParsedMessage, UnscannablePart } from '../core/types.js';
 import type { DirectoryView } from '../directory/directory.js';
 import { isTokenKind } from '../directory/normalize.js';
+import { envelopeSet, withoutEnvelopeRecipients } from './header-recipients.js';
 import { resolveRecipients } from './recipients.js';
 import { sharedMissesFor, SegmentScanner, type ScanContext } from './recognizers.js';
 import { borrowWords, releaseWords } from './tokenize.js';
@@ -57,9 +58,10 @@ export function detect(
   const findings: Finding[] = [];
   try {
     if (kinds.size > 0) {
+      const rcpt = envelopeSet(envelope);
       for (const seg of parsed.segments) {
         if (ctx.stopped) break;
-        if (seg.text) new SegmentScanner(seg, ctx, findings).run();
+        if (seg.text) new SegmentScanner(withoutEnvelopeRecipients(seg, rcpt), ctx, findings).run();
       }
     }
   } finally {

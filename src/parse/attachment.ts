@@ -2,6 +2,7 @@
  * One attachment or archive member → segments, by what its bytes are (see sniff.ts). PDF, DOCX and XLSX are read
  * in the extraction sandbox (sandbox/pool.ts); everything else on the calling thread.
  */
+import { decodeMarkup } from './charset.js';
 import type { ExtractContext } from './context.js';
 import { ExtractBusy, ExtractTimeout } from './context.js';
 import { extractCalendar, extractText } from './extract/text.js';
@@ -31,6 +32,7 @@ export interface PartInput {
 export async function extractPart(ctx: ExtractContext, part: PartInput): Promise<void> {
   const source = `attachment:${part.path}`;
   ctx.addAttachment({ filename: part.filename, contentType: part.contentType, size: part.size ?? part.bytes.length, source: part.path });
+  addFilenameSegment(ctx, part, source);
   if (ctx.expired()) {
     ctx.addUnscannable(source, 'timeout', 'not reached before the time limit');
     return;
@@ -44,6 +46,17 @@ export async function extractPart(ctx: ExtractContext, part: PartInput): Promise
   }
 }
 
+/**
+ * The file name is text the recipient sees ("Invoice Anna Schmidt.pdf", "kunde@example.net.csv"): scanned
+ * without its extension, and with "_" read as a space when it has one ("Anna_Schmidt").
+ */
+function addFilenameSegment(ctx: ExtractContext, part: PartInput, source: string): void {
+  const stem = part.filename.replace(/\.[A-Za-z0-9]{1,5}$/, '');
+  const text = stem.includes('_') ? `${stem}\n${stem.replace(/_+/g, ' ')}` : stem;
+  const attachment = { filename: part.filename, contentType: part.contentType };
+  ctx.addSegment({ location: 'attachment', source: `${source}:filename`, text, attachment });
+}
+
 async function extractKind(ctx: ExtractContext, part: PartInput, source: string): Promise<void> {
   const meta = { filename: part.filename, contentType: part.contentType };
   const add = (text: string): void => ctx.addSegment({ location: 'attachment', source, text, attachment: meta });
@@ -53,8 +66,9 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
   const links = `${source}/`;
   switch (kind) {
     case 'text': {
-      let text = extractText(ctx.capTextBytes(source, part.bytes), part.charset);
-      if (extensionOf(part.filename) === 'xml' || part.contentType.endsWith('/xml')) text = htmlToText(text).text;
+      const bytes = ctx.capTextBytes(source, part.bytes);
+      const xml = extensionOf(part.filename) === 'xml' || part.contentType.endsWith('/xml');
+      const text = xml ? htmlToText(decodeMarkup(bytes, part.charset)).text : extractText(bytes, part.charset);
       add(text);
       addLinkSegments(ctx, findBareUrls(text), links);
       return;
@@ -66,7 +80,7 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
       return;
     }
     case 'html': {
-      const h = htmlToText(extractText(ctx.capTextBytes(source, part.bytes), part.charset));
+      const h = htmlToText(decodeMarkup(ctx.capTextBytes(source, part.bytes), part.charset));
       add(h.text);
       addLinkSegments(ctx, h.urls, links);
       return;

@@ -4,13 +4,25 @@ import { canonicalAddress } from '../core/address.js';
 import type { HeaderAddress } from '../core/types.js';
 import { binaryToText, decodeWords } from './charset.js';
 
-/** Lower-case name → raw values in message order: folding removed, raw 8-bit bytes read as UTF-8. */
+const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+/** The charset parameter of the message's own Content-Type header, if any. */
+export function contentTypeCharset(lines: HeaderLines): string | undefined {
+  const ct = lines.find((l) => l.key === 'content-type');
+  return ct ? CHARSET_PARAM.exec(ct.line)?.[1] : undefined;
+}
+
+/**
+ * Lower-case name → raw values in message order: folding removed, raw 8-bit bytes read as UTF-8, else in the
+ * message's Content-Type charset (old clients write raw headers in the body's charset), else windows-1252.
+ */
 export function rawHeaders(lines: HeaderLines): Map<string, string[]> {
   const map = new Map<string, string[]>();
+  const fallback = contentTypeCharset(lines);
   for (const { key, line } of lines) {
     const colon = line.indexOf(':');
     const raw = colon < 0 ? '' : line.slice(colon + 1);
-    const value = binaryToText(raw.replace(/\r?\n(?=[ \t])/g, '')).trim();
+    const value = binaryToText(raw.replace(/\r?\n(?=[ \t])/g, ''), fallback).trim();
     const list = map.get(key);
     if (list) list.push(value);
     else map.set(key, [value]);

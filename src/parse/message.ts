@@ -1,12 +1,13 @@
 /**
- * One message (the top-level one, or a message/rfc822 attachment) → segments: subject, display names, bodies,
- * links, then each attachment. A nested message's text is all location 'attachment' under its own source prefix
+ * One message (the top-level one, or a message/rfc822 attachment) → segments: subject, every scanned header
+ * (header-segments.ts), bodies, links, then each attachment. A nested message's text is all location 'attachment' under its own source prefix
  * ("attachment:fwd.eml/subject", "attachment:fwd.eml/body:text"); its links stay location 'link'.
  */
 import type { ParsedMessage, SegmentLocation } from '../core/types.js';
 import { extractPart } from './attachment.js';
 import type { ExtractContext } from './context.js';
-import { addressHeader, decodeHeaders, rawHeaders } from './headers.js';
+import { addHeaderSegments } from './header-segments.js';
+import { addressHeader, decodeHeaders, rawHeaders, type AddressHeader } from './headers.js';
 import { htmlToText } from './html.js';
 import { addLinkSegments, findBareUrls } from './links.js';
 import { readMime } from './mime.js';
@@ -53,16 +54,13 @@ export async function extractMessage(ctx: ExtractContext, raw: Buffer, scope: Me
   const loc = (top: SegmentLocation): SegmentLocation => (nested ? 'attachment' : top);
 
   ctx.addText(loc('subject'), `${p}subject`, head.subject);
+  const parsedAddresses = new Map<string, AddressHeader>();
   for (const [key, field] of ADDRESS_HEADERS) {
     const h = addressHeader(rawMap, key);
     head[field] = h.addresses;
-    if (nested) {
-      // Inside a forwarded message the addresses themselves are content, not recipients.
-      ctx.addText('attachment', `${p}header:${key}`, (headers.get(key) ?? []).join('\n'));
-    } else if (h.names.length) {
-      ctx.addText('header', `${p}header:${key}:display-name`, h.names.join('\n'));
-    }
+    parsedAddresses.set(key, h);
   }
+  addHeaderSegments(ctx, rawMap, headers, { prefix: p, nested }, parsedAddresses);
 
   if (mime.text) {
     ctx.addText(loc('body'), `${p}body:text`, mime.text);

@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import type { HeaderLines } from 'mailparser';
+import { needsCharsetSniffing } from './charset.js';
 
 interface SplitNode {
   contentType: string | false;
@@ -82,7 +83,8 @@ function leafText(node: SplitNode, body: Buffer): string | null {
   if (node.contentType !== 'text/plain' && node.contentType !== 'text/html') return null;
   if (node.disposition && node.disposition !== 'inline') return null;
   if (node.flowed) return null;
-  const charset = (node.charset || 'utf-8').toLowerCase().replace(/[^a-z0-9]+/g, '');
+  const declared = node.charset;
+  const charset = (declared || 'utf-8').toLowerCase().replace(/[^a-z0-9]+/g, '');
   if (charset !== 'utf8' && charset !== 'ascii' && charset !== 'usascii') return null;
   let bytes: Buffer;
   if (node.encoding === 'base64') {
@@ -92,6 +94,8 @@ function leafText(node: SplitNode, body: Buffer): string | null {
     bytes = libbase64.decode(b64);
   } else if (node.encoding === 'quoted-printable') bytes = libqp.decode(body);
   else bytes = body;
+  // no declared charset and legacy bytes (or a <meta charset>): mailparser's reader sniffs it (mime-charset.ts)
+  if (!declared && needsCharsetSniffing(bytes, node.contentType === 'text/html')) return null;
   return bytes.toString().replace(/\r?\n/g, '\n');
 }
 

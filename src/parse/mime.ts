@@ -7,6 +7,7 @@
  */
 import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
 import { ExtractTimeout, type ExtractContext } from './context.js';
+import { decodeUndeclaredParts } from './mime-charset.js';
 import { readSimpleMime } from './mime-simple.js';
 import { isMediaHead } from './sniff.js';
 
@@ -78,6 +79,7 @@ export function readMime(raw: Buffer, ctx: ExtractContext, takePart: () => boole
 /** The same read with mailparser, for every message the synchronous reader does not take. */
 export function readWithMailparser(raw: Buffer, ctx: ExtractContext, takePart: () => boolean): Promise<MimeMessage> {
   const parser = new MailParser(OPTIONS);
+  decodeUndeclaredParts(parser);
   const msg: MimeMessage = { headerLines: [], text: '', html: '', attachments: [] };
   const done = new Promise<MimeMessage>((resolve, reject) => {
     let reading = false;

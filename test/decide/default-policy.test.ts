@@ -5,7 +5,7 @@ import { compilePolicies, loadPolicies } from '../../src/decide/loader.js';
 import type { PolicySet } from '../../src/decide/types.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CUSTOMERS, POLICIES_DIR, customer, internal, message, plaintextValues } from './helpers.js';
+import { CUSTOMERS, POLICIES_DIR, customer, internal, message, plaintextValues, type FindingSpec } from './helpers.js';
 
 let policy: PolicySet;
 beforeAll(async () => {
@@ -342,28 +342,69 @@ describe('lookalike recipient domains', () => {
 });
 
 describe('data in links', () => {
-  it("the recipient's own email in a link query is quarantined", () => {
+  const link = (kind: string, customers: string[], source = 'link:query:x', strength?: 'weak' | 'strong'): FindingSpec => ({
+    kind,
+    customers,
+    location: 'link',
+    source,
+    segment: 2,
+    ...(strength ? { strength } : {}),
+  });
+
+  it.each([
+    ['email', 'link:query:email'],
+    ['order_id', 'link:path'],
+    ['ticket_id', 'link:query:ticket'],
+  ])("the recipient's own %s in a link (unsubscribe, view your order) is delivered", (kind, source) => {
+    const v = decide(message({ rcpt: [customer('c1')], findings: [link(kind, ['c1'], source)] }), policy);
+    expect(v.action).toBe('deliver');
+    expect(v.hits).toEqual([]);
+  });
+
+  it.each(['phone', 'address', 'imei', 'card', 'iban'])("the recipient's own %s in a link is quarantined", (kind) => {
+    const v = decide(message({ rcpt: [customer('c1')], findings: [link(kind, ['c1'], 'link:query:x', 'strong')] }), policy);
+    expect(v.action).toBe('quarantine');
+    expect(v.rules).toEqual(['data-in-links']);
+    expect(v.reason).toMatch(new RegExp(`link carries the recipient's own sensitive data \\(${kind}\\)`));
+    noPlaintext(v);
+  });
+
+  it("the recipient's own full name in a link is quarantined although a name alone is weak evidence", () => {
+    const v = decide(message({ rcpt: [customer('c1')], findings: [link('full_name', ['c1'], 'link:query:name', 'weak')] }), policy);
+    expect(v.action).toBe('quarantine');
+    expect(v.rules).toEqual(['data-in-links']);
+  });
+
+  it("another customer's email in a link is quarantined by both rules", () => {
+    const v = decide(message({ rcpt: [customer('c1')], findings: [link('email', ['c2'], 'link:query:email')] }), policy);
+    expect(v.rules).toEqual(['foreign-data', 'data-in-links']);
+    expect(v.hits.find((h) => h.ruleId === 'data-in-links')!.reason).toMatch(/link carries personal data \(email\) of 1 customer/);
+  });
+
+  it("a link with one recipient's email, sent to two customers, is held: it is the other one's foreign data", () => {
     const v = decide(
-      message({
-        rcpt: [customer('c1')],
-        findings: [{ kind: 'email', customers: ['c1'], location: 'link', source: 'link:query:email', segment: 2 }],
-      }),
+      message({ rcpt: [customer('c1'), customer('c3', 'bcc')], findings: [link('email', ['c1'], 'link:query:email')] }),
       policy,
     );
     expect(v.action).toBe('quarantine');
-    expect(v.rules).toEqual(['data-in-links']);
-    expect(v.reason).toMatch(/link carries personal data \(email\)/);
+    expect(fired(v)).toContain('data-in-links');
   });
 
   it("another customer's order id in a link path fires both rules", () => {
-    const v = decide(
-      message({
-        rcpt: [customer('c1')],
-        findings: [{ kind: 'order_id', customers: ['c2'], location: 'link', source: 'link:path', segment: 2 }],
-      }),
-      policy,
-    );
+    const v = decide(message({ rcpt: [customer('c1')], findings: [link('order_id', ['c2'], 'link:path')] }), policy);
     expect(v.rules).toEqual(['foreign-data', 'data-in-links']);
+  });
+
+  it("own_allowed: [none] holds the recipient's own email in a link too (the former default)", () => {
+    const strict = compilePolicies([
+      {
+        name: 'strict.yaml',
+        text: ['rules:', '  - id: links-strict', '    when: { check: data_in_links, own_allowed: [none] }', '    action: quarantine'].join('\n'),
+      },
+    ]);
+    const v = decide(message({ rcpt: [customer('c1')], findings: [link('email', ['c1'], 'link:query:email')] }), strict);
+    expect(v.action).toBe('quarantine');
+    expect(v.rules).toEqual(['links-strict']);
   });
 
   it('links with customer data to internal recipients only are delivered', () => {

@@ -153,7 +153,8 @@ describe('attachments', () => {
     expect(seg(p, 'attachment:data.csv').text).toBe('a,b\nJohn,Doe\n');
     expect(seg(p, 'attachment:fake.png/x.txt').text).toBe('zip posing as image');
     expect(seg(p, 'attachment:mail.eml/body:text').text).toBe('body\n');
-    expect(p.segments.some((s) => s.source.startsWith('attachment:logo.png'))).toBe(false);
+    // an image has no text: only its file name is scanned
+    expect(p.segments.filter((s) => s.source.startsWith('attachment:logo.png')).map((s) => s.source)).toEqual(['attachment:logo.png:filename']);
     expect(p.attachments.find((a) => a.filename === 'logo.png')).toMatchObject({ contentType: 'image/png', size: 8 });
     expect(p.unscannable).toEqual([{ source: 'attachment:old.doc', reason: 'unsupported', detail: 'doc: format not readable' }]);
   });
