@@ -17,6 +17,7 @@ import {
 import { NAME_FIRST_KIND } from '../directory/change-batch.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
 import { maskValue } from './mask.js';
+import { unicodeEmailMatches } from './email-idn.js';
 import { Words } from './tokenize.js';
 
 
@@ -252,17 +253,26 @@ export class SegmentScanner {
     let step = 0;
     for (const m of emailMatches(text)) {
       if (this.halted(++step)) return;
-      let raw = m[0];
-      let start = m.index;
-      while (raw.startsWith('.') || raw.startsWith("'")) {
-        raw = raw.slice(1);
-        start++;
-      }
-      const norm = normalizeEmail(raw);
-      if (!norm) continue;
-      const hit = this.look('email', norm);
-      if (hit.length) this.add('email', hit, start, start + raw.length, norm);
+      this.email(m);
     }
+    // Unicode local parts and domains (IDN): canonicalised to punycode by normalizeEmail, like the directory.
+    for (const m of unicodeEmailMatches(text)) {
+      if (this.halted(++step)) return;
+      this.email(m);
+    }
+  }
+
+  private email(m: RegExpExecArray): void {
+    let raw = m[0];
+    let start = m.index;
+    while (raw.startsWith('.') || raw.startsWith("'")) {
+      raw = raw.slice(1);
+      start++;
+    }
+    const norm = normalizeEmail(raw);
+    if (!norm) return;
+    const hit = this.look('email', norm);
+    if (hit.length) this.add('email', hit, start, start + raw.length, norm);
   }
 
   /** Digit groups joined by number separators; every contiguous run of groups is a candidate. */
