@@ -228,9 +228,9 @@ export class LookalikeMatcher {
   match(domain: string): LookalikeMatch | null {
     const d = domain.toLowerCase().replace(/\.$/, '');
     if (!d || d.startsWith('[')) return null;
-    if (this.isKnown(d)) return null;
+    if (this.knownSet.has(d)) return null;
     const { registrable, label, suffix } = splitRegistrable(d);
-    if (!label) return null;
+    if (this.knownSet.has(registrable) || !label) return null;
     const skLabel = skeleton(domainToUnicode(label) || label);
     const skSuffix = skeleton(suffix);
     const homo = this.bySkeleton.get(`${skLabel}.${skSuffix}`);
