@@ -130,3 +130,18 @@ describe('unicodeEmailMatches', () => {
     expect([...unicodeEmailMatches('xä@ö.de '.repeat(125_000))]).toHaveLength(125_000);
   });
 });
+
+describe('routing tricks in envelope recipients (issue 17, class 9)', () => {
+  const dirStub = { lookup: () => [] } as unknown as Directory;
+  it.each(['someone%evil.example@ourdomain.example', 'evil.example!someone@ourdomain.example', '@a.example:user@ourdomain.example', '"a@evil.example"@ourdomain.example'])(
+    '%s is external, not internal',
+    (rcpt) => {
+      const [r] = resolveRecipients(message('hi'), { mailFrom: 'a@ourdomain.example', rcptTo: [rcpt] }, dirStub, ['ourdomain.example']);
+      expect(r!.internal).toBe(false);
+    },
+  );
+  it('a plain address at the own domain is internal', () => {
+    const [r] = resolveRecipients(message('hi'), { mailFrom: 'a@ourdomain.example', rcptTo: ['ops@ourdomain.example'] }, dirStub, ['ourdomain.example']);
+    expect(r!.internal).toBe(true);
+  });
+});
