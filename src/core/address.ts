@@ -19,7 +19,7 @@ export interface ParsedAddress {
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^ -~\t\r\n]/; // beyond printable ASCII (controls are refused before it is used)
 
 /** Finds the `@` that separates local part and domain, honouring a quoted local part. */
 function splitAt(addr: string): number {
