@@ -19,6 +19,7 @@ export interface ParsedAddress {
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
+const PLAIN_LDH = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 const NON_ASCII = /[^ -~\t\r\n]/; // beyond printable ASCII (controls are refused before it is used)
 
 /** Finds the `@` that separates local part and domain, honouring a quoted local part. */
@@ -63,7 +64,10 @@ export function parseAddress(input: string): ParsedAddress | null {
     domain = domain.toLowerCase();
   } else {
     if (/[\s<>(),;:\\"@[\]]/.test(domain)) return null;
-    const ascii = domainToASCII(domain.toLowerCase());
+    const lower = domain.toLowerCase();
+    // Plain LDH names (no punycode label, a last label that is not a number) are their own IDNA form: skip the
+    // UTS #46 pass, which costs ~10x the rest of the parse (the directory import canonicalises every e-mail here).
+    const ascii = PLAIN_LDH.test(lower) && !lower.includes('xn--') ? lower : domainToASCII(lower);
     if (!ascii || !ascii.includes('.') || ascii.split('.').some((l) => !l || l.length > 63)) return null;
     domain = ascii;
   }

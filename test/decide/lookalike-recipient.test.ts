@@ -1,7 +1,9 @@
-/** The lookalike-recipient rule of the shipped policy on the precision cases of issue 17 (class 5). */
+/** The shipped policy on recipients: lookalike precision (issue 17, class 5) and routed partner addresses (class 9). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../src/decide/decide.js';
-import { loadPolicies } from '../../src/decide/loader.js';
+import { compilePolicies, loadPolicies } from '../../src/decide/loader.js';
 import type { PolicySet } from '../../src/decide/types.js';
 import { POLICIES_DIR, message } from './helpers.js';
 
@@ -43,5 +45,19 @@ describe('lookalike recipient: precision', () => {
 
   it.each(['gmial.com', 'gmail.co', 'hotmial.com', 'yaho.com', 'xn--gmil-63d.com', 'hotmail.con'])('an unknown address at %s is held', (domain) => {
     expect(decide(message({ rcpt: [{ address: `someone@${domain}` }] }), policy).action).toBe('quarantine');
+  });
+});
+
+describe('routing tricks at a partner domain (issue 17, class 9)', () => {
+  it('an address that routes elsewhere is not trusted as a partner', () => {
+    const set = compilePolicies([
+      { name: 'default.yaml', text: readFileSync(join(POLICIES_DIR, 'default.yaml'), 'utf8') },
+      { name: 'partners.yaml', text: 'partners: [lawfirm.example]\n' },
+    ]);
+    const data = [{ kind: 'imei', customers: ['c2'] }];
+    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), set).action).toBe('deliver');
+    for (const address of ['counsel%evil.example@lawfirm.example', 'evil.example!counsel@lawfirm.example', '"counsel@evil.example"@lawfirm.example']) {
+      expect(decide(message({ rcpt: [{ address }], findings: data }), set).action).toBe('quarantine');
+    }
   });
 });
