@@ -3,7 +3,7 @@
  * distinct customer counts, evidence). Nothing here puts plaintext customer data anywhere: evidence carries only
  * Finding.masked, customer ids and masked recipient addresses.
  */
-import { canonicalAddress, domainMatches, domainOf, maskAddress } from '../core/address.js';
+import { canonicalAddress, domainMatches, domainOf, maskAddress, routesElsewhere } from '../core/address.js';
 import type { Evidence, Finding, RecipientInfo, SegmentLocation, Strength } from '../core/types.js';
 import type { DecideInput, EvalContext, MatchFacts, PolicySet } from './types.js';
 
@@ -76,7 +76,8 @@ function recipientsOf(input: DecideInput): RecipientInfo[] {
 
 export function buildContext(input: DecideInput, policy: PolicySet): EvalContext {
   const recipients = recipientsOf(input);
-  const protectedRecipients = recipients.filter((r) => !r.internal && !domainListed(r.domain, policy.partners));
+  // A partner is trusted like an internal domain, but never for an address that routes elsewhere (`%`, `!`, …).
+  const protectedRecipients = recipients.filter((r) => !r.internal && (routesElsewhere(r.address) || !domainListed(r.domain, policy.partners)));
   const sender = canonicalAddress(input.envelope.mailFrom) ?? input.envelope.mailFrom.toLowerCase();
   return {
     input,

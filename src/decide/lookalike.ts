@@ -11,19 +11,48 @@
  *     the known label's length: ≥ 6 chars → 2, 4–5 → 1, ≤ 3 → only a single transposition (short labels are dense:
  *     aon.com, ms.com, gm.com are real, unrelated domains).
  */
+import { createRequire } from 'node:module';
 import { domainToUnicode } from 'node:url';
 import { parse as parseDomain } from 'tldts';
 
-export const WELL_KNOWN_MAIL_DOMAINS: readonly string[] = [
-  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'ymail.com',
-  'rocketmail.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'gmx.de', 'gmx.net', 'gmx.at', 'gmx.ch', 'gmx.com',
-  'web.de', 'protonmail.com', 'proton.me', 'pm.me', 'mail.com', 'email.com', 'yandex.ru', 'yandex.com', 'ya.ru',
-  'zoho.com', 't-online.de', 'freenet.de', 'orange.fr', 'free.fr', 'sfr.fr', 'laposte.net', 'wanadoo.fr',
-  'comcast.net', 'verizon.net', 'att.net', 'sbcglobal.net', 'cox.net', 'libero.it', 'virgilio.it', 'mail.ru',
-  'bk.ru', 'inbox.ru', 'list.ru', 'rambler.ru', 'qq.com', '163.com', '126.com', 'naver.com', 'seznam.cz',
-  'wp.pl', 'o2.pl', 'interia.pl', 'bluewin.ch', 'hotmail.de', 'hotmail.fr', 'hotmail.co.uk', 'outlook.de',
-  'yahoo.de', 'yahoo.fr', 'yahoo.co.uk', 'btinternet.com', 'tutanota.com', 'fastmail.com', 'hey.com',
+// The maintained provider list (npm `email-providers`, goware/emailproviders): all.json ≈ 8,800 domains that
+// hand out mailboxes, common.json the ≈ 350 of them with a Majestic Million rank < 100,000. Read once at start.
+const requireJson = createRequire(import.meta.url);
+const PROVIDERS_ALL = requireJson('email-providers/all.json') as string[];
+const PROVIDERS_COMMON = requireJson('email-providers/common.json') as string[];
+
+/**
+ * Entries of common.json that are not mail destinations anyone types: reserved and placeholder names, and
+ * throwaway-inbox services. Their near neighbours are real, unrelated domains (game.com, popmail.com), so
+ * comparing against them only costs precision.
+ */
+const NOT_TYPO_TARGETS = new Set([
+  'example.com', 'test.com', 'test.de', 'yourdomain.com', 'mydomain.com', 'www.com', 'name.com', 'mail-tester.com',
+  '10minutemail.com', 'mailinator.com', 'guerrillamail.com', 'temp-mail.org', 'yopmail.com', 'bugmenot.com',
+  'hidemyass.com', 'anonymize.com', 'privacy.net',
+]);
+
+/**
+ * Big providers' own domains that common.json lacks (below its rank cut or missing from the list): the targets
+ * postguard compared against before the package, kept so typo detection stays as strong as it was.
+ */
+const PROVIDER_SUPPLEMENT = [
+  'googlemail.com', 'ymail.com', 'rocketmail.com', 'pm.me', 'email.com', 'bk.ru', 'inbox.ru', 'hotmail.de',
+  'hotmail.fr', 'hotmail.co.uk', 'outlook.de', 'gmx.ch', 'tutanota.com', 'fastmail.com',
 ];
+
+/** Well-known mail providers: recipient domains are measured against these (typo, wrong TLD, homoglyph). */
+export const WELL_KNOWN_MAIL_DOMAINS: readonly string[] = [
+  ...new Set([...PROVIDERS_COMMON.filter((d) => !NOT_TYPO_TARGETS.has(d)), ...PROVIDER_SUPPLEMENT]),
+];
+
+/**
+ * Every domain of the maintained provider list. Membership alone does not clear a domain: the list is gathered
+ * from sign-ups and holds the classic typo domains themselves (gmial.com, gamil.com, hotmial.com, yaho.com,
+ * gmail.co, hotmail.con). It clears a provider's country domain: the same name under another country code
+ * (hotmail.be next to hotmail.de, yahoo.dk next to yahoo.de, outlook.ie next to outlook.de).
+ */
+export const PROVIDER_DOMAINS: ReadonlySet<string> = new Set(PROVIDERS_ALL.map((d) => d.toLowerCase()));
 
 /** Latin lookalikes (Cyrillic, Greek, IPA, full-width) and digit/letter confusions, folded to one spelling. */
 const CONFUSABLES: Record<string, string> = {
@@ -52,36 +81,52 @@ export function skeleton(domain: string): string {
   return out;
 }
 
+/** Rows of editDistance, reused (the matcher runs it against hundreds of provider labels per recipient). */
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+let rowC = new Int32Array(64);
+
 /** Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions), capped early. */
 export function editDistance(a: string, b: string, max = 3): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = a.length;
   const m = b.length;
-  let prev2 = new Array<number>(m + 1).fill(0);
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  let cur = new Array<number>(m + 1).fill(0);
+  if (rowA.length <= m) {
+    rowA = new Int32Array(m + 1);
+    rowB = new Int32Array(m + 1);
+    rowC = new Int32Array(m + 1);
+  }
+  let prev2 = rowA;
+  let prev = rowB;
+  let cur = rowC;
+  for (let j = 0; j <= m; j++) prev[j] = j;
   for (let i = 1; i <= n; i++) {
     cur[0] = i;
-    let rowMin = cur[0];
+    let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= m; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, prev2[j - 2]! + 1);
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    [prev2, prev, cur] = [prev, cur, prev2];
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
-  return prev[m];
+  return prev[m]!;
 }
 
 function isSingleTransposition(a: string, b: string): boolean {
   if (a.length !== b.length || a === b) return false;
   const diff: number[] = [];
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff.push(i);
-  return diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]];
+  return diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!];
 }
 
 interface KnownDomain {
@@ -108,6 +153,12 @@ function known(domain: string): KnownDomain {
   return { domain, label, suffix, skLabel, skSuffix, skFull: `${skLabel}.${skSuffix}` };
 }
 
+/** A public suffix under a country code: `de`, `co.uk`, `com.br` (its last label has two letters). */
+function isCountrySuffix(suffix: string): boolean {
+  const dot = suffix.lastIndexOf('.');
+  return suffix.length - dot - 1 === 2;
+}
+
 export type LookalikeKind = 'homoglyph' | 'tld' | 'typo';
 
 export interface LookalikeMatch {
@@ -125,13 +176,29 @@ function labelBudget(label: string): number {
   return 0;
 }
 
+export interface LookalikeOptions {
+  /**
+   * Real provider domains (default: the email-providers list). A recipient domain on it that differs from a known
+   * domain only by its country code (hotmail.be / hotmail.de) is that provider's country domain, not a lookalike.
+   */
+  providerDomains?: ReadonlySet<string>;
+}
+
+/** Known domains with one public suffix, by the length of their folded label. */
+interface SuffixGroup {
+  skSuffix: string;
+  byLength: Map<number, KnownDomain[]>;
+}
+
 /** Compares one recipient domain with a prepared known-domain list. */
 export class LookalikeMatcher {
   private readonly knownSet: Set<string>;
-  private readonly byLength = new Map<number, KnownDomain[]>();
+  private readonly groups = new Map<string, SuffixGroup>();
   private readonly bySkeleton: Map<string, KnownDomain>;
+  private readonly providers: ReadonlySet<string>;
 
-  constructor(domains: Iterable<string>) {
+  constructor(domains: Iterable<string>, opts: LookalikeOptions = {}) {
+    this.providers = opts.providerDomains ?? PROVIDER_DOMAINS;
     this.knownSet = new Set();
     for (const d of domains) {
       const s = d.trim().toLowerCase().replace(/\.$/, '');
@@ -141,9 +208,14 @@ export class LookalikeMatcher {
     for (const d of this.knownSet) {
       const k = known(d);
       if (!this.bySkeleton.has(k.skFull)) this.bySkeleton.set(k.skFull, k);
-      const list = this.byLength.get(k.skLabel.length);
+      let g = this.groups.get(k.skSuffix);
+      if (!g) {
+        g = { skSuffix: k.skSuffix, byLength: new Map() };
+        this.groups.set(k.skSuffix, g);
+      }
+      const list = g.byLength.get(k.skLabel.length);
       if (list) list.push(k);
-      else this.byLength.set(k.skLabel.length, [k]);
+      else g.byLength.set(k.skLabel.length, [k]);
     }
   }
 
@@ -156,27 +228,33 @@ export class LookalikeMatcher {
   match(domain: string): LookalikeMatch | null {
     const d = domain.toLowerCase().replace(/\.$/, '');
     if (!d || d.startsWith('[')) return null;
-    if (this.isKnown(d)) return null;
+    if (this.knownSet.has(d)) return null;
     const { registrable, label, suffix } = splitRegistrable(d);
-    if (!label) return null;
+    if (this.knownSet.has(registrable) || !label) return null;
     const skLabel = skeleton(domainToUnicode(label) || label);
     const skSuffix = skeleton(suffix);
     const homo = this.bySkeleton.get(`${skLabel}.${skSuffix}`);
     if (homo) return { domain: registrable, target: homo.domain, kind: 'homoglyph', distance: 0 };
 
+    // A provider's own country domain (on the maintained list, same name, another country code) is real.
+    const countryVariantOk = isCountrySuffix(suffix) && (this.providers.has(registrable) || this.providers.has(d));
     let best: LookalikeMatch | null = null;
-    const candidates: KnownDomain[] = [];
-    for (let len = skLabel.length - 2; len <= skLabel.length + 2; len++) candidates.push(...(this.byLength.get(len) ?? []));
-    for (const k of candidates) {
-      const suffixD = skSuffix === k.skSuffix ? 0 : editDistance(skSuffix, k.skSuffix, 2);
+    for (const g of this.groups.values()) {
+      const suffixD = skSuffix === g.skSuffix ? 0 : editDistance(skSuffix, g.skSuffix, 1);
       if (suffixD > 1) continue;
-      const labelD = editDistance(skLabel, k.skLabel, 2);
-      const total = labelD + suffixD;
-      let hit: LookalikeKind | null = null;
-      if (labelD === 0 && suffixD === 1) hit = 'tld';
-      else if (total >= 1 && total <= labelBudget(k.skLabel)) hit = 'typo';
-      else if (suffixD === 0 && k.skLabel.length <= 3 && isSingleTransposition(skLabel, k.skLabel)) hit = 'typo';
-      if (hit && (!best || total < best.distance)) best = { domain: registrable, target: k.domain, kind: hit, distance: total };
+      for (let len = skLabel.length - 2; len <= skLabel.length + 2; len++) {
+        const list = g.byLength.get(len);
+        if (!list) continue;
+        for (const k of list) {
+          const labelD = editDistance(skLabel, k.skLabel, 2);
+          const total = labelD + suffixD;
+          let hit: LookalikeKind | null = null;
+          if (labelD === 0 && suffixD === 1) hit = countryVariantOk && isCountrySuffix(k.suffix) ? null : 'tld';
+          else if (total >= 1 && total <= labelBudget(k.skLabel)) hit = 'typo';
+          else if (suffixD === 0 && k.skLabel.length <= 3 && isSingleTransposition(skLabel, k.skLabel)) hit = 'typo';
+          if (hit && (!best || total < best.distance)) best = { domain: registrable, target: k.domain, kind: hit, distance: total };
+        }
+      }
     }
     return best;
   }

@@ -1,8 +1,12 @@
 /**
  * Envelope recipients → RecipientInfo: canonical address, internal or not, the customers whose email column
  * holds the address, and where the message shows it (To, Cc, or only the envelope = Bcc).
+ *
+ * An address that routes elsewhere (`%`, `!`, a source route, a quoted local part holding `@`) is never internal,
+ * whatever its last domain says; the SMTP front refuses such recipients at RCPT, this is the second line for the
+ * paths that do not pass it (offline scan, a relay library user).
  */
-import { canonicalAddress, domainMatches, domainOf } from '../core/address.js';
+import { canonicalAddress, domainOf, isInternalAddress, routesElsewhere } from '../core/address.js';
 import type { Envelope, ParsedMessage, RecipientInfo } from '../core/types.js';
 import type { DirectoryView } from '../directory/directory.js';
 import { normalizeEmail } from '../directory/normalize.js';
@@ -27,7 +31,7 @@ export function resolveRecipients(
     out.push({
       address,
       domain,
-      internal: domain !== '' && domainMatches(domain, internal),
+      internal: !routesElsewhere(rcpt) && isInternalAddress(address, internal),
       customers: email ? [...directory.lookup('email', email)] : [],
       visibleIn: to.has(address) ? 'to' : cc.has(address) ? 'cc' : 'bcc',
     });

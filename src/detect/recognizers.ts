@@ -16,6 +16,7 @@ import { NAME_FIRST_KIND } from '../directory/change-batch.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
 import { ibanCandidates } from './iban.js';
 import { maskValue } from './mask.js';
+import { unicodeEmailMatches } from './email-idn.js';
 import { Words } from './tokenize.js';
 import { mayHoldAsWritten, scanAddresses } from './address-scan.js';
 
@@ -253,17 +254,26 @@ export class SegmentScanner {
     let step = 0;
     for (const m of emailMatches(text)) {
       if (this.halted(++step)) return;
-      let raw = m[0];
-      let start = m.index;
-      while (raw.startsWith('.') || raw.startsWith("'")) {
-        raw = raw.slice(1);
-        start++;
-      }
-      const norm = normalizeEmail(raw);
-      if (!norm) continue;
-      const hit = this.look('email', norm);
-      if (hit.length) this.add('email', hit, start, start + raw.length, norm);
+      this.email(m);
     }
+    // Unicode local parts and domains (IDN): canonicalised to punycode by normalizeEmail, like the directory.
+    for (const m of unicodeEmailMatches(text)) {
+      if (this.halted(++step)) return;
+      this.email(m);
+    }
+  }
+
+  private email(m: RegExpExecArray): void {
+    let raw = m[0];
+    let start = m.index;
+    while (raw.startsWith('.') || raw.startsWith("'")) {
+      raw = raw.slice(1);
+      start++;
+    }
+    const norm = normalizeEmail(raw);
+    if (!norm) return;
+    const hit = this.look('email', norm);
+    if (hit.length) this.add('email', hit, start, start + raw.length, norm);
   }
 
   /** IBANs, compact or printed in groups (./iban.ts): only check-digit-valid ones are looked up. */

@@ -5,7 +5,9 @@
  *
  * Every function returns null when the input is not a usable value of that kind.
  *
- * - email: trimmed, lower-cased; must look like local@domain.
+ * - email: the canonical form of core/address (the parser the envelope and headers use): lower-cased, domain in
+ *   ASCII (IDNA/punycode), so `jürgen@müller.de` and `jürgen@xn--mller-kva.de` are one value; must look like
+ *   local@domain (no quoted local part, no address literal).
  * - phone: E.164 (`+14155550171`) via libphonenumber-js; national formats resolved with the row's region (the
  *   `country` column) or the default region. Only numbers libphonenumber considers possible are kept.
  * - imei: digits only, exactly 15, Luhn-valid.
@@ -24,6 +26,7 @@
  */
 import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parseAddress } from '../core/address.js';
 import { addressKeys, addressWord, joinKey } from './address.js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
@@ -46,9 +49,12 @@ export function isTokenKind(kind: string): boolean {
 const EMAIL = /^[^\s@<>()[\],;:"]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
 export function normalizeEmail(raw: string): string | null {
-  const s = raw.trim().toLowerCase();
-  if (s.length > 254 || !EMAIL.test(s)) return null;
-  return s;
+  const s = raw.trim();
+  if (s.length > 320 || s.startsWith('<')) return null;
+  // Same canonicalisation as envelope and headers (IDN domain → punycode), then the shape check on the result.
+  const c = parseAddress(s)?.address ?? null;
+  if (c === null || c.length > 254 || !EMAIL.test(c)) return null;
+  return c;
 }
 
 /** Upper-case ISO 3166 alpha-2 code, or undefined. */

@@ -11,7 +11,7 @@ import { SMTPServer, type SMTPServerSession, type SMTPServerAuthentication, type
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
-import { parseAddress } from '../core/address.js';
+import { parseAddress, routesElsewhere } from '../core/address.js';
 import { RecentMap } from '../core/recent.js';
 import { newTransactionId } from '../core/ids.js';
 import type { Envelope, InboundMessage, SmtpReply } from '../core/types.js';
@@ -233,6 +233,12 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
   private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void): void {
     const st = this.state.get(session);
     if (!st?.trusted && !session.user) return cb(smtpError(530, '5.7.0', 'Authentication required'));
+    // `%`, `!`, a source route or an '@' in a quoted local part: a server on the way may deliver to the host named
+    // inside the address, not to its domain. A guard does not pass ambiguous routing (the adapter marks source
+    // routes, which smtp-server strips, and quoted '@' forms, which it would refuse with a bare 501).
+    if ((address as { routesElsewhere?: boolean }).routesElsewhere || routesElsewhere(address.address)) {
+      return cb(smtpError(553, '5.1.3', 'Recipient address routes elsewhere (%, !, source route or quoted @); not accepted: use the plain address'));
+    }
     if (!address.address || !envelopeAddressOk(address.address)) return cb(smtpError(553, '5.1.3', 'Recipient address is not a valid mailbox'));
     cb();
   }

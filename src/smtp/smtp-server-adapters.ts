@@ -10,8 +10,15 @@
  *    heuristic for public MX hosts). postguard serves known helpdesk tools, many of which open one connection per
  *    message, so the delay capped throughput at ~10 messages/s per session. The delay is configurable here
  *    (`limits.greetingDelay`, default 0 ms); with a delay, early talkers are still refused by smtp-server.
+ *
+ * 3. Routed recipients. smtp-server drops a source route (`RCPT TO:<@a.example:user@c.example>`, RFC 5321 App. C)
+ *    before onRcptTo sees the address, and answers a quoted local part holding `@` (`"a@b.example"@c.example`)
+ *    with a bare 501 syntax error. postguard refuses every recipient that routes elsewhere with one clear reply
+ *    (553 5.1.3, see InboundServer.onRcptTo), so this adapter marks such RCPT addresses (`routesElsewhere: true`)
+ *    and hands them to onRcptTo instead of rewriting or refusing them itself.
  */
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { routesElsewhere } from '../core/address.js';
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 let installed = false;
@@ -24,6 +31,24 @@ interface ConnectionInternals {
   _setListeners: (cb: () => void) => void;
   _server: { options: { maxClients?: number }; connections: Set<unknown> };
   name: string;
+  _parseAddressCommand: (name: string, command: string) => ParsedAddressCommand | false;
+}
+
+interface ParsedAddressCommand {
+  address: string;
+  args: Record<string, unknown> | false;
+  routesElsewhere?: boolean;
+}
+
+// eslint-disable-next-line no-control-regex -- control characters stay smtp-server's to refuse
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** The address between the angle brackets of a MAIL/RCPT command line, as sent ('' when there is none). */
+function bracketedAddress(command: string): string {
+  const colon = command.indexOf(':');
+  if (colon < 0) return '';
+  const arg = command.slice(colon + 1).trim().split(/\s+/)[0] ?? '';
+  return /^<[^<>]*>$/.test(arg) ? arg.slice(1, -1) : '';
 }
 
 export function setGreetingDelay(ms: number): void {
@@ -42,6 +67,19 @@ export function installSmtpServerAdapters(): void {
       if (greetingDelayMs <= 0) return this.connectionReady();
       setTimeout(() => this.connectionReady(), greetingDelayMs).unref();
     });
+  };
+  const parseAddressCommand = proto._parseAddressCommand;
+  proto._parseAddressCommand = function parse(this: unknown, name: string, command: string) {
+    const parsed = parseAddressCommand.call(this, name, command);
+    if (String(name).trim().toUpperCase() !== 'RCPT TO') return parsed;
+    const raw = bracketedAddress(String(command ?? ''));
+    if (!raw || CONTROL.test(raw) || !routesElsewhere(raw)) return parsed;
+    if (parsed) {
+      parsed.routesElsewhere = true;
+      return parsed;
+    }
+    // smtp-server found the address malformed (an '@' in a quoted local part): onRcptTo refuses it with 553.
+    return { address: raw, args: false, routesElsewhere: true };
   };
   const original = proto.send;
   proto.send = function send(this: unknown, code: number, data: unknown, context?: unknown) {

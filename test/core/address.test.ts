@@ -3,7 +3,7 @@
  * time (a refused address stays refused), also after the memo has turned over.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress } from '../../src/core/address.js';
+import { canonicalAddress, isInternalAddress, routesElsewhere } from '../../src/core/address.js';
 import { envelopeAddressOk } from '../../src/smtp/server.js';
 
 describe('canonicalAddress', () => {
@@ -35,5 +35,37 @@ describe('envelopeAddressOk', () => {
       expect(envelopeAddressOk('jane@example.com,max@example.org')).toBe(false);
       expect(envelopeAddressOk('Jane <jane@example.com>')).toBe(false);
     }
+  });
+});
+
+describe('routing tricks (issue 17, class 9)', () => {
+  const OURS = ['ourdomain.example'];
+
+  it.each([
+    'someone%evil.example@ourdomain.example',
+    'evil.example!someone@ourdomain.example',
+    '@a.example:user@ourdomain.example',
+    '<@a.example,@b.example:user@ourdomain.example>',
+    '"a@evil.example"@ourdomain.example',
+    '"someone%evil.example"@ourdomain.example',
+    '<Someone%Evil.Example@OurDomain.Example>',
+  ])('%s routes elsewhere and is never internal', (address) => {
+    expect(routesElsewhere(address)).toBe(true);
+    expect(isInternalAddress(canonicalAddress(address) ?? address.toLowerCase(), OURS)).toBe(false);
+    expect(isInternalAddress(address, OURS)).toBe(false);
+  });
+
+  it.each(['jane.doe@ourdomain.example', 'team+billing@sub.ourdomain.example', '"jane doe"@ourdomain.example', "o'neill@ourdomain.example"])(
+    '%s is a plain internal mailbox',
+    (address) => {
+      expect(routesElsewhere(address)).toBe(false);
+      expect(isInternalAddress(canonicalAddress(address)!, OURS)).toBe(true);
+    },
+  );
+
+  it('a plain external address is neither routed nor internal', () => {
+    expect(routesElsewhere('jane@example.com')).toBe(false);
+    expect(isInternalAddress('jane@example.com', OURS)).toBe(false);
+    expect(isInternalAddress('jane@notourdomain.example', OURS)).toBe(false);
   });
 });

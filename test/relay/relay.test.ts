@@ -177,20 +177,21 @@ describe('relay through a real upstream', () => {
     c.close();
   });
 
-  it('ignores a source route (RFC 5321 §4.1.1.3): mail goes only to the final mailbox, which is what the decision sees', async () => {
-    const seen: string[][] = [];
+  it('refuses a source route (issue 17: an address that routes elsewhere is not passed on), nothing delivered', async () => {
     const c = await RawSmtp.open(relay.port);
     await c.read();
     await c.cmd('EHLO r.test');
     await c.cmd('MAIL FROM:<a@support.example>');
-    expect((await c.cmd('RCPT TO:<@relay.example:victim@example.com>')).code).toBe(250);
+    const r = await c.cmd('RCPT TO:<@relay.example:victim@example.com>');
+    expect(r.code).toBe(553);
+    expect(r.text).toMatch(/^553 5\.1\.3 Recipient address routes elsewhere/);
+    expect((await c.cmd('RCPT TO:<victim@example.com>')).code).toBe(250);
     expect((await c.cmd('DATA')).code).toBe(354);
     c.write(message() + '\r\n.\r\n');
     expect((await c.read()).code).toBe(250);
     c.close();
     const [m] = await sink.waitFor(1);
-    seen.push(m!.rcptTo);
-    expect(seen).toEqual([['victim@example.com']]);
+    expect(m!.rcptTo).toEqual(['victim@example.com']);
   });
 
   it('mirrors the upstream: 4xx at DATA → 451 4.4.1, nothing delivered', async () => {
