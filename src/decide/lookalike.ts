@@ -235,6 +235,13 @@ export class LookalikeMatcher {
     const skSuffix = skeleton(suffix);
     const homo = this.bySkeleton.get(`${skLabel}.${skSuffix}`);
     if (homo) return { domain: registrable, target: homo.domain, kind: 'homoglyph', distance: 0 };
+    // An internationalised spelling that folds to any provider's own domain is a spoof of it, even of a provider
+    // too small to be a typo target (yаhoo.es with a Cyrillic 'а'). Only IDN labels: ASCII confusions (rn/m, 1/l)
+    // against the long list would hit real, unrelated domains.
+    if (registrable.includes('xn--')) {
+      const folded = `${skLabel}.${skSuffix}`;
+      if (folded !== registrable && this.providers.has(folded)) return { domain: registrable, target: folded, kind: 'homoglyph', distance: 0 };
+    }
 
     // A provider's own country domain (on the maintained list, same name, another country code) is real.
     const countryVariantOk = isCountrySuffix(suffix) && (this.providers.has(registrable) || this.providers.has(d));

@@ -110,6 +110,9 @@ describe('lookalike matcher', () => {
       ['xn--gmil-63d.com', 'gmail.com', 'homoglyph'],
       ['xn--hotmil-6nf.com', 'hotmail.com', 'homoglyph'],
       ['xn--yandx-2we.ru', 'yandex.ru', 'homoglyph'],
+      // provider country domains below the typo targets' cut are still spoofed by an IDN spelling
+      ['xn--yhoo-53d.es', 'yahoo.es', 'homoglyph'],
+      ['xn--libro-1we.it', 'libero.it', 'homoglyph'],
     ])('%s imitates %s (%s)', (domain, target, kind) => {
       expect(m.match(domain)).toMatchObject({ target, kind });
     });
