@@ -63,6 +63,7 @@ export function maskValue(kind: string, normalized: string, original: string): s
     case 'card':
       return maskCard(normalized);
     case 'full_name':
+    case 'greeting_name':
     case 'address':
     case 'city':
       return maskWords(original);

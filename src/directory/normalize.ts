@@ -10,7 +10,8 @@
  *   `country` column) or the default region. Only numbers libphonenumber considers possible are kept.
  * - imei: digits only, exactly 15, Luhn-valid.
  * - card: digits only, 13–19, Luhn-valid.
- * - full_name: NFKD, diacritics stripped, case-folded, hyphens → spaces, other punctuation removed, whitespace
+ * - full_name: natural order (`LAST, First` and `LAST First` in capitals turned round, leading titles dropped),
+ *   then NFKD, diacritics stripped, case-folded, hyphens → spaces, other punctuation removed, whitespace
  *   collapsed. At least two words (a single word is a first name, never evidence).
  * - city: folded like names (one word is fine).
  * - address: street + house number. Folded like names, street-type words abbreviated (street/st/str → st,
@@ -21,6 +22,7 @@
  *   case-insensitively: agents retype them in any case).
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { naturalNameOrder } from './name-words.js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
 export const NAMED_KINDS = new Set([
@@ -158,8 +160,13 @@ export function foldWord(word: string): string {
   return word.toLowerCase();
 }
 
+/**
+ * A full name, folded, in natural order (given names first): `MÜLLER, Hans`, `MÜLLER Hans`, `Dr. Hans Müller` and
+ * `Hans Müller` are all `hans muller` (see naturalNameOrder in name-words.ts for the orders and titles read).
+ */
 export function normalizeName(raw: string): string | null {
-  const s = foldText(raw);
+  if (raw.length > 400) return null;
+  const s = foldText(naturalNameOrder(raw, foldText));
   if (!s || s.length > 200) return null;
   return s.includes(' ') ? s : null;
 }
