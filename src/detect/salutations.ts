@@ -45,11 +45,13 @@ const GREETINGS: readonly string[] = [
 ];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const TITLE_SRC = `(?:de\\s+)?(?:${[...TITLES].map(escape).join('|')})(?:\\.(?:${[...TITLE_TAILS].join('|')}))?\\.?`;
+const TITLE_SRC = `(?:de[ \\t]+)?(?:${[...TITLES].map(escape).join('|')})(?:\\.(?:${[...TITLE_TAILS].join('|')}))?\\.?`;
+/** Between greeting, titles and name: spaces and commas on the same line (`Hello,\n\nMr Müller said` is no greeting). */
+const SAME_LINE = '[ \\t\\u00a0,]*';
 const INCLUSIVE = '(?:[/*:_](?:[a-z]{1,2})|\\([a-z]{1,2}\\))?';
 /** A greeting (after a start or a separator), up to three titles, then the end of the text before the name. */
 const GREETING_BEFORE = new RegExp(
-  `(?:^|[\\s>,.;:!(\\[])(?:${GREETINGS.join('|')})${INCLUSIVE}[\\s,]*(?:${TITLE_SRC}[\\s,]*){0,3}$`,
+  `(?:^|[\\s>,.;:!(\\[])(?:${GREETINGS.join('|')})${INCLUSIVE}\\.?${SAME_LINE}(?:${TITLE_SRC}${SAME_LINE}){0,3}$`,
   'u',
 );
 
