@@ -16,7 +16,7 @@ import {
 } from '../directory/normalize.js';
 import { NAME_FIRST_KIND, NAME_LAST_KIND } from '../directory/change-batch.js';
 import { isAllCaps, PARTICLES } from '../directory/name-words.js';
-import { commaGap, GREETING_NAME_KIND, GREETING_SCAN, isTitle, precededByGreeting, TITLE_TAILS, titleGap } from './salutations.js';
+import { commaGap, GREETING_NAME_KIND, paragraphEnd, paragraphStart, GREETING_SCAN, isTitle, precededByGreeting, TITLE_TAILS, titleGap } from './salutations.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
 import { maskValue } from './mask.js';
 import { Words } from './tokenize.js';
@@ -450,13 +450,17 @@ export class SegmentScanner {
 
   /**
    * Combined evidence (issue 17 class 4): a full name is strong when the postal code or city of the same customer
-   * stands within ADDRESS_CONTEXT characters before or after it (the address rule's window; the name's own words
-   * never confirm it, so `Paris Hilton` is not confirmed by Paris). Only the confirmed customers are named then
-   * (namesakes elsewhere are not); alone, a full name stays weak.
+   * stands within ADDRESS_CONTEXT characters before or after it (the address rule's window) in the same paragraph
+   * (an address block has no blank line; the city of a signature below a blank line does not confirm a name in the
+   * text above). The name's own words never confirm it (`Paris Hilton` is not confirmed by Paris). Only the
+   * confirmed customers are named then (namesakes elsewhere are not); alone, a full name stays weak.
    */
   private fullName(customers: readonly string[], start: number, end: number, key: string): void {
-    const before = this.confirm(customers, start - ADDRESS_CONTEXT, start - 1);
-    const after = before.length < customers.length ? this.confirm(customers, end + 1, end + ADDRESS_CONTEXT) : [];
+    const text = this.seg.text;
+    const from = paragraphStart(text, start, ADDRESS_CONTEXT);
+    const to = paragraphEnd(text, end, ADDRESS_CONTEXT);
+    const before = from < start ? this.confirm(customers, from, start - 1) : [];
+    const after = before.length < customers.length && to > end ? this.confirm(customers, end + 1, to) : [];
     if (before.length + after.length === 0) return this.add('full_name', customers, start, end, key);
     const confirmed = customers.filter((c) => before.includes(c) || after.includes(c));
     this.add('full_name', confirmed, start, end, key, 'strong');

@@ -113,3 +113,28 @@ export function titleGap(text: string, from: number, to: number): boolean {
   if (text.charCodeAt(from) === 46) return spaces(text, from + 1, to);
   return spaces(text, from, to);
 }
+
+/** True when a blank line (two line breaks with only spaces between) ends at `i` (the second break). */
+function blankLineAt(text: string, i: number): boolean {
+  if (text.charCodeAt(i) !== 10) return false;
+  for (let k = i - 1; k >= 0; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 10) return true;
+    if (c !== 13 && c !== 32 && c !== 9) return false;
+  }
+  return false;
+}
+
+/** Where the paragraph around `start` begins, looking back at most `radius` characters (a blank line ends it). */
+export function paragraphStart(text: string, start: number, radius: number): number {
+  const from = Math.max(0, start - radius);
+  for (let i = start - 1; i >= from; i--) if (blankLineAt(text, i)) return i + 1;
+  return from;
+}
+
+/** Where the paragraph around `end` ends, looking ahead at most `radius` characters. */
+export function paragraphEnd(text: string, end: number, radius: number): number {
+  const to = Math.min(text.length, end + radius);
+  for (let i = end; i < to; i++) if (blankLineAt(text, i)) return i;
+  return to;
+}

@@ -108,7 +108,7 @@ export function isCapitalised(word: string): boolean {
  *   also a common name (`Don`, `Pan`, `Anh`) only when written with a dot.
  */
 export function naturalNameOrder(raw: string, fold: Fold): string {
-  let parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
   while (parts.length > 1 && isSuffix(parts[parts.length - 1]!, fold)) parts.pop();
   let words: string[];
   if (parts.length === 2) {

@@ -180,10 +180,24 @@ describe('names in the forms people and CRMs write them', () => {
     // the name's own words never confirm it (Paris Hilton lives in Paris)
     expect(names('Paris Hilton wrote')[0]!.strength).toBe('weak');
     expect(names('Paris Hilton, 75001 Paris')[0]!.strength).toBe('strong');
+    // a city below a blank line (a signature, the next paragraph) does not confirm the name above it
+    expect(names('A gift from Hans Müller.\n\nKind regards,\nExample GmbH, München')[0]!.strength).toBe('weak');
   });
 
   it('namesakes: the city picks the one it belongs to; a shared name alone names both', () => {
     expect(names('Laura Weber')).toEqual([{ kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER1', 'N-WEBER2'], strength: 'weak' }]);
     expect(names('Laura Weber, Hamburg')).toEqual([{ kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER2'], strength: 'strong' }]);
+  });
+});
+
+describe('combined evidence stays inside the paragraph', () => {
+  it('paragraph bounds stop at a blank line, also with CRLF and spaces', async () => {
+    const { paragraphStart, paragraphEnd } = await import('../../src/detect/salutations.js');
+    const text = 'Kind regards\r\n \r\nHans Müller\nMünchen\n\nExample GmbH, München';
+    const start = text.indexOf('Hans');
+    const end = start + 'Hans Müller'.length;
+    expect(paragraphStart(text, start, 100)).toBe(start);
+    expect(text.slice(end, paragraphEnd(text, end, 100))).toBe('\nMünchen\n');
+    expect(paragraphStart('x'.repeat(300) + 'Hans', 300, 100)).toBe(200);
   });
 });
