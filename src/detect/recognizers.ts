@@ -148,6 +148,7 @@ export function sharedMissesFor(directory: DirectoryView): SharedMisses {
 export class SegmentScanner {
   private readonly words: Words;
   private readonly seen = new Set<string>();
+  private readonly amongMemo = new WeakMap<readonly string[], Map<string, string[]>>();
 
   constructor(
     private readonly seg: TextSegment,
@@ -462,7 +463,8 @@ export class SegmentScanner {
     const before = from < start ? this.confirm(customers, from, start - 1) : [];
     const after = before.length < customers.length && to > end ? this.confirm(customers, end + 1, to) : [];
     if (before.length + after.length === 0) return this.add('full_name', customers, start, end, key);
-    const confirmed = customers.filter((c) => before.includes(c) || after.includes(c));
+    // both are in `customers` order; a common name can have thousands of customers: no quadratic filter
+    const confirmed = after.length === 0 ? before : before.length === 0 ? after : [...new Set([...before, ...after])];
     this.add('full_name', confirmed, start, end, key, 'strong');
   }
 
@@ -550,8 +552,15 @@ export class SegmentScanner {
   private confirm(customers: readonly string[], from: number, to: number): string[] {
     const d = this.ctx.directory;
     const found = new Set<string>();
+    // Remembered per segment and customer list (look() returns one array per value): a name shared by many
+    // customers, written many times near the same cities, is confirmed against each city once.
+    let memo = this.amongMemo.get(customers);
+    if (!memo) this.amongMemo.set(customers, (memo = new Map()));
     const take = (kind: string, value: string): void => {
-      for (const c of d.lookupAmong(kind, value, customers)) found.add(c);
+      const key = kind + '\0' + value;
+      let hit = memo.get(key);
+      if (hit === undefined) memo.set(key, (hit = d.lookupAmong(kind, value, customers)));
+      for (const c of hit) found.add(c);
     };
     const w = this.words;
     const hasPostal = this.ctx.kinds.has('postal_code');
