@@ -19,6 +19,7 @@ import {
   type FindingFilter,
 } from './context.js';
 import { LookalikeMatcher, WELL_KNOWN_MAIL_DOMAINS } from './lookalike.js';
+import { GREETING_NAME_KIND, precededByGreeting } from '../detect/salutations.js';
 import type { Condition, EvalContext, MatchFacts, PolicySettings } from './types.js';
 
 export type ParamType = 'int' | 'bool' | 'strength' | 'strings' | 'locations' | 'reasons' | 'domains';
@@ -114,14 +115,8 @@ function foreignCheck(label: string, minDefault: (s: PolicySettings) => number, 
   };
 }
 
-const GREETINGS =
-  /(?:^|[\s>,.;:!])(?:hi|hello|hey|dear|hallo|hej|hola|bonjour|salut|ciao|moin|servus|guten\s+(?:tag|morgen|abend)|liebe(?:[rs]|\/r|\*r|:r|\(r\))?|sehr\s+geehrte(?:[rs]|\/r|\*r|:r|_r|\(r\))?|good\s+(?:morning|afternoon|evening)|greetings)\s*,?\s*(?:(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|madame|monsieur|mme|m)\.?\s+)?$/iu;
-
-/** True when the text right before `offset` ends with a greeting word (and optional title). */
-export function precededByGreeting(text: string, offset: number): boolean {
-  const before = text.slice(Math.max(0, offset - 48), offset);
-  return GREETINGS.test(before);
-}
+/** Greetings with titles, in every language the directory covers: src/detect/salutations.ts. */
+export { precededByGreeting };
 
 /** Matchers per directory domain set: by identity, then by content signature (sources may rebuild the Set). */
 const matcherCache = new WeakMap<object, Map<string, LookalikeMatcher>>();
@@ -382,7 +377,7 @@ const CHECKS: Record<string, CheckDef> = {
     build(p) {
       const window = getInt(p, 'window', 200);
       const requireResolved = getBool(p, 'require_resolved_recipient', true);
-      const kinds = getSet(p, 'kinds') ?? new Set(['full_name']);
+      const kinds = getSet(p, 'kinds') ?? new Set(['full_name', GREETING_NAME_KIND]);
       return (ctx) => {
         const segs = ctx.input.parsed.segments.filter((s) => s.location === 'body');
         if (segs.length === 0) return null;

@@ -70,6 +70,7 @@ export function maskValue(kind: string, normalized: string, original: string): s
     case 'iban':
       return maskIban(normalized);
     case 'full_name':
+    case 'greeting_name':
     case 'address':
     case 'city':
       return maskWords(original);

@@ -12,7 +12,9 @@ import {
   normalizePostalCode,
   normalizeToken,
 } from '../directory/normalize.js';
-import { NAME_FIRST_KIND } from '../directory/change-batch.js';
+import { NAME_FIRST_KIND, NAME_LAST_KIND } from '../directory/change-batch.js';
+import { isAllCaps, PARTICLES } from '../directory/name-words.js';
+import { commaGap, GREETING_NAME_KIND, paragraphEnd, paragraphStart, GREETING_SCAN, isTitle, precededByGreeting, TITLE_TAILS, titleGap } from './salutations.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
 import { ibanCandidates } from './iban.js';
 import { maskValue } from './mask.js';
@@ -147,6 +149,7 @@ export function sharedMissesFor(directory: DirectoryView): SharedMisses {
 export class SegmentScanner {
   private readonly words: Words;
   private readonly seen = new Set<string>();
+  private readonly amongMemo = new WeakMap<readonly string[], Map<string, string[]>>();
 
   constructor(
     private readonly seg: TextSegment,
@@ -398,24 +401,128 @@ export class SegmentScanner {
     for (const h of hits) this.add(h.kind, h.customers, start, start + raw.length, h.normalized);
   }
 
-  /** Full names: 2–4 letter words joined by name gaps, folded. */
+  /**
+   * Full names, anchored on a word that is some customer's first name (one keyed hash per distinct word):
+   * - natural order `Hans Müller`: 2–4 words, one more for each particle up to 6 (`Anna van der Berg`,
+   *   `Juan Carlos de la Fuente`);
+   * - the reversed orders CRMs, forms and labels write: the surname before a comma (`Müller, Hans`,
+   *   `van der Berg, Anna`, `García López, María José`) or in capitals (`MÜLLER Hans`, `VAN DER BERG Anna`).
+   * Every order is looked up as its natural-order key, the form normalizeName stores. A title and surname after a
+   * greeting (`Dear Mr van der Berg`) is found by greetingName.
+   */
   private names(): void {
     const w = this.words;
     for (let i = 0; i < w.length; i++) {
       if (this.halted(i)) return;
       if (!w.letters(i)) continue;
-      // a full name has a second word: check the cheap structure before hashing the first one
-      if (i + 1 >= w.length || !w.letters(i + 1) || !w.nameGap(i + 1)) continue;
-      let key = this.firstName(w.text(i));
-      if (key === null) continue;
-      for (let n = 2; n <= 4 && i + n - 1 < w.length; n++) {
-        const cur = i + n - 1;
-        if (!w.letters(cur) || !w.nameGap(cur)) break;
-        key += ' ' + foldWord(w.text(cur));
-        const hit = this.look('full_name', key);
-        if (hit.length) this.add('full_name', hit, w.start(i), w.end(cur), key);
+      const next = i + 1 < w.length && w.letters(i + 1);
+      if (next && w.start(i) < GREETING_SCAN) this.greetingName(i);
+      // cheap structure first: a second word after it, or a surname before it (comma, capitals)
+      const natural = next && w.nameGap(i + 1);
+      const reversed =
+        i > 0 &&
+        w.letters(i - 1) &&
+        (commaGap(w.source, w.gapStart(i), w.start(i)) || (w.nameGap(i) && isAllCaps(w.text(i - 1))));
+      if (!natural && !reversed) continue;
+      const first = this.firstName(w.text(i));
+      if (first === null) continue;
+      if (natural) {
+        let key = first;
+        let maxWords = 4;
+        for (let n = 2; n <= maxWords && i + n - 1 < w.length; n++) {
+          const cur = i + n - 1;
+          if (!w.letters(cur) || !w.nameGap(cur)) break;
+          const f = foldWord(w.text(cur));
+          key += ' ' + f;
+          if (maxWords < 6 && PARTICLES.has(f)) maxWords++;
+          const hit = this.look('full_name', key);
+          if (hit.length) this.fullName(hit, w.start(i), w.end(cur), key);
+        }
+      }
+      if (reversed) this.reversedName(i, first);
+    }
+  }
+
+  /**
+   * `Müller, Hans` / `MÜLLER Hans Peter`: the anchor i (a first name) and up to two more given names after it;
+   * up to four surname words before it (after a comma: any case; without: in capitals).
+   */
+  private reversedName(i: number, first: string): void {
+    const w = this.words;
+    const comma = commaGap(w.source, w.gapStart(i), w.start(i));
+    const given = [first];
+    for (let g = i + 1; g < w.length && given.length < 3; g++) {
+      if (!w.letters(g) || !w.nameGap(g)) break;
+      given.push(foldWord(w.text(g)));
+    }
+    let surname = '';
+    for (let k = i - 1, n = 1; k >= 0 && n <= 4; k--, n++) {
+      if (!w.letters(k) || (k < i - 1 && !w.nameGap(k + 1))) break;
+      if (!comma && !isAllCaps(w.text(k))) break;
+      surname = surname ? foldWord(w.text(k)) + ' ' + surname : foldWord(w.text(k));
+      let key = '';
+      for (let g = 0; g < given.length; g++) {
+        key += (g ? ' ' : '') + given[g];
+        const value = key + ' ' + surname;
+        const hit = this.look('full_name', value);
+        if (hit.length) this.fullName(hit, w.start(k), w.end(i + g), value);
       }
     }
+  }
+
+  /**
+   * Combined evidence (issue 17 class 4): a full name is strong when the postal code or city of the same customer
+   * stands within ADDRESS_CONTEXT characters before or after it (the address rule's window) in the same paragraph
+   * (an address block has no blank line; the city of a signature below a blank line does not confirm a name in the
+   * text above). The name's own words never confirm it (`Paris Hilton` is not confirmed by Paris). Only the
+   * confirmed customers are named then (namesakes elsewhere are not); alone, a full name stays weak.
+   */
+  private fullName(customers: readonly string[], start: number, end: number, key: string): void {
+    const text = this.seg.text;
+    const from = paragraphStart(text, start, ADDRESS_CONTEXT);
+    const to = paragraphEnd(text, end, ADDRESS_CONTEXT);
+    const before = from < start ? this.confirm(customers, from, start - 1) : [];
+    const after = before.length < customers.length && to > end ? this.confirm(customers, end + 1, to) : [];
+    if (before.length + after.length === 0) return this.add('full_name', customers, start, end, key);
+    // both are in `customers` order; a common name can have thousands of customers: no quadratic filter
+    const confirmed = after.length === 0 ? before : before.length === 0 ? after : [...new Set([...before, ...after])];
+    this.add('full_name', confirmed, start, end, key, 'strong');
+  }
+
+  /**
+   * `Dear Mr van der Berg`, `Sehr geehrte Frau Dr. Müller`, `Gentile Sig.ra Bianchi`, `Sayın Yılmaz`: word i is a
+   * title, up to two more titles follow, then 1–4 surname words, and a greeting stands before them. The surname
+   * is looked up among the directory's surname keys (NAME_LAST_KIND); a hit is a weak greeting_name finding.
+   */
+  private greetingName(i: number): void {
+    const w = this.words;
+    if (w.end(i) - w.start(i) > 13 || !isTitle(foldWord(w.text(i)))) return;
+    let k = i + 1;
+    for (let titles = 1; k < w.length; ) {
+      // Sig.ra, Dott.ssa, Sr.ª: the second half of a compound title
+      if (w.gapIs(k, 46 /* . */) && TITLE_TAILS.has(foldWord(w.text(k)))) {
+        k++;
+        continue;
+      }
+      if (titles < 3 && w.letters(k) && titleGap(w.source, w.gapStart(k), w.start(k)) && k + 1 < w.length && isTitle(foldWord(w.text(k)))) {
+        titles++;
+        k++;
+        continue;
+      }
+      break;
+    }
+    if (k >= w.length || !w.letters(k) || !titleGap(w.source, w.gapStart(k), w.start(k))) return;
+    if (!precededByGreeting(w.source, w.start(k))) return;
+    // the longest surname that is one (`García López`, not also `García`)
+    let key = '';
+    let best: { hit: readonly string[]; end: number; key: string } | null = null;
+    for (let c = k; c < w.length && c < k + 4; c++) {
+      if (!w.letters(c) || (c > k && !w.nameGap(c))) break;
+      key += (c > k ? ' ' : '') + foldWord(w.text(c));
+      const hit = this.look(NAME_LAST_KIND, key);
+      if (hit.length) best = { hit, end: w.end(c), key };
+    }
+    if (best) this.add(GREETING_NAME_KIND, best.hit, w.start(k), best.end, best.key, 'weak');
   }
 
   /** Street addresses in every local form (src/detect/address-scan.ts). */
@@ -442,8 +549,15 @@ export class SegmentScanner {
   private confirm(customers: readonly string[], from: number, to: number): string[] {
     const d = this.ctx.directory;
     const found = new Set<string>();
+    // Remembered per segment and customer list (look() returns one array per value): a name shared by many
+    // customers, written many times near the same cities, is confirmed against each city once.
+    let memo = this.amongMemo.get(customers);
+    if (!memo) this.amongMemo.set(customers, (memo = new Map()));
     const take = (kind: string, value: string): void => {
-      for (const c of d.lookupAmong(kind, value, customers)) found.add(c);
+      const key = kind + '\0' + value;
+      let hit = memo.get(key);
+      if (hit === undefined) memo.set(key, (hit = d.lookupAmong(kind, value, customers)));
+      for (const c of hit) found.add(c);
     };
     const w = this.words;
     const hasPostal = this.ctx.kinds.has('postal_code');

@@ -28,6 +28,8 @@ export class U32Column {
 export const DOMAIN_KIND = '#domain';
 /** Internal kind: the first word of a full name (a cheap pre-check before trying 2–4 word windows). */
 export const NAME_FIRST_KIND = '#name1';
+/** Internal kind: the surname keys of a full name (name-words.ts surnameKeys), for `Dear Mr van der Berg`. */
+export const NAME_LAST_KIND = '#name2';
 
 export class ChangeBatch {
   /** Customer ids, distinct, in first-seen order. */

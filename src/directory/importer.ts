@@ -8,7 +8,8 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { ChangeBatch, DOMAIN_KIND, NAME_FIRST_KIND } from './change-batch.js';
+import { ChangeBatch, DOMAIN_KIND, NAME_FIRST_KIND, NAME_LAST_KIND } from './change-batch.js';
+import { surnameKeys } from './name-words.js';
 import { mapHeaders, splitCell, type ColumnMapping, type ExtraMapping } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
 import { emailDomain, isTokenKind, normalizeRegion, normalizeValue } from './normalize.js';
@@ -83,6 +84,7 @@ class RowSink {
   private readonly perKind = new Map<string, number>();
   private readonly domainKind: number;
   private nameFirstKind = -1;
+  private nameLastKind = -1;
 
   constructor(
     private readonly hasher: KeyedHasher,
@@ -146,6 +148,11 @@ class RowSink {
           if (this.nameFirstKind < 0) this.nameFirstKind = this.batch.kind(NAME_FIRST_KIND, 'weak');
           this.hasher.hash(NAME_FIRST_KIND, norm.slice(0, norm.indexOf(' ')));
           this.batch.add(cust, this.nameFirstKind, this.hasher.hi, this.hasher.lo);
+          if (this.nameLastKind < 0) this.nameLastKind = this.batch.kind(NAME_LAST_KIND, 'weak');
+          for (const key of surnameKeys(norm)) {
+            this.hasher.hash(NAME_LAST_KIND, key);
+            this.batch.add(cust, this.nameLastKind, this.hasher.hi, this.hasher.lo);
+          }
         }
         if (kind === 'email') {
           const domain = emailDomain(norm);

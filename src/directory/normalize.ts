@@ -14,7 +14,8 @@
  * - card: digits only, 13–19, Luhn-valid.
  * - iban: electronic format (ISO 13616: no separators, upper case) via ibantools; the country's length, BBAN
  *   format and the mod-97 check digits must be valid.
- * - full_name: NFKD, diacritics stripped, case-folded, hyphens → spaces, other punctuation removed, whitespace
+ * - full_name: natural order (`LAST, First` and `LAST First` in capitals turned round, leading titles dropped),
+ *   then NFKD, diacritics stripped, case-folded, hyphens → spaces, other punctuation removed, whitespace
  *   collapsed. At least two words (a single word is a first name, never evidence).
  * - city: folded like names (one word is fine).
  * - address: street words + house number (+ unit kept beside it), in every local form: see src/directory/address.ts.
@@ -28,6 +29,7 @@ import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { parseAddress } from '../core/address.js';
 import { addressKeys, addressWord, joinKey } from './address.js';
+import { naturalNameOrder } from './name-words.js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
 export const NAMED_KINDS = new Set([
@@ -197,8 +199,13 @@ export function foldWord(word: string): string {
   return word.toLowerCase();
 }
 
+/**
+ * A full name, folded, in natural order (given names first): `MÜLLER, Hans`, `MÜLLER Hans`, `Dr. Hans Müller` and
+ * `Hans Müller` are all `hans muller` (see naturalNameOrder in name-words.ts for the orders and titles read).
+ */
 export function normalizeName(raw: string): string | null {
-  const s = foldText(raw);
+  if (raw.length > 400) return null;
+  const s = foldText(naturalNameOrder(raw, foldText));
   if (!s || s.length > 200) return null;
   return s.includes(' ') ? s : null;
 }

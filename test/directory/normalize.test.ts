@@ -15,6 +15,7 @@ import {
   normalizeToken,
   normalizeValue,
 } from '../../src/directory/normalize.js';
+import { surnameKeys } from '../../src/directory/name-words.js';
 
 describe('phone', () => {
   it.each([
@@ -103,6 +104,46 @@ describe('IBAN', () => {
     ['DE89 3704 0044 0532 0130 00 / GB29NWBK60161331926819', 'two values in one'],
   ])('%j is not an IBAN (%s)', (raw) => {
     expect(normalizeIban(raw)).toBeNull();
+  });
+});
+
+describe('names in CRM orders (issue 17)', () => {
+  it.each([
+    ['Hans Müller', 'hans muller'],
+    ['MÜLLER, Hans', 'hans muller'],
+    ['Müller, Hans', 'hans muller'],
+    ['MÜLLER Hans', 'hans muller'],
+    ['HANS MÜLLER', 'hans muller'], // all capitals: natural order
+    ['van der Berg, Anna', 'anna van der berg'],
+    ['VAN DER BERG Anna', 'anna van der berg'],
+    ['García López, María José', 'maria jose garcia lopez'],
+    ['GARCÍA LÓPEZ María José', 'maria jose garcia lopez'],
+    ['Dr. Hans Müller', 'hans muller'],
+    ['Müller, Dr. Hans', 'hans muller'],
+    ['Frau Prof. Dr. Anna Schmidt', 'anna schmidt'],
+    ['Sra. María García', 'maria garcia'],
+    ['Dhr. Pieter de Vries', 'pieter de vries'],
+    ['Smith, John, Jr.', 'john smith'],
+    ['John Smith Jr.', 'john smith'],
+    ['Ahmad bin Ismail', 'ahmad bin ismail'],
+  ])('%j → %j', (raw, folded) => {
+    expect(normalizeName(raw)).toBe(folded);
+  });
+
+  it('keeps names that only look like titles, and never makes a one-word name', () => {
+    expect(normalizeName('Don Johnson')).toBe('don johnson');
+    expect(normalizeName('Pan Wei')).toBe('pan wei');
+    expect(normalizeName('Anh Nguyen')).toBe('anh nguyen');
+    expect(normalizeName('Mr Smith')).toBe('mr smith'); // a title and one word: kept as written, not a lone surname
+    expect(normalizeName('Müller,')).toBeNull();
+    expect(normalizeName('Dr.')).toBeNull();
+  });
+
+  it('surname keys: every run after the first word that is not only particles', () => {
+    expect(surnameKeys('hans muller')).toEqual(['muller']);
+    expect(surnameKeys('anna van der berg').sort()).toEqual(['berg', 'der berg', 'van der berg']);
+    expect(surnameKeys('maria dos santos').sort()).toEqual(['dos santos', 'santos']);
+    expect(surnameKeys('maria jose garcia lopez').sort()).toEqual(['garcia', 'garcia lopez', 'jose', 'jose garcia', 'jose garcia lopez', 'lopez']);
   });
 });
 
