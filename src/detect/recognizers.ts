@@ -513,6 +513,13 @@ export class SegmentScanner {
     }
     if (k >= w.length || !w.letters(k) || !titleGap(w.source, w.gapStart(k), w.start(k))) return;
     if (!precededByGreeting(w.source, w.start(k))) return;
+    // `Frau Marie Gehre`: a full name after the titles is the name names() reads; its first word is no surname
+    // (`Marie` is a surname key of `Britt-Marie Öberg`)
+    let full = foldWord(w.text(k));
+    for (let c = k + 1; c < w.length && c < k + 6 && w.letters(c) && w.nameGap(c); c++) {
+      full += ' ' + foldWord(w.text(c));
+      if (this.look('full_name', full).length) return;
+    }
     // the longest surname that is one (`García López`, not also `García`)
     let key = '';
     let best: { hit: readonly string[]; end: number; key: string } | null = null;

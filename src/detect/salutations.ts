@@ -40,6 +40,8 @@ const GREETINGS: readonly string[] = [
   'sayin', 'merhaba', 'degerli', 'iyi\\s+gunler', 'sevgili',
   // vi
   'kinh\\s+gui', 'kinh\\s+thua', 'than\\s+gui', 'xin\\s+chao', 'chao',
+  // ru (folded: й → и)
+  'уважаем(?:ыи|ая|ые)', 'здравствуите', 'добрыи\\s+(?:день|вечер)', 'доброе\\s+утро', 'дорог(?:ои|ая|ие)',
   // da, no, sv
   'hej', 'hei', 'kaere', 'kjaere', 'kara', 'baste', 'goddag', 'god\\s+dag', 'god\\s+morgen',
 ];

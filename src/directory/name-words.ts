@@ -41,6 +41,8 @@ export const TITLES: ReadonlySet<string> = new Set([
   'bay', 'bayan', 'sayin', 'sn',
   // vi
   'ong', 'ba', 'anh', 'chi', 'co', 'chu', 'bac',
+  // ru
+  'господин', 'госпожа',
 ]);
 
 /**

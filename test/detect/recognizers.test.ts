@@ -58,6 +58,9 @@ const NAME_ROWS: Record<string, string>[] = [
   { customer_id: 'N-WEBER1', full_name: 'Laura Weber', email: 'laura@weber.de', city: 'Berlin', postal_code: '10115', country: 'DE' },
   { customer_id: 'N-WEBER2', full_name: 'Laura Weber', email: 'l.weber@mail.de', city: 'Hamburg', postal_code: '20095', country: 'DE' },
   { customer_id: 'N-HOPE', full_name: 'Grace Hope', email: 'grace@example.org', city: 'Leeds', postal_code: 'LS1 4AP', country: 'GB' },
+  { customer_id: 'N-OBERG', full_name: 'Britt-Marie Öberg', email: 'bm@example.se', city: 'Malmö', postal_code: '211 97', country: 'SE' },
+  { customer_id: 'N-GEHRE', full_name: 'Marie Gehre', email: 'mg@example.de', city: 'Köln', postal_code: '50023', country: 'DE' },
+  { customer_id: 'N-ILINA', full_name: 'ИЛЬИНА, Алла', email: 'alla@example.ru', city: 'Москва', postal_code: '125009', country: 'RU' },
 ];
 const NAME_HEADER = ['customer_id', 'full_name', 'email', 'city', 'postal_code', 'country'];
 
@@ -144,6 +147,9 @@ describe('names in the forms people and CRMs write them', () => {
       ['Sayın Yılmaz,', 'Yılmaz', 'N-YILMAZ'],
       ['Merhaba Bayan Yılmaz,', 'Yılmaz', 'N-YILMAZ'],
       ['Dear Encik bin Ismail', '', ''],
+      // a full name after the title is read as the full name, not as the surname `Marie` of Britt-Marie Öberg
+      ['Sehr geehrte Frau Marie Gehre,', '', ''],
+      ['Уважаемая госпожа Ильина,', 'Ильина', 'N-ILINA'],
     ];
     for (const [greeting, surname, id] of cases) {
       const f = names(`${greeting}\n\nthank you for your order.`).filter((x) => x.kind === 'greeting_name');

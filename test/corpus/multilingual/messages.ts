@@ -373,7 +373,9 @@ const combinedOwn: Maker = (ctx) => {
 
 const combinedOtherCity: Maker = (ctx) => {
   const c = customerIn(ctx, cc(ctx));
-  const o = other(ctx, c, (x) => x.city !== c.city);
+  // the third party's name must not also be the name of someone living in the recipient's city (a namesake
+  // there would make name + city that namesake's combined evidence, rightly held)
+  const o = other(ctx, c, (x) => x.city !== c.city && !ctx.set.customers.some((y) => y.fullName === x.fullName && y.city === c.city));
   const p = P(c);
   const long = LONG_FIRST[LANG[c.country]] ?? LONG_FIRST.en!;
   // another customer's name next to the recipient's city: a name alone (weak), not combined evidence
