@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { domainToUnicode } from 'node:url';
 import { parse as parseDomain } from 'tldts';
+import { RecentMap } from '../core/recent.js';
 
 // The maintained provider list (npm `email-providers`, goware/emailproviders): all.json ≈ 8,800 domains that
 // hand out mailboxes, common.json the ≈ 350 of them with a Majestic Million rank < 100,000. Read once at start.
@@ -196,6 +197,7 @@ export class LookalikeMatcher {
   private readonly groups = new Map<string, SuffixGroup>();
   private readonly bySkeleton: Map<string, KnownDomain>;
   private readonly providers: ReadonlySet<string>;
+  private readonly answers = new RecentMap<string, LookalikeMatch | null>(2048);
 
   constructor(domains: Iterable<string>, opts: LookalikeOptions = {}) {
     this.providers = opts.providerDomains ?? PROVIDER_DOMAINS;
@@ -226,6 +228,16 @@ export class LookalikeMatcher {
 
   /** Null when `domain` (ASCII, lower-case) is known or not close to any known domain. */
   match(domain: string): LookalikeMatch | null {
+    // A helpdesk mails the same few domains all day and one comparison against every target costs ~50 µs: the
+    // answers (plain objects, copied out) are remembered per matcher, which is rebuilt when the directory changes.
+    const known = this.answers.get(domain);
+    if (known !== undefined) return known && { ...known };
+    const answer = this.compare(domain);
+    this.answers.set(domain, answer);
+    return answer && { ...answer };
+  }
+
+  private compare(domain: string): LookalikeMatch | null {
     const d = domain.toLowerCase().replace(/\.$/, '');
     if (!d || d.startsWith('[')) return null;
     if (this.knownSet.has(d)) return null;
