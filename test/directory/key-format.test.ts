@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerDirectoryCommand } from '../../src/cli/commands/directory.js';
 import { ErrorCodes, isPostguardError } from '../../src/core/errors.js';
@@ -104,7 +105,7 @@ describe('embedded store: key format', () => {
   it('a running relay keeps its index when another process writes an old-format snapshot', async () => {
     const { dataDir, file } = await importedDataDir('follow');
     const lines: string[] = [];
-    const logger = (await import('pino')).default({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
     const d = await openDirectory({ dataDir, secret: SECRET, logger });
     try {
       // what an older release's import writes: another version, no key format
