@@ -42,7 +42,7 @@ export class CommandContext {
   directory(): Promise<Directory> {
     this.dir ??= (async () => {
       const c = this.config();
-      const d = await openDirectory({ dataDir: c.dataDir, redis: c.redis || undefined, redisPrefix: c.redisPrefix, secret: c.directorySecret || undefined, columns: c.directoryColumns, follow: false });
+      const d = await openDirectory({ dataDir: c.dataDir, redis: c.redis || undefined, redisPrefix: c.redisPrefix, secret: c.directorySecret || undefined, columns: c.directoryColumns, follow: false, staleKeys: c.directory.length ? 'open' : 'fail' });
       for (const f of c.directory) await d.import(f, { mode: 'upsert' });
       return d;
     })();

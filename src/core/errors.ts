@@ -17,6 +17,8 @@ export const ErrorCodes = {
   SCAN_BUSY: 'EPG_SCAN_BUSY',
   DIRECTORY: 'EPG_DIRECTORY',
   DIRECTORY_IMPORT: 'EPG_DIRECTORY_IMPORT',
+  /** The directory store holds keys of another key format (directory/key-format.ts): re-import it. */
+  DIRECTORY_KEY_FORMAT: 'EPG_DIRECTORY_KEY_FORMAT',
   SECRET: 'EPG_SECRET',
   POLICY_INVALID: 'EPG_POLICY_INVALID',
   QUARANTINE_STORE: 'EPG_QUARANTINE_STORE',

@@ -11,6 +11,7 @@ import { parseExtraMapping, type ExtraMapping } from './columns.js';
 import { applyChange, CompactIndex, type Change } from './compact-index.js';
 import { EmbeddedStore } from './embedded-store.js';
 import { importFile, type ImportFormat, type ImportReport } from './importer.js';
+import { KEY_FORMAT, staleKeyFormatError } from './key-format.js';
 import { KeyedHasher } from './keyed-hash.js';
 import { normalizeRegion } from './normalize.js';
 import { RedisStore } from './redis-store.js';
@@ -55,6 +56,10 @@ export interface DirectoryStats {
   /** Approximate bytes held by the in-memory index. */
   memoryBytes: number;
   updatedAt: string;
+  /** Key format (key-format.ts) of the stored keys; empty directory: the current one. */
+  keyFormat: number;
+  /** True when the stored keys are of another key format: nothing matches until the directory is imported again. */
+  reimportNeeded: boolean;
 }
 
 export interface ImportOptions {
@@ -84,6 +89,13 @@ export interface OpenDirectoryOptions {
   /** Follow changes made by other processes (default true). */
   follow?: boolean;
   /**
+   * A store written with another key format (key-format.ts) holds keys this version would never match. By default
+   * opening it fails (EPG_DIRECTORY_KEY_FORMAT). With `staleKeys: 'open'` (callers that import next, and `stats`)
+   * it opens with no customer matching (stats still describe what is stored), and the first import replaces the
+   * whole directory whatever its mode.
+   */
+  staleKeys?: 'fail' | 'open';
+  /**
    * At most how many values that no customer holds are remembered across messages, so their keyed hash is skipped
    * (default 50,000; 0 = off). Only misses are kept (never customer data); cleared on every directory change.
    */
@@ -106,6 +118,9 @@ class DirectoryImpl implements Directory {
   private updatedAt = new Date();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Key format of the stored index when it is not KEY_FORMAT (then `index` is empty and `staleIndex` holds it). */
+  private staleFormat: number | undefined;
+  private staleIndex: CompactIndex | undefined;
 
   constructor(
     private readonly store: DirectoryStore,
@@ -118,16 +133,30 @@ class DirectoryImpl implements Directory {
   ) {
     this.index = loaded?.index ?? CompactIndex.empty();
     this.version = loaded?.version ?? '';
+    if (loaded && loaded.keyFormat !== KEY_FORMAT) {
+      this.staleFormat = loaded.keyFormat;
+      this.staleIndex = loaded.index;
+      this.index = CompactIndex.empty(); // never match against keys made by other rules
+    }
     this.misses = new RecentSet(Math.max(1, Math.ceil(missLimit / 2)));
   }
 
   startFollowing(): Promise<void> {
     return this.store.follow({
       onSnapshot: (loaded) => {
+        if (loaded.keyFormat !== KEY_FORMAT) {
+          // e.g. an older postguard imported while this one runs: keep the current index rather than miss silently
+          this.logger?.error(
+            { keyFormat: loaded.keyFormat, needed: KEY_FORMAT, version: loaded.version },
+            'directory change ignored: ' + staleKeyFormatError(this.store.location, loaded.keyFormat).message,
+          );
+          return;
+        }
         this.swap(loaded.index, loaded.version);
         this.logger?.info({ version: loaded.version, customers: loaded.index.customers }, 'directory reloaded');
       },
       onChange: (change, baseVersion, version) => {
+        if (this.staleFormat !== undefined) return; // only a full import of this version replaces stale keys
         if (baseVersion !== this.version) {
           this.logger?.warn({ baseVersion, version: this.version }, 'directory change for another version ignored');
           return;
@@ -140,6 +169,8 @@ class DirectoryImpl implements Directory {
   }
 
   private swap(index: CompactIndex, version: string): void {
+    this.staleFormat = undefined;
+    this.staleIndex = undefined;
     this.misses.clear(); // a miss may be a value now
     this.gen++;
     this.index = index;
@@ -216,13 +247,21 @@ class DirectoryImpl implements Directory {
   import(file: string, opts: ImportOptions = {}): Promise<ImportReport> {
     return this.serial(async () => {
       const started = performance.now();
-      const mode = opts.mode ?? 'upsert';
+      const stale = this.staleFormat;
+      // Keys of another format would stay behind an upsert (and never match): the first import replaces them all.
+      const mode = stale !== undefined ? 'replace' : (opts.mode ?? 'upsert');
       const { batch, report } = await importFile(file, this.hasher, {
         extras: this.extras,
         ...(opts.format ? { format: opts.format } : {}),
         ...(this.region ? { defaultRegion: this.region } : {}),
       });
       const next = await this.commit({ mode, batch });
+      if (stale !== undefined && opts.mode !== 'replace') {
+        this.logger?.info(
+          { keyFormat: stale, now: KEY_FORMAT },
+          `directory in ${this.store.location} had key format ${stale}: this import replaced it`,
+        );
+      }
       const full: ImportReport = {
         ...report,
         mode,
@@ -258,17 +297,20 @@ class DirectoryImpl implements Directory {
   }
 
   stats(): DirectoryStats {
-    const values = { ...this.index.valuesPerKind };
+    const index = this.staleIndex ?? this.index;
+    const values = { ...index.valuesPerKind };
     return {
       store: this.store.kind,
       version: this.version,
-      customers: this.index.customers,
+      customers: index.customers,
       values,
       totalValues: Object.values(values).reduce((a, b) => a + b, 0),
-      regions: [...this.index.regionList],
-      emailDomains: this.index.emailDomainSet.size,
-      memoryBytes: this.index.memoryBytes(),
+      regions: [...index.regionList],
+      emailDomains: index.emailDomainSet.size,
+      memoryBytes: index.memoryBytes(),
       updatedAt: this.updatedAt.toISOString(),
+      keyFormat: this.staleFormat ?? KEY_FORMAT,
+      reimportNeeded: this.staleFormat !== undefined,
     };
   }
 
@@ -308,6 +350,9 @@ export async function openDirectory(opts: OpenDirectoryOptions): Promise<Directo
   let loaded: LoadedSnapshot | null;
   try {
     loaded = await store.load();
+    if (loaded && loaded.keyFormat !== KEY_FORMAT && opts.staleKeys !== 'open') {
+      throw staleKeyFormatError(store.location, loaded.keyFormat);
+    }
   } catch (err) {
     await store.close();
     throw err;

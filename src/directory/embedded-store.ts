@@ -9,6 +9,7 @@ import { replaceFileDurably } from '../core/durable-file.js';
 import { join } from 'node:path';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { CompactIndex } from './compact-index.js';
+import { keyFormatOf } from './key-format.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { newVersion, type DirectoryStore, type LoadedSnapshot, type StoreListener } from './store.js';
 
@@ -32,6 +33,10 @@ export class EmbeddedStore implements DirectoryStore {
     return join(this.dir, SNAPSHOT_FILE);
   }
 
+  get location(): string {
+    return this.file;
+  }
+
   async load(): Promise<LoadedSnapshot | null> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     let buf: Buffer;
@@ -49,7 +54,7 @@ export class EmbeddedStore implements DirectoryStore {
       );
     }
     this.lastVersion = header.version;
-    return { index, version: header.version };
+    return { index, version: header.version, keyFormat: keyFormatOf(header.keyFormat) };
   }
 
   async commit(next: CompactIndex): Promise<string> {
@@ -94,7 +99,7 @@ export class EmbeddedStore implements DirectoryStore {
         throw new PostguardError(ErrorCodes.SECRET, `${this.file} was written with a different directory secret`);
       }
       this.lastVersion = header.version;
-      listener.onSnapshot({ index, version: header.version });
+      listener.onSnapshot({ index, version: header.version, keyFormat: keyFormatOf(header.keyFormat) });
     } catch (err) {
       listener.onError(err);
     }

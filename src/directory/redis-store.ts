@@ -6,7 +6,7 @@
  *   PREFIX directory:snapshot:<version>    list of binary chunks (snapshot.ts format); an old version expires
  *                                          10 minutes after it was superseded (readers mid-load finish)
  *   PREFIX directory:changes               stream of changes, fields: type (version|delta), version, base,
- *                                          origin, data (binary delta)
+ *                                          origin, keyFormat (key-format.ts; absent = 1), data (binary delta)
  *
  * A full re-import (or a big upsert, or every COMPACT_AFTER deltas) writes a new snapshot version and publishes
  * `version`; followers load it. Small upserts and removals publish a `delta` (hashed values only) on top of the
@@ -21,6 +21,7 @@ import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { Strength } from '../core/types.js';
 import { ChangeBatch } from './change-batch.js';
 import type { Change, CompactIndex } from './compact-index.js';
+import { KEY_FORMAT, keyFormatOf } from './key-format.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { newVersion, type DirectoryStore, type LoadedSnapshot, type StoreListener } from './store.js';
 
@@ -117,6 +118,10 @@ export class RedisStore implements DirectoryStore {
     return new RedisStore(redis, opts.prefix, opts.secretCheck, opts.logger);
   }
 
+  get location(): string {
+    return `Redis (key prefix "${this.prefix}")`;
+  }
+
   private key(name: string): string {
     return `${this.prefix}directory:${name}`;
   }
@@ -134,7 +139,7 @@ export class RedisStore implements DirectoryStore {
     this.lastId = header.streamId ?? '0-0';
     this.version = header.version;
     this.deltasSinceSnapshot = 0;
-    return { index, version: header.version };
+    return { index, version: header.version, keyFormat: keyFormatOf(header.keyFormat) };
   }
 
   async load(): Promise<LoadedSnapshot | null> {
@@ -185,6 +190,8 @@ export class RedisStore implements DirectoryStore {
       baseVersion,
       'origin',
       this.origin,
+      'keyFormat',
+      String(KEY_FORMAT),
       'data',
       data,
     );
@@ -220,6 +227,8 @@ export class RedisStore implements DirectoryStore {
       version,
       'origin',
       this.origin,
+      'keyFormat',
+      String(KEY_FORMAT),
     );
     const res = await tx.exec();
     const xid = res?.[2]?.[1];
@@ -292,6 +301,15 @@ export class RedisStore implements DirectoryStore {
       const base = f.get('base')?.toString() ?? '';
       const data = f.get('data');
       if (!data) return;
+      const keyFormat = keyFormatOf(f.get('keyFormat')?.toString());
+      if (keyFormat !== KEY_FORMAT) {
+        // e.g. an older postguard upserting during a rolling upgrade: its keys would not match here
+        this.logger?.error(
+          { keyFormat, needed: KEY_FORMAT, version },
+          'directory change with another key format ignored: import the directory with this version',
+        );
+        return;
+      }
       if (base !== this.version) {
         this.logger?.warn({ base, version: this.version }, 'directory delta for another version ignored');
         return;

@@ -2,7 +2,7 @@
  * Binary snapshot of a CompactIndex (the embedded store's file and the Redis store's chunks).
  *
  *   "PGDIR\0\0\x01"   magic + format version
- *   u32 LE            header length, then header JSON (version, secret check, kinds, strengths, regions,
+ *   u32 LE            header length, then header JSON (version, key format, secret check, kinds, strengths, regions,
  *                     email domains used by ≥ 3 customers, array lengths)
  *   u32 LE            ids length, then customer ids joined by '\n' (UTF-8)
  *   keys (interleaved hi/lo), ref, overflow (Uint32 LE), kind, region (Uint8), each preceded by its u32 length
@@ -13,11 +13,14 @@
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { Strength } from '../core/types.js';
 import { CompactIndex } from './compact-index.js';
+import { KEY_FORMAT } from './key-format.js';
 
 const MAGIC = Buffer.from('PGDIR\0\0\x01', 'latin1');
 
 export interface SnapshotHeader {
   version: string;
+  /** Key format (key-format.ts) of the hashed values; absent in snapshots written before it existed (= 1). */
+  keyFormat?: number;
   /** HMAC check value of the secret: detects opening a store with a different secret. */
   secretCheck: string;
   createdAt: string;
@@ -54,6 +57,7 @@ export function encodeSnapshot(
   const p = index.parts();
   const header: SnapshotHeader = {
     version: meta.version,
+    keyFormat: KEY_FORMAT,
     secretCheck: meta.secretCheck,
     createdAt: new Date().toISOString(),
     kinds: p.kinds,

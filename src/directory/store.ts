@@ -8,6 +8,8 @@ import type { CompactIndex } from './compact-index.js';
 export interface LoadedSnapshot {
   index: CompactIndex;
   version: string;
+  /** Key format the index was written with (key-format.ts); callers must not match against another one. */
+  keyFormat: number;
 }
 
 export interface StoreListener {
@@ -20,6 +22,8 @@ export interface StoreListener {
 
 export interface DirectoryStore {
   readonly kind: 'embedded' | 'redis';
+  /** Where it lives, for messages (a path, or the Redis prefix). */
+  readonly location: string;
   /** Current persisted index, or null when none exists yet. */
   load(): Promise<LoadedSnapshot | null>;
   /**

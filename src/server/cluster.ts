@@ -59,7 +59,7 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
   const dataDir = resolve(config.dataDir);
   const redis = config.redis || undefined;
   if (config.directory.length) {
-    const directory = await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, follow: false, logger });
+    const directory = await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, follow: false, staleKeys: 'open', logger });
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
     await directory.close();
   }

@@ -54,7 +54,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   try {
     closers.push(() => closeExtractionPool());
     // directory
-    const directory = await openDirectory({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, logger });
+    // With --directory files, a store of an older key format is opened empty and replaced by the first import;
+    // without them it fails to open (EPG_DIRECTORY_KEY_FORMAT): matching against stale keys would miss silently.
+    const staleKeys = config.directory.length ? 'open' : 'fail';
+    const directory = await openDirectory({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, staleKeys, logger });
     closers.push(() => directory.close());
     for (const file of config.directory) {
       await directory.import(resolve(file), { mode: 'upsert' }); // logs its own report

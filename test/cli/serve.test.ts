@@ -4,7 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openDirectory } from '../../src/directory/index.js';
+import { KEY_FORMAT } from '../../src/directory/key-format.js';
+import { withKeyFormat } from '../directory/helpers.js';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -114,5 +117,19 @@ describe('postguard serve', () => {
     expect(list.out().trim()).toBe('helpdesk');
     const rm = start(['user', 'remove', 'nobody', '--data-dir', cwd], cwd);
     expect(await rm.exited).toBe(1);
+  });
+
+  it('refuses to start over a directory imported with an older key format: exit 2 and the re-import command', async () => {
+    const cwd = tmp();
+    const dataDir = join(cwd, 'data');
+    writeFileSync(join(cwd, 'c.csv'), 'customer_id,full_name,email\nC1,Anna Berg,anna.berg@example.net\n');
+    const d = await openDirectory({ dataDir, follow: false });
+    await d.import(join(cwd, 'c.csv'));
+    await d.close();
+    const snapshot = join(dataDir, 'directory', 'snapshot.bin');
+    writeFileSync(snapshot, withKeyFormat(readFileSync(snapshot)));
+    const p = start(['serve', '--listen', '127.0.0.1:0', '--admin-listen', '', '--data-dir', dataDir], cwd);
+    expect(await p.exited).toBe(2);
+    expect(p.out()).toContain(`postguard: cannot start: directory in ${snapshot} was imported with key format 1; this version needs ${KEY_FORMAT}: run "postguard directory import FILE" again\n`);
   });
 });

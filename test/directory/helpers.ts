@@ -87,3 +87,24 @@ export async function writeCsv(dir: string, name: string, rows: readonly Partial
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/** The same snapshot (snapshot.ts format) with its header JSON block changed by `edit`; the rest is kept byte for byte. */
+export function rewriteSnapshotHeader(snapshot: Buffer, edit: (header: Record<string, unknown>) => void): Buffer {
+  const magic = snapshot.subarray(0, 8);
+  const len = snapshot.readUInt32LE(8);
+  const header = JSON.parse(snapshot.subarray(12, 12 + len).toString('utf8')) as Record<string, unknown>;
+  edit(header);
+  const h = Buffer.from(JSON.stringify(header), 'utf8');
+  const l = Buffer.alloc(4);
+  l.writeUInt32LE(h.length, 0);
+  return Buffer.concat([magic, l, h, snapshot.subarray(12 + len)]);
+}
+
+/** A snapshot as the previous release wrote it: no `keyFormat` in the header (or `format` when given). */
+export function withKeyFormat(snapshot: Buffer, format?: number): Buffer {
+  return rewriteSnapshotHeader(snapshot, (header) => {
+    if (header.keyFormat === undefined && format === undefined) throw new Error('snapshot has no keyFormat field');
+    if (format === undefined) delete header.keyFormat;
+    else header.keyFormat = format;
+  });
+}

@@ -15,6 +15,12 @@ import { AccountStore } from '../../src/admin/accounts.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { sendRaw } from '../helpers/smtp-client.js';
 import { message } from '../helpers/relay.js';
+import pino from 'pino';
+import { ErrorCodes, type PostguardError } from '../../src/core/errors.js';
+import { normalizeValue, openDirectory } from '../../src/directory/index.js';
+import { readSnapshotHeader } from '../../src/directory/snapshot.js';
+import { KEY_FORMAT } from '../../src/directory/key-format.js';
+import { withKeyFormat } from '../directory/helpers.js';
 
 const CSV = [
   'customer_id,full_name,email,phone,street,city,postal_code,country,imei,order_id',
@@ -137,5 +143,51 @@ describe('serve, two relays sharing one Redis', () => {
     const delivered = sink.messages.filter((m) => m.rcptTo.includes('someone@gmail.com'));
     expect(delivered.length).toBe(1);
     expect((await A.s.quarantine.get(id)).status).toBe('released');
+  });
+});
+
+describe('serve over a directory imported by an older release (key format)', () => {
+  async function oldDataDir(): Promise<{ dir: string; dataDir: string; snapshot: string }> {
+    const dir = tmp();
+    const dataDir = join(dir, 'data');
+    // the old directory also holds a customer the current export no longer has
+    writeFileSync(join(dir, 'old.csv'), `${CSV}\nC003,Old Customer,old.customer@example.net,,,,,US,,ORD-100999`);
+    const d = await openDirectory({ dataDir, follow: false });
+    await d.import(join(dir, 'old.csv'), { mode: 'replace' });
+    await d.close();
+    const snapshot = join(dataDir, 'directory', 'snapshot.bin');
+    writeFileSync(snapshot, withKeyFormat(readFileSync(snapshot)));
+    writeFileSync(join(dir, 'customers.csv'), CSV);
+    return { dir, dataDir, snapshot };
+  }
+
+  it('refuses to start without a directory file to import, naming the file and the command', async () => {
+    const { dataDir, snapshot } = await oldDataDir();
+    const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '', hostname: 'relay.test', dataDir }, env: {} });
+    const err = await startServer(config, silentLogger).then(
+      (s) => {
+        cleanups.push(() => s.close());
+        throw new Error('started');
+      },
+      (e: unknown) => e as PostguardError,
+    );
+    expect(err.code).toBe(ErrorCodes.DIRECTORY_KEY_FORMAT);
+    expect(err.message).toBe(`directory in ${snapshot} was imported with key format 1; this version needs ${KEY_FORMAT}: run "postguard directory import FILE" again`);
+  });
+
+  it('with --directory FILE, the start-up import replaces the old directory and matching works', async () => {
+    const { dir, dataDir, snapshot } = await oldDataDir();
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '', hostname: 'relay.test', internalDomains: ['support.example'], dataDir, directory: [join(dir, 'customers.csv')] }, env: {} });
+    const s = await startServer(config, logger);
+    cleanups.push(() => s.close());
+    expect(s.directory.stats()).toMatchObject({ keyFormat: KEY_FORMAT, reimportNeeded: false, customers: 2 });
+    expect(s.directory.lookup('full_name', normalizeValue('full_name', 'Jürgen Müller')!)).toEqual(['C002']);
+    expect(s.directory.lookup('email', 'old.customer@example.net')).toEqual([]);
+    const replaced = lines.filter((l) => l.includes('had key format 1: this import replaced it'));
+    expect(replaced).toHaveLength(1);
+    expect(JSON.parse(replaced[0]!)).toMatchObject({ level: 30 });
+    expect(readSnapshotHeader(readFileSync(snapshot)).keyFormat).toBe(KEY_FORMAT);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `postguard directory import FILE [--replace] [--format csv|jsonl] [--json]` — import a CRM/helpdesk export
  *   (upsert by default; --replace swaps in a complete new directory).
- * `postguard directory stats [--json]` — customers, values per kind, version, store, memory.
+ * `postguard directory stats [--json]` — customers, values per kind, version, store, memory, key format (and
+ *   whether the directory must be imported again after an upgrade changed the key format).
  * `postguard directory lookup VALUE [--kind KIND] [--region XX]` — normalise VALUE for each kind (or KIND) and
  *   print the matching customer ids (exit 1 when nothing matches).
  * `postguard directory remove ID…` — remove customers by id.
@@ -12,13 +13,23 @@ import type { Command } from 'commander';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
 import { openDirectory, type Directory, type OpenDirectoryOptions } from '../../directory/index.js';
 import type { ImportReport } from '../../directory/importer.js';
+import { KEY_FORMAT } from '../../directory/key-format.js';
 import { normalizeValue } from '../../directory/normalize.js';
 
 export type GetStoreOptions = (cmd: Command) => Promise<OpenDirectoryOptions>;
 
-async function withDirectory<T>(cmd: Command, get: GetStoreOptions, fn: (d: Directory) => Promise<T>): Promise<T> {
+/**
+ * `staleKeys: 'open'` for the commands that can deal with a directory of an older key format: `import` replaces it,
+ * `stats` says a re-import is needed. The others (lookup, remove) fail with the re-import message.
+ */
+async function withDirectory<T>(
+  cmd: Command,
+  get: GetStoreOptions,
+  fn: (d: Directory) => Promise<T>,
+  staleKeys: 'fail' | 'open' = 'fail',
+): Promise<T> {
   const opts = await get(cmd);
-  const dir = await openDirectory({ ...opts, follow: false });
+  const dir = await openDirectory({ ...opts, follow: false, staleKeys });
   try {
     return await fn(dir);
   } finally {
@@ -79,9 +90,20 @@ export function registerDirectoryCommand(
     if (o.format !== undefined && o.format !== 'csv' && o.format !== 'jsonl') {
       throw new PostguardError(ErrorCodes.USAGE, '--format must be csv or jsonl');
     }
-    const report = await withDirectory(cmd, getStoreOptions, (d) =>
-      d.import(file, { mode: o.replace ? 'replace' : 'upsert', ...(o.format ? { format: o.format as 'csv' | 'jsonl' } : {}) }),
+    let replacedFormat: number | undefined;
+    const report = await withDirectory(
+      cmd,
+      getStoreOptions,
+      async (d) => {
+        const before = d.stats();
+        if (before.reimportNeeded) replacedFormat = before.keyFormat;
+        return d.import(file, { mode: o.replace ? 'replace' : 'upsert', ...(o.format ? { format: o.format as 'csv' | 'jsonl' } : {}) });
+      },
+      'open',
     );
+    if (replacedFormat !== undefined && !o.replace) {
+      console.error(`postguard: the directory had key format ${replacedFormat}: this import replaced it (customers not in ${file} were removed)`);
+    }
     if (o.json) console.log(JSON.stringify(report, null, 2));
     else printReport(report);
   });
@@ -89,7 +111,7 @@ export function registerDirectoryCommand(
   configure(
     directory.command('stats').option('--json', 'print as JSON').description('Show directory statistics'),
   ).action(async (o: { json?: boolean }, cmd: Command) => {
-    const s = await withDirectory(cmd, getStoreOptions, async (d) => d.stats());
+    const s = await withDirectory(cmd, getStoreOptions, async (d) => d.stats(), 'open');
     if (o.json) {
       console.log(JSON.stringify(s, null, 2));
       return;
@@ -101,6 +123,10 @@ export function registerDirectoryCommand(
     console.log(`phone regions    ${s.regions.join(', ') || '-'}`);
     console.log(`email domains    ${s.emailDomains} (used by ≥ 3 customers)`);
     console.log(`index memory     ${(s.memoryBytes / 1024 / 1024).toFixed(1)} MB`);
+    console.log(`key format       ${s.keyFormat}${s.reimportNeeded ? '' : ' (current)'}`);
+    if (s.reimportNeeded) {
+      console.log(`re-import needed this version needs key format ${KEY_FORMAT}: nothing matches until you run "postguard directory import FILE" again`);
+    }
   });
 
   configure(
