@@ -24,7 +24,9 @@ import {
   addressToken,
   addressWord,
   designatorStart,
+  dottedType,
   joinKey,
+  pushUnit,
   readHouseNumber,
   readUnit,
   unitProbeKeys,
@@ -92,15 +94,25 @@ export function scanAddresses(w: Words, s: AddressScan, asWritten: boolean): voi
     if (!w.startsWithDigit(i)) continue;
     const hn = readHouseNumber(w, i);
     if (!hn) continue;
-    numberLast(w, s, i, hn.num, hn.unit, hn.last);
-    numberFirst(w, s, i, hn.num, hn.unit, hn.last);
+    let hit = numberLast(w, s, i, hn.num, hn.unit, hn.last);
+    hit = numberFirst(w, s, i, hn.num, hn.unit, hn.last) || hit;
+    // "ул. Мира 23-177": a house and its flat written as a range (Russian, Spanish "12-3º")
+    const dash = hn.num.indexOf('-');
+    if (!hit && dash > 0) {
+      const unit: string[] = [];
+      pushUnit(unit, hn.num.slice(dash + 1));
+      unit.push(...hn.unit);
+      const num = hn.num.slice(0, dash);
+      numberLast(w, s, i, num, unit, hn.last) || numberFirst(w, s, i, num, unit, hn.last);
+    }
   }
   if (asWritten) writtenAsStored(w, s);
 }
 
-function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): void {
+/** Street words before the number (`… Calle Mayor 185`); true when a customer's base key was found. */
+function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): boolean {
   const streetEnd = designatorStart(w, i);
-  if (streetEnd === 0 || !w.letters(streetEnd - 1) || !addressGap(w, streetEnd, true)) return;
+  if (streetEnd === 0 || !w.letters(streetEnd - 1) || !addressGap(w, streetEnd, true)) return false;
   const before: string[] = [];
   let best: readonly string[] | null = null;
   let bestStart = 0;
@@ -108,7 +120,13 @@ function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: rea
   for (let k = streetEnd - 1; k >= 0 && before.length < MAX_STREET_WORDS; k--) {
     if (!w.letters(k)) break;
     if (k < streetEnd - 1 && !addressGap(w, k + 1, false)) break;
-    const f = addressWord(w.text(k));
+    let f = addressWord(w.text(k));
+    // "P.za Navona 3": the two words of a dotted type are one
+    const d = k > 0 ? dottedType(w, k - 1) : null;
+    if (d !== null) {
+      f = d;
+      k--;
+    }
     if (!f) continue;
     before.unshift(f);
     const value = joinKey(before, num);
@@ -119,29 +137,36 @@ function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: rea
       bestValue = value;
     }
   }
-  if (!best) return;
+  if (!best) return false;
   const unit = [...glued];
   const end = readUnit(w, last, unit);
   const customers = unitAgrees(s, bestValue, best, unit);
   if (customers.length) s.found(customers, bestStart, w.end(end), bestValue);
+  return true;
 }
 
-function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): void {
+/** Street words after the number (`12 Main St`, `Số 12 Lê Lợi`); true when a customer's base key was found. */
+function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): boolean {
   const k0 = last + 1;
-  if (k0 >= w.length) return;
+  if (k0 >= w.length) return false;
+  let hitAny = false;
   // "12 bis rue …", "12 A Main St": the word after the number may be a unit or the street's first word
   const suffix = glued.length === 0 && k0 + 1 < w.length && tight(w, k0) ? addressToken(w.text(k0)) : '';
   const variants = suffix && isSuffixWord(suffix) ? 2 : 1;
   for (let v = 0; v < variants; v++) {
     const first = k0 + v;
-    const unit = v === 1 ? [suffix] : glued;
+    const unit: readonly string[] = v === 1 ? canonUnit(suffix) : glued;
     const after: string[] = [];
     let best: readonly string[] | null = null;
     let bestEnd = 0;
     let bestValue = '';
     for (let k = first; k < w.length && after.length < MAX_STREET_WORDS; k++) {
       if (!w.letters(k) || !addressGap(w, k, false) || (k > first && hasBreak(w, k))) break;
-      after.push(addressWord(w.text(k)));
+      const d = dottedType(w, k);
+      if (d !== null) {
+        after.push(d);
+        k++;
+      } else after.push(addressWord(w.text(k)));
       const value = joinKey(after, num);
       const hit = s.look('address', value);
       if (hit.length) {
@@ -151,9 +176,17 @@ function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: re
       }
     }
     if (!best) continue;
+    hitAny = true;
     const customers = unitAgrees(s, bestValue, best, unit);
     if (customers.length) s.found(customers, w.start(i), bestEnd, bestValue);
   }
+  return hitAny;
+}
+
+function canonUnit(t: string): string[] {
+  const out: string[] = [];
+  pushUnit(out, t);
+  return out;
 }
 
 /** Addresses stored as written: the exact folded word sequence, from a word that starts such a value. */

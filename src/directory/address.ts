@@ -34,7 +34,18 @@
  * `#addr1` so the detector tries the exact sequence only where such a value can start.
  */
 import { Words } from '../detect/tokenize.js';
-import { COMPOUND_SUFFIXES, DISTRICT_WORDS, NUMBER_DESIGNATORS, STREET_TYPE, UNIT_DESIGNATORS, UNIT_WORDS } from './street-words.js';
+import {
+  COMPOUND_SUFFIXES,
+  DISTRICT_WORDS,
+  DOTTED_TYPES,
+  NUMBER_DESIGNATORS,
+  PARTICLES,
+  STREET_TYPE,
+  TYPE_CLASSES,
+  UNIT_DESIGNATORS,
+  UNIT_WORD_CANON,
+  UNIT_WORDS,
+} from './street-words.js';
 import { foldWord } from './normalize.js';
 
 /** Internal kind: unit keys of an address (see `unitKeys`). */
@@ -71,6 +82,32 @@ export function addressWord(word: string): string {
   return f;
 }
 
+/**
+ * Adds one unit part to `out`: a value glued to its letter is two parts (`3ºC` = `3º C` → `3`, `c`; `5B` → `5`,
+ * `b`), and unit words of one meaning are one spelling (`huis` → `hs`).
+ */
+export function pushUnit(out: string[], v: string): void {
+  const m = /^(\d{1,4})([a-z]{1,2})$/.exec(v);
+  if (m) {
+    out.push(m[1]!, m[2]!);
+    return;
+  }
+  out.push(UNIT_WORD_CANON.get(v) ?? v);
+}
+
+/**
+ * The street type written with an inner dot or hyphen that starts at word i (`P.za`, `V.le`, `C.so`, `пр-т`: two
+ * words joined by one `.` or `-`), as its canonical word, or null.
+ */
+export function dottedType(w: Words, i: number): string | null {
+  if (i + 1 >= w.length || w.start(i + 1) - w.end(i) !== 1) return null;
+  const sep = w.source.charCodeAt(w.end(i));
+  if (sep !== 46 && sep !== 45) return null;
+  if (!w.letters(i) || !w.letters(i + 1)) return null;
+  const joined = addressToken(w.text(i)) + addressToken(w.text(i + 1));
+  return DOTTED_TYPES.has(joined) ? (STREET_TYPE.get(joined) ?? null) : null;
+}
+
 const NUMBER = /^(\d{1,5})([a-z]{0,6})$/;
 const CURRENCY_WORDS = new Set(['eur', 'euro', 'euros', 'usd', 'gbp', 'chf', 'tl', 'try', 'zl', 'pln', 'kr', 'sek', 'dkk', 'nok', 'vnd', 'dong', 'dollars', 'dolares', 'reais', 'brl', 'lira']);
 
@@ -95,7 +132,8 @@ function isUnitValue(t: string): boolean {
 export function designatorStart(w: Words, i: number): number {
   let k = i - 1;
   while (k >= 0 && w.letters(k) && addressToken(w.text(k)) === '') k--; // the º of "n.º"
-  if (k >= 0 && w.letters(k) && NUMBER_DESIGNATORS.has(addressToken(w.text(k))) && addressGap(w, k + 1, false)) return k;
+  // the designator may end the street's line, its number on the next ("Calle Real, nº\n127")
+  if (k >= 0 && w.letters(k) && NUMBER_DESIGNATORS.has(addressToken(w.text(k))) && addressGap(w, k + 1, true)) return k;
   return i;
 }
 
@@ -173,7 +211,7 @@ export function readHouseNumber(w: Words, i: number): HouseNumber | null {
   const unit: string[] = [];
   if (m[2]) {
     if (!isSuffix(m[2])) return null; // 12th, 5kg, 10am
-    unit.push(m[2]);
+    pushUnit(unit, m[2]);
   }
   // a currency sign just before: "€ 12", "$12"
   for (let k = w.start(i) - 1; k >= Math.max(0, w.start(i) - 2); k--) {
@@ -193,7 +231,7 @@ export function readHouseNumber(w: Words, i: number): HouseNumber | null {
         num += '-' + n; // 12-14
         last = i + 1;
       } else if (isSuffix(n) || (sep === 47 && /^\d{1,4}[a-z]?$/.test(n))) {
-        unit.push(n); // 12-A, 123/A, 12/3
+        pushUnit(unit, n); // 12-A, 123/A, 12/3
         last = i + 1;
       }
     }
@@ -222,7 +260,7 @@ export function readUnit(w: Words, last: number, out: string[]): number {
     if (UNIT_DESIGNATORS.has(t) && k + 1 < w.length && addressGap(w, k + 1, false)) {
       const v = addressToken(w.text(k + 1));
       if (isUnitValue(v)) {
-        out.push(v);
+        pushUnit(out, v);
         last = k + 1;
         k += 2;
         read++;
@@ -230,9 +268,9 @@ export function readUnit(w: Words, last: number, out: string[]): number {
       }
     }
     if (UNIT_WORDS.has(t)) {
-      out.push(t);
+      pushUnit(out, t);
     } else if (/^\d{1,3}[a-z]?$/.test(t) && bareValue(w, k)) {
-      out.push(t);
+      pushUnit(out, t);
     } else if (t.length === 1 && t >= 'a' && t <= 'z' && (k + 1 >= w.length || breakGap(w, k + 1) || !w.letters(k + 1))) {
       // a lone letter is a door only where the line or part ends ("1º C", "12 A, Berlin"), not "12 y 14"
       out.push(t);
@@ -275,8 +313,28 @@ export function unitProbeKeys(base: string, unit: readonly string[]): string[] {
   return keys;
 }
 
+/**
+ * The street part of a key: the street's words without its street-type words (`Calle Real` → `real`, `al.
+ * Słowackiego` → `slowackiego`, `Đường Lê Lợi` → `le loi`), so a street written with, without or with another type
+ * word is one key. Particles stay (`Avenida de la Constitución` → `de la constitucion`). A street left with no word
+ * but particles keeps its type words (`Rynek 5`, `Park Lane 5`, `Am Hof 5`). Compounds are no type word
+ * (`Hauptstraße` → `hauptstr`).
+ */
+export function streetKey(street: readonly string[]): string {
+  let anyType = false;
+  let hasName = false;
+  for (const s of street) {
+    if (TYPE_CLASSES.has(s)) anyType = true;
+    else if (!PARTICLES.has(s)) hasName = true;
+  }
+  if (!anyType || !hasName) return street.join(' ');
+  let out = '';
+  for (const s of street) if (!TYPE_CLASSES.has(s)) out += (out ? ' ' : '') + s;
+  return out;
+}
+
 export function joinKey(street: readonly string[], num: string): string {
-  return street.join(' ') + ' ' + num;
+  return streetKey(street) + ' ' + num;
 }
 
 /** What a directory cell of kind `address` is stored as. */
@@ -322,7 +380,7 @@ function parseCell(w: Words): AddressKeys | null {
   let start = 0;
   // a leading flat: "Flat 4, 12 High St", "Apt 5B 300 Main St"
   while (start + 3 < w.length && UNIT_DESIGNATORS.has(addressToken(w.text(start))) && isUnitValue(addressToken(w.text(start + 1))) && w.anyDigit(start + 1)) {
-    unit.push(addressToken(w.text(start + 1)));
+    pushUnit(unit, addressToken(w.text(start + 1)));
     start += 2;
   }
   let h = -1;
@@ -348,6 +406,12 @@ function parseCell(w: Words): AddressKeys | null {
     // number last: "Calle Mayor 185, 1º C", "Cumhuriyet Cad. No: 35 D: 4"
     for (let i = start; i < streetEnd; i++) {
       if (!w.letters(i)) return fallback();
+      const d = i + 1 < streetEnd ? dottedType(w, i) : null;
+      if (d !== null) {
+        street.push(d);
+        i++;
+        continue;
+      }
       const f = addressWord(w.text(i));
       if (f) street.push(f);
     }
@@ -360,16 +424,22 @@ function parseCell(w: Words): AddressKeys | null {
     const u: string[] = [...hn.unit];
     const sfx = k + 1 < w.length ? addressToken(w.text(k)) : '';
     if (u.length === 0 && sfx && tightGap(w, k) && isSuffix(sfx) && !STREET_TYPE.has(sfx) && w.letters(k + 1)) {
-      u.push(addressToken(w.text(k)));
+      pushUnit(u, addressToken(w.text(k)));
       k++;
     }
     while (k < w.length && street.length < MAX_STREET_WORDS + 2 && w.letters(k) && (street.length === 0 ? addressGap(w, k, false) : addressGap(w, k, false) && !breakGap(w, k))) {
+      const d = dottedType(w, k);
+      if (d !== null) {
+        street.push(d);
+        k += 2;
+        continue;
+      }
       street.push(addressWord(w.text(k)));
       k++;
     }
     // "12 Main St, Apt 4"
     if (k + 1 < w.length && breakGap(w, k) && UNIT_DESIGNATORS.has(addressToken(w.text(k))) && isUnitValue(addressToken(w.text(k + 1)))) {
-      u.push(addressToken(w.text(k + 1)));
+      pushUnit(u, addressToken(w.text(k + 1)));
       k += 2;
     }
     numberUnit = u;
