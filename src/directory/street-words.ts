@@ -7,7 +7,7 @@
  * `house_numbers.txt` and, for Dutch, `concatenated_suffixes_separable.txt`; one line per type,
  * `canonical|abbreviation|abbreviation…` as there. Entries that are several words (`calle privada`) or whose
  * abbreviation holds inner punctuation (`p.za`, `c.so`) are left out: they are never one word of text. The English
- * list is the common subset of libpostal's (its full list maps single letters such as `c`, `d`, `l` to streets).
+ * list is the common subset of libpostal's (its full list maps single letters such as `c`, `d`, `l` to streets, and `la` to lane, the article of es/fr/it).
  * Swedish, Danish and Vietnamese have no street_types.txt in libpostal; their lines follow the national postal
  * conventions (sv: -gatan/g., -vägen/v.; da: -gade/g., -vej/v.; vi: đường/đ., phố/p.).
  */
@@ -18,7 +18,7 @@ const STREET_TYPES: Record<string, string> = {
     'alley|aly|ally\navenue|av|ave|aven|avenu|avn|avnu|avnue\nboulevard|blvd|bd|bde|blv|boul|boulv|bvd\nbridge|brdg|brg\n' +
     'broadway|bdwy|bway|bwy\ncircle|cir|circel\ncircuit|crct|circ|cct\nclose|cls|clse\ncourt|ct|crt\ncrescent|cres|crs\n' +
     'drive|dr|drv|dve\nesplanade|esp|espl\nexpressway|expy|expwy\ngardens|gdns\ngrove|grv\nheights|hts|hgts\nhighway|hwy|hway|hgwy\n' +
-    'lane|ln|la\nmews|mws\nparade|pde|prd\npark|pk|prk\nparkway|pkwy|pky|pkway\nplace|pl|plc\nplaza|plz|plza\npromenade|prom\n' +
+    'lane|ln\nmews|mws\nparade|pde|prd\npark|pk|prk\nparkway|pkwy|pky|pkway\nplace|pl|plc\nplaza|plz|plza\npromenade|prom\n' +
     'road|rd|raod\nroute|rte\nrow|rw\nsquare|sq|sqr\nstreet|st|str|stre\nterrace|tce|ter|terr\ntrail|trl\nturnpike|tpk|tpke\n' +
     'view|vw\nwalk|wlk\nway|wy',
   de:
@@ -141,8 +141,8 @@ export const UNIT_WORD_CANON: ReadonlyMap<string, string> = new Map([
  * its type words are only particles keeps its type words in the key (`Am Hof 5` stays `am hof 5`).
  */
 export const PARTICLES: ReadonlySet<string> = new Set([
-  'de', 'del', 'la', 'las', 'los', 'el', 'di', 'da', 'do', 'dos', 'das', 'du', 'des', 'le', 'les', 'l', 'd', 'y', 'e', 'i',
-  'am', 'an', 'auf', 'im', 'in', 'zum', 'zur', 'der', 'die', 'den', 'van', 'von', 'het', 't', 'op', 'of', 'the', 'a', 'al', 'della', 'dello', 'degli', 'dei',
+  'de', 'del', 'la', 'las', 'los', 'el', 'di', 'da', 'do', 'dos', 'das', 'du', 'des', 'le', 'les', 'l', 'y', 'e', 'i',
+  'am', 'an', 'auf', 'im', 'in', 'zum', 'zur', 'der', 'die', 'den', 'van', 'von', 'het', 't', 'op', 'of', 'the', 'a', 'della', 'dello', 'degli', 'dei',
 ]);
 
 /** Districts: a street written after its neighbourhood (Turkish `Atatürk Mah. Cumhuriyet Cad.`). */
