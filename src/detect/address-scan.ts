@@ -17,6 +17,9 @@
  */
 import {
   ADDRESS_AS_WRITTEN_WORDS,
+  ADDRESS_BARE_KIND,
+  ADDRESS_TYPED_KIND,
+  bareKeys,
   ADDRESS_FIRST_KIND,
   ADDRESS_UNIT_KIND,
   MAX_STREET_WORDS,
@@ -31,7 +34,7 @@ import {
   readUnit,
   unitProbeKeys,
 } from '../directory/address.js';
-import { UNIT_WORDS } from '../directory/street-words.js';
+import { TYPE_CLASSES, UNIT_WORDS } from '../directory/street-words.js';
 import type { DirectoryView } from '../directory/directory.js';
 import type { Words } from './tokenize.js';
 
@@ -62,6 +65,37 @@ function unitAgrees(s: AddressScan, base: string, customers: readonly string[], 
   const ok = new Set<string>();
   for (const key of unitProbeKeys(base, unit)) for (const c of d.lookupAmong(ADDRESS_UNIT_KIND, key, withUnit)) ok.add(c);
   return customers.filter((c) => ok.has(c) || !withUnit.includes(c));
+}
+
+/**
+ * Customers whose address is the street `street` + `num`, and the base key their unit keys hang on: the exact key;
+ * a text street without a type word matches a stored one with a type (`Słowackiego 3/30` = `al. Słowackiego
+ * 3/30`); a text street with type words matches a stored one without any (`Đường Lê Lợi` = `Lê Lợi`) or with the
+ * same types in another place (`Пушкина ул.` = `ул. Пушкина`). A different type (`Baker Road` for `Baker Street`)
+ * is another street.
+ */
+function lookStreet(s: AddressScan, street: readonly string[], num: string, typed: boolean): { hit: readonly string[]; key: string } | null {
+  const full = joinKey(street, num);
+  const exact = s.look('address', full);
+  if (exact.length) return { hit: exact, key: full };
+  const b = bareKeys(street, num);
+  if (b === null) {
+    // "42 Baker Road": the window "42 Baker" is part of a street that has a type (another street)
+    if (typed) return null;
+    const omitted = s.look(ADDRESS_BARE_KIND, full);
+    return omitted.length ? { hit: omitted, key: full } : null;
+  }
+  const inserted = s.look('address', b.bare);
+  if (inserted.length) return { hit: inserted, key: b.bare };
+  const moved = s.look(ADDRESS_TYPED_KIND, b.typed);
+  return moved.length ? { hit: moved, key: b.bare } : null;
+}
+
+/** Word j is a street-type word (alone or as the second half of a dotted one): the street goes on with a type. */
+function typeWordAt(w: Words, j: number): boolean {
+  if (j < 0 || j >= w.length || !w.letters(j)) return false;
+  if (TYPE_CLASSES.has(addressWord(w.text(j)))) return true;
+  return dottedType(w, j) !== null || (j > 0 && dottedType(w, j - 1) !== null);
 }
 
 function isSuffixWord(t: string): boolean {
@@ -129,12 +163,11 @@ function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: rea
     }
     if (!f) continue;
     before.unshift(f);
-    const value = joinKey(before, num);
-    const hit = s.look('address', value);
-    if (hit.length) {
-      best = hit;
+    const r = lookStreet(s, before, num, addressGap(w, k, false) && typeWordAt(w, k - 1));
+    if (r) {
+      best = r.hit;
       bestStart = w.start(k);
-      bestValue = value;
+      bestValue = r.key;
     }
   }
   if (!best) return false;
@@ -167,12 +200,11 @@ function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: re
         after.push(d);
         k++;
       } else after.push(addressWord(w.text(k)));
-      const value = joinKey(after, num);
-      const hit = s.look('address', value);
-      if (hit.length) {
-        best = hit;
+      const r = lookStreet(s, after, num, k + 1 < w.length && addressGap(w, k + 1, false) && !hasBreak(w, k + 1) && typeWordAt(w, k + 1));
+      if (r) {
+        best = r.hit;
         bestEnd = w.end(k);
-        bestValue = value;
+        bestValue = r.key;
       }
     }
     if (!best) continue;

@@ -50,6 +50,10 @@ import { foldWord } from './normalize.js';
 
 /** Internal kind: unit keys of an address (see `unitKeys`). */
 export const ADDRESS_UNIT_KIND = '#addr_unit';
+/** Internal kind: the key of an address whose street has a type word, without it (see `bareKeys`). */
+export const ADDRESS_BARE_KIND = '#addr_bare';
+/** Internal kind: the same, with its type words as a set (a type moved: `ул. Пушкина` = `Пушкина ул.`). */
+export const ADDRESS_TYPED_KIND = '#addr_typed';
 /** Internal kind: the first word of an address stored as written. */
 export const ADDRESS_FIRST_KIND = '#addr1';
 /** Most words of a street name, before or after the number. */
@@ -73,6 +77,11 @@ export function addressToken(word: string): string {
 
 /** A word folded for addresses: street types to their canonical word, compounds to their abbreviation. */
 export function addressWord(word: string): string {
+  // a type abbreviated with an ordinal sign: Spanish Pº (paseo), folded with it (º → o)
+  if (dropOrdinals(word) !== word) {
+    const o = STREET_TYPE.get(foldWord(word));
+    if (o !== undefined) return o;
+  }
   const f = addressToken(word);
   const t = STREET_TYPE.get(f);
   if (t !== undefined) return t;
@@ -314,33 +323,49 @@ export function unitProbeKeys(base: string, unit: readonly string[]): string[] {
 }
 
 /**
- * The street part of a key: the street's words without its street-type words (`Calle Real` → `real`, `al.
- * Słowackiego` → `slowackiego`, `Đường Lê Lợi` → `le loi`), so a street written with, without or with another type
- * word is one key. Particles stay (`Avenida de la Constitución` → `de la constitucion`). A street left with no word
- * but particles keeps its type words (`Rynek 5`, `Park Lane 5`, `Am Hof 5`). Compounds are no type word
- * (`Hauptstraße` → `hauptstr`).
+ * The street's words without its street-type words (`Calle Real` → `real`, `al. Słowackiego` → `slowackiego`,
+ * `Đường Lê Lợi` → `le loi`), and the type words left out, sorted; null when the street has no type word, or no
+ * word but types and particles (`Rynek 5`, `Park Lane 5`, `Am Hof 5` keep their types). Particles stay (`Avenida de
+ * la Constitución` → `de la constitucion`). Compounds are no type word (`Hauptstraße` → `hauptstr`).
  */
-export function streetKey(street: readonly string[]): string {
+export function bareStreet(street: readonly string[]): { bare: string; types: string } | null {
   let anyType = false;
   let hasName = false;
   for (const s of street) {
     if (TYPE_CLASSES.has(s)) anyType = true;
     else if (!PARTICLES.has(s)) hasName = true;
   }
-  if (!anyType || !hasName) return street.join(' ');
-  let out = '';
-  for (const s of street) if (!TYPE_CLASSES.has(s)) out += (out ? ' ' : '') + s;
-  return out;
+  if (!anyType || !hasName) return null;
+  let bare = '';
+  const types: string[] = [];
+  for (const s of street) {
+    if (TYPE_CLASSES.has(s)) types.push(s);
+    else bare += (bare ? ' ' : '') + s;
+  }
+  return { bare, types: types.sort().join(' ') };
+}
+
+/** Key of a street without its type words (internal kind `#addr_bare`), and with them as a set (`#addr_typed`). */
+export interface BareKeys {
+  bare: string;
+  typed: string;
+}
+
+export function bareKeys(street: readonly string[], num: string): BareKeys | null {
+  const b = bareStreet(street);
+  return b === null ? null : { bare: b.bare + ' ' + num, typed: b.bare + ' ' + num + '|' + b.types };
 }
 
 export function joinKey(street: readonly string[], num: string): string {
-  return streetKey(street) + ' ' + num;
+  return street.join(' ') + ' ' + num;
 }
 
 /** What a directory cell of kind `address` is stored as. */
 export interface AddressKeys {
   /** `street… number` keys (the full street, and without a Turkish neighbourhood); empty when not taken apart. */
   bases: string[];
+  /** Bare and typed keys of the bases whose street has a type word (see `bareKeys`). */
+  bare: BareKeys[];
   /** Unit parts, in order (empty: none). */
   unit: string[];
   /** The cell's folded words in order, when it was not taken apart or has words the base keys leave out. */
@@ -395,7 +420,7 @@ function parseCell(w: Words): AddressKeys | null {
   }
   const fallback = (): AddressKeys | null => {
     const aw = asWrittenOf(w);
-    return aw === null ? null : { bases: [], unit: [], asWritten: aw };
+    return aw === null ? null : { bases: [], bare: [], unit: [], asWritten: aw };
   };
   if (!hn) return fallback();
   const streetEnd = Math.max(start, designatorStart(w, h));
@@ -448,13 +473,18 @@ function parseCell(w: Words): AddressKeys | null {
   if (street.length === 0 || street.length > MAX_STREET_WORDS + 2) return fallback();
   const allUnit = [...unit, ...numberUnit];
   const bases = [joinKey(street, hn.num)];
+  const bare: BareKeys[] = [];
+  const b0 = bareKeys(street, hn.num);
+  if (b0) bare.push(b0);
   for (let d = street.length - 2; d >= 0; d--) {
     if (DISTRICT_WORDS.has(street[d]!) || DISTRICT_WORDS.has(addressToken(w.text(start + d)))) {
       bases.push(joinKey(street.slice(d + 1), hn.num));
+      const b1 = bareKeys(street.slice(d + 1), hn.num);
+      if (b1) bare.push(b1);
       break;
     }
   }
   // words left over that are not after a comma or line break (postal code and city): keep the exact form too
   const asWritten = rest < w.length && !breakGap(w, rest) ? asWrittenOf(w) : null;
-  return { bases, unit: allUnit, asWritten };
+  return { bases, bare, unit: allUnit, asWritten };
 }

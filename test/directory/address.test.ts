@@ -45,55 +45,62 @@ describe('address keys: every local form of one address is one key', () => {
   });
 
   it.each([
-    ['Cumhuriyet Cad. No: 35 D: 4', 'cumhuriyet 35', ['4']],
-    ['Cumhuriyet Caddesi No:35 Daire 4', 'cumhuriyet 35', ['4']],
-    ['Gül Sok. No: 5 Kat 3 Daire 4', 'gul 5', ['3', '4']],
-    ['C/ Mayor, 185, 1º C', 'mayor 185', ['1', 'c']],
+    ['Cumhuriyet Cad. No: 35 D: 4', 'cumhuriyet cd 35', ['4']],
+    ['Cumhuriyet Caddesi No:35 Daire 4', 'cumhuriyet cd 35', ['4']],
+    ['Gül Sok. No: 5 Kat 3 Daire 4', 'gul sk 5', ['3', '4']],
+    ['C/ Mayor, 185, 1º C', 'c mayor 185', ['1', 'c']],
     ['Keizersgracht 12 hs', 'keizersgracht 12', ['hs']],
     ['Kerkstraat 12-A', 'kerkstr 12', ['a']],
     ['Kerkstraat 12 A', 'kerkstr 12', ['a']],
     ['Am Markt 12a', 'am markt 12', ['a']],
-    ['12 bis rue de Rivoli', 'de rivoli 12', ['bis']],
-    ['Rue de Rivoli 12 ter', 'de rivoli 12', ['ter']],
-    ['ul. Marszałkowska 12/3', 'marszalkowska 12', ['3']],
-    ['ul. Marszałkowska 12 m. 3', 'marszalkowska 12', ['3']],
+    ['12 bis rue de Rivoli', 'r de rivoli 12', ['bis']],
+    ['Rue de Rivoli 12 ter', 'r de rivoli 12', ['ter']],
+    ['ul. Marszałkowska 12/3', 'ul marszalkowska 12', ['3']],
+    ['ul. Marszałkowska 12 m. 3', 'ul marszalkowska 12', ['3']],
     ['Marszałkowska 123/A', 'marszalkowska 123', ['a']],
     ['Nørregade 12, 2. tv', 'norreg 12', ['2', 'tv']],
-    ['Flat 4, 12 High St', 'high 12', ['4']],
-    ['Apt 5B 300 Main St', 'main 300', ['5', 'b']],
-    ['12 Main St, Apt 4', 'main 12', ['4']],
-    ['Rue de Rivoli 12-14', 'de rivoli 12-14', []],
+    ['Flat 4, 12 High St', 'high st 12', ['4']],
+    ['Apt 5B 300 Main St', 'main st 300', ['5', 'b']],
+    ['12 Main St, Apt 4', 'main st 12', ['4']],
+    ['Rue de Rivoli 12-14', 'r de rivoli 12-14', []],
   ])('%j → base %j, unit %j', (raw, base, unit) => {
     const k = addressKeys(raw)!;
     expect(k.bases[0]).toBe(base);
     expect(k.unit).toEqual(unit);
   });
 
-  it('street-type words are left out of the key; a street of only types and particles keeps them', () => {
-    for (const [a, b] of [
+  it('a street is also keyed without its type words; a street of only types and particles keeps them', () => {
+    const bare = (raw: string): string | undefined => addressKeys(raw)!.bare[0]?.bare;
+    const full = (raw: string): string => addressKeys(raw)!.bases[0]!;
+    for (const [stored, written] of [
       ['al. Słowackiego 3/30', 'Słowackiego 3/30'],
       ['Calle Real 127', 'Real 127'],
-      ['Calle Real 127', 'Plaza Real 127'],
-      ['Số 200 Lê Lợi', 'Số 200 Đường Lê Lợi'],
-      ['ул. Ленина, д. 12', 'улица Ленина 12'],
+      ['ул. Ленина, д. 12', 'Ленина 12'],
+      ['Piazza Navona 3', 'Navona 3'],
+      ['Corso Buenos Aires 7', 'Buenos Aires 7'],
+    ]) expect(bare(stored!)).toBe(full(written!));
+    // the same type in another spelling is the same full key
+    for (const [a, b] of [
       ['проспект Мира 5', 'пр-т Мира 5'],
       ['Piazza Navona 3', 'P.za Navona 3'],
       ['Corso Buenos Aires 7', 'C.so Buenos Aires 7'],
       ['Largo do Carmo 2', 'Lgo. do Carmo 2'],
+      ['Viale Monza 12', 'V.le Monza 12'],
       ['Dorpsstraat 328', 'Dorpsstr. 328'],
     ]) expect(normalizeAddress(a!)).toBe(normalizeAddress(b!));
     // particles stay: "Constitución 12" is not "Avenida de la Constitución 12"
-    expect(normalizeAddress('Avenida de la Constitución 12')).toBe('de la constitucion 12');
-    expect(addressKeys('Am Hof 5')!.bases).toEqual(['am hof 5']);
-    expect(addressKeys('Rynek 5')!.bases).toEqual(['rynek 5']);
-    expect(addressKeys('Hauptstraße 5')!.bases).toEqual(['hauptstr 5']);
-    expect(addressKeys('ул. Ленина, д. 12, корп. 2, кв. 34')).toMatchObject({ bases: ['ленина 12'], unit: ['2', '34'] });
+    expect(bare('Avenida de la Constitución 12')).toBe('de la constitucion 12');
+    expect(bare('Am Hof 5')).toBeUndefined();
+    expect(bare('Rynek 5')).toBeUndefined();
+    expect(bare('Hauptstraße 5')).toBeUndefined();
+    expect(addressKeys('ул. Ленина, д. 12, корп. 2, кв. 34')).toMatchObject({ unit: ['2', '34'] });
+    expect(bare('ул. Ленина, д. 12, корп. 2, кв. 34')).toBe('ленина 12');
     expect(addressKeys('Calle Real 127, 3º C')!.unit).toEqual(['3', 'c']);
     expect(addressKeys('Dorpsstraat 328 huis')!.unit).toEqual(['hs']);
   });
 
   it('a Turkish street after its neighbourhood is also kept without it', () => {
-    expect(addressKeys('Atatürk Mah. Cumhuriyet Cad. No: 35 D: 4')!.bases).toEqual(['ataturk cumhuriyet 35', 'cumhuriyet 35']);
+    expect(addressKeys('Atatürk Mah. Cumhuriyet Cad. No: 35 D: 4')!.bases).toEqual(['ataturk mh cumhuriyet cd 35', 'cumhuriyet cd 35']);
   });
 
   it('different house numbers are different keys', () => {
@@ -102,8 +109,8 @@ describe('address keys: every local form of one address is one key', () => {
   });
 
   it('cells that cannot be taken apart are kept as written (folded), never dropped', () => {
-    expect(addressKeys('Rose Cottage')).toEqual({ bases: [], unit: [], asWritten: 'rose cottage' });
-    expect(addressKeys('123/A')).toEqual({ bases: [], unit: [], asWritten: '123 a' });
+    expect(addressKeys('Rose Cottage')).toEqual({ bases: [], bare: [], unit: [], asWritten: 'rose cottage' });
+    expect(addressKeys('123/A')).toEqual({ bases: [], bare: [], unit: [], asWritten: '123 a' });
     expect(addressKeys('Main Street')!.asWritten).toBe('main st');
     // words after the number that are no unit: base key and the exact form
     expect(addressKeys('Calle 5 de Mayo 12')!.asWritten).toBe('c 5 de mayo 12');
@@ -259,6 +266,9 @@ describe('addresses in text', () => {
     expect(scan('Мира 23-178, 630604 Новосибирск')).toEqual([]);
     expect(scan('Słowackiego 3/31, 31-545 Kraków')).toEqual([]);
     expect(scan('Dorpsstr. 328 bg, 3013 WK Rotterdam')).toEqual([]);
+    // another type is another street (Plaza Real is not Calle Real)
+    expect(scan('Plaza Real 127, 3º C, 29035 Málaga')).toEqual([]);
+    expect(scan('Viale Navona 3, 00186 Roma')).toEqual([]);
     // a year or a quantity after a street-like common word
     expect(scan('Real 2019, 29035 Málaga')).toEqual([]);
     expect(scan('Monza 12 € — Milano')).toEqual([]);
