@@ -137,7 +137,7 @@ export function scanAddresses(w: Words, s: AddressScan, asWritten: boolean): voi
       pushUnit(unit, hn.num.slice(dash + 1));
       unit.push(...hn.unit);
       const num = hn.num.slice(0, dash);
-      numberLast(w, s, i, num, unit, hn.last) || numberFirst(w, s, i, num, unit, hn.last);
+      if (!numberLast(w, s, i, num, unit, hn.last)) numberFirst(w, s, i, num, unit, hn.last);
     }
   }
   if (asWritten) writtenAsStored(w, s);
