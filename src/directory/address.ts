@@ -34,11 +34,26 @@
  * `#addr1` so the detector tries the exact sequence only where such a value can start.
  */
 import { Words } from '../detect/tokenize.js';
-import { COMPOUND_SUFFIXES, DISTRICT_WORDS, NUMBER_DESIGNATORS, STREET_TYPE, UNIT_DESIGNATORS, UNIT_WORDS } from './street-words.js';
+import {
+  COMPOUND_SUFFIXES,
+  DISTRICT_WORDS,
+  DOTTED_TYPES,
+  NUMBER_DESIGNATORS,
+  PARTICLES,
+  STREET_TYPE,
+  TYPE_CLASSES,
+  UNIT_DESIGNATORS,
+  UNIT_WORD_CANON,
+  UNIT_WORDS,
+} from './street-words.js';
 import { foldWord } from './normalize.js';
 
 /** Internal kind: unit keys of an address (see `unitKeys`). */
 export const ADDRESS_UNIT_KIND = '#addr_unit';
+/** Internal kind: the key of an address whose street has a type word, without it (see `bareKeys`). */
+export const ADDRESS_BARE_KIND = '#addr_bare';
+/** Internal kind: the same, with its type words as a set (a type moved: `ул. Пушкина` = `Пушкина ул.`). */
+export const ADDRESS_TYPED_KIND = '#addr_typed';
 /** Internal kind: the first word of an address stored as written. */
 export const ADDRESS_FIRST_KIND = '#addr1';
 /** Most words of a street name, before or after the number. */
@@ -62,6 +77,11 @@ export function addressToken(word: string): string {
 
 /** A word folded for addresses: street types to their canonical word, compounds to their abbreviation. */
 export function addressWord(word: string): string {
+  // a type abbreviated with an ordinal sign: Spanish Pº (paseo), folded with it (º → o)
+  if (dropOrdinals(word) !== word) {
+    const o = STREET_TYPE.get(foldWord(word));
+    if (o !== undefined) return o;
+  }
   const f = addressToken(word);
   const t = STREET_TYPE.get(f);
   if (t !== undefined) return t;
@@ -69,6 +89,32 @@ export function addressWord(word: string): string {
     if (f.length > suffix.length + 1 && f.endsWith(suffix)) return f.slice(0, -suffix.length) + abbr;
   }
   return f;
+}
+
+/**
+ * Adds one unit part to `out`: a value glued to its letter is two parts (`3ºC` = `3º C` → `3`, `c`; `5B` → `5`,
+ * `b`), and unit words of one meaning are one spelling (`huis` → `hs`).
+ */
+export function pushUnit(out: string[], v: string): void {
+  const m = /^(\d{1,4})([a-z]{1,2})$/.exec(v);
+  if (m) {
+    out.push(m[1]!, m[2]!);
+    return;
+  }
+  out.push(UNIT_WORD_CANON.get(v) ?? v);
+}
+
+/**
+ * The street type written with an inner dot or hyphen that starts at word i (`P.za`, `V.le`, `C.so`, `пр-т`: two
+ * words joined by one `.` or `-`), as its canonical word, or null.
+ */
+export function dottedType(w: Words, i: number): string | null {
+  if (i + 1 >= w.length || w.start(i + 1) - w.end(i) !== 1) return null;
+  const sep = w.source.charCodeAt(w.end(i));
+  if (sep !== 46 && sep !== 45) return null;
+  if (!w.letters(i) || !w.letters(i + 1)) return null;
+  const joined = addressToken(w.text(i)) + addressToken(w.text(i + 1));
+  return DOTTED_TYPES.has(joined) ? (STREET_TYPE.get(joined) ?? null) : null;
 }
 
 const NUMBER = /^(\d{1,5})([a-z]{0,6})$/;
@@ -95,7 +141,8 @@ function isUnitValue(t: string): boolean {
 export function designatorStart(w: Words, i: number): number {
   let k = i - 1;
   while (k >= 0 && w.letters(k) && addressToken(w.text(k)) === '') k--; // the º of "n.º"
-  if (k >= 0 && w.letters(k) && NUMBER_DESIGNATORS.has(addressToken(w.text(k))) && addressGap(w, k + 1, false)) return k;
+  // the designator may end the street's line, its number on the next ("Calle Real, nº\n127")
+  if (k >= 0 && w.letters(k) && NUMBER_DESIGNATORS.has(addressToken(w.text(k))) && addressGap(w, k + 1, true)) return k;
   return i;
 }
 
@@ -173,7 +220,7 @@ export function readHouseNumber(w: Words, i: number): HouseNumber | null {
   const unit: string[] = [];
   if (m[2]) {
     if (!isSuffix(m[2])) return null; // 12th, 5kg, 10am
-    unit.push(m[2]);
+    pushUnit(unit, m[2]);
   }
   // a currency sign just before: "€ 12", "$12"
   for (let k = w.start(i) - 1; k >= Math.max(0, w.start(i) - 2); k--) {
@@ -193,7 +240,7 @@ export function readHouseNumber(w: Words, i: number): HouseNumber | null {
         num += '-' + n; // 12-14
         last = i + 1;
       } else if (isSuffix(n) || (sep === 47 && /^\d{1,4}[a-z]?$/.test(n))) {
-        unit.push(n); // 12-A, 123/A, 12/3
+        pushUnit(unit, n); // 12-A, 123/A, 12/3
         last = i + 1;
       }
     }
@@ -222,7 +269,7 @@ export function readUnit(w: Words, last: number, out: string[]): number {
     if (UNIT_DESIGNATORS.has(t) && k + 1 < w.length && addressGap(w, k + 1, false)) {
       const v = addressToken(w.text(k + 1));
       if (isUnitValue(v)) {
-        out.push(v);
+        pushUnit(out, v);
         last = k + 1;
         k += 2;
         read++;
@@ -230,9 +277,9 @@ export function readUnit(w: Words, last: number, out: string[]): number {
       }
     }
     if (UNIT_WORDS.has(t)) {
-      out.push(t);
+      pushUnit(out, t);
     } else if (/^\d{1,3}[a-z]?$/.test(t) && bareValue(w, k)) {
-      out.push(t);
+      pushUnit(out, t);
     } else if (t.length === 1 && t >= 'a' && t <= 'z' && (k + 1 >= w.length || breakGap(w, k + 1) || !w.letters(k + 1))) {
       // a lone letter is a door only where the line or part ends ("1º C", "12 A, Berlin"), not "12 y 14"
       out.push(t);
@@ -275,6 +322,40 @@ export function unitProbeKeys(base: string, unit: readonly string[]): string[] {
   return keys;
 }
 
+/**
+ * The street's words without its street-type words (`Calle Real` → `real`, `al. Słowackiego` → `slowackiego`,
+ * `Đường Lê Lợi` → `le loi`), and the type words left out, sorted; null when the street has no type word, or no
+ * word but types and particles (`Rynek 5`, `Park Lane 5`, `Am Hof 5` keep their types). Particles stay (`Avenida de
+ * la Constitución` → `de la constitucion`). Compounds are no type word (`Hauptstraße` → `hauptstr`).
+ */
+export function bareStreet(street: readonly string[]): { bare: string; types: string } | null {
+  let anyType = false;
+  let hasName = false;
+  for (const s of street) {
+    if (TYPE_CLASSES.has(s)) anyType = true;
+    else if (!PARTICLES.has(s)) hasName = true;
+  }
+  if (!anyType || !hasName) return null;
+  let bare = '';
+  const types: string[] = [];
+  for (const s of street) {
+    if (TYPE_CLASSES.has(s)) types.push(s);
+    else bare += (bare ? ' ' : '') + s;
+  }
+  return { bare, types: types.sort().join(' ') };
+}
+
+/** Key of a street without its type words (internal kind `#addr_bare`), and with them as a set (`#addr_typed`). */
+export interface BareKeys {
+  bare: string;
+  typed: string;
+}
+
+export function bareKeys(street: readonly string[], num: string): BareKeys | null {
+  const b = bareStreet(street);
+  return b === null ? null : { bare: b.bare + ' ' + num, typed: b.bare + ' ' + num + '|' + b.types };
+}
+
 export function joinKey(street: readonly string[], num: string): string {
   return street.join(' ') + ' ' + num;
 }
@@ -283,6 +364,8 @@ export function joinKey(street: readonly string[], num: string): string {
 export interface AddressKeys {
   /** `street… number` keys (the full street, and without a Turkish neighbourhood); empty when not taken apart. */
   bases: string[];
+  /** Bare and typed keys of the bases whose street has a type word (see `bareKeys`). */
+  bare: BareKeys[];
   /** Unit parts, in order (empty: none). */
   unit: string[];
   /** The cell's folded words in order, when it was not taken apart or has words the base keys leave out. */
@@ -322,7 +405,7 @@ function parseCell(w: Words): AddressKeys | null {
   let start = 0;
   // a leading flat: "Flat 4, 12 High St", "Apt 5B 300 Main St"
   while (start + 3 < w.length && UNIT_DESIGNATORS.has(addressToken(w.text(start))) && isUnitValue(addressToken(w.text(start + 1))) && w.anyDigit(start + 1)) {
-    unit.push(addressToken(w.text(start + 1)));
+    pushUnit(unit, addressToken(w.text(start + 1)));
     start += 2;
   }
   let h = -1;
@@ -337,7 +420,7 @@ function parseCell(w: Words): AddressKeys | null {
   }
   const fallback = (): AddressKeys | null => {
     const aw = asWrittenOf(w);
-    return aw === null ? null : { bases: [], unit: [], asWritten: aw };
+    return aw === null ? null : { bases: [], bare: [], unit: [], asWritten: aw };
   };
   if (!hn) return fallback();
   const streetEnd = Math.max(start, designatorStart(w, h));
@@ -348,6 +431,12 @@ function parseCell(w: Words): AddressKeys | null {
     // number last: "Calle Mayor 185, 1º C", "Cumhuriyet Cad. No: 35 D: 4"
     for (let i = start; i < streetEnd; i++) {
       if (!w.letters(i)) return fallback();
+      const d = i + 1 < streetEnd ? dottedType(w, i) : null;
+      if (d !== null) {
+        street.push(d);
+        i++;
+        continue;
+      }
       const f = addressWord(w.text(i));
       if (f) street.push(f);
     }
@@ -360,16 +449,22 @@ function parseCell(w: Words): AddressKeys | null {
     const u: string[] = [...hn.unit];
     const sfx = k + 1 < w.length ? addressToken(w.text(k)) : '';
     if (u.length === 0 && sfx && tightGap(w, k) && isSuffix(sfx) && !STREET_TYPE.has(sfx) && w.letters(k + 1)) {
-      u.push(addressToken(w.text(k)));
+      pushUnit(u, addressToken(w.text(k)));
       k++;
     }
     while (k < w.length && street.length < MAX_STREET_WORDS + 2 && w.letters(k) && (street.length === 0 ? addressGap(w, k, false) : addressGap(w, k, false) && !breakGap(w, k))) {
+      const d = dottedType(w, k);
+      if (d !== null) {
+        street.push(d);
+        k += 2;
+        continue;
+      }
       street.push(addressWord(w.text(k)));
       k++;
     }
     // "12 Main St, Apt 4"
     if (k + 1 < w.length && breakGap(w, k) && UNIT_DESIGNATORS.has(addressToken(w.text(k))) && isUnitValue(addressToken(w.text(k + 1)))) {
-      u.push(addressToken(w.text(k + 1)));
+      pushUnit(u, addressToken(w.text(k + 1)));
       k += 2;
     }
     numberUnit = u;
@@ -378,13 +473,18 @@ function parseCell(w: Words): AddressKeys | null {
   if (street.length === 0 || street.length > MAX_STREET_WORDS + 2) return fallback();
   const allUnit = [...unit, ...numberUnit];
   const bases = [joinKey(street, hn.num)];
+  const bare: BareKeys[] = [];
+  const b0 = bareKeys(street, hn.num);
+  if (b0) bare.push(b0);
   for (let d = street.length - 2; d >= 0; d--) {
     if (DISTRICT_WORDS.has(street[d]!) || DISTRICT_WORDS.has(addressToken(w.text(start + d)))) {
       bases.push(joinKey(street.slice(d + 1), hn.num));
+      const b1 = bareKeys(street.slice(d + 1), hn.num);
+      if (b1) bare.push(b1);
       break;
     }
   }
   // words left over that are not after a comma or line break (postal code and city): keep the exact form too
   const asWritten = rest < w.length && !breakGap(w, rest) ? asWrittenOf(w) : null;
-  return { bases, unit: allUnit, asWritten };
+  return { bases, bare, unit: allUnit, asWritten };
 }

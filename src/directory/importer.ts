@@ -13,7 +13,7 @@ import { surnameKeys } from './name-words.js';
 import { mapHeaders, splitCell, type ColumnMapping, type ExtraMapping } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
 import { emailDomain, isTokenKind, normalizeRegion, normalizeValue } from './normalize.js';
-import { ADDRESS_FIRST_KIND, ADDRESS_UNIT_KIND, addressKeys, unitKeys } from './address.js';
+import { ADDRESS_BARE_KIND, ADDRESS_FIRST_KIND, ADDRESS_TYPED_KIND, ADDRESS_UNIT_KIND, addressKeys, unitKeys } from './address.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -184,6 +184,15 @@ class RowSink {
       if (keys.unit.length) {
         const u = this.batch.kind(ADDRESS_UNIT_KIND, 'weak');
         for (const key of unitKeys(base, keys.unit)) add(u, ADDRESS_UNIT_KIND, key);
+      }
+    }
+    // the street without its type word, and with it in any place (src/directory/address.ts, bareKeys)
+    for (const b of keys.bare) {
+      add(this.batch.kind(ADDRESS_BARE_KIND, 'weak'), ADDRESS_BARE_KIND, b.bare);
+      add(this.batch.kind(ADDRESS_TYPED_KIND, 'weak'), ADDRESS_TYPED_KIND, b.typed);
+      if (keys.unit.length) {
+        const u = this.batch.kind(ADDRESS_UNIT_KIND, 'weak');
+        for (const key of unitKeys(b.bare, keys.unit)) add(u, ADDRESS_UNIT_KIND, key);
       }
     }
     if (keys.asWritten !== null) {

@@ -7,7 +7,7 @@
  * `house_numbers.txt` and, for Dutch, `concatenated_suffixes_separable.txt`; one line per type,
  * `canonical|abbreviation|abbreviation…` as there. Entries that are several words (`calle privada`) or whose
  * abbreviation holds inner punctuation (`p.za`, `c.so`) are left out: they are never one word of text. The English
- * list is the common subset of libpostal's (its full list maps single letters such as `c`, `d`, `l` to streets).
+ * list is the common subset of libpostal's (its full list maps single letters such as `c`, `d`, `l` to streets, and `la` to lane, the article of es/fr/it).
  * Swedish, Danish and Vietnamese have no street_types.txt in libpostal; their lines follow the national postal
  * conventions (sv: -gatan/g., -vägen/v.; da: -gade/g., -vej/v.; vi: đường/đ., phố/p.).
  */
@@ -18,7 +18,7 @@ const STREET_TYPES: Record<string, string> = {
     'alley|aly|ally\navenue|av|ave|aven|avenu|avn|avnu|avnue\nboulevard|blvd|bd|bde|blv|boul|boulv|bvd\nbridge|brdg|brg\n' +
     'broadway|bdwy|bway|bwy\ncircle|cir|circel\ncircuit|crct|circ|cct\nclose|cls|clse\ncourt|ct|crt\ncrescent|cres|crs\n' +
     'drive|dr|drv|dve\nesplanade|esp|espl\nexpressway|expy|expwy\ngardens|gdns\ngrove|grv\nheights|hts|hgts\nhighway|hwy|hway|hgwy\n' +
-    'lane|ln|la\nmews|mws\nparade|pde|prd\npark|pk|prk\nparkway|pkwy|pky|pkway\nplace|pl|plc\nplaza|plz|plza\npromenade|prom\n' +
+    'lane|ln\nmews|mws\nparade|pde|prd\npark|pk|prk\nparkway|pkwy|pky|pkway\nplace|pl|plc\nplaza|plz|plza\npromenade|prom\n' +
     'road|rd|raod\nroute|rte\nrow|rw\nsquare|sq|sqr\nstreet|st|str|stre\nterrace|tce|ter|terr\ntrail|trl\nturnpike|tpk|tpke\n' +
     'view|vw\nwalk|wlk\nway|wy',
   de:
@@ -55,7 +55,19 @@ const STREET_TYPES: Record<string, string> = {
   vi: 'đường|duong|đ|d\nphố|pho|p\nngõ|ngo\nhẻm|hem|h\nngách|ngach\nkiệt|kiet|k\nđại lộ',
   sv: 'gatan|gata|g\nvägen|vagen|väg|vag|v\ngränd|grand\ntorget|torg\nallé|alle\nplan\nstigen\nbacken',
   da: 'gade|g\nvej|v\nallé|alle\nplads|pl\nstræde|straede|str\nboulevard|blvd\ntorv',
+  // libpostal ru/street_types.txt (Cyrillic and transliterated), plus the hyphenated `пр-т`, `б-р`, `пр-д` (see
+  // DOTTED_TYPES)
+  ru:
+    'аллея|ал\nбульвар|бул|бр\nдорога|дор\nнабережная|наб\nпереулок|пер\nплощадь|пл\nпроезд|пр|прд\nпроспект|просп|пр|прт\n' +
+    'линия|лин\nшоссе|ш\nтупик|туп\nулица|ул\nulitsa|ulica|ul\nprospekt|pr\npereulok|per',
 };
+
+/**
+ * Abbreviations written with an inner dot or hyphen (libpostal it/es/pt/fr street_types.txt: `p.za`, `v.le`,
+ * `c.so`, `p.le`, `p.tta`; Russian `пр-т`, `б-р`, `пр-д`): the tokenizer cuts them in two words joined by a single
+ * `.` or `-`; address.ts reads such a pair as one word when the joined spelling is listed here.
+ */
+export const DOTTED_TYPES: ReadonlySet<string> = new Set(['pza', 'pzza', 'vle', 'cso', 'ple', 'pta', 'lgo', 'ava', 'avda', 'pso', 'trav', 'fraz', 'loc', 'прт', 'бр', 'прд']);
 
 /**
  * Compound suffixes: a street type written into the street's own name (German Hauptstraße, Dutch Kerkstraat,
@@ -79,6 +91,8 @@ export const COMPOUND_SUFFIXES: readonly (readonly [string, string])[] = [
  */
 export const NUMBER_DESIGNATORS: ReadonlySet<string> = new Set([
   'n', 'no', 'nr', 'nro', 'num', 'numr', 'numro', 'numero', 'numer', 'nummer', 'numara', 'nmro', 'so', 'dom', 'hausnummer', 'nbr',
+  // ru house_numbers: дом|д
+  'д', 'дом',
 ]);
 
 /**
@@ -109,13 +123,33 @@ export const UNIT_DESIGNATORS: ReadonlySet<string> = new Set([
   'lgh', 'lagenhet', 'lg', 'lejl', 'lejlighed', 'sal',
   // vi
   'phong', 'tang', 'can',
+  // ru (libpostal ru/unit_types_numbered.txt; корпус|корп|к and строение|стр are building parts)
+  'кв', 'квартира', 'оф', 'офис', 'пом', 'помещение', 'каб', 'кабинет', 'лит', 'литера', 'корп', 'корпус', 'к', 'стр', 'строение',
 ]);
 
 /** Unit words that stand alone after the number (no value): French bis/ter, Dutch huis. */
-export const UNIT_WORDS: ReadonlySet<string> = new Set(['bis', 'ter', 'quater', 'hs', 'huis', 'tv', 'th', 'mf', 'st', 'izq', 'izda', 'dcha', 'dch', 'dto', 'esq', 'links', 'rechts']);
+export const UNIT_WORDS: ReadonlySet<string> = new Set(['bis', 'ter', 'quater', 'hs', 'huis', 'bg', 'beneden', 'tv', 'th', 'mf', 'st', 'izq', 'izda', 'dcha', 'dch', 'dto', 'esq', 'links', 'rechts']);
+
+/** Unit words with one meaning and several spellings, folded to one (Dutch `huis` = `hs`, `beneden` = `bg`). */
+export const UNIT_WORD_CANON: ReadonlyMap<string, string> = new Map([
+  ['huis', 'hs'],
+  ['beneden', 'bg'],
+]);
+
+/**
+ * Particles that do not name a street on their own (`de la`, `am`, `van`): a street whose words left after dropping
+ * its type words are only particles keeps its type words in the key (`Am Hof 5` stays `am hof 5`).
+ */
+export const PARTICLES: ReadonlySet<string> = new Set([
+  'de', 'del', 'la', 'las', 'los', 'el', 'di', 'da', 'do', 'dos', 'das', 'du', 'des', 'le', 'les', 'l', 'y', 'e', 'i',
+  'am', 'an', 'auf', 'im', 'in', 'zum', 'zur', 'der', 'die', 'den', 'van', 'von', 'het', 't', 'op', 'of', 'the', 'a', 'della', 'dello', 'degli', 'dei',
+]);
 
 /** Districts: a street written after its neighbourhood (Turkish `Atatürk Mah. Cumhuriyet Cad.`). */
 export const DISTRICT_WORDS: ReadonlySet<string> = new Set(['mahallesi', 'mahalle', 'mah', 'mh']);
+
+/** The canonical word of every street-type class (not the directionals): what `streetKey` drops. */
+export const TYPE_CLASSES = new Set<string>();
 
 /** Directionals kept from postguard's earlier table (folded to one letter). */
 const DIRECTIONALS: Record<string, string> = { north: 'n', south: 's', east: 'e', west: 'w' };
@@ -168,6 +202,7 @@ export const STREET_TYPE: ReadonlyMap<string, string> = (() => {
   }
   const out = new Map<string, string>();
   for (const w of parent.keys()) out.set(w, find(w));
+  for (const w of parent.keys()) TYPE_CLASSES.add(find(w));
   for (const [w, c] of Object.entries(DIRECTIONALS)) {
     out.set(w, c);
     if (!out.has(c)) out.set(c, c);

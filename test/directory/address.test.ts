@@ -60,13 +60,43 @@ describe('address keys: every local form of one address is one key', () => {
     ['Marszałkowska 123/A', 'marszalkowska 123', ['a']],
     ['Nørregade 12, 2. tv', 'norreg 12', ['2', 'tv']],
     ['Flat 4, 12 High St', 'high st 12', ['4']],
-    ['Apt 5B 300 Main St', 'main st 300', ['5b']],
+    ['Apt 5B 300 Main St', 'main st 300', ['5', 'b']],
     ['12 Main St, Apt 4', 'main st 12', ['4']],
     ['Rue de Rivoli 12-14', 'r de rivoli 12-14', []],
   ])('%j → base %j, unit %j', (raw, base, unit) => {
     const k = addressKeys(raw)!;
     expect(k.bases[0]).toBe(base);
     expect(k.unit).toEqual(unit);
+  });
+
+  it('a street is also keyed without its type words; a street of only types and particles keeps them', () => {
+    const bare = (raw: string): string | undefined => addressKeys(raw)!.bare[0]?.bare;
+    const full = (raw: string): string => addressKeys(raw)!.bases[0]!;
+    for (const [stored, written] of [
+      ['al. Słowackiego 3/30', 'Słowackiego 3/30'],
+      ['Calle Real 127', 'Real 127'],
+      ['ул. Ленина, д. 12', 'Ленина 12'],
+      ['Piazza Navona 3', 'Navona 3'],
+      ['Corso Buenos Aires 7', 'Buenos Aires 7'],
+    ]) expect(bare(stored!)).toBe(full(written!));
+    // the same type in another spelling is the same full key
+    for (const [a, b] of [
+      ['проспект Мира 5', 'пр-т Мира 5'],
+      ['Piazza Navona 3', 'P.za Navona 3'],
+      ['Corso Buenos Aires 7', 'C.so Buenos Aires 7'],
+      ['Largo do Carmo 2', 'Lgo. do Carmo 2'],
+      ['Viale Monza 12', 'V.le Monza 12'],
+      ['Dorpsstraat 328', 'Dorpsstr. 328'],
+    ]) expect(normalizeAddress(a!)).toBe(normalizeAddress(b!));
+    // particles stay: "Constitución 12" is not "Avenida de la Constitución 12"
+    expect(bare('Avenida de la Constitución 12')).toBe('de la constitucion 12');
+    expect(bare('Am Hof 5')).toBeUndefined();
+    expect(bare('Rynek 5')).toBeUndefined();
+    expect(bare('Hauptstraße 5')).toBeUndefined();
+    expect(addressKeys('ул. Ленина, д. 12, корп. 2, кв. 34')).toMatchObject({ unit: ['2', '34'] });
+    expect(bare('ул. Ленина, д. 12, корп. 2, кв. 34')).toBe('ленина 12');
+    expect(addressKeys('Calle Real 127, 3º C')!.unit).toEqual(['3', 'c']);
+    expect(addressKeys('Dorpsstraat 328 huis')!.unit).toEqual(['hs']);
   });
 
   it('a Turkish street after its neighbourhood is also kept without it', () => {
@@ -79,8 +109,8 @@ describe('address keys: every local form of one address is one key', () => {
   });
 
   it('cells that cannot be taken apart are kept as written (folded), never dropped', () => {
-    expect(addressKeys('Rose Cottage')).toEqual({ bases: [], unit: [], asWritten: 'rose cottage' });
-    expect(addressKeys('123/A')).toEqual({ bases: [], unit: [], asWritten: '123 a' });
+    expect(addressKeys('Rose Cottage')).toEqual({ bases: [], bare: [], unit: [], asWritten: 'rose cottage' });
+    expect(addressKeys('123/A')).toEqual({ bases: [], bare: [], unit: [], asWritten: '123 a' });
     expect(addressKeys('Main Street')!.asWritten).toBe('main st');
     // words after the number that are no unit: base key and the exact form
     expect(addressKeys('Calle 5 de Mayo 12')!.asWritten).toBe('c 5 de mayo 12');
@@ -107,6 +137,18 @@ const CUSTOMERS = [
   { customer_id: 'GB1', email: 'gb1@example.com', street: 'Flat 4, 12 High St', city: 'Oxford', postal_code: 'OX1 4AA', country: 'GB' },
   { customer_id: 'GB2', email: 'gb2@example.com', street: 'Rose Cottage', city: 'Little Snoring', postal_code: 'NR21 0AA', country: 'GB' },
   { customer_id: 'US1', email: 'us1@example.com', street: 'Apt 5B 300 Main St', city: 'Springfield', postal_code: '62701', country: 'US' },
+  { customer_id: 'PL3', email: 'pl3@example.com', street: 'al. Słowackiego 3/30', city: 'Kraków', postal_code: '31-545', country: 'PL' },
+  { customer_id: 'ES3', email: 'es3@example.com', street: 'Calle Real 127, 3º C', city: 'Málaga', postal_code: '29035', country: 'ES' },
+  { customer_id: 'ES4', email: 'es4@example.com', street: 'Paseo de Gracia 21', city: 'Barcelona', postal_code: '08007', country: 'ES' },
+  { customer_id: 'VI2', email: 'vi2@example.com', street: 'Số 200 Lê Lợi', city: 'Đà Nẵng', postal_code: '550000', country: 'VN' },
+  { customer_id: 'VI3', email: 'vi3@example.com', street: 'Số 132 Điện Biên Phủ', city: 'Đà Nẵng', postal_code: '550000', country: 'VN' },
+  { customer_id: 'NL3', email: 'nl3@example.com', street: 'Dorpsstraat 328 hs', city: 'Rotterdam', postal_code: '3013 WK', country: 'NL' },
+  { customer_id: 'RU1', email: 'ru1@example.com', street: 'ул. Мира, д. 23, кв. 177', city: 'Новосибирск', postal_code: '630604', country: 'RU' },
+  { customer_id: 'RU2', email: 'ru2@example.com', street: 'ул. Пушкина, д. 79, корп. 2, кв. 36', city: 'Казань', postal_code: '420882', country: 'RU' },
+  { customer_id: 'IT2', email: 'it2@example.com', street: 'Piazza Navona 3', city: 'Roma', postal_code: '00186', country: 'IT' },
+  { customer_id: 'IT3', email: 'it3@example.com', street: 'Viale Monza 12', city: 'Milano', postal_code: '20125', country: 'IT' },
+  { customer_id: 'PT2', email: 'pt2@example.com', street: 'Avenida da Liberdade 110', city: 'Lisboa', postal_code: '1250-096', country: 'PT' },
+  { customer_id: 'FR2', email: 'fr2@example.com', street: '3 impasse des Lilas', city: 'Paris', postal_code: '75020', country: 'FR' },
 ];
 const HEADER = ['customer_id', 'email', 'street', 'city', 'postal_code', 'country'];
 const ENV = { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] };
@@ -173,6 +215,26 @@ describe('addresses in text', () => {
     ['GB1', 'Flat 4, 12 High Street, Oxford OX1 4AA'],
     ['GB2', 'Rose Cottage, Little Snoring NR21 0AA'],
     ['US1', 'Apt 5B, 300 Main Street, Springfield IL 62701'],
+    // the street without its type word, or with another one (src/directory/address.ts, streetKey)
+    ['PL3', 'Słowackiego 3/30\n31-545 Kraków'],
+    ['ES3', 'Real 127, 3º C, 29035 Málaga'],
+    ['VI2', 'Số 200 Đường Lê Lợi, Quận 1, TP. Đà Nẵng'],
+    ['VI3', 'số 132, đường Điện Biên Phủ\nQuận 3, TP. Đà Nẵng'],
+    // the designator ends the line, the number and a glued unit on the next
+    ['ES3', 'Calle Real, nº\n127, 3ºC\n29035 Málaga'],
+    // Dutch -str. compound and huis = hs
+    ['NL3', 'Dorpsstr. 328 huis, 3013 WK Rotterdam'],
+    // Russian: д./кв., a house and flat written 23-177, the type after the name
+    ['RU1', '630604, г. Новосибирск\nул. Мира 23-177'],
+    ['RU1', 'улица Мира, дом 23, кв. 177, 630604'],
+    ['RU2', '420882, г. Казань, Пушкина ул., д. 79, кв. 36'],
+    ['RU2', 'Пушкина 79, кв 36, Казань'],
+    // dotted abbreviations and ordinal signs
+    ['IT2', 'P.za Navona, 3 - 00186 Roma'],
+    ['IT3', 'V.le Monza 12, 20125 Milano'],
+    ['ES4', 'Pº de Gracia 21, 08007 Barcelona'],
+    ['PT2', 'Av.ª da Liberdade, 110, 1250-096 Lisboa'],
+    ['FR2', '3 Imp. des Lilas, 75020 Paris'],
   ])('%s: %j is strong', (id, text) => {
     const f = scan(text);
     expect(f.map((x) => [x.customers, x.strength])).toContainEqual([[id], 'strong']);
@@ -198,6 +260,24 @@ describe('addresses in text', () => {
     expect(scan('Via Garibaldi € 5 per night, Torino')).toEqual([]);
     expect(scan('Via Garibaldi 5,50 EUR Torino')).toEqual([]);
     expect(scan('Rose Garden Cottage, Little Snoring')).toEqual([]);
+    // typeless forms keep the house number and the unit rule
+    expect(scan('Real 128, 29035 Málaga')).toEqual([]);
+    expect(scan('Real 127, 2º A, 29035 Málaga')).toEqual([]);
+    expect(scan('Мира 23-178, 630604 Новосибирск')).toEqual([]);
+    expect(scan('Słowackiego 3/31, 31-545 Kraków')).toEqual([]);
+    expect(scan('Dorpsstr. 328 bg, 3013 WK Rotterdam')).toEqual([]);
+    // another type is another street (Plaza Real is not Calle Real)
+    expect(scan('Plaza Real 127, 3º C, 29035 Málaga')).toEqual([]);
+    expect(scan('Viale Navona 3, 00186 Roma')).toEqual([]);
+    // a year or a quantity after a street-like common word
+    expect(scan('Real 2019, 29035 Málaga')).toEqual([]);
+    expect(scan('Monza 12 € — Milano')).toEqual([]);
+  });
+
+  it('a typeless street that is a common word is weak without the customer\'s postal code or city', () => {
+    // weak findings are tagged by the default policy (weak_only), never held (foreign_data needs strong)
+    expect(scan('Real 127 opiniones en la web').map((f) => [f.customers, f.strength])).toEqual([[['ES3'], 'weak']]);
+    expect(scan('Monza 12 giri di pista').map((f) => f.strength)).toEqual(['weak']);
   });
 
   it('finds a street cut by a quoted-printable soft line break (CRLF and bare LF)', async () => {
