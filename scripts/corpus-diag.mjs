@@ -20,6 +20,7 @@ const directory = await openDirectory({ dataDir: mkdtempSync(join(tmpdir(), 'pg-
 await directory.import(join(dir, 'customers.csv'));
 const policy = await loadPolicies(new URL('../policies', import.meta.url).pathname);
 const internalDomains = ['support.example'];
+const say = (line) => process.stdout.write(line + '\n');
 const stopped = (a) => a === 'quarantine' || a === 'reject';
 let wrong = 0;
 for (const [id, l] of Object.entries(labels)) {
@@ -32,10 +33,10 @@ for (const [id, l] of Object.entries(labels)) {
   const ok = stopped(want) === stopped(v.action);
   if (ok && !only.length) continue;
   wrong += ok ? 0 : 1;
-  console.log(`${ok ? 'ok ' : 'BAD'} ${id} [${l.form}] expected ${l.expected} got ${v.action} ${v.rules.join(',')}`);
-  for (const f of scan.detection.findings) console.log(`      ${f.kind}:${f.strength} ${f.source} ${f.customers.join('/')} ${f.masked}`);
-  for (const u of scan.detection.unscannable) console.log(`      unscannable ${u.source} ${u.reason}`);
-  console.log(`      rcpt ${scan.detection.recipients.map((r) => `${r.internal ? 'int' : 'ext'}:${r.customers.join('/')}`).join(' ')}`);
+  say(`${ok ? 'ok ' : 'BAD'} ${id} [${l.form}] expected ${l.expected} got ${v.action} ${v.rules.join(',')}`);
+  for (const f of scan.detection.findings) say(`      ${f.kind}:${f.strength} ${f.source} ${f.customers.join('/')} ${f.masked}`);
+  for (const u of scan.detection.unscannable) say(`      unscannable ${u.source} ${u.reason}`);
+  say(`      rcpt ${scan.detection.recipients.map((r) => `${r.internal ? 'int' : 'ext'}:${r.customers.join('/')}`).join(' ')}`);
 }
-console.log(`${wrong} wrong`);
+say(`${wrong} wrong`);
 await directory.close();
