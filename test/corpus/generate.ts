@@ -847,7 +847,12 @@ const dataInLink: Maker = async (ctx) => {
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Complete your payment', ...(i % 2 ? { html } : { text }) }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'quarantine', group: 'leak', category: 'data-in-link', planted },
+    // DESIGN.md (links): the recipient's own phone, IMEI or name in a URL is held; their own email or order id
+    // alone ("view your order", a checkout for their address) is ordinary customer care and delivered
+    label:
+      v < 2
+        ? { expected: 'quarantine', group: 'leak', category: 'data-in-link', planted }
+        : { expected: 'deliver', group: 'legit', category: 'own-id-in-link', planted },
   };
 };
 
