@@ -5,7 +5,7 @@
  */
 import type { Detection, Envelope, Finding, ParsedMessage, UnscannablePart } from '../core/types.js';
 import type { DirectoryView } from '../directory/directory.js';
-import { isTokenKind } from '../directory/normalize.js';
+import { foldText, isTokenKind } from '../directory/normalize.js';
 import { envelopeSet, withoutEnvelopeRecipients } from './header-recipients.js';
 import { resolveRecipients } from './recipients.js';
 import { sharedMissesFor, SegmentScanner, type ScanContext } from './recognizers.js';
@@ -54,6 +54,7 @@ export function detect(
     deadline: performance.now() + (opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS),
     maxFindings: opts.maxFindings ?? DEFAULT_MAX_FINDINGS,
     stopped: null,
+    senderNames: parsed.from.map((a) => ` ${foldText(a.name)} `).filter((n) => n.trim() !== ''),
   };
   const findings: Finding[] = [];
   try {

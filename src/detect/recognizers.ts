@@ -133,6 +133,11 @@ export interface ScanContext {
   maxFindings: number;
   /** Why scanning stopped early, if it did. */
   stopped: 'timeout' | 'findings' | null;
+  /**
+   * The From display names, folded and padded with spaces (` anna schmidt `): a full name the sender signs with is
+   * the agent's, and the office city under a signature must not turn a customer namesake into strong evidence.
+   */
+  senderNames: readonly string[];
 }
 
 /** The cross-message misses of this directory's current content. */
@@ -478,6 +483,8 @@ export class SegmentScanner {
    * confirmed customers are named then (namesakes elsewhere are not); alone, a full name stays weak.
    */
   private fullName(customers: readonly string[], start: number, end: number, key: string): void {
+    // the sender's own name (an agent's signature above the office address) is never confirmed: weak, as any name
+    if (this.ctx.senderNames.some((n) => n.includes(` ${key} `))) return this.add('full_name', customers, start, end, key);
     const text = this.seg.text;
     const from = paragraphStart(text, start, ADDRESS_CONTEXT);
     const to = paragraphEnd(text, end, ADDRESS_CONTEXT);

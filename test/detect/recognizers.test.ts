@@ -67,15 +67,18 @@ const NAME_HEADER = ['customer_id', 'full_name', 'email', 'city', 'postal_code',
 describe('names in the forms people and CRMs write them', () => {
   let tmp: string;
   let dir: Directory;
-  const scan = (text: string): Finding[] =>
+  const scan = (text: string, fromName = ''): Finding[] =>
     detect(
-      { subject: '', from: [], to: [], cc: [], bcc: [], replyTo: [], headers: new Map(), attachments: [], unscannable: [], segments: [{ index: 0, location: 'body', source: 'body:text', text }] },
+      {
+        subject: '', from: fromName ? [{ address: 'agent@shop.example', name: fromName }] : [], to: [], cc: [], bcc: [], replyTo: [], headers: new Map(),
+        attachments: [], unscannable: [], segments: [{ index: 0, location: 'body', source: 'body:text', text }],
+      },
       { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] },
       dir,
       { internalDomains: ['shop.example'] },
     ).findings;
-  const names = (text: string) =>
-    scan(text)
+  const names = (text: string, fromName = '') =>
+    scan(text, fromName)
       .filter((f) => f.kind === 'full_name' || f.kind === 'greeting_name')
       .map((f) => ({ kind: f.kind, found: text.slice(f.offset, f.offset + f.length), customers: [...f.customers].sort(), strength: f.strength }));
 
@@ -188,6 +191,16 @@ describe('names in the forms people and CRMs write them', () => {
     expect(names('Paris Hilton, 75001 Paris')[0]!.strength).toBe('strong');
     // a city below a blank line (a signature, the next paragraph) does not confirm the name above it
     expect(names('A gift from Hans Müller.\n\nKind regards,\nExample GmbH, München')[0]!.strength).toBe('weak');
+  });
+
+  it("the sender's own name above the office address is not confirmed by the office's city", () => {
+    // an agent who happens to share a customer's name and city signs every mail the same way
+    const signature = 'Kind regards,\nLaura Weber\nExample Shop GmbH · Jungfernstieg 1, Hamburg';
+    expect(names(signature)[0]!.strength).toBe('strong');
+    expect(names(signature, 'Laura Weber')).toEqual([{ kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER1', 'N-WEBER2'], strength: 'weak' }]);
+    expect(names(signature, 'Laura Weber via Example Shop')[0]!.strength).toBe('weak');
+    // another person's name is still confirmed when the agent is someone else
+    expect(names(signature, 'Hans Müller')[0]!.strength).toBe('strong');
   });
 
   it('namesakes: the city picks the one it belongs to; a shared name alone names both', () => {
