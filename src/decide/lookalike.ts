@@ -73,6 +73,12 @@ const MULTI_CONFUSABLES: [RegExp, string][] = [
   [/vv/g, 'w'],
 ];
 
+/** True when `s` holds a non-ASCII letter that imitates a Latin one (Cyrillic 'а', Greek 'ο', IPA 'ɑ' …). */
+function hasForeignLookalike(s: string): boolean {
+  for (const ch of s) if (ch.charCodeAt(0) > 127 && CONFUSABLES[ch] !== undefined) return true;
+  return false;
+}
+
 /** Folds a (Unicode) domain to a skeleton: NFKD, marks stripped, confusables mapped, multi-char confusions. */
 export function skeleton(domain: string): string {
   const decomposed = domain.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
@@ -248,9 +254,10 @@ export class LookalikeMatcher {
     const homo = this.bySkeleton.get(`${skLabel}.${skSuffix}`);
     if (homo) return { domain: registrable, target: homo.domain, kind: 'homoglyph', distance: 0 };
     // An internationalised spelling that folds to any provider's own domain is a spoof of it, even of a provider
-    // too small to be a typo target (yаhoo.es with a Cyrillic 'а'). Only IDN labels: ASCII confusions (rn/m, 1/l)
-    // against the long list would hit real, unrelated domains.
-    if (registrable.includes('xn--')) {
+    // too small to be a typo target (yаhoo.es with a Cyrillic 'а'). Only for letters of another script that
+    // imitate Latin ones: ASCII confusions (rn/m, 1/l) and accented Latin letters (exämple.com, bücher.de are
+    // real domains of their own) against the long list would hit real, unrelated domains.
+    if (registrable.includes('xn--') && hasForeignLookalike(domainToUnicode(registrable))) {
       const folded = `${skLabel}.${skSuffix}`;
       if (folded !== registrable && this.providers.has(folded)) return { domain: registrable, target: folded, kind: 'homoglyph', distance: 0 };
     }

@@ -34,7 +34,7 @@ describe('lookalike matcher', () => {
     expect(m.match(domain)).toMatchObject({ target, kind });
   });
 
-  it.each(['gmail.com', 'mail.google.com', 'gm.com', 'aon.com', 'ms.com', 'gmx.at', 'yandex.ua', 'orange.es', 'example.com', 'hotmail.co.uk', 'wed.de', 'gmaiil.co'])(
+  it.each(['gmail.com', 'mail.google.com', 'gm.com', 'aon.com', 'ms.com', 'gmx.at', 'yandex.ua', 'orange.es', 'example.com', 'hotmail.co.uk', 'wed.de', 'gmaiil.co', 'xn--exmple-cua.com', 'xn--bcher-kva.de'])(
     '%s is not a lookalike',
     (domain) => {
       expect(m.match(domain)).toBeNull();
