@@ -17,7 +17,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { startSink, type Sink } from '../helpers/sink.js';
-import { RawSmtp, type Reply } from '../helpers/smtp-client.js';
+import { messageIdOf as messageId } from '../helpers/retrying-client.js';
+import { dotStuff, RawSmtp, type Reply } from '../helpers/smtp-client.js';
 import { INTERNAL, generateMultilingualCorpus, writeCorpusFolder, writeDirectoryCsv, type Cls, type MLMessage, type MultilingualCorpus } from './multilingual/index.js';
 
 type Outcome = 'delivered' | 'held' | 'rejected' | 'refused' | 'error';
@@ -33,14 +34,6 @@ const CONCURRENCY = 8;
 
 function pct(n: number, d: number): string {
   return d ? `${((100 * n) / d).toFixed(1)} %` : '-';
-}
-
-function dotStuff(raw: Buffer): Buffer {
-  return Buffer.from(raw.toString('latin1').replace(/(^|\r\n)\./g, '$1..'), 'latin1');
-}
-
-function messageId(raw: Buffer): string | undefined {
-  return /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(raw.subarray(0, 8192).toString('latin1'))?.[1];
 }
 
 /** One transaction; tells a refusal at MAIL/RCPT apart from the verdict at the end of DATA. */

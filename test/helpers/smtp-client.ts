@@ -94,3 +94,8 @@ export async function sendRaw(port: number, opts: { from: string; to: string[]; 
     c.close();
   }
 }
+
+/** SMTP transparency (RFC 5321 4.5.2): a line starting with "." gets another one. */
+export function dotStuff(raw: Buffer): Buffer {
+  return Buffer.from(raw.toString('latin1').replace(/(^|\r\n)\./g, '$1..'), 'latin1');
+}
