@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsedMessage } from './helpers.js';
 import type { Finding, ParsedMessage, SegmentLocation, TextSegment } from '../../src/core/types.js';
 import { detect } from '../../src/detect/index.js';
 import { openDirectory, type Directory } from '../../src/directory/index.js';
@@ -59,19 +60,7 @@ function seg(text: string, location: SegmentLocation = 'body', source = 'body:te
   return { index: seq++, location, source, text };
 }
 function message(segments: TextSegment[], extra: Partial<ParsedMessage> = {}): ParsedMessage {
-  return {
-    subject: '',
-    from: [],
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    headers: new Map(),
-    segments: segments.map((s, i) => ({ ...s, index: i })),
-    attachments: [],
-    unscannable: [],
-    ...extra,
-  };
+  return parsedMessage(segments, extra);
 }
 const ENV = { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] };
 

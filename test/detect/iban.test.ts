@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isValidIBAN } from 'ibantools';
 import { describe, expect, it } from 'vitest';
-import type { ParsedMessage } from '../../src/core/types.js';
+import { parsedMessage } from './helpers.js';
 import { detect } from '../../src/detect/index.js';
 import { ibanCandidates, ibanMod97 } from '../../src/detect/iban.js';
 import { Words } from '../../src/detect/tokenize.js';
@@ -80,18 +80,7 @@ describe('IBAN detection cost', () => {
     const text =
       'Sehr geehrte Frau X, Zimmer AB12 und DE12 3456 7890 1234 5678 90 (Prüfziffer falsch), Referenz RF18 5390 0754 7034, '.repeat(200) +
       'IBAN DE89 3704 0044 0532 0130 00.';
-    const parsed: ParsedMessage = {
-      subject: '',
-      from: [],
-      to: [],
-      cc: [],
-      bcc: [],
-      replyTo: [],
-      headers: new Map(),
-      segments: [{ index: 0, location: 'body', source: 'body:text', text }],
-      attachments: [],
-      unscannable: [],
-    };
+    const parsed = parsedMessage(text);
     const d = detect(parsed, { mailFrom: 'a@shop.example', rcptTo: ['b@x.example'] }, view, { internalDomains: [] });
     expect(d.findings.map((f) => [f.kind, f.customers, f.masked])).toEqual([['iban', ['C1'], 'DE89 •••• •••• •••• 3000']]);
     expect(lookups.filter((k) => k === 'iban')).toEqual(['iban']); // (the other lookup resolves the recipient)

@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsedMessage } from './helpers.js';
 import { canonicalAddress } from '../../src/core/address.js';
-import type { Envelope, ParsedMessage, TextSegment } from '../../src/core/types.js';
+import type { Envelope, ParsedMessage } from '../../src/core/types.js';
 import { detect } from '../../src/detect/index.js';
 import { unicodeEmailMatches } from '../../src/detect/email-idn.js';
 import { emailMatches } from '../../src/detect/recognizers.js';
@@ -24,12 +25,8 @@ const ROWS = [
 ];
 
 function message(text: string, to: string[] = [], cc: string[] = []): ParsedMessage {
-  const segments: TextSegment[] = [{ index: 0, location: 'body', source: 'body:text', text }];
   const addr = (a: string) => ({ address: canonicalAddress(a) ?? '', name: '' });
-  return {
-    subject: '', from: [], to: to.map(addr), cc: cc.map(addr), bcc: [], replyTo: [], headers: new Map(),
-    segments, attachments: [], unscannable: [],
-  };
+  return parsedMessage(text, { to: to.map(addr), cc: cc.map(addr) });
 }
 
 describe('normalizeEmail: one canonical form with the envelope parser', () => {

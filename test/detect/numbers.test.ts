@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsedMessage } from './helpers.js';
 import type { Finding, ParsedMessage, SegmentLocation } from '../../src/core/types.js';
 import { detect } from '../../src/detect/index.js';
 import { openDirectory, type Directory } from '../../src/directory/index.js';
@@ -56,18 +57,7 @@ const IBANS: [string, string][] = [
 
 let seq = 0;
 function message(text: string, location: SegmentLocation): ParsedMessage {
-  return {
-    subject: '',
-    from: [],
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    headers: new Map(),
-    segments: [{ index: 0, location, source: `${location}:${seq++}`, text }],
-    attachments: [],
-    unscannable: [],
-  };
+  return parsedMessage([{ index: 0, location, source: `${location}:${seq++}`, text }]);
 }
 
 describe('numbers in real formats', () => {

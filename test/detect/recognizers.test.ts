@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsedMessage } from './helpers.js';
 import type { Finding } from '../../src/core/types.js';
 import { detect } from '../../src/detect/index.js';
 import { emailMatches } from '../../src/detect/recognizers.js';
@@ -69,10 +70,7 @@ describe('names in the forms people and CRMs write them', () => {
   let dir: Directory;
   const scan = (text: string, fromName = ''): Finding[] =>
     detect(
-      {
-        subject: '', from: fromName ? [{ address: 'agent@shop.example', name: fromName }] : [], to: [], cc: [], bcc: [], replyTo: [], headers: new Map(),
-        attachments: [], unscannable: [], segments: [{ index: 0, location: 'body', source: 'body:text', text }],
-      },
+      parsedMessage(text, { from: fromName ? [{ address: 'agent@shop.example', name: fromName }] : [] }),
       { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] },
       dir,
       { internalDomains: ['shop.example'] },

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parsedMessage } from '../detect/helpers.js';
 import { registerDirectoryCommand } from '../../src/cli/commands/directory.js';
 import type { Finding, ParsedMessage } from '../../src/core/types.js';
 import { detect } from '../../src/detect/index.js';
@@ -153,20 +154,7 @@ const CUSTOMERS = [
 const HEADER = ['customer_id', 'email', 'street', 'city', 'postal_code', 'country'];
 const ENV = { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] };
 
-function message(text: string): ParsedMessage {
-  return {
-    subject: '',
-    from: [],
-    to: [],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    headers: new Map(),
-    segments: [{ index: 0, location: 'body', source: 'body:text', text }],
-    attachments: [],
-    unscannable: [],
-  };
-}
+const message = (text: string): ParsedMessage => parsedMessage(text);
 
 describe('addresses in text', () => {
   let tmp: string;
