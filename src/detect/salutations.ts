@@ -5,6 +5,7 @@
  * (src/detect/recognizers.ts). Lists are folded (diacritics removed, lower-case); the text before a name is folded
  * the same way before it is matched, so `Chère`, `Dzień dobry`, `Kính gửi`, `SAYIN` need no variants.
  */
+import { foldLetters } from '../directory/fold.js';
 import { TITLE_TAILS, TITLES } from '../directory/name-words.js';
 
 /**
@@ -57,19 +58,6 @@ const GREETING_BEFORE = new RegExp(
   'u',
 );
 
-const MARKS = /\p{M}+/gu;
-const FOLD_EXTRA: Record<string, string> = { ß: 'ss', ø: 'o', ł: 'l', đ: 'd', ð: 'd', æ: 'ae', œ: 'oe', ı: 'i' };
-const FOLD_EXTRA_RE = /[ßøłđðæœı]/g;
-
-/** Folded like names, but keeping punctuation and spacing (the greeting pattern reads both). */
-function foldKeepingPunctuation(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(MARKS, '')
-    .toLowerCase()
-    .replace(FOLD_EXTRA_RE, (c) => FOLD_EXTRA[c] ?? c);
-}
-
 /** How far before a name a greeting (with its titles) is looked for. */
 const LOOK_BACK = 64;
 
@@ -81,7 +69,7 @@ const LOOK_BACK = 64;
 export function precededByGreeting(text: string, offset: number): boolean {
   const from = Math.max(0, offset - LOOK_BACK);
   // Cut mid-text: a leading sentinel keeps `^` from matching inside a word.
-  const before = (from > 0 ? '\u0001' : '') + foldKeepingPunctuation(text.slice(from, offset));
+  const before = (from > 0 ? '\u0001' : '') + foldLetters(text.slice(from, offset));
   return GREETING_BEFORE.test(before);
 }
 

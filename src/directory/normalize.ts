@@ -29,6 +29,7 @@ import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { parseAddress } from '../core/address.js';
 import { addressKeys, addressWord, joinKey } from './address.js';
+import { foldLetters } from './fold.js';
 import { naturalNameOrder } from './name-words.js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
@@ -161,20 +162,6 @@ export function normalizeIban(raw: string): string | null {
   return s;
 }
 
-/** Letters without a decomposition that NFKD leaves alone. */
-const FOLD_EXTRA: Record<string, string> = {
-  ß: 'ss',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  æ: 'ae',
-  œ: 'oe',
-  ı: 'i',
-};
-const FOLD_EXTRA_RE = /[ßøłđðþæœı]/g;
-const MARKS = /\p{M}+/gu;
 const DASHES = /[-‐‑‒–—]/g;
 const NON_WORD = /[^\p{L}\p{N}\s]+/gu;
 const SPACES = /\s+/g;
@@ -184,10 +171,7 @@ const SPACES = /\s+/g;
  * spaces, other punctuation removed, whitespace collapsed.
  */
 export function foldText(raw: string): string {
-  let s = raw.normalize('NFKD').replace(MARKS, '').toLowerCase();
-  if (FOLD_EXTRA_RE.test(s)) s = s.replace(FOLD_EXTRA_RE, (c) => FOLD_EXTRA[c] ?? c);
-  FOLD_EXTRA_RE.lastIndex = 0;
-  return s.replace(DASHES, ' ').replace(NON_WORD, '').replace(SPACES, ' ').trim();
+  return foldLetters(raw).replace(DASHES, ' ').replace(NON_WORD, '').replace(SPACES, ' ').trim();
 }
 
 /** Fast fold of one word (already free of whitespace): used by the detector per token. */

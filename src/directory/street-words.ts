@@ -11,6 +11,7 @@
  * Swedish, Danish and Vietnamese have no street_types.txt in libpostal; their lines follow the national postal
  * conventions (sv: -gatan/g., -vägen/v.; da: -gade/g., -vej/v.; vi: đường/đ., phố/p.).
  */
+import { foldLetters } from './fold.js';
 
 /** language → libpostal lines. */
 const STREET_TYPES: Record<string, string> = {
@@ -154,14 +155,6 @@ export const TYPE_CLASSES = new Set<string>();
 /** Directionals kept from postguard's earlier table (folded to one letter). */
 const DIRECTIONALS: Record<string, string> = { north: 'n', south: 's', east: 'e', west: 'w' };
 
-/** Folds a dictionary word the way address.ts folds a word of text. */
-function foldDictWord(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[ßđłı]/g, (c) => ({ ß: 'ss', đ: 'd', ł: 'l', ı: 'i' })[c] ?? c);
-}
 
 /**
  * Folded street-type word → its class's canonical word. Every spelling and abbreviation of one type, in every
@@ -193,7 +186,7 @@ export const STREET_TYPE: ReadonlyMap<string, string> = (() => {
     for (const line of lines.split('\n')) {
       const forms = line
         .split('|')
-        .map(foldDictWord)
+        .map((w) => foldLetters(w))
         .filter((f) => f && /^[\p{L}\p{N}]+$/u.test(f));
       if (forms.length === 0) continue;
       for (const f of forms) add(f);

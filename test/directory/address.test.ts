@@ -88,6 +88,8 @@ describe('address keys: every local form of one address is one key', () => {
       ['Largo do Carmo 2', 'Lgo. do Carmo 2'],
       ['Viale Monza 12', 'V.le Monza 12'],
       ['Dorpsstraat 328', 'Dorpsstr. 328'],
+      // a type spelt with æ in the dictionary folds like text does (stræde → straede on both sides)
+      ['Nørre Stræde 4', 'Nørre Str. 4'],
     ]) expect(normalizeAddress(a!)).toBe(normalizeAddress(b!));
     // particles stay: "Constitución 12" is not "Avenida de la Constitución 12"
     expect(bare('Avenida de la Constitución 12')).toBe('de la constitucion 12');
