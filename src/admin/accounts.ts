@@ -1,13 +1,14 @@
 /**
  * Console accounts in DATA_DIR/admins.json: scrypt password hashes, a role, and API tokens (stored as SHA-256
- * hashes; the token itself is shown once). The file is re-read when it changes, so `postguard admin add` takes
- * effect on a running server. Written atomically (temp file, fsync, rename), mode 0600.
+ * hashes; the token itself is shown once). Passwords are hashed by core/password.ts and the file is kept by
+ * core/credential-file.ts (durable, re-read when it changes, so `postguard admin add` takes effect on a running
+ * server), the same two modules as the SMTP AUTH users.
  */
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { replaceFileDurably } from '../core/durable-file.js';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
+import { CredentialFile } from '../core/credential-file.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../core/password.js';
 
 export const ROLES = ['viewer', 'releaser', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -51,70 +52,33 @@ export interface AccountSummary {
   tokens: number;
 }
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 export const MIN_PASSWORD = 10;
 
-function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
-}
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
-  const [alg, n, r, p, salt, hash] = encoded.split('$');
-  if (alg !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
-  return got.length === expected.length && timingSafeEqual(got, expected);
-}
+const FORMAT = {
+  empty: (): AccountsFile => ({ version: 1, accounts: [] }),
+  validate(parsed: unknown): AccountsFile {
+    const f = parsed as AccountsFile;
+    if (!f || f.version !== 1 || !Array.isArray(f.accounts)) throw new Error('unknown format');
+    return f;
+  },
+};
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export class AccountStore {
-  private cache: { mtimeMs: number; data: AccountsFile } | null = null;
-  private dummyHash: Promise<string> | null = null;
+  private readonly credentials: CredentialFile<AccountsFile>;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.credentials = new CredentialFile(file, FORMAT);
+  }
 
   static forDataDir(dataDir: string): AccountStore {
     return new AccountStore(path.join(dataDir, 'admins.json'));
   }
 
-  private async load(): Promise<AccountsFile> {
-    let mtimeMs: number;
-    try {
-      mtimeMs = (await stat(this.file)).mtimeMs;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, accounts: [] };
-      throw err;
-    }
-    if (this.cache && this.cache.mtimeMs === mtimeMs) return this.cache.data;
-    let data: AccountsFile;
-    try {
-      data = JSON.parse(await readFile(this.file, 'utf8')) as AccountsFile;
-    } catch (cause) {
-      throw new PostguardError(ErrorCodes.USERS_FILE, `cannot read ${this.file}`, { cause });
-    }
-    if (data.version !== 1 || !Array.isArray(data.accounts)) {
-      throw new PostguardError(ErrorCodes.USERS_FILE, `${this.file} has an unknown format`);
-    }
-    this.cache = { mtimeMs, data };
-    return data;
-  }
-
-  private async save(data: AccountsFile): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await replaceFileDurably(this.file, JSON.stringify(data, null, 2) + '\n', { tmp: `${this.file}.tmp-${randomBytes(6).toString('hex')}` });
-    this.cache = null;
-  }
-
   async list(): Promise<AccountSummary[]> {
-    return (await this.load()).accounts.map((a) => ({ name: a.name, role: a.role, created: a.created, tokens: a.tokens.length }));
+    return (await this.credentials.read()).accounts.map((a) => ({ name: a.name, role: a.role, created: a.created, tokens: a.tokens.length }));
   }
 
   /** Adds an account or replaces its password and role. */
@@ -122,53 +86,60 @@ export class AccountStore {
     if (!NAME_RE.test(name)) throw new PostguardError(ErrorCodes.USAGE, 'account names are 1-64 characters: letters, digits, . _ @ -');
     if (!ROLES.includes(role)) throw new PostguardError(ErrorCodes.USAGE, `role must be one of ${ROLES.join(', ')}`);
     if (password.length < MIN_PASSWORD) throw new PostguardError(ErrorCodes.USAGE, `passwords have at least ${MIN_PASSWORD} characters`);
-    const data = structuredClone(await this.load());
     const hash = await hashPassword(password);
-    const existing = data.accounts.find((a) => a.name === name);
-    if (existing) {
-      existing.role = role;
-      existing.password = hash;
-    } else {
-      data.accounts.push({ name, role, password: hash, created: new Date().toISOString(), tokens: [] });
-    }
-    await this.save(data);
+    await this.credentials.update((data) => {
+      const existing = data.accounts.find((a) => a.name === name);
+      if (existing) {
+        existing.role = role;
+        existing.password = hash;
+      } else {
+        data.accounts.push({ name, role, password: hash, created: new Date().toISOString(), tokens: [] });
+      }
+    });
   }
 
   async remove(name: string): Promise<boolean> {
-    const data = structuredClone(await this.load());
-    const before = data.accounts.length;
-    data.accounts = data.accounts.filter((a) => a.name !== name);
-    if (data.accounts.length === before) return false;
-    await this.save(data);
-    return true;
+    return this.credentials.update(
+      (data) => {
+        const before = data.accounts.length;
+        data.accounts = data.accounts.filter((a) => a.name !== name);
+        return data.accounts.length !== before;
+      },
+      (removed) => removed,
+    );
   }
 
   /** A new API token for the account (shown once; only its hash is stored). */
   async createToken(name: string): Promise<string> {
-    const data = structuredClone(await this.load());
-    const acc = data.accounts.find((a) => a.name === name);
-    if (!acc) throw new PostguardError(ErrorCodes.USAGE, `no account ${name}`);
     const id = randomBytes(6).toString('hex');
     const secret = randomBytes(24).toString('base64url');
-    acc.tokens.push({ id, hash: sha256(secret), created: new Date().toISOString() });
-    await this.save(data);
+    await this.credentials.update((data) => {
+      const acc = data.accounts.find((a) => a.name === name);
+      if (!acc) throw new PostguardError(ErrorCodes.USAGE, `no account ${name}`);
+      acc.tokens.push({ id, hash: sha256(secret), created: new Date().toISOString() });
+    });
     return `pgt_${id}_${secret}`;
   }
 
   /** The account's current role, or null when it no longer exists (sessions check this on every request). */
   async roleOf(name: string): Promise<Role | null> {
-    return (await this.load()).accounts.find((a) => a.name === name)?.role ?? null;
+    return (await this.credentials.read()).accounts.find((a) => a.name === name)?.role ?? null;
+  }
+
+  /**
+   * A fingerprint of the account's credentials (role and password hash): a session remembers it at login and
+   * ends when it changes, also when the change was made by another process (`postguard admin add` on the CLI).
+   */
+  async credentialStamp(name: string): Promise<string | null> {
+    const acc = (await this.credentials.read()).accounts.find((a) => a.name === name);
+    return acc ? sha256(`${acc.role}\n${acc.password}`) : null;
   }
 
   async checkPassword(name: string, password: string): Promise<Principal | null> {
-    const acc = (await this.load()).accounts.find((a) => a.name === name);
-    if (!acc) {
-      // Same work for unknown names: no account enumeration by timing.
-      this.dummyHash ??= hashPassword(randomBytes(12).toString('hex'));
-      await verifyPassword(password, await this.dummyHash);
-      return null;
-    }
-    return (await verifyPassword(password, acc.password)) ? { name: acc.name, role: acc.role, via: 'password' } : null;
+    const acc = (await this.credentials.read()).accounts.find((a) => a.name === name);
+    // Same work for unknown names: no account enumeration by timing.
+    const ok = await verifyPassword(password, acc?.password ?? DUMMY_HASH);
+    return ok && acc ? { name: acc.name, role: acc.role, via: 'password' } : null;
   }
 
   async checkToken(token: string): Promise<Principal | null> {
@@ -176,7 +147,7 @@ export class AccountStore {
     if (!m) return null;
     const [, id, secret] = m;
     const want = Buffer.from(sha256(secret ?? ''), 'hex');
-    for (const acc of (await this.load()).accounts) {
+    for (const acc of (await this.credentials.read()).accounts) {
       for (const t of acc.tokens) {
         if (t.id === id && timingSafeEqual(Buffer.from(t.hash, 'hex'), want)) return { name: acc.name, role: acc.role, via: 'token' };
       }

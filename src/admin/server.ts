@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { maskAddress } from '../core/address.js';
 import { ErrorCodes, isPostguardError, PostguardError } from '../core/errors.js';
+import { FailureBudget } from '../core/failure-budget.js';
 import type { Upstream } from '../deliver/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { LinkSigner } from '../notify/signer.js';
@@ -20,7 +21,7 @@ import { deleteMessage, releaseMessage, requestRelease } from '../quarantine/rel
 import type { ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore } from '../quarantine/types.js';
 import { QUARANTINE_STATUSES } from '../quarantine/types.js';
 import { roleAllows, type AccountStore, type Principal, type Role } from './accounts.js';
-import { auditToCsv, auditToJsonLines, type AuditLog } from './audit.js';
+import { auditToCsv, auditToJsonLines, type AuditLog } from '../audit/index.js';
 import { attachmentNames, renderBodyDocument } from './body.js';
 import {
   BODY_CSP,
@@ -59,8 +60,8 @@ export interface AdminServer {
 }
 
 const COOKIE = 'pg_session';
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-const LOGIN_MAX_FAILURES = 10;
+/** Failed console logins counted per client address and per account name (attempts in flight included). */
+export const LOGIN_LIMITS = { perAddress: 10, perAccount: 10, windowMs: 15 * 60 * 1000 };
 
 interface Auth {
   principal: Principal;
@@ -137,7 +138,7 @@ function listFilter(params: URLSearchParams): { filter: ListFilter; query: ListQ
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const { store, upstream, accounts, audit, metrics, signer, logger } = opts;
   const sessions = new SessionStore(opts.sessionTtlMs);
-  const loginFailures = new Map<string, { count: number; since: number }>();
+  const loginBudget = new FailureBudget(LOGIN_LIMITS);
   const secureCookie = opts.publicUrl?.startsWith('https:') ?? false;
   const publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : undefined;
 
@@ -176,27 +177,23 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
 
   const actor = (a: Auth) => `${a.principal.via === 'token' ? 'api' : 'admin'}:${a.principal.name}`;
 
-  const loginAllowed = (ip: string): boolean => {
-    const f = loginFailures.get(ip);
-    if (!f || Date.now() - f.since > LOGIN_WINDOW_MS) return true;
-    return f.count < LOGIN_MAX_FAILURES;
-  };
-  const loginFailed = (ip: string): void => {
-    const f = loginFailures.get(ip);
-    if (!f || Date.now() - f.since > LOGIN_WINDOW_MS) loginFailures.set(ip, { count: 1, since: Date.now() });
-    else f.count++;
-  };
-
   const doLogin = async (req: IncomingMessage, res: ServerResponse, name: string, password: string): Promise<Session | null> => {
     const ip = req.socket.remoteAddress ?? '';
-    if (!loginAllowed(ip)) throw new HttpError(429, 'too many failed logins; try again later');
-    const principal = name && password ? await accounts.checkPassword(name, password) : null;
+    const attempt = loginBudget.reserve(ip, name.slice(0, 64));
+    if (!attempt.ok) throw new HttpError(429, 'too many failed logins; try again later');
+    let principal: Principal | null;
+    try {
+      principal = name && password ? await accounts.checkPassword(name, password) : null;
+    } catch (err) {
+      attempt.reservation.cancel();
+      throw err;
+    }
     if (!principal) {
-      loginFailed(ip);
+      attempt.reservation.failed();
       await audit.append({ actor: `admin:${name.slice(0, 64) || '?'}`, action: 'login-failed', details: { ip } });
       return null;
     }
-    loginFailures.delete(ip);
+    attempt.reservation.succeeded();
     const s = sessions.create(principal);
     res.setHeader(
       'Set-Cookie',

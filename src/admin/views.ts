@@ -2,7 +2,7 @@
  * Server-rendered console pages. No JavaScript: plain links and forms, every value escaped with esc().
  * Customer addresses appear masked; evidence is the masked form from detect/.
  */
-import type { AuditEntry } from './audit.js';
+import type { AuditEntry } from '../audit/index.js';
 import { roleAllows, type Principal } from './accounts.js';
 import { esc } from './http.js';
 import type { QuarantineRecord } from '../quarantine/types.js';

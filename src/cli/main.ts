@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { isPostguardError } from '../core/errors.js';
 import { AccountStore } from '../admin/accounts.js';
-import { openAudit } from '../admin/audit.js';
+import { openAudit } from '../audit/index.js';
 import { createUpstream } from '../deliver/index.js';
 import { openQuarantine } from '../quarantine/index.js';
 import { addStoreOptions, configFromCommand } from './config-options.js';

@@ -40,7 +40,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'limits.scanTimeout', type: 'duration', default: 20_000, min: 100, description: 'Time allowed for parsing, detection and policy per message; over it the message is not delivered (451).' },
   { key: 'limits.greetingDelay', type: 'duration', default: 0, min: 0, max: 30_000, description: 'Delay before the 220 greeting; clients that talk before it are refused (early-talker check). 0 = greet at once.' },
   { key: 'limits.maxAuthFailures', type: 'int', default: 5, min: 1, description: 'Failed AUTH attempts per connection before it is closed.' },
-  { key: 'limits.maxAuthFailuresPerClient', type: 'int', default: 20, min: 1, description: 'Failed AUTH attempts per client address within 15 minutes; after that AUTH from the address is refused (454) until the window ends.' },
+  { key: 'limits.maxAuthFailuresPerClient', type: 'int', default: 20, min: 1, description: 'Failed AUTH attempts per client address, and per user name, within 15 minutes (attempts in progress count); after that AUTH from the address, or for the user, is refused (454) until the window ends.' },
 
   // --- upstream -----------------------------------------------------------------------------------------
   { key: 'upstream', type: 'upstream', default: 'dir:./outbox', description: 'Where accepted mail goes: smtp://HOST:PORT, smtps://HOST:PORT, or dir:PATH (one .eml file per message).' },

@@ -6,12 +6,19 @@
  * then releasing → released. When the upstream refuses or is unreachable the record goes back to held, with the
  * attempt in its history, so it can be retried (possibly to corrected recipients).
  */
-import type { AuditLog } from '../admin/audit.js';
 import { canonicalAddress, maskAddress } from '../core/address.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { Envelope } from '../core/types.js';
 import type { DeliveryResult, Upstream } from '../deliver/types.js';
 import type { QuarantineRecord, QuarantineStore } from './types.js';
+
+/**
+ * Where the actions below record who did what and why: the audit log (audit/) implements it. Declared here so
+ * the quarantine depends on no layer above it.
+ */
+export interface AuditRecorder {
+  append(entry: { actor: string; action: string; messageId?: string; reason?: string; details?: Record<string, unknown> }): Promise<unknown>;
+}
 
 export interface ReleaseOptions {
   /** Who: 'admin:alice', 'cli:root', … */
@@ -52,7 +59,7 @@ export async function releaseMessage(
   upstream: Upstream,
   id: string,
   opts: ReleaseOptions,
-  audit: AuditLog,
+  audit: AuditRecorder,
 ): Promise<ReleaseOutcome> {
   const reason = requireReason(opts.reason);
   const corrected = opts.to && opts.to.length ? canonicalRecipients(opts.to) : undefined;
@@ -106,7 +113,7 @@ export async function deleteMessage(
   store: QuarantineStore,
   id: string,
   opts: { actor: string; reason: string },
-  audit: AuditLog,
+  audit: AuditRecorder,
 ): Promise<QuarantineRecord> {
   const reason = requireReason(opts.reason);
   const record = await store.transition(id, { from: ['held', 'release-requested'], to: 'deleted', entry: { actor: opts.actor, action: 'deleted', reason } });
@@ -119,7 +126,7 @@ export async function requestRelease(
   store: QuarantineStore,
   id: string,
   opts: { justification: string; actor?: string },
-  audit: AuditLog,
+  audit: AuditRecorder,
 ): Promise<QuarantineRecord> {
   const reason = requireReason(opts.justification, 'justification');
   const actor = opts.actor ?? 'sender';

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import { AccountStore } from '../admin/accounts.js';
-import { openAudit } from '../admin/audit.js';
+import { openAudit } from '../audit/index.js';
 import { startAdminServer } from '../admin/server.js';
 import type { Config } from '../config/load.js';
 import { createUpstream } from '../deliver/index.js';

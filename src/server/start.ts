@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AccountStore } from '../admin/accounts.js';
-import { openAudit } from '../admin/audit.js';
+import { openAudit } from '../audit/index.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { resolvePoliciesDir } from '../cli/context.js';
 import type { Config } from '../config/load.js';

@@ -12,6 +12,7 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import { parseAddress, routesElsewhere } from '../core/address.js';
+import { FailureBudget } from '../core/failure-budget.js';
 import { RecentMap } from '../core/recent.js';
 import { newTransactionId } from '../core/ids.js';
 import type { Envelope, InboundMessage, SmtpReply } from '../core/types.js';
@@ -81,8 +82,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
   readonly server: SMTPServer;
   readonly hostname: string;
   private readonly perClient = new Map<string, number>();
-  /** Failed AUTH attempts per client address (brute force across connections). */
-  private readonly authFailures = new Map<string, { count: number; since: number }>();
+  /** Failed AUTH attempts per client address and per user name, attempts in flight included (core/failure-budget.ts). */
+  private readonly authBudget: FailureBudget;
   private readonly state = new WeakMap<SMTPServerSession, SessionState>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
@@ -91,6 +92,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     installSmtpServerAdapters();
     setGreetingDelay(opts.limits.greetingDelay);
     this.hostname = opts.hostname || osHostname();
+    const maxAuth = opts.limits.maxAuthFailuresPerClient;
+    this.authBudget = new FailureBudget({ perAddress: maxAuth, perAccount: maxAuth, windowMs: AUTH_WINDOW_MS });
     const tls = opts.tls && opts.tls.cert ? { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } : undefined;
     this.server = new SMTPServer({
       name: this.hostname,
@@ -181,24 +184,23 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     if (this.opts.authRequireTls && !session.secure && !st.trusted) {
       return cb(smtpError(538, '5.7.11', 'Encryption required for requested authentication mechanism'));
     }
-    const ip = session.remoteAddress;
-    const now = Date.now();
-    let budget = this.authFailures.get(ip);
-    if (budget && now - budget.since > AUTH_WINDOW_MS) {
-      this.authFailures.delete(ip);
-      budget = undefined;
-    }
-    if (budget && budget.count >= this.opts.limits.maxAuthFailuresPerClient) {
-      // Refused without checking the password, so guessing from this address stops for the window.
-      return cb(smtpError(454, '4.7.0', 'Too many failed authentication attempts from your address, try again later'));
-    }
     const username = auth.username ?? '';
+    const attempt = this.authBudget.reserve(session.remoteAddress, username);
+    if (!attempt.ok) {
+      // Refused without checking the password, so guessing from this address (or on this user) stops for the window.
+      const whose = attempt.limitedBy === 'address' ? 'from your address' : 'for this user';
+      return cb(smtpError(454, '4.7.0', `Too many failed authentication attempts ${whose}, try again later`));
+    }
+    const { reservation } = attempt;
     this.opts.users
       .verify(username, auth.password ?? '')
       .then((ok) => {
-        if (ok) return cb(null, { user: username });
+        if (ok) {
+          reservation.succeeded();
+          return cb(null, { user: username });
+        }
+        reservation.failed();
         st.authFailures++;
-        this.countAuthFailure(ip, now);
         this.opts.logger.warn({ client: session.remoteAddress, failures: st.authFailures }, 'authentication failed');
         if (st.authFailures >= this.opts.limits.maxAuthFailures) {
           return cb(smtpError(421, '4.7.0', 'Too many authentication failures, closing connection'));
@@ -206,19 +208,10 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
         // A growing delay slows down guessing on one connection.
         setTimeout(() => cb(smtpError(535, '5.7.8', 'Authentication credentials invalid')), 250 * st.authFailures);
       })
-      .catch(() => cb(smtpError(454, '4.7.0', 'Temporary authentication failure')));
-  }
-
-  private countAuthFailure(ip: string, now: number): void {
-    const b = this.authFailures.get(ip);
-    if (b) b.count++;
-    else {
-      if (this.authFailures.size >= 100_000) {
-        for (const [k, v] of this.authFailures) if (now - v.since > AUTH_WINDOW_MS) this.authFailures.delete(k);
-        if (this.authFailures.size >= 100_000) this.authFailures.delete(this.authFailures.keys().next().value!);
-      }
-      this.authFailures.set(ip, { count: 1, since: now });
-    }
+      .catch(() => {
+        reservation.cancel();
+        cb(smtpError(454, '4.7.0', 'Temporary authentication failure'));
+      });
   }
 
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void): void {

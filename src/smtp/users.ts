@@ -1,11 +1,11 @@
 /**
- * SMTP AUTH users: a JSON file of scrypt hashes (`postguard user add|remove|list`). Written atomically (temp +
- * rename, mode 0600); re-read when its mtime changes, so users added while the relay runs can log in at once.
+ * SMTP AUTH users (`postguard user add|remove|list`): scrypt hashes (core/password.ts) in a durable JSON
+ * credential file (core/credential-file.ts), re-read when it changes, so users added while the relay runs can log
+ * in at once.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { CredentialFile } from '../core/credential-file.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { DUMMY_HASH, hashPassword, verifyPassword } from '../core/scrypt.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../core/password.js';
 
 interface UsersFile {
   version: 1;
@@ -13,64 +13,52 @@ interface UsersFile {
 }
 
 const NAME = /^[A-Za-z0-9._@+-]{1,128}$/;
+export const MIN_USER_PASSWORD = 8;
+
+const FORMAT = {
+  empty: (): UsersFile => ({ version: 1, users: {} }),
+  validate(parsed: unknown): UsersFile {
+    const f = parsed as UsersFile;
+    if (!f || typeof f.users !== 'object' || f.users === null || Array.isArray(f.users)) throw new Error('no users object');
+    return f;
+  },
+};
 
 export class UserStore {
-  private cache: UsersFile | null = null;
-  private cacheMtime = -1;
+  private readonly credentials: CredentialFile<UsersFile>;
 
-  constructor(readonly file: string) {}
-
-  private read(): UsersFile {
-    let mtime: number;
-    try {
-      mtime = statSync(this.file).mtimeMs;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, users: {} };
-      throw new PostguardError(ErrorCodes.USERS_FILE, `cannot read users file ${this.file}`, { cause: err });
-    }
-    if (this.cache && mtime === this.cacheMtime) return this.cache;
-    try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as UsersFile;
-      if (!parsed || typeof parsed.users !== 'object') throw new Error('no users object');
-      this.cache = parsed;
-      this.cacheMtime = mtime;
-      return parsed;
-    } catch (err) {
-      throw new PostguardError(ErrorCodes.USERS_FILE, `users file ${this.file} is not valid`, { cause: err });
-    }
+  constructor(readonly file: string) {
+    this.credentials = new CredentialFile(file, FORMAT);
   }
 
-  private write(data: UsersFile): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, this.file);
-    this.cache = null;
-  }
-
-  list(): string[] {
-    return Object.keys(this.read().users).sort();
+  async list(): Promise<string[]> {
+    return Object.keys((await this.credentials.read()).users).sort();
   }
 
   async add(name: string, password: string): Promise<void> {
     if (!NAME.test(name)) throw new PostguardError(ErrorCodes.USAGE, 'user names are 1-128 characters of letters, digits and . _ @ + -');
-    if (password.length < 8) throw new PostguardError(ErrorCodes.USAGE, 'passwords need at least 8 characters');
-    const data = this.read();
-    data.users[name] = { hash: await hashPassword(password), created: new Date().toISOString() };
-    this.write(data);
+    if (password.length < MIN_USER_PASSWORD) throw new PostguardError(ErrorCodes.USAGE, `passwords need at least ${MIN_USER_PASSWORD} characters`);
+    const hash = await hashPassword(password);
+    await this.credentials.update((data) => {
+      data.users[name] = { hash, created: new Date().toISOString() };
+    });
   }
 
-  remove(name: string): boolean {
-    const data = this.read();
-    if (!data.users[name]) return false;
-    delete data.users[name];
-    this.write(data);
-    return true;
+  async remove(name: string): Promise<boolean> {
+    return this.credentials.update(
+      (data) => {
+        if (!Object.hasOwn(data.users, name)) return false;
+        delete data.users[name];
+        return true;
+      },
+      (removed) => removed,
+    );
   }
 
   /** Constant-work check: unknown users cost the same scrypt as known ones. */
   async verify(name: string, password: string): Promise<boolean> {
-    const entry = this.read().users[name];
+    const users = (await this.credentials.read()).users;
+    const entry = Object.hasOwn(users, name) ? users[name] : undefined;
     const ok = await verifyPassword(password, entry?.hash ?? DUMMY_HASH);
     return ok && entry !== undefined;
   }

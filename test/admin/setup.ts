@@ -1,6 +1,6 @@
 /** A full admin server on real sockets: store (file or Redis), audit, accounts, SMTP sink upstream. */
 import { AccountStore } from '../../src/admin/accounts.js';
-import { openAudit, type AuditLog } from '../../src/admin/audit.js';
+import { openAudit, type AuditLog } from '../../src/audit/index.js';
 import { startAdminServer, type AdminServer } from '../../src/admin/server.js';
 import type { Upstream } from '../../src/deliver/types.js';
 import { Metrics } from '../../src/metrics/metrics.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openAudit, type AuditLog } from '../../src/admin/audit.js';
+import { openAudit, type AuditLog } from '../../src/audit/index.js';
 import { registerQuarantineCommand } from '../../src/cli/commands/quarantine.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
 import { makeMessage, makeVerdict, SECRET_SUBJECT, sinkUpstream, startSink, tempDir, TEST_KEY, type Sink } from './helpers.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FileAuditLog, openAudit, type AuditLog } from '../../src/admin/audit.js';
+import { FileAuditLog, openAudit, type AuditLog } from '../../src/audit/index.js';
 import { ErrorCodes, isPostguardError } from '../../src/core/errors.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
 import { deleteMessage, releaseMessage, requestRelease } from '../../src/quarantine/release.js';

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { AuditLog } from '../../admin/audit.js';
+import type { AuditLog } from '../../audit/index.js';
 import { maskAddress } from '../../core/address.js';
 import { ErrorCodes, isPostguardError, PostguardError } from '../../core/errors.js';
 import type { Upstream } from '../../deliver/types.js';

@@ -24,15 +24,15 @@ export function registerUserCommand(program: Command): void {
     await store(cmd).add(name, password);
     console.log(`user ${name} saved`);
   });
-  addConfigOptions(user.command('remove <name>').description('Remove a user'), keys).action((name: string, _o: unknown, cmd: Command) => {
-    if (!store(cmd).remove(name)) {
+  addConfigOptions(user.command('remove <name>').description('Remove a user'), keys).action(async (name: string, _o: unknown, cmd: Command) => {
+    if (!(await store(cmd).remove(name))) {
       console.error(`postguard: no user named ${name}`);
       process.exitCode = 1;
       return;
     }
     console.log(`user ${name} removed`);
   });
-  addConfigOptions(user.command('list').description('List users'), keys).action((_o: unknown, cmd: Command) => {
-    for (const name of store(cmd).list()) console.log(name);
+  addConfigOptions(user.command('list').description('List users'), keys).action(async (_o: unknown, cmd: Command) => {
+    for (const name of await store(cmd).list()) console.log(name);
   });
 }

@@ -1,5 +1,6 @@
 /**
- * Append-only audit log of admin actions (who, what, when, why, which message).
+ * Append-only audit log of admin actions (who, what, when, why, which message): the AuditRecorder the quarantine's
+ * release/delete/request actions write to (quarantine/release.ts), kept here so quarantine/ imports nothing above it.
  * Embedded: DATA_DIR/audit.jsonl opened with 'a', one JSON line per entry, fsynced before append() resolves.
  * Shared: a Redis stream <prefix>audit (XADD), so every relay's console shows the same log.
  * Entries never carry customer data: actors are admin/agent names, addresses appear masked only.
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
+import type { AuditRecorder } from '../quarantine/release.js';
 
 export interface AuditEntry {
   time: string;
@@ -26,7 +28,7 @@ export interface AuditQuery {
   messageId?: string;
 }
 
-export interface AuditLog {
+export interface AuditLog extends AuditRecorder {
   append(entry: AuditInput): Promise<AuditEntry>;
   /** Newest first. */
   list(query?: AuditQuery): Promise<AuditEntry[]>;
@@ -130,23 +132,4 @@ export async function openAudit(opts: { dataDir: string; redis?: string; redisPr
     return new RedisAuditLog(redis, `${opts.redisPrefix ?? 'postguard:'}audit`, true);
   }
   return FileAuditLog.open(opts.dataDir);
-}
-
-const CSV_COLUMNS = ['time', 'actor', 'action', 'messageId', 'reason', 'details'] as const;
-
-function csvCell(v: unknown): string {
-  let s = v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  // Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function auditToCsv(entries: AuditEntry[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const e of entries) lines.push(CSV_COLUMNS.map((c) => csvCell(e[c])).join(','));
-  return lines.join('\r\n') + '\r\n';
-}
-
-export function auditToJsonLines(entries: AuditEntry[]): string {
-  return entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : '');
 }
