@@ -30,7 +30,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'tls.key', type: 'string', default: '', description: 'PEM private key file for STARTTLS.', secret: false },
   { key: 'trustedNetworks', type: 'list', default: ['127.0.0.0/8', '::1/128'], description: 'Client networks (CIDR) that may relay without AUTH. Everyone else must authenticate.' },
   { key: 'usersFile', type: 'string', default: '', description: 'SMTP AUTH users (scrypt hashes), managed with `postguard user`; empty = DATA_DIR/users.json.' },
-  { key: 'authRequireTls', type: 'bool', default: true, description: 'Offer AUTH only over TLS to clients outside trustedNetworks.' },
+  { key: 'authRequireTls', type: 'bool', default: true, description: 'Offer AUTH to clients outside trustedNetworks only after STARTTLS (Postfix smtpd_tls_auth_only): before it their EHLO lists no AUTH and AUTH gets 538 5.7.11 before any credential is read. Without tls.cert such clients cannot authenticate. false = AUTH in cleartext too.' },
   { key: 'limits.maxSize', type: 'bytes', default: 25 * 1024 * 1024, min: 1024, description: 'Largest message accepted (SIZE); enforced while streaming, 552 at end of DATA.' },
   { key: 'limits.maxRecipients', type: 'int', default: 100, min: 1, description: 'Recipients per message; more get 452 4.5.3.' },
   { key: 'limits.maxConnections', type: 'int', default: 200, min: 1, description: 'Concurrent SMTP connections in total; more get 421.' },
