@@ -182,6 +182,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
 
   private onConnect(session: SMTPServerSession, cb: (err?: Error | null) => void): void {
     const socket = this.sockets.claim(session);
+    // Not expected: then the progress checks skip this session and a DATA timeout only ends the transfer.
+    if (!socket) this.opts.logger.warn({ client: session.remoteAddress }, 'socket of the session not found');
     if (this.closing) return cb(replyError(replies.shuttingDown()));
     const ip = session.remoteAddress;
     const trusted = this.opts.trusted.contains(ip);

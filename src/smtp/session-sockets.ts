@@ -45,9 +45,11 @@ export class SessionSockets {
   claim(session: SMTPServerSession): SessionSocket | undefined {
     const list = this.unclaimed.get(session.remotePort);
     if (!list) return undefined;
+    // Port and address both: a socket that is not certainly this session's is never handed out (closing the
+    // wrong client would be worse than not finding one).
     const want = plain(session.remoteAddress);
-    const i = list.findIndex((s) => plain(s.remoteAddress) === want);
-    const socket = list[i === -1 ? 0 : i]!;
+    const socket = list.find((s) => plain(s.remoteAddress) === want);
+    if (!socket) return undefined;
     this.forget(session.remotePort, socket);
     const entry = { raw: socket, current: socket };
     this.live.set(session, entry);

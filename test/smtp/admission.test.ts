@@ -123,6 +123,8 @@ describe('over real sockets (only 127.0.0.1 trusted)', () => {
     await waitUntil(() => relay!.relay.inbound.connectionCount === 1, 30_000, 'the dropped strangers to be released');
     // the helpdesk, idle meanwhile, is still served: trusted clients are never dropped as idle strangers
     expect((await helpdesk.cmd('RSET')).code).toBe(250);
+    // every session was matched to its socket (SessionSockets), else its checks would have been skipped
+    expect(relay.logs.filter((l) => l.msg === 'socket of the session not found')).toEqual([]);
   }, 180_000);
 
   it('drops a stranger trickling one byte at a time; an authenticated stranger and the trusted client idle on', async () => {
