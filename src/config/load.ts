@@ -26,7 +26,14 @@ export interface Config {
     maxAuthFailures: number;
     maxAuthFailuresPerClient: number;
     greetingDelay: number;
+    reservedConnections: number;
+    connectionRatePerClient: number;
+    stressThreshold: number;
+    stressCommandTimeout: number;
+    minProgressRate: number;
+    progressWindow: number;
   };
+  smtp: { bareNewline: 'normalize' | 'reject' };
   upstream: string;
   upstreamUser: string;
   upstreamPassword: string;
@@ -299,6 +306,10 @@ function validateCrossKeys(c: Config): void {
     if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(dom)) throw configError('internalDomains', d, `"${dom}" is not a domain name`);
   }
   c.internalDomains = c.internalDomains.map((x) => x.toLowerCase());
+  if (!['normalize', 'reject'].includes(c.smtp.bareNewline)) throw configError('smtp.bareNewline', d, 'must be normalize or reject');
+  if (c.limits.reservedConnections >= c.limits.maxConnections) {
+    throw configError('limits.reservedConnections', d, `${c.limits.reservedConnections} leaves no connection of limits.maxConnections (${c.limits.maxConnections}) for clients outside trustedNetworks`);
+  }
   if (c.limits.maxConnectionsPerClient > c.limits.maxConnections) {
     throw configError('limits.maxConnectionsPerClient', d, `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`);
   }

@@ -45,6 +45,7 @@ export async function startRelay(config: Config, parts: RelayParts): Promise<Run
     users: new UserStore(usersFileOf(config)),
     authRequireTls: config.authRequireTls,
     limits: config.limits,
+    bareNewline: config.smtp.bareNewline,
     logger: parts.logger,
     // The upstream transaction opens while the message arrives (upstreamEarlyTransaction), so that after the
     // scan only the body's round trip is left.

@@ -10,7 +10,7 @@ import type { InboundMessage, Inspector, SmtpReply, Verdict } from '../core/type
 import { prependHeaders, traceHeader } from '../deliver/trace-header.js';
 import type { DeliveryResult, PreparedDelivery, Upstream } from '../deliver/types.js';
 import { buildPartialDsn } from './dsn.js';
-import { enhancedOf, replies, withReference } from './replies.js';
+import { enhancedOf, replies, withReference } from '../smtp/replies.js';
 
 /** Where held messages go. Resolves only once the message is durably stored. */
 export interface HoldStore {

@@ -4,6 +4,9 @@
  *
  * Relaying is allowed only to clients in trusted networks or to authenticated users; AUTH from outside the
  * trusted networks needs TLS (unless authRequireTls is off). postguard is never an open relay.
+ *
+ * Connections are admitted by ConnectionAdmission (capacity reserved for trusted networks, per-client count and
+ * rate limits for strangers) and strangers that make no progress are dropped by ProgressWatch.
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
@@ -16,11 +19,14 @@ import { FailureBudget } from '../core/failure-budget.js';
 import { RecentMap } from '../core/recent.js';
 import { newTransactionId } from '../core/ids.js';
 import type { Envelope, InboundMessage, SmtpReply } from '../core/types.js';
-import { readData } from './data-reader.js';
+import { readData, type BareNewlineMode } from './data-reader.js';
 import { installSmtpServerAdapters, setGreetingDelay, smtpError } from './smtp-server-adapters.js';
+import { ConnectionAdmission, type Ticket } from './admission.js';
+import { ProgressWatch } from './progress.js';
+import { SessionSockets } from './session-sockets.js';
 import type { NetworkList } from './networks.js';
 import type { UserStore } from './users.js';
-import { replies } from '../relay/replies.js';
+import { replies } from './replies.js';
 
 /** The limits inbound SMTP enforces (config keys `limits.*`). */
 export type SmtpLimits = Omit<Config['limits'], 'scanTimeout'>;
@@ -35,6 +41,8 @@ export interface InboundOptions<W extends EarlyWork = EarlyWork> {
   users: UserStore;
   authRequireTls: boolean;
   limits: SmtpLimits;
+  /** What a bare LF in DATA does (`smtp.bareNewline`); default normalize. */
+  bareNewline?: BareNewlineMode;
   logger: Logger;
   /**
    * Called when DATA begins, with the envelope: work to start before the message is complete (the relay opens
@@ -53,6 +61,10 @@ export interface EarlyWork {
 interface SessionState {
   trusted: boolean;
   authFailures: number;
+  /** Set when the connection was admitted (and counted). */
+  ticket?: Ticket;
+  /** AUTH is withheld until STARTTLS (authRequireTls, client outside trustedNetworks). */
+  authAfterTls: boolean;
 }
 
 function replyError(r: SmtpReply): Error & { responseCode: number } {
@@ -81,9 +93,14 @@ export function envelopeAddressOk(address: string): boolean {
 export class InboundServer<W extends EarlyWork = EarlyWork> {
   readonly server: SMTPServer;
   readonly hostname: string;
-  private readonly perClient = new Map<string, number>();
   /** Failed AUTH attempts per client address and per user name, attempts in flight included (core/failure-budget.ts). */
   private readonly authBudget: FailureBudget;
+  private readonly admission: ConnectionAdmission;
+  private readonly progress: ProgressWatch<SMTPServerSession>;
+  private readonly sockets = new SessionSockets();
+  private progressTimer: NodeJS.Timeout | undefined;
+  /** Commands disabled for every session (STARTTLS without a certificate). */
+  private readonly disabledCommands: string[];
   private readonly state = new WeakMap<SMTPServerSession, SessionState>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
@@ -95,9 +112,12 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     const maxAuth = opts.limits.maxAuthFailuresPerClient;
     this.authBudget = new FailureBudget({ perAddress: maxAuth, perAccount: maxAuth, windowMs: AUTH_WINDOW_MS });
     const tls = opts.tls && opts.tls.cert ? { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } : undefined;
+    this.disabledCommands = tls ? [] : ['STARTTLS'];
+    this.admission = new ConnectionAdmission(opts.limits);
+    this.progress = new ProgressWatch(opts.limits);
     this.server = new SMTPServer({
       name: this.hostname,
-      banner: 'postguard ESMTP',
+      banner: 'postguard', // smtp-server writes "220 NAME ESMTP " before it
       size: opts.limits.maxSize,
       hideSize: false,
       hideENHANCEDSTATUSCODES: false,
@@ -106,10 +126,11 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       hideSTARTTLS: !tls,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: true,
-      allowInsecureAuth: true, // enforced per client in onAuth (trusted networks only)
-      disabledCommands: tls ? [] : ['STARTTLS'],
+      // Per session instead: AUTH is withheld from strangers until STARTTLS (onConnect/onSecure).
+      allowInsecureAuth: true,
+      disabledCommands: this.disabledCommands,
       disableReverseLookup: true,
-      maxClients: opts.limits.maxConnections,
+      // No maxClients: admission counts connections in onConnect/onClose (ConnectionAdmission).
       maxRecipients: opts.limits.maxRecipients,
       socketTimeout: opts.limits.commandTimeout,
       closeTimeout: 30_000,
@@ -117,13 +138,13 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       ...(tls ?? {}),
       onConnect: (session, cb) => this.onConnect(session, cb),
       onClose: (session) => this.onClose(session),
+      onSecure: (socket, session, cb) => this.onSecure(socket, session, cb),
       onAuth: (auth, session, cb) => this.onAuth(auth, session, cb),
       onMailFrom: (address, session, cb) => this.onMailFrom(address, session, cb),
       onRcptTo: (address, session, cb) => this.onRcptTo(address, session, cb),
       onData: (stream, session, cb) => this.onData(stream, session, cb),
     });
-    // SMTP is a dialogue of short lines: without TCP_NODELAY, Nagle + delayed ACKs add ~40 ms per reply.
-    this.server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
+    this.sockets.attach(this.server.server);
     this.server.on('error', (err) => opts.logger.warn({ errCode: (err as NodeJS.ErrnoException).code ?? 'ERROR' }, 'smtp connection error'));
   }
 
@@ -136,6 +157,7 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       this.server.server.once('error', onError);
       this.server.listen(port, host, () => {
         this.server.server.removeListener('error', onError);
+        this.progressTimer = setInterval(() => this.dropSlowClients(), this.progress.interval).unref();
         const a = this.server.server.address();
         resolve(typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port });
       });
@@ -145,38 +167,66 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
   /** Stops accepting, lets transactions in flight finish (bounded), then closes. */
   async close(graceMs = 30_000): Promise<void> {
     this.closing = true;
+    clearInterval(this.progressTimer);
     this.server.server.close();
     const deadline = Date.now() + graceMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 200))]);
     }
     // Idle sessions are told to come back later instead of waiting for smtp-server's close timeout.
-    const bye = replies.shuttingDown();
-    for (const conn of this.connections()) conn.send(421, `${bye.enhanced} ${bye.text}`);
+    for (const session of this.sockets.sessions()) this.sockets.closeWith(session, replies.shuttingDown());
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private connections(): Set<{ session: SMTPServerSession; send(code: number, text: string): void }> {
-    return (this.server as unknown as { connections: Set<{ session: SMTPServerSession; send(code: number, text: string): void }> }).connections;
+  /** Connections admitted and still open. */
+  get connectionCount(): number {
+    return this.admission.connections;
   }
 
   private onConnect(session: SMTPServerSession, cb: (err?: Error | null) => void): void {
+    const socket = this.sockets.claim(session);
+    // Not expected: then the progress checks skip this session and a DATA timeout only ends the transfer.
+    if (!socket) this.opts.logger.warn({ client: session.remoteAddress }, 'socket of the session not found');
     if (this.closing) return cb(replyError(replies.shuttingDown()));
     const ip = session.remoteAddress;
-    const n = (this.perClient.get(ip) ?? 0) + 1;
-    this.perClient.set(ip, n);
-    this.state.set(session, { trusted: this.opts.trusted.contains(ip), authFailures: 0 });
-    if (n > this.opts.limits.maxConnectionsPerClient) {
-      return cb(smtpError(421, '4.7.0', 'Too many connections from your address, try again later'));
+    const trusted = this.opts.trusted.contains(ip);
+    const verdict = this.admission.admit(ip, trusted);
+    if ('refused' in verdict) {
+      this.opts.logger.info({ client: ip, reply: verdict.refused.text }, 'connection refused');
+      return cb(replyError(verdict.refused));
+    }
+    // RFC 3207 / Postfix smtpd_tls_auth_only: a stranger is not offered AUTH before TLS, and AUTH then gets
+    // 538 5.7.11 from the command table without a credential ever being read.
+    const authAfterTls = this.opts.authRequireTls && !trusted && !session.secure;
+    if (authAfterTls) session.disabledCommands = [...this.disabledCommands, 'AUTH'];
+    this.state.set(session, { trusted, authFailures: 0, ticket: verdict.ticket, authAfterTls });
+    if (!trusted && socket) this.progress.watch(session, () => socket.raw.bytesRead);
+    cb();
+  }
+
+  private onSecure(socket: import('node:net').Socket, session: SMTPServerSession, cb: (err?: Error | null) => void): void {
+    this.sockets.upgraded(session, socket);
+    const st = this.state.get(session);
+    if (st?.authAfterTls) {
+      st.authAfterTls = false;
+      session.disabledCommands = undefined; // the server-wide list again: AUTH is offered now
     }
     cb();
   }
 
   private onClose(session: SMTPServerSession): void {
-    const ip = session.remoteAddress;
-    const n = (this.perClient.get(ip) ?? 1) - 1;
-    if (n <= 0) this.perClient.delete(ip);
-    else this.perClient.set(ip, n);
+    const st = this.state.get(session);
+    if (st?.ticket) this.admission.release(st.ticket);
+    this.progress.unwatch(session);
+    this.sockets.release(session);
+  }
+
+  /** Drops strangers that make too little progress, or idle under stress (ProgressWatch). */
+  private dropSlowClients(): void {
+    for (const { key: session, reply } of this.progress.check(this.admission.underStress())) {
+      this.opts.logger.info({ client: session.remoteAddress, reply: reply.text }, 'slow client dropped');
+      this.sockets.closeWith(session, reply);
+    }
   }
 
   private onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, cb: (err: Error | null | undefined, response?: { user?: unknown }) => void): void {
@@ -197,6 +247,9 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       .then((ok) => {
         if (ok) {
           reservation.succeeded();
+          // An authenticated client is known: it leaves the strangers' share and the progress checks.
+          if (st.ticket) this.admission.promote(st.ticket);
+          this.progress.unwatch(session);
           return cb(null, { user: username });
         }
         reservation.failed();
@@ -263,17 +316,16 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       this.opts.logger.warn({ tx: id, client: session.remoteAddress }, 'DATA timeout');
       done = true;
       early?.abandon();
-      for (const conn of this.connections()) {
-        if (conn.session === session) conn.send(421, `${replies.dataTimeout().enhanced} ${replies.dataTimeout().text}`);
-      }
+      this.sockets.closeWith(session, replies.dataTimeout());
       stream.destroy();
     }, this.opts.limits.dataTimeout);
 
-    const work = readData(stream, this.opts.limits.maxSize)
+    const work = readData(stream, this.opts.limits.maxSize, this.opts.bareNewline ?? 'normalize')
       .then(async (data) => {
         if (done) return;
         if (data.oversize) return reply(replies.oversize(id, this.opts.limits.maxSize));
         if (data.bareLineEnding) return reply(replies.bareLineEnding(id));
+        if (data.bareNewlines > 0) this.opts.logger.info({ tx: id, bareNewlines: data.bareNewlines }, 'bare LF line endings normalised to CRLF');
         const message: InboundMessage = {
           id,
           envelope,

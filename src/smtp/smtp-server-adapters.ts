@@ -1,10 +1,17 @@
 /**
- * Two adapters over smtp-server internals, installed once per process:
+ * Adapters over smtp-server internals (smtp-server is pinned to an exact version; test/smtp/smtp-server-internals
+ * .test.ts fails loudly when the internals patched here change), installed once per process. Everything that
+ * smtp-server's public options can do is done there instead (connection counting: onConnect/onClose; AUTH only
+ * after STARTTLS: session.disabledCommands; bare LF: in the DATA stream).
  *
  * 1. Enhanced codes. smtp-server prefixes error replies with an enhanced status code chosen from the reply code alone (550 → 5.1.1),
  * which is wrong for policy rejects (5.7.1) or upstream failures (4.4.1). Our handlers put the right enhanced
  * code at the start of the text ("5.7.1 Message …"); this adapter makes smtp-server send such text as is instead
  * of adding a second code.
+ *
+ *    The same wrapper answers AUTH on a session that withholds it until STARTTLS (session.disabledCommands holds
+ *    AUTH, see InboundServer.onConnect) with `538 5.7.11` (RFC 4954 §6) instead of smtp-server's
+ *    `500 command not recognized`. smtp-server sends that reply before it reads any credential.
  *
  * 2. Greeting delay. smtp-server holds every greeting for a fixed 100 ms to catch "early talkers" (a spam-bot
  *    heuristic for public MX hosts). postguard serves known helpdesk tools, many of which open one connection per
@@ -24,15 +31,18 @@ const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 let installed = false;
 let greetingDelayMs = 0;
 
-interface ConnectionInternals {
+/** The internals the adapters use; test/smtp/smtp-server-internals.test.ts checks them against the installed version. */
+export interface ConnectionInternals {
   send: (code: number, data: unknown, context?: unknown) => void;
   init: () => void;
   connectionReady: () => void;
   _setListeners: (cb: () => void) => void;
-  _server: { options: { maxClients?: number }; connections: Set<unknown> };
-  name: string;
   _parseAddressCommand: (name: string, command: string) => ParsedAddressCommand | false;
+  session: { disabledCommands?: string[] };
 }
+
+/** The reply to AUTH on a session that offers it only after STARTTLS. */
+export const AUTH_NEEDS_TLS = { code: 538, text: '5.7.11 Encryption required for requested authentication mechanism' };
 
 interface ParsedAddressCommand {
   address: string;
@@ -59,11 +69,9 @@ export function installSmtpServerAdapters(): void {
   if (installed) return;
   installed = true;
   const proto = SMTPConnection.prototype as unknown as ConnectionInternals;
+  // smtp-server's init() is _setListeners + the maxClients check (unused here: no maxClients) + a fixed 100 ms timer.
   proto.init = function init(this: ConnectionInternals) {
     this._setListeners(() => {
-      if (this._server.options.maxClients && this._server.connections.size > this._server.options.maxClients) {
-        return this.send(421, this.name + ' Too many connected clients, try again in a moment', false);
-      }
       if (greetingDelayMs <= 0) return this.connectionReady();
       setTimeout(() => this.connectionReady(), greetingDelayMs).unref();
     });
@@ -82,7 +90,10 @@ export function installSmtpServerAdapters(): void {
     return { address: raw, args: false, routesElsewhere: true };
   };
   const original = proto.send;
-  proto.send = function send(this: unknown, code: number, data: unknown, context?: unknown) {
+  proto.send = function send(this: ConnectionInternals, code: number, data: unknown, context?: unknown) {
+    if (code === 500 && context === 'AUTH' && this.session?.disabledCommands?.includes('AUTH')) {
+      return original.call(this, AUTH_NEEDS_TLS.code, AUTH_NEEDS_TLS.text, false);
+    }
     if (context === undefined && typeof data === 'string' && ENHANCED.test(data)) {
       return original.call(this, code, data, false);
     }

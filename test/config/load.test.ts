@@ -78,4 +78,15 @@ describe('config', () => {
     expect(printed).not.toContain('hunter2');
     expect(printed).not.toContain('s3cret-value');
   });
+
+  it('checks the SMTP edge keys: smtp.bareNewline and the reserve for trusted networks', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.smtp.bareNewline).toBe('normalize');
+    expect(c.limits.reservedConnections).toBe(20);
+    expect(loadConfig({ env: { POSTGUARD_SMTP_BARE_NEWLINE: 'reject' } }).smtp.bareNewline).toBe('reject');
+    expect(errorOf(() => loadConfig({ env: {}, flags: { 'smtp.bareNewline': 'strip' } })).message).toBe('config key "smtp.bareNewline": must be normalize or reject');
+    expect(errorOf(() => loadConfig({ env: {}, flags: { 'limits.maxConnections': '20', 'limits.maxConnectionsPerClient': '5' } })).message).toMatch(
+      /^config key "limits\.reservedConnections": 20 leaves no connection of limits\.maxConnections \(20\) for clients outside trustedNetworks$/,
+    );
+  });
 });

@@ -2,7 +2,8 @@
  * Relay permission: trusted networks, AUTH PLAIN/LOGIN with scrypt users, TLS for AUTH from outside, limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,14 +60,37 @@ describe('untrusted clients', () => {
     c.close();
   });
 
-  it('refuses AUTH in cleartext from outside the trusted networks', async () => {
+  it('refuses AUTH in cleartext from outside the trusted networks with 538 5.7.11, before any credential is read', async () => {
     const c = await RawSmtp.open(relay.port);
-    await c.read();
+    expect((await c.read()).text).toBe('220 relay.test ESMTP postguard');
     const ehlo = await c.cmd('EHLO anon.test');
     expect(ehlo.text).toMatch(/STARTTLS/);
-    const r = await c.cmd(`AUTH PLAIN ${b64('\0helpdesk\0correct horse battery')}`);
-    expect(r.code).toBe(538);
+    expect(ehlo.text).not.toMatch(/AUTH/);
+    const r = await c.cmd(`AUTH PLAIN ${b64('\0helpdesk\0wrong password')}`);
+    expect(r.text).toBe('538 5.7.11 Encryption required for requested authentication mechanism');
+    // AUTH LOGIN would prompt (334) for the user name and password: refused before the first prompt
+    expect((await c.cmd('AUTH LOGIN')).text).toMatch(/^538 5\.7\.11 /);
     c.close();
+    // the password was never checked: no failed attempt was counted or logged
+    expect(relay.logs.filter((l) => l.msg === 'authentication failed')).toEqual([]);
+  });
+
+  it('a real client (python3 smtplib): no AUTH in EHLO before STARTTLS, AUTH PLAIN LOGIN after it, login works', async () => {
+    const script = [
+      'import smtplib, ssl, sys',
+      's = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)',
+      's.ehlo("py.test")',
+      'print("before", s.has_extn("auth"), s.esmtp_features.get("auth", "").strip())',
+      'ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE',
+      's.starttls(context=ctx)',
+      's.ehlo("py.test")',
+      'print("after", s.has_extn("auth"), s.esmtp_features.get("auth", "").strip())',
+      'print("login", s.login("helpdesk", "correct horse battery")[0])',
+      's.quit()',
+    ].join('\n');
+    // asynchronously: the relay runs in this process
+    const { stdout: out } = await promisify(execFile)('python3', ['-c', script, String(relay.port)], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.trim().split('\n').map((l) => l.trim())).toEqual(['before False', 'after True PLAIN LOGIN', 'login 235']);
   });
 
   it('relays after STARTTLS + AUTH PLAIN and AUTH LOGIN', async () => {
