@@ -43,7 +43,15 @@ export class FileJournal implements JournalBackend {
     if (this.closed) return Promise.reject(new PostguardError(ErrorCodes.JOURNAL, 'journal is closed'));
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ day: entry.time.slice(0, 10), line: JSON.stringify(entry) + '\n', resolve, reject });
-      this.flushing ??= this.flushLoop().finally(() => (this.flushing = null));
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.flushing || !this.pending.length) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      this.kick(); // entries that arrived after the loop's last check
     });
   }
 
