@@ -28,27 +28,28 @@ async function setup(verdictFor: (body: string) => Verdict): Promise<{ relay: Te
   cleanups.push(() => sink.close());
   const inspector: Inspector = async (m) => verdictFor(m.raw.toString());
   const held: QuarantineRecord[] = [];
-  let recorder!: JournalRecorder;
-  let store!: QuarantineStore;
+  // the relay's hooks are wired before the store and journal exist (they live in the relay's temp data dir)
+  const late: { recorder?: JournalRecorder; store?: QuarantineStore } = {};
   const relay = await startTestRelay(
     { upstream: sink.url, upstreamEarlyTransaction: false },
     {
       inspector,
-      quarantine: { hold: (m, v) => store.hold(m, v) },
+      quarantine: { hold: (m, v) => late.store!.hold(m, v) },
       hooks: {
-        onVerdict: (m, v) => recorder.verdict(m, v, { customers: ['C042'], kinds: ['iban'] }),
+        onVerdict: (m, v) => late.recorder!.verdict(m, v, { customers: ['C042'], kinds: ['iban'] }),
         onHeld: (_m, _v, r) => void held.push(r as QuarantineRecord),
-        onFinished: (s) => void recorder.outcome(s.id, s.reply.code),
+        onFinished: (s) => void late.recorder!.outcome(s.id, s.reply.code),
       },
     },
   );
   cleanups.push(() => relay.close());
-  store = await openQuarantine({ dataDir: relay.dataDir, logger: silentLogger });
+  const store = await openQuarantine({ dataDir: relay.dataDir, logger: silentLogger });
+  late.store = store;
   cleanups.push(() => store.close());
   const journal = await openJournal({ dataDir: relay.dataDir });
   cleanups.push(() => journal.close());
-  recorder = new JournalRecorder(journal, { relay: 'relay.test', logger: silentLogger });
-  recorder.watch(store);
+  late.recorder = new JournalRecorder(journal, { relay: 'relay.test', logger: silentLogger });
+  late.recorder.watch(store);
   return { relay, sink, journal, store, held };
 }
 
