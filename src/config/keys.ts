@@ -80,7 +80,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'notify.senderBatch', type: 'duration', default: 60_000, min: 0, max: 3_600_000, description: 'Holds for one sender within this time go out as one hold notice; 0 = one notice per hold.' },
   { key: 'notify.webhook', type: 'url', default: '', description: 'URL that gets every verdict other than deliver and every quarantine action as signed JSON (SIEM); empty = off.' },
   { key: 'notify.webhookSecret', type: 'string', default: '', secret: true, description: 'HMAC-SHA256 key for the X-Postguard-Signature header; required with notify.webhook.' },
-  { key: 'notify.webhookQueue', type: 'int', default: 1000, min: 1, max: 1_000_000, description: 'Webhook events waiting for delivery; beyond it new events are dropped (logged, counted in postguard_webhook_dropped_total).' },
+  { key: 'notify.webhookQueue', type: 'int', default: 1000, min: 1, max: 1_000_000, description: 'Webhook events waiting for delivery; beyond it new events are dropped (logged, counted in postguard_webhook_events_total{result="dropped"}).' },
   { key: 'journal.retention', type: 'duration', default: 400 * 86_400_000, min: 86_400_000, description: 'How long verdict journal entries are kept (e.g. 400d); older ones are pruned daily.' },
   { key: 'journal.postgres', type: 'url', default: '', secret: true, description: 'PostgreSQL URL for the verdict journal (several relays, long retention); empty = JSON Lines files in DATA_DIR/journal.' },
 
