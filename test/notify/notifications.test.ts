@@ -1,6 +1,7 @@
 /** Sender notices through a real SMTP sink: several holds of one sender within the window → one notice. */
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, redactConfig } from '../../src/config/load.js';
 import { createNotifications, type NotificationSettings } from '../../src/notify/notifications.js';
 import { createLinkSigner } from '../../src/notify/signer.js';
 import { openQuarantine } from '../../src/quarantine/index.js';
@@ -67,5 +68,19 @@ describe('sender notices', () => {
     await n.close();
     expect(sink.messages.length).toBe(2);
     expect(sink.messages.every((m) => m.rcptTo[0] === 'agent@shop.example')).toBe(true);
+  });
+});
+
+describe('notify and journal configuration', () => {
+  it('refuses a webhook without a secret, a non-http webhook, a non-postgres journal URL and bad admin addresses', () => {
+    const load = (flags: Record<string, unknown>, env: Record<string, string> = {}) => loadConfig({ flags, env });
+    expect(() => load({ 'notify.webhook': 'https://siem.example/hook' })).toThrow(/notify\.webhookSecret.*needs/);
+    expect(() => load({ 'notify.webhook': 'ftp://siem.example/hook', 'notify.webhookSecret': 's' })).toThrow(/notify\.webhook.*http/);
+    expect(() => load({ 'journal.postgres': 'mysql://db/x' })).toThrow(/journal\.postgres/);
+    expect(() => load({}, { POSTGUARD_NOTIFY_ADMINS: 'sec@corp.example,not-an-address' })).toThrow(/notify\.admins/);
+    const ok = load({ 'notify.webhook': 'https://siem.example/hook' }, { POSTGUARD_NOTIFY_WEBHOOK_SECRET: 's3cret', POSTGUARD_NOTIFY_ADMINS: 'sec@corp.example,dpo@corp.example', POSTGUARD_NOTIFY_DIGEST_EVERY: '5m', POSTGUARD_JOURNAL_RETENTION: '30d' });
+    expect(ok.notify).toMatchObject({ admins: ['sec@corp.example', 'dpo@corp.example'], digestEvery: 300_000, senderBatch: 60_000, webhookSecret: 's3cret' });
+    expect(ok.journal.retention).toBe(30 * 86_400_000);
+    expect(JSON.stringify(redactConfig(ok))).not.toContain('s3cret');
   });
 });
