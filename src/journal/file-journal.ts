@@ -5,7 +5,7 @@
  * workers, the CLI) append to the same files: each batch is one O_APPEND write of whole lines.
  * Pruning deletes whole day files older than the retention.
  */
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import { fsyncDir } from '../core/durable-file.js';
@@ -29,8 +29,17 @@ export class FileJournal implements JournalBackend {
 
   private constructor(readonly dir: string) {}
 
-  static async open(dataDir: string): Promise<FileJournal> {
+  /** `create: false` (reports): a missing folder is an error instead of a new empty journal. */
+  static async open(dataDir: string, opts: { create?: boolean } = {}): Promise<FileJournal> {
     const dir = path.join(dataDir, 'journal');
+    if (opts.create === false) {
+      try {
+        await stat(dir);
+      } catch (cause) {
+        throw new PostguardError(ErrorCodes.JOURNAL, `no verdict journal at ${dir} (wrong --data-dir?)`, { cause });
+      }
+      return new FileJournal(dir);
+    }
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {

@@ -16,6 +16,8 @@ export interface OpenJournalOptions {
   postgres?: string;
   /** How long entries are kept (default 400 days). */
   retentionMs?: number;
+  /** Files backend: fail when the journal folder does not exist (reports) instead of creating it. */
+  mustExist?: boolean;
 }
 
 export class Journal {
@@ -64,6 +66,6 @@ export class Journal {
 }
 
 export async function openJournal(opts: OpenJournalOptions): Promise<Journal> {
-  const backend = opts.postgres ? await PgJournal.connect(opts.postgres) : await FileJournal.open(opts.dataDir);
+  const backend = opts.postgres ? await PgJournal.connect(opts.postgres) : await FileJournal.open(opts.dataDir, { create: !opts.mustExist });
   return new Journal(backend, opts.retentionMs ?? DEFAULT_RETENTION_MS);
 }

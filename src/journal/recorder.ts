@@ -14,6 +14,9 @@ import { actionEntry, outcomeEntry, verdictEntry, type DataFacts } from './entri
 import type { Journal } from './journal.js';
 import type { JournalEntry } from './types.js';
 
+/** Verdicts waiting for their outcome; far above the relay's connection limit. */
+const MAX_OPEN = 100_000;
+
 export interface RecordedEntry {
   entry: JournalEntry;
   /** A deciding rule asked for admin notification (policy `notify: { admins: true }`). */
@@ -66,6 +69,7 @@ export class JournalRecorder {
       throw err;
     }
     const deciding = verdict.hits.filter((h) => verdict.rules.includes(h.ruleId));
+    if (this.open.size >= MAX_OPEN) this.open.delete(this.open.keys().next().value!); // a transaction that never finished
     this.open.set(message.id, { entry, notifyAdmins: deciding.some((h) => h.notify?.admins === true) });
   }
 

@@ -130,6 +130,9 @@ describe('report over a real relay, quarantine CLI and journal', () => {
       const content = readFileSync(join(dataDir, 'journal', f), 'utf8');
       for (const secret of ['maria.gonzalez', 'Maria', '4901', '490154203237518', 'checked with the customer', 'Your device']) expect(content).not.toContain(secret);
     }
+    const wrongDir = await cli(['report', 'customer', 'C002', '--data-dir', join(dir, 'no-such-data')]);
+    expect(wrongDir.code).toBe(1);
+    expect(wrongDir.stderr).toMatch(/no verdict journal at .*no-such-data/);
     await relay.kill('SIGTERM');
   });
 });

@@ -20,7 +20,7 @@ export function parseSince(s: string | undefined): Date | undefined {
 
 async function withJournal(cmd: Command, fn: (j: Journal) => Promise<void>): Promise<void> {
   const c = configFromCommand(cmd);
-  const journal = await openJournal({ dataDir: c.dataDir, postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention });
+  const journal = await openJournal({ dataDir: c.dataDir, postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention, mustExist: true });
   try {
     await fn(journal);
   } finally {
