@@ -19,6 +19,7 @@ const CSV = [
   'customer_id,full_name,email,phone,street,city,postal_code,country,imei,order_id',
   'C001,Maria Gonzalez,maria.gonzalez@gmail.com,+1 415 555 0171,12 Market Street,San Francisco,94105,US,356938035643809,ORD-100234',
   'C002,Jürgen Müller,juergen.mueller@web.de,030 1234567,Hauptstraße 5,Berlin,10115,DE,490154203237518,ORD-100235',
+  ...[3, 4, 5, 6, 7].map((i) => `C00${i},Person Number${i},person.number${i}@example.org,,,,,,,ORD-20000${i}`),
 ].join('\n');
 const SECRET = 'e2e-webhook-secret';
 
@@ -62,7 +63,7 @@ describe('report over a real relay, quarantine CLI and journal', () => {
       args: [
         '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--upstream', sink.url, '--admin-listen', '', '--hostname', 'relay.test',
         '--policies', POLICIES, '--internal-domain', 'support.example', '--directory', join(dir, 'customers.csv'),
-        '--notify-webhook', hookUrl, '--notify-sender-batch', '0',
+        '--notify-webhook', hookUrl, '--notify-sender-batch', '0', '--notify-admins', 'sec@corp.example', '--notify-digest-every', '1s',
       ],
       env: { POSTGUARD_NOTIFY_WEBHOOK_SECRET: SECRET },
     });
@@ -130,6 +131,24 @@ describe('report over a real relay, quarantine CLI and journal', () => {
       const content = readFileSync(join(dataDir, 'journal', f), 'utf8');
       for (const secret of ['maria.gonzalez', 'Maria', '4901', '490154203237518', 'checked with the customer', 'Your device']) expect(content).not.toContain(secret);
     }
+    // a bulk leak (5 other customers) is rejected in-session; the admins get it in their digest, the SIEM too
+    const bulk = await sendRaw(relay.smtpPort, {
+      from: 'agent@support.example',
+      to: ['maria.gonzalez@gmail.com'],
+      body: message({ to: 'maria.gonzalez@gmail.com', subject: 'List', body: [3, 4, 5, 6, 7].map((i) => `person.number${i}@example.org`).join('\n') }),
+    });
+    expect(bulk.code).toBe(550);
+    const bulkRef = /ref ([0-9A-Z]{22})/.exec(bulk.text)![1]!;
+    await waitUntil(() => sink!.messages.some((m) => m.rcptTo.includes('sec@corp.example')), 30_000, 'admin digest');
+    const digest = sink.messages.find((m) => m.rcptTo.includes('sec@corp.example'))!.raw.toString();
+    expect(digest).toContain(`ref ${bulkRef}`);
+    expect(digest).toMatch(/customers: C003, C004, C005, C006, C007/);
+    expect(digest).not.toContain('person.number');
+    await waitUntil(() => hooks.some((h) => h.body.includes(bulkRef)), 30_000, 'webhook reject event');
+    expect(JSON.parse(hooks.find((h) => h.body.includes(bulkRef))!.body)).toMatchObject({ type: 'postguard.verdict', event: 'rejected', action: 'reject', rules: ['bulk'] });
+    const c5 = JSON.parse((await cli(['report', 'customer', 'C005', '--json', '--data-dir', dataDir])).stdout) as Record<string, unknown>;
+    expect(c5).toMatchObject({ ref: bulkRef, verdict: 'reject', status: 'rejected', delivered: false });
+
     const wrongDir = await cli(['report', 'customer', 'C002', '--data-dir', join(dir, 'no-such-data')]);
     expect(wrongDir.code).toBe(1);
     expect(wrongDir.stderr).toMatch(/no verdict journal at .*no-such-data/);
