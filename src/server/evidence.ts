@@ -7,11 +7,10 @@
 import { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
-import type { InboundMessage, Verdict } from '../core/types.js';
+import type { Detection, InboundMessage, Verdict } from '../core/types.js';
 import type { Upstream } from '../deliver/types.js';
 import { factsOf, JournalRecorder, openJournal, type DataFacts, type Journal } from '../journal/index.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Detection } from '../core/types.js';
 import { createNotifications, type Notifications } from '../notify/notifications.js';
 import type { LinkSigner } from '../notify/signer.js';
 import type { QuarantineRecord, QuarantineStore } from '../quarantine/index.js';
