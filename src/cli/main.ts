@@ -12,6 +12,8 @@ import { registerAdminCommand } from './commands/admin.js';
 import { registerDirectoryCommand } from './commands/directory.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerQuarantineCommand } from './commands/quarantine.js';
+import { registerReportCommand } from './commands/report.js';
+import { journalTransitions, openJournal } from '../journal/index.js';
 import { envelopeFor, registerScanCommand } from './commands/scan.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommand } from './commands/user.js';
@@ -57,7 +59,9 @@ export function buildProgram(ctx = new CommandContext()): Command {
   registerQuarantineCommand(program, {
     openStore: async () => {
       const c = ctx.config();
-      return openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays });
+      const store = await openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays });
+      journalTransitions(store, () => openJournal({ dataDir: resolve(c.dataDir), postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention }), (err) => console.error(`postguard: warning: journal entry not written: ${(err as Error).message}`));
+      return store;
     },
     openUpstream: async () => createUpstream(ctx.config()),
     openAudit: async () => {
@@ -69,6 +73,7 @@ export function buildProgram(ctx = new CommandContext()): Command {
   registerAdminCommand(program, { openAccounts: async () => AccountStore.forDataDir(resolve(ctx.config().dataDir)) });
   withStoreOptions(program.commands.find((c) => c.name() === 'admin')!);
   registerUserCommand(program);
+  registerReportCommand(program);
   program.hook('postAction', () => ctx.close());
   return program;
 }

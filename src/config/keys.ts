@@ -80,7 +80,17 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'adminListen', type: 'hostport', default: '127.0.0.1:8025', description: 'Admin API and console listen address; empty string disables it.' },
   { key: 'publicUrl', type: 'string', default: '', description: 'Base URL of the console as agents reach it (release-request links); empty = http://ADMIN_LISTEN.' },
   { key: 'retentionDays', type: 'int', default: 30, min: 1, description: 'Days a quarantined message is kept before it expires.' },
-  { key: 'noticeFrom', type: 'string', default: '', description: 'Sender address of hold notices; empty = postguard@HOSTNAME.' },
+
+  // --- notifications and verdict journal ----------------------------------------------------------------
+  { key: 'notify.admins', type: 'list', default: [], description: 'Admin addresses that get a digest of release requests, rejects and holds by rules with notify.admins (repeatable flag); empty = no digests.' },
+  { key: 'notify.digestEvery', type: 'duration', default: 15 * 60_000, min: 100, description: 'The first event opens a digest window of this length; at its end one digest goes to notify.admins (so at most one digest per window).' },
+  { key: 'notify.from', type: 'string', default: '', description: 'Sender address (header From) of hold notices and admin digests; empty = postguard@HOSTNAME.' },
+  { key: 'notify.senderBatch', type: 'duration', default: 60_000, min: 0, max: 3_600_000, description: 'Holds for one sender within this time go out as one hold notice; 0 = one notice per hold.' },
+  { key: 'notify.webhook', type: 'url', default: '', description: 'URL that gets every verdict other than deliver and every quarantine action as signed JSON (SIEM); empty = off.' },
+  { key: 'notify.webhookSecret', type: 'string', default: '', secret: true, description: 'HMAC-SHA256 key for the X-Postguard-Signature header; required with notify.webhook.' },
+  { key: 'notify.webhookQueue', type: 'int', default: 1000, min: 1, max: 1_000_000, description: 'Webhook events waiting for delivery; beyond it new events are dropped (logged, counted in postguard_webhook_events_total{result="dropped"}).' },
+  { key: 'journal.retention', type: 'duration', default: 400 * 86_400_000, min: 86_400_000, description: 'How long verdict journal entries are kept (e.g. 400d); older ones are pruned daily.' },
+  { key: 'journal.postgres', type: 'url', default: '', secret: true, description: 'PostgreSQL URL for the verdict journal (several relays, long retention); empty = JSON Lines files in DATA_DIR/journal.' },
 
   // --- operations ---------------------------------------------------------------------------------------
   { key: 'logLevel', type: 'string', default: 'info', description: 'trace | debug | info | warn | error | fatal.' },

@@ -57,7 +57,8 @@ export interface Config {
   adminListen: string;
   publicUrl: string;
   retentionDays: number;
-  noticeFrom: string;
+  notify: { admins: string[]; digestEvery: number; from: string; senderBatch: number; webhook: string; webhookSecret: string; webhookQueue: number };
+  journal: { retention: number; postgres: string };
   logLevel: string;
   workers: number;
 }
@@ -310,6 +311,10 @@ function validateCrossKeys(c: Config): void {
   if (c.limits.reservedConnections >= c.limits.maxConnections) {
     throw configError('limits.reservedConnections', d, `${c.limits.reservedConnections} leaves no connection of limits.maxConnections (${c.limits.maxConnections}) for clients outside trustedNetworks`);
   }
+  if (c.notify.webhook && !/^https?:\/\//i.test(c.notify.webhook)) throw configError('notify.webhook', d, 'must be an http:// or https:// URL');
+  if (c.notify.webhook && !c.notify.webhookSecret) throw configError('notify.webhookSecret', d, 'notify.webhook needs a notify.webhookSecret to sign its requests');
+  if (c.journal.postgres && !/^postgres(ql)?:\/\//i.test(c.journal.postgres)) throw configError('journal.postgres', d, 'must be a postgres:// URL');
+  for (const a of c.notify.admins) if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a)) throw configError('notify.admins', d, 'expected email addresses');
   if (c.limits.maxConnectionsPerClient > c.limits.maxConnections) {
     throw configError('limits.maxConnectionsPerClient', d, `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`);
   }

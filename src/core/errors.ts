@@ -26,6 +26,8 @@ export const ErrorCodes = {
   QUARANTINE_STATE: 'EPG_QUARANTINE_STATE',
   ADMIN_AUTH: 'EPG_ADMIN_AUTH',
   USAGE: 'EPG_USAGE',
+  /** The verdict journal could not be written or read. */
+  JOURNAL: 'EPG_JOURNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -19,12 +19,13 @@ import {
   retentionMs,
   type StoredRecord,
 } from './record.js';
-import type { HistoryEntry, ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore, TransitionRequest } from './types.js';
+import type { HistoryEntry, ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore, TransitionObserver, TransitionRequest } from './types.js';
 
 const CAS_ATTEMPTS = 50;
 
 export abstract class BaseStore implements QuarantineStore {
   abstract readonly backend: 'file' | 'redis';
+  private readonly transitionObservers: TransitionObserver[] = [];
 
   constructor(
     protected readonly key: Buffer,
@@ -83,6 +84,10 @@ export abstract class BaseStore implements QuarantineStore {
     return this.update(id, (s, now) => applyTransition(s, { entry }, now));
   }
 
+  onTransition(observer: TransitionObserver): void {
+    this.transitionObservers.push(observer);
+  }
+
   private async update(id: string, change: (s: StoredRecord, now: Date) => StoredRecord): Promise<QuarantineRecord> {
     checkId(id);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
@@ -92,7 +97,11 @@ export abstract class BaseStore implements QuarantineStore {
       const dropBody = next.status !== prev.status && (next.status === 'deleted' || next.status === 'expired');
       if (await this.compareAndSet(prev, next, dropBody)) {
         this.logger?.info({ id, from: prev.status, to: next.status, actor: next.history.at(-1)?.actor }, 'quarantine record updated');
-        return openRecord(this.key, next);
+        const record = openRecord(this.key, next);
+        for (const observe of this.transitionObservers) {
+          await Promise.resolve(observe(record, next.history.at(-1)!)).catch((err: Error) => this.logger?.warn({ id, err: err.message }, 'transition observer failed'));
+        }
+        return record;
       }
     }
     throw new PostguardError(ErrorCodes.QUARANTINE_STORE, `too much contention updating ${id}`, { details: { id } });

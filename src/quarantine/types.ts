@@ -67,6 +67,9 @@ export interface TransitionRequest {
   entry: Omit<HistoryEntry, 'at'>;
 }
 
+/** Told of every committed transition (journal); awaited, errors logged and ignored. */
+export type TransitionObserver = (record: QuarantineRecord, entry: HistoryEntry) => Promise<void> | void;
+
 export interface QuarantineStore {
   readonly backend: 'file' | 'redis';
   /** Durably stores the message (all writes flushed before it resolves). */
@@ -85,6 +88,8 @@ export interface QuarantineStore {
   purge(now?: Date): Promise<{ expired: number; removed: number }>;
   /** Records per status. */
   counts(): Promise<Record<QuarantineStatus, number>>;
+  /** Registers an observer of every transition made through this store object (release, delete, expiry …). */
+  onTransition?(observer: TransitionObserver): void;
   /** A secret derived from the quarantine key for another purpose (e.g. signing release-request links). */
   deriveSecret(purpose: string): Buffer;
   close(): Promise<void>;

@@ -19,6 +19,11 @@ export interface HoldStore {
 
 /** Optional observers; they must not throw (errors are logged and ignored). */
 export interface TransactionHooks {
+  /**
+   * Before the relay acts on the verdict (the verdict journal). Awaited; when it throws, nothing is delivered or
+   * held and the client gets 451 (fail closed).
+   */
+  onVerdict?(message: InboundMessage, verdict: Verdict): Promise<void>;
   /** After a durable hold (sender notice, metrics). */
   onHeld?(message: InboundMessage, verdict: Verdict, record: unknown): Promise<void> | void;
   /** After delivery to the upstream (first-time recipient memory, metrics). */
@@ -142,6 +147,15 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
     return finish(replies.scanFailed(message.id));
   }
   scanMs = performance.now() - scanStart;
+
+  if (deps.hooks?.onVerdict) {
+    try {
+      await deps.hooks.onVerdict(message, verdict);
+    } catch (err) {
+      logger.error({ tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'verdict journal write failed; message not accepted');
+      return finish(replies.journalFailed(message.id));
+    }
+  }
 
   // 2. act on the verdict
   if (verdict.action === 'reject') {

@@ -21,6 +21,7 @@ import { openDirectory } from '../directory/index.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { openQuarantine } from '../quarantine/index.js';
+import { journalTransitions, openJournal } from '../journal/index.js';
 import { readiness } from './readiness.js';
 import { startServer } from './start.js';
 
@@ -64,6 +65,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     await directory.close();
   }
   const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
+  // console actions taken in the primary (release, delete, release requests) go to the verdict journal too
+  journalTransitions(quarantine, () => openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }), (err, e) => logger.error({ ref: e.ref, event: e.event, err: (err as Error).message }, 'journal write failed; entry lost'), config.hostname || undefined);
   const upstream = createUpstream(config);
   const metrics = new ClusterMetrics({ defaultMetrics: false });
   metrics.setQuarantineSource(() => quarantine.counts());

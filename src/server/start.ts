@@ -23,11 +23,11 @@ import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
-import { notifyHold } from '../notify/notice.js';
 import { closeExtractionPool } from '../parse/sandbox/pool.js';
 import { openQuarantine, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
 import { startRelay, type RunningRelay } from '../relay/relay.js';
 import { readiness } from './readiness.js';
+import { startEvidence } from './evidence.js';
 
 export interface RunningServer {
   logger: Logger;
@@ -92,13 +92,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     metrics.setQuarantineSource(() => quarantine.counts());
     const upstream = createUpstream(config);
     const publicUrl = config.publicUrl || `http://${config.adminListen || '127.0.0.1:8025'}`;
-    const noticeFrom = config.noticeFrom || `postguard@${hostname}`;
+    // verdict journal, sender notices, admin digest, webhook (server/evidence.ts)
+    const evidence = await startEvidence(config, { dataDir, hostname, upstream, quarantine, metrics, signer, publicUrl, logger });
+    closers.push(() => evidence.close());
 
     // inspector: parse → detect → decide; the subject is kept for the quarantine record (encrypted there)
     const subjects = new WeakMap<InboundMessage, string>();
     const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, scanTimeoutMs: config.limits.scanTimeout, policy: () => policies.current(), monitor: config.monitor, memory };
     const inspector = createInspector(deps, (message, scan, verdict) => {
       if (verdict.action === 'quarantine') subjects.set(message, scan.parsed.subject);
+      evidence.remember(message, scan.detection);
     });
 
     if (!config.scanning) logger.warn('scanning is OFF: messages are forwarded without inspection');
@@ -108,21 +111,22 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       upstream,
       quarantine: { hold: (message, verdict) => quarantine.hold(message, verdict, { subject: subjects.get(message) }) },
       hooks: {
-        onHeld: async (_message, _verdict, record) => {
-          await notifyHold(upstream, record as QuarantineRecord, { from: noticeFrom, publicUrl, signer, logger });
-        },
+        onVerdict: (message, verdict) => evidence.onVerdict(message, verdict),
+        onHeld: (_message, _verdict, record) => evidence.onHeld(record as QuarantineRecord),
         onDelivered: async (message, _verdict, result) => {
           const external = message.envelope.rcptTo.filter((a) => result.accepted.some((x) => x.toLowerCase() === a.toLowerCase()));
           const internal = new Set(config.internalDomains);
           await memory.record(external.filter((a) => !internal.has(a.slice(a.lastIndexOf('@') + 1).toLowerCase())));
         },
         onFinished: (s) => {
+          evidence.onFinished(s.id, s.reply.code);
           metrics.observeMessage(s.verdict === 'error' ? 'deliver' : s.verdict, s.scanMs, s.deliverMs, s.rules);
           if (s.reply.code === 451 && s.reply.enhanced === '4.4.1') metrics.upstreamError('temporary');
         },
       },
     });
     closers.push(() => relay.close());
+    closers.push(() => evidence.flushNotifications()); // runs before relay.close() closes the upstream
     logger.info({ smtp: `${relay.address.host}:${relay.address.port}`, upstream: describeUpstream(config.upstream), customers: directory.stats().customers }, 'postguard relay listening');
 
     let admin: AdminServer | undefined;

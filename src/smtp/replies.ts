@@ -12,6 +12,7 @@ export const replies = {
   scanFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be scanned, try again later, ref ${id}` }),
   scanBusy: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.2', text: `Scanner busy with other messages, try again later, ref ${id}` }),
   holdFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be stored for review, try again later, ref ${id}` }),
+  journalFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be recorded, try again later, ref ${id}` }),
   upstreamTemporary: (id: string): SmtpReply => ({ code: 451, enhanced: '4.4.1', text: `Upstream mail server unavailable, try again later, ref ${id}` }),
   upstreamPermanent: (id: string, code: number, enhanced: string | undefined): SmtpReply => ({
     code: code >= 500 && code < 600 ? code : 554,

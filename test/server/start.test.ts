@@ -40,7 +40,7 @@ function tmp(): string {
 }
 
 async function server(flags: Record<string, unknown>): Promise<{ s: RunningServer; config: Config }> {
-  const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', hostname: 'relay.test', internalDomains: ['support.example'], ...flags }, env: {} });
+  const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', hostname: 'relay.test', internalDomains: ['support.example'], 'notify.senderBatch': '0', ...flags }, env: {} });
   const s = await startServer(config, silentLogger);
   cleanups.push(() => s.close());
   return { s, config };
