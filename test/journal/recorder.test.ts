@@ -6,7 +6,7 @@
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openAudit } from '../../src/admin/audit.js';
+import { openAudit } from '../../src/audit/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Inspector, Verdict } from '../../src/core/types.js';
 import { JournalRecorder, openJournal, type Journal } from '../../src/journal/index.js';
