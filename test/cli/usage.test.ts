@@ -2,6 +2,7 @@
  * Usage mistakes as a user meets them: the real binary, one line on stderr naming the mistake and the command's
  * --help, exit code 2, nothing done. Numbers and durations are checked before anything is opened.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,19 @@ describe('usage mistakes', () => {
     expect(line).toContain('[default: 30s]');
     expect(r.stdout).toMatch(/a bare number is seconds/);
     expect(r.stdout).not.toMatch(/default: 30000\]/);
+  }, 60_000);
+});
+
+describe('running the command after install (README)', () => {
+  it('`npx postguard` runs the package\'s own command in its folder', async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((done) => {
+      const child = spawn('npx', ['--no-install', 'postguard', '--version'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => done({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe('0.1.0');
   }, 60_000);
 });
 

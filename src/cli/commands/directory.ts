@@ -9,7 +9,7 @@
  * Exit codes: 0 ok, 1 not found (lookup), 2 usage/config errors (thrown PostguardErrors, handled by main).
  * Output never repeats directory values, only kinds, counts and customer ids.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
 import { openDirectory, type Directory, type OpenDirectoryOptions } from '../../directory/index.js';
@@ -45,6 +45,8 @@ async function withDirectory<T>(
 async function checkImportFormat(file: string, format: ImportFormat, explicit: boolean): Promise<void> {
   let head: string;
   try {
+    // A pipe (/dev/stdin) cannot be read twice: only regular files are checked.
+    if (!(await stat(file)).isFile()) return;
     const fh = await open(file, 'r');
     try {
       const buf = Buffer.alloc(65_536);
