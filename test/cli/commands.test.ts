@@ -19,7 +19,7 @@ afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 const T = 90_000;
 
 describe('--json on every listing command', () => {
-  it('user list, admin list, directory stats, policy check and quarantine list print parseable JSON', async () => {
+  it('user list, admin list, directory stats and lookup, policy check and quarantine list print parseable JSON', async () => {
     expect(JSON.parse((await runCli(['user', 'list', '--json'], { cwd })).stdout)).toEqual([]);
     expect((await runCli(['user', 'add', 'helpdesk'], { cwd, input: 'a long enough password\n' })).code).toBe(0);
     expect(JSON.parse((await runCli(['user', 'list', '--json'], { cwd })).stdout)).toEqual(['helpdesk']);
@@ -32,6 +32,12 @@ describe('--json on every listing command', () => {
     expect((await runCli(['directory', 'import', 'c.csv'], { cwd })).code).toBe(0);
     const stats = JSON.parse((await runCli(['directory', 'stats', '--json'], { cwd })).stdout) as { customers: number };
     expect(stats.customers).toBe(2);
+    const hit = await runCli(['directory', 'lookup', 'Jane@Example.com', '--json'], { cwd });
+    expect(hit.code).toBe(0);
+    expect(JSON.parse(hit.stdout)).toEqual({ found: true, matches: { email: ['c-1'] } });
+    const miss = await runCli(['directory', 'lookup', 'nobody@example.net', '--json'], { cwd });
+    expect(miss.code).toBe(1);
+    expect(JSON.parse(miss.stdout)).toEqual({ found: false, matches: {} });
 
     const policy = await runCli(['policy', 'check', '--json'], { cwd });
     expect(policy.code).toBe(0);

@@ -170,9 +170,15 @@ export function registerDirectoryCommand(
       .argument('<value>', 'a value to look up (email, phone, IMEI, order id, name, …)')
       .option('--kind <kind>', 'only this kind')
       .option('--region <cc>', 'ISO-2 region for a phone number in national format')
+      .option('--json', 'print {"found": bool, "matches": {kind: [ids]}}')
       .description('Print the customer ids holding a value (exit 1 when none)'),
-  ).action(async (value: string, o: { kind?: string; region?: string }, cmd: Command) => {
+  ).action(async (value: string, o: { kind?: string; region?: string; json?: boolean }, cmd: Command) => {
     const hits = await withDirectory(cmd, getStoreOptions, async (d) => lookupAll(d, value, o.kind, o.region));
+    if (o.json) {
+      console.log(JSON.stringify({ found: hits.size > 0, matches: Object.fromEntries(hits) }));
+      if (hits.size === 0) process.exitCode = 1;
+      return;
+    }
     if (hits.size === 0) {
       console.log('not found');
       process.exitCode = 1;
