@@ -1,17 +1,19 @@
 /**
  * The Docker image's layout without a Docker engine: the runtime stage's ENV, ENTRYPOINT + CMD and HEALTHCHECK,
- * read from the Dockerfile, run as an unprivileged user (nobody, as the image's `postguard` user) with the code in a
- * root-owned folder (as /app) and the volume (/var/lib/postguard) owned by that user. Mail sent to it must be
- * delivered (2xx, .eml in the volume's outbox), /readyz must answer 200 and the health check must pass; with the
- * outbox left at its old default (./outbox under the root-owned /app) mail gets 451 and the health check fails.
- * Also: .dockerignore keeps dependencies, state and keys out of the build context; docker-compose.yml runs Redis and
- * two relays on it. Needs root (to drop to nobody); skipped otherwise.
+ * read from the Dockerfile, run as an unprivileged user (nobody, standing in for the image's `postguard` user)
+ * with the code in a root-owned folder (as /app, holding what the image copies there) and the volume
+ * (/var/lib/postguard) owned by that user. Mail sent to it must be delivered (2xx, .eml in the volume's outbox),
+ * /readyz must answer 200 and the health check must pass; with the outbox left at its old default (./outbox under
+ * the root-owned /app) mail gets 451 and the health check fails.
+ * Also: .dockerignore keeps dependencies, state and keys out of the build context; docker-compose.yml runs Redis
+ * and two relays on it. Needs root (to drop to nobody); skipped otherwise.
  */
-import { chownSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupChildren, freePort, spawnTracked, waitUntil } from '../helpers/child-relay.js';
 import { message } from '../helpers/relay.js';
 import { sendRaw } from '../helpers/smtp-client.js';
@@ -44,22 +46,43 @@ function execForm(body: string): string[] {
   return JSON.parse(body) as string[];
 }
 
-const cleanups: (() => void)[] = [];
-afterAll(async () => {
-  await cleanupChildren();
-  for (const c of cleanups.splice(0)) c();
+afterEach(() => cleanupChildren());
+
+/**
+ * The image's /app: what the runtime stage's COPY lines put there (node_modules, dist, package.json, policies),
+ * hard-linked from this checkout into a root-owned 0755 folder (so the test does not depend on the checkout's own
+ * folder permissions, and the process finds nothing else there).
+ */
+function buildApp(root: string): string {
+  const app = join(root, 'app');
+  mkdirSync(app, { mode: 0o755 });
+  const sources = instruction('COPY').map((body) => body.replace(/^--from=\S+\s+/, '').split(/\s+/).slice(0, -1)).flat();
+  for (const src of sources) {
+    const name = src.replace(/^\/app\//, '');
+    const r = spawnSync('cp', ['-al', join(REPO, name), join(app, name)]);
+    if (r.status !== 0) cpSync(join(REPO, name), join(app, name), { recursive: true }); // another file system
+  }
+  return app;
+}
+
+let root: string;
+let app: string;
+beforeAll(() => {
+  if (!IS_ROOT) return;
+  root = mkdtempSync(join(tmpdir(), 'pg-docker-'));
+  chmodSync(root, 0o755);
+  app = buildApp(root);
+});
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/** The image's file system mapped onto this machine: /app → the repository, /var/lib/postguard → a temp volume. */
+/** The image's file system mapped onto this machine: /app → the copy above, /var/lib/postguard → a new volume. */
 function layout(): { volume: string; map: (s: string) => string } {
-  const root = mkdtempSync(join(tmpdir(), 'pg-docker-'));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  chmodSync(root, 0o755);
-  const volume = join(root, 'var-lib-postguard');
-  mkdirSync(volume);
+  const volume = mkdtempSync(join(root, 'var-lib-postguard-'));
   chownSync(volume, NOBODY.uid, NOBODY.gid); // RUN … chown postguard:postguard /var/lib/postguard
   chmodSync(volume, 0o750);
-  const map = (s: string) => s.replaceAll('/var/lib/postguard', volume).replace(/(^|[:=\s"'])\/app(?=\/|$)/g, `$1${REPO}`);
+  const map = (s: string) => s.replaceAll('/var/lib/postguard', volume).replace(/(^|[:=\s"'])\/app(?=\/|$)/g, `$1${app}`);
   return { volume, map };
 }
 
@@ -98,7 +121,7 @@ describe.skipIf(!IS_ROOT)('Docker image layout, run as an unprivileged user (nee
   it('delivers to the outbox in its volume, /readyz is 200 and the health check passes', async () => {
     const { volume, map } = layout();
     const workdir = map(instruction('WORKDIR').pop()!);
-    expect(workdir).toBe(REPO);
+    expect(workdir).toBe(app);
     const { env, smtpPort, adminPort } = await envFor(map);
     // The point of the test: the code folder is not writable by the process's user.
     expect(await asNobody(['touch', join(workdir, `.pg-docker-probe-${process.pid}`)], env, workdir).exited).not.toBe(0);
