@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { CONFIG_KEYS, flagName, type KeySpec } from '../config/keys.js';
-import { loadConfig, type Config } from '../config/load.js';
+import { formatDuration, loadConfig, type Config } from '../config/load.js';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -20,8 +20,10 @@ export function addConfigOptions(cmd: Command, filter: (spec: KeySpec) => boolea
   for (const spec of CONFIG_KEYS) {
     if (!filter(spec)) continue;
     const flag = flagName(spec);
-    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : String(spec.default === '' ? 'none' : spec.default);
-    const help = `${spec.description} [${spec.secret ? 'secret' : 'default: ' + def}]`;
+    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : spec.type === 'duration' ? formatDuration(spec.default as number) : String(spec.default === '' ? 'none' : spec.default);
+    // Durations are shown in the unit they are read in: a bare number is seconds (config/load.ts).
+    const unit = spec.type === 'duration' ? ' Duration: 500ms, 30s, 5m, 2h, 1d; a bare number is seconds.' : '';
+    const help = `${spec.description}${unit} [${spec.secret ? 'secret' : 'default: ' + def}]`;
     if (spec.type === 'bool') {
       cmd.addOption(new Option(`--${flag} [bool]`, help));
     } else if (spec.type === 'list') {

@@ -8,6 +8,7 @@ import { createUpstream } from '../deliver/index.js';
 import { openQuarantine } from '../quarantine/index.js';
 import { addStoreOptions, configFromCommand } from './config-options.js';
 import { CommandContext } from './context.js';
+import { commandFromArgv, isUsageMistake, noteRunningCommand, runningCommand, usageLine } from './usage.js';
 import { registerAdminCommand } from './commands/admin.js';
 import { registerDirectoryCommand } from './commands/directory.js';
 import { registerPolicyCommand } from './commands/policy.js';
@@ -30,9 +31,13 @@ export function buildProgram(ctx = new CommandContext()): Command {
   const program = new Command('postguard')
     .description("Outbound-mail guard: an SMTP relay that holds or rejects mail carrying other customers' personal data")
     .version('0.1.0')
-    .showHelpAfterError()
-    .exitOverride();
-  program.hook('preAction', (_root, action) => ctx.bind(action));
+    .exitOverride()
+    // Parse errors are printed by main() as one line with the command's --help (usage.ts), not with the help.
+    .configureOutput({ outputError: () => undefined });
+  program.hook('preAction', (_root, action) => {
+    ctx.bind(action);
+    noteRunningCommand(action);
+  });
 
   registerServeCommand(program);
   registerScanCommand(program, ctx);
@@ -88,11 +93,15 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
+      // Help for a command group without its sub-command (`postguard quarantine`) was printed already.
+      if (err.exitCode !== 0 && err.code !== 'commander.help' && err.code !== 'commander.executeSubCommandAsync') {
+        console.error(usageLine(err.message, commandFromArgv(program, argv.slice(2))));
+      }
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
     if (isPostguardError(err)) {
-      console.error(`postguard: ${err.message}`);
+      console.error(isUsageMistake(err) ? usageLine(err.message, runningCommand() ?? commandFromArgv(program, argv.slice(2))) : `postguard: ${err.message}`);
       process.exitCode = 2;
       return;
     }

@@ -1,5 +1,6 @@
 /** The README's configuration reference, generated from the key table (`npm run docs` rewrites it). */
 import { CONFIG_KEYS, envName, flagName, type KeySpec } from './keys.js';
+import { formatDuration } from './load.js';
 
 function shownDefault(spec: KeySpec): string {
   const d = spec.default;
@@ -7,7 +8,7 @@ function shownDefault(spec: KeySpec): string {
   if (Array.isArray(d)) return d.length ? d.map((x) => `\`${x}\``).join(', ') : '(none)';
   if (d === '') return '(none)';
   if (spec.type === 'bytes' && typeof d === 'number') return d % (1024 * 1024) === 0 ? `${d / 1024 / 1024}MB` : `${d}`;
-  if (spec.type === 'duration' && typeof d === 'number') return d === 0 ? '0' : d % 1000 === 0 ? `${d / 1000}s` : `${d}ms`;
+  if (spec.type === 'duration' && typeof d === 'number') return formatDuration(d);
   return `\`${String(d)}\``;
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { CONFIG_KEYS, envName, findKey, type KeySpec } from './keys.js';
+import { CONFIG_KEYS, envName, findKey, flagName, type KeySpec } from './keys.js';
 
 export interface Config {
   listen: string;
@@ -98,6 +98,20 @@ function parseWithUnit(raw: string, units: Record<string, number>): number | nul
   return Math.round(Number(m[1]) * unit);
 }
 
+/**
+ * A duration in milliseconds: `500ms`, `30s`, `5m`, `2h`, `400d`; a bare number is seconds. null when malformed
+ * (negative numbers and unknown units included).
+ */
+export function parseDuration(raw: string): number | null {
+  return parseWithUnit(raw, TIME_UNITS);
+}
+
+/** Milliseconds as written in help and docs: whole seconds as `30s`, the rest as `500ms`, zero as `0`. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0';
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 function checkHostPort(v: string): boolean {
   if (v === '') return true;
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(v);
@@ -142,7 +156,7 @@ export function coerce(spec: KeySpec, raw: unknown, origin: Origin): unknown {
     }
     case 'duration': {
       const n = typeof raw === 'number' ? raw * 1000 : parseWithUnit(str(), TIME_UNITS);
-      if (n === null || !Number.isFinite(n)) return fail(`expected a duration such as 30s or 500ms, got "${str()}"`);
+      if (n === null || !Number.isFinite(n)) return fail(`expected a duration such as 500ms, 30s, 5m or 2h (a bare number is seconds), got "${str()}"`);
       return bounded(n, ' ms');
     }
     case 'hostport': {
@@ -275,7 +289,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (raw === undefined) continue;
     const spec = findKey(key);
     if (!spec) continue;
-    const value = Array.isArray(raw) && spec.type === 'list' ? raw.flatMap((r) => coerce(spec, r, { kind: 'flag', name: key }) as string[]) : coerce(spec, raw, { kind: 'flag', name: key });
+    const origin: Origin = { kind: 'flag', name: flagName(spec) }; // as typed: --upstream-timeout, not the key
+    const value = Array.isArray(raw) && spec.type === 'list' ? raw.flatMap((r) => coerce(spec, r, origin) as string[]) : coerce(spec, raw, origin);
     setPath(cfg, spec.key, value);
   }
   const config = cfg as unknown as Config;

@@ -4,6 +4,7 @@
  *   quarantine (encrypted, durable) + notices + metrics → relay transaction hooks
  *   admin console/API on adminListen
  */
+import cluster from 'node:cluster';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import { createLogger } from '../core/logger.js';
 import type { InboundMessage } from '../core/types.js';
 import { FileRecipientMemory, PolicyWatcher, RedisRecipientMemory, type RecipientMemory } from '../decide/index.js';
 import { createUpstream, describeUpstream } from '../deliver/index.js';
+import { logUpstreamCheck } from '../deliver/upstream-check.js';
 import { openDirectory, type Directory } from '../directory/index.js';
 import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
@@ -128,6 +130,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     closers.push(() => relay.close());
     closers.push(() => evidence.flushNotifications()); // runs before relay.close() closes the upstream
     logger.info({ smtp: `${relay.address.host}:${relay.address.port}`, upstream: describeUpstream(config.upstream), customers: directory.stats().customers }, 'postguard relay listening');
+    // Upstream start-up check (deliver/upstream-check.ts): warns, naming DNS / refused / TLS / AUTH…, never stops the
+    // start. Once per relay: in a cluster only the first worker checks.
+    if (!cluster.isWorker || cluster.worker?.id === 1) void logUpstreamCheck(config, logger);
 
     let admin: AdminServer | undefined;
     if (config.adminListen) {

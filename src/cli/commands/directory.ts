@@ -9,10 +9,11 @@
  * Exit codes: 0 ok, 1 not found (lookup), 2 usage/config errors (thrown PostguardErrors, handled by main).
  * Output never repeats directory values, only kinds, counts and customer ids.
  */
+import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
 import { openDirectory, type Directory, type OpenDirectoryOptions } from '../../directory/index.js';
-import type { ImportReport } from '../../directory/importer.js';
+import { detectFormat, type ImportFormat, type ImportReport } from '../../directory/importer.js';
 import { KEY_FORMAT } from '../../directory/key-format.js';
 import { normalizeValue } from '../../directory/normalize.js';
 
@@ -34,6 +35,39 @@ async function withDirectory<T>(
     return await fn(dir);
   } finally {
     await dir.close();
+  }
+}
+
+/**
+ * Refuses a file whose first line does not fit the format it would be read as (`--format jsonl` on a CSV file
+ * read 0 rows and exited 0; with --replace that emptied the directory). Only the first 64 KB are read.
+ */
+async function checkImportFormat(file: string, format: ImportFormat, explicit: boolean): Promise<void> {
+  let head: string;
+  try {
+    // A pipe (/dev/stdin) cannot be read twice: only regular files are checked.
+    if (!(await stat(file)).isFile()) return;
+    const fh = await open(file, 'r');
+    try {
+      const buf = Buffer.alloc(65_536);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new PostguardError(ErrorCodes.USAGE, `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? 'error')}`, { cause: err });
+  }
+  const first = head.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
+  if (first === undefined) return; // an empty file: the importer reports 0 rows
+  const looksJson = first.startsWith('{');
+  const how = explicit ? `--format ${format}` : 'by its file name';
+  if (format === 'jsonl' && !looksJson) {
+    throw new PostguardError(ErrorCodes.USAGE, `${file} is read as JSON Lines (${how}) but its first line is not a JSON object: use --format csv`);
+  }
+  if (format === 'csv' && looksJson) {
+    throw new PostguardError(ErrorCodes.USAGE, `${file} is read as CSV (${how}) but its first line is a JSON object: use --format jsonl`);
   }
 }
 
@@ -90,6 +124,7 @@ export function registerDirectoryCommand(
     if (o.format !== undefined && o.format !== 'csv' && o.format !== 'jsonl') {
       throw new PostguardError(ErrorCodes.USAGE, '--format must be csv or jsonl');
     }
+    await checkImportFormat(file, detectFormat(file, o.format as ImportFormat | undefined), o.format !== undefined);
     let replacedFormat: number | undefined;
     const report = await withDirectory(
       cmd,
@@ -135,9 +170,15 @@ export function registerDirectoryCommand(
       .argument('<value>', 'a value to look up (email, phone, IMEI, order id, name, …)')
       .option('--kind <kind>', 'only this kind')
       .option('--region <cc>', 'ISO-2 region for a phone number in national format')
+      .option('--json', 'print {"found": bool, "matches": {kind: [ids]}}')
       .description('Print the customer ids holding a value (exit 1 when none)'),
-  ).action(async (value: string, o: { kind?: string; region?: string }, cmd: Command) => {
+  ).action(async (value: string, o: { kind?: string; region?: string; json?: boolean }, cmd: Command) => {
     const hits = await withDirectory(cmd, getStoreOptions, async (d) => lookupAll(d, value, o.kind, o.region));
+    if (o.json) {
+      console.log(JSON.stringify({ found: hits.size > 0, matches: Object.fromEntries(hits) }));
+      if (hits.size === 0) process.exitCode = 1;
+      return;
+    }
     if (hits.size === 0) {
       console.log('not found');
       process.exitCode = 1;

@@ -5,10 +5,11 @@
  *   with labels (CSV file,verdict,category or YAML file → verdict | {verdict, category}) print per-category
  *   precision/recall and the differences (exit 1 when a verdict differs).
  */
+import type { Dirent } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { isPostguardError, type PostguardError } from '../../core/errors.js';
+import { ErrorCodes, isPostguardError, PostguardError } from '../../core/errors.js';
 import type { Detection, Envelope, ParsedMessage, Verdict } from '../../core/types.js';
 import { decide } from '../../decide/decide.js';
 import { evaluate, parseLabels, verdictCategories, type EvaluatedFile } from '../../decide/evaluate.js';
@@ -66,6 +67,31 @@ function describeRules(policy: PolicySet): string {
   return table(rows);
 }
 
+/** The entries of the folder given to `policy test`; a missing or unreadable one is a usage error, not a crash. */
+async function readMessageFolder(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new PostguardError(ErrorCodes.USAGE, `cannot read folder ${dir}: ${describeFsError(err)}`, { cause: err });
+  }
+}
+
+async function readUsageFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PostguardError(ErrorCodes.USAGE, `cannot read ${what} ${file}: ${describeFsError(err)}`, { cause: err });
+  }
+}
+
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'ENOTDIR') return 'not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? (err as Error).message;
+}
+
 export function registerPolicyCommand(program: Command, deps: PolicyCommandDeps): void {
   const policy = program.command('policy').description('Validate and try out policy files');
   const conf = (c: Command): Command => (deps.configure ? deps.configure(c) : c);
@@ -73,14 +99,20 @@ export function registerPolicyCommand(program: Command, deps: PolicyCommandDeps)
   conf(
     policy
       .command('check [dir]')
-      .description('Validate the policy folder and list its rules (exit 2 on error)'),
-  ).action(async (dir: string | undefined, _opts: unknown, cmd: Command) => {
+      .description('Validate the policy folder and list its rules (exit 2 on error)')
+      .option('--json', 'print the rules as JSON'),
+  ).action(async (dir: string | undefined, opts: { json?: boolean }, cmd: Command) => {
     const folder = dir ?? deps.policiesDir(cmd);
     let set: PolicySet;
     try {
       set = await loadPolicies(folder);
     } catch (err) {
       reportPolicyError(err);
+      return;
+    }
+    if (opts.json) {
+      const rules = set.rules.map((r) => ({ order: r.order, id: r.id, action: r.action, ...(r.reply ? { reply: r.reply } : {}), mode: r.mode, enabled: r.enabled, origin: r.origin, description: r.description }));
+      console.log(JSON.stringify({ folder, files: set.files, partners: set.partners, groups: [...set.groups.keys()], bulkThreshold: set.settings.bulkThreshold, rules }, null, 2));
       return;
     }
     console.log(`${folder}: ${set.rules.length} rules from ${set.files.join(', ')} — OK`);
@@ -104,7 +136,7 @@ export function registerPolicyCommand(program: Command, deps: PolicyCommandDeps)
       reportPolicyError(err);
       return;
     }
-    const files = (await readdir(dir, { withFileTypes: true }))
+    const files = (await readMessageFolder(dir))
       .filter((d) => d.isFile() && /\.eml$/i.test(d.name))
       .map((d) => d.name)
       .sort();
@@ -119,7 +151,7 @@ export function registerPolicyCommand(program: Command, deps: PolicyCommandDeps)
         errors.push({ file: f, error: isPostguardError(err) ? `${err.code}: ${err.message}` : (err as Error).message });
       }
     }
-    const labels = opts.labels ? parseLabels(await readFile(opts.labels, 'utf8'), basename(opts.labels)) : undefined;
+    const labels = opts.labels ? parseLabels(await readUsageFile(opts.labels, 'labels file'), basename(opts.labels)) : undefined;
     const evaluation = labels ? evaluate(results, labels) : undefined;
 
     if (opts.json) {

@@ -9,6 +9,7 @@ import { maskAddress } from '../../core/address.js';
 import { ErrorCodes, isPostguardError, PostguardError } from '../../core/errors.js';
 import type { Upstream } from '../../deliver/types.js';
 import { deleteMessage, releaseMessage } from '../../quarantine/release.js';
+import { intArg, runningCommand, sinceArg, usageLine } from '../usage.js';
 import { QUARANTINE_STATUSES, type ListFilter, type QuarantineRecord, type QuarantineStatus, type QuarantineStore } from '../../quarantine/types.js';
 
 export interface QuarantineCommandDeps {
@@ -34,8 +35,9 @@ export async function runCommand(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`postguard: ${message}`);
-    process.exitCode = isPostguardError(err, ErrorCodes.USAGE) ? 2 : 1;
+    const usage = isPostguardError(err, ErrorCodes.USAGE);
+    console.error(usage ? usageLine(message, runningCommand() ?? 'postguard') : `postguard: ${message}`);
+    process.exitCode = usage ? 2 : 1;
   }
 }
 
@@ -65,13 +67,6 @@ function detail(r: QuarantineRecord): string {
   return out.join('\n');
 }
 
-function parseDate(s: string | undefined, name: string): Date | undefined {
-  if (!s) return undefined;
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new PostguardError(ErrorCodes.USAGE, `--${name}: not a date: ${s}`);
-  return d;
-}
-
 export function registerQuarantineCommand(program: Command, deps: QuarantineCommandDeps): Command {
   const out = deps.out ?? ((t: string) => void process.stdout.write(t));
   const q = program.command('quarantine').description('List, show, release and delete quarantined messages');
@@ -82,10 +77,10 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
     .option('--status <status>', `one of ${QUARANTINE_STATUSES.join(', ')}`)
     .option('--rule <id>', 'only messages held by this rule')
     .option('--sender <text>', 'envelope sender contains')
-    .option('--since <date>', 'held at or after (ISO date)')
-    .option('--until <date>', 'held at or before (ISO date)')
-    .option('--limit <n>', 'at most N messages', (v) => Number(v))
-    .action(async (o: { json?: boolean; status?: string; rule?: string; sender?: string; since?: string; until?: string; limit?: number }, cmd: Command) =>
+    .option('--since <when>', 'held at or after: ISO date, or a duration ago (2h, 30d)', sinceArg())
+    .option('--until <when>', 'held at or before: ISO date, or a duration ago (2h, 30d)', sinceArg())
+    .option('--limit <n>', 'at most N messages (a whole number ≥ 1)', intArg(1))
+    .action(async (o: { json?: boolean; status?: string; rule?: string; sender?: string; since?: Date; until?: Date; limit?: number }, cmd: Command) =>
       runCommand(async () => {
         if (o.status && !QUARANTINE_STATUSES.includes(o.status as QuarantineStatus)) {
           throw new PostguardError(ErrorCodes.USAGE, `--status must be one of ${QUARANTINE_STATUSES.join(', ')}`);
@@ -94,11 +89,9 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
         if (o.status) filter.status = o.status as QuarantineStatus;
         if (o.rule) filter.rule = o.rule;
         if (o.sender) filter.sender = o.sender;
-        const since = parseDate(o.since, 'since');
-        const until = parseDate(o.until, 'until');
-        if (since) filter.since = since;
-        if (until) filter.until = until;
-        if (o.limit) filter.limit = o.limit;
+        if (o.since) filter.since = o.since;
+        if (o.until) filter.until = o.until;
+        if (o.limit !== undefined) filter.limit = o.limit;
         const store = await deps.openStore(cmd);
         try {
           const records = await store.list(filter);

@@ -32,7 +32,9 @@ export function registerUserCommand(program: Command): void {
     }
     console.log(`user ${name} removed`);
   });
-  addConfigOptions(user.command('list').description('List users'), keys).action(async (_o: unknown, cmd: Command) => {
-    for (const name of await store(cmd).list()) console.log(name);
+  addConfigOptions(user.command('list').description('List users').option('--json', 'JSON output (an array of names)'), keys).action(async (o: { json?: boolean }, cmd: Command) => {
+    const names = await store(cmd).list();
+    if (o.json) console.log(JSON.stringify(names));
+    else for (const name of names) console.log(name);
   });
 }
