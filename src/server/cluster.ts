@@ -22,6 +22,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { openQuarantine } from '../quarantine/index.js';
 import { readiness } from './readiness.js';
+import { startConfiguredSync } from '../directory/sync/schedule.js';
 import { startServer } from './start.js';
 
 /** Number of relay processes: `workers` (0 = one per core). */
@@ -63,6 +64,11 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
     await directory.close();
   }
+  // directory sync (directorySync.postgres): the primary runs it once for all workers, which follow the store
+  const syncDirectory = config.directorySync.postgres
+    ? await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, logger })
+    : undefined;
+  const sync = syncDirectory ? startConfiguredSync(syncDirectory, config.directorySync, logger) : undefined;
   const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
   const upstream = createUpstream(config);
   const metrics = new ClusterMetrics({ defaultMetrics: false });
@@ -102,6 +108,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
       ),
     );
     await admin?.close();
+    await sync?.stop();
+    await syncDirectory?.close();
     await upstream.close();
     await quarantine.close();
   }
@@ -138,8 +146,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
 }
 
 export async function runWorker(config: Config, logger: Logger): Promise<{ close(): Promise<void>; reload(): void }> {
-  // The primary imported the directory files and serves the console.
-  const server = await startServer({ ...config, directory: [], adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
+  // The primary imported the directory files, runs the directory sync and serves the console.
+  const server = await startServer({ ...config, directory: [], directorySync: { ...config.directorySync, postgres: '' }, adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
   // Constructing an AggregatorRegistry in a worker installs prom-client's reply to the primary's metric requests.
   new AggregatorRegistry();
   // The primary reports the quarantine gauge once, from the store; summing it over workers would multiply it.
