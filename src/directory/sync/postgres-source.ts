@@ -23,6 +23,7 @@ import type { RowConsumer, RowSource } from '../importer.js';
 export const UPDATED_AT = 'updated_at';
 const CURSOR_BATCH = 2000;
 const CONNECT_TIMEOUT_MS = 15_000;
+const PROBE_PREFIX = 'SELECT * FROM (';
 
 export interface PostgresTarget {
   /** For messages: `host:port/database` (no user, no password). */
@@ -74,7 +75,7 @@ const SQLSTATE_CLASS: Record<string, string> = {
  * Class 42 (syntax error or access rule violation), 3D (no such database) and 28 (login refused) messages name
  * only identifiers from the query or the URL's user and database, so PostgreSQL's text is kept for those.
  */
-export function syncError(err: unknown, target: PostgresTarget, stage: 'connect' | 'query' | 'read'): PostguardError {
+export function syncError(err: unknown, target: PostgresTarget, stage: 'connect' | 'query' | 'read', wrapped = 0): PostguardError {
   if (err instanceof PostguardError) return err;
   const e = err as { code?: unknown; message?: unknown; position?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
@@ -83,7 +84,9 @@ export function syncError(err: unknown, target: PostgresTarget, stage: 'connect'
   if (/^[0-9A-Z]{5}$/.test(code)) {
     const cls = code.slice(0, 2);
     if (cls === '42') {
-      const at = typeof e.position === 'string' && e.position ? ` at character ${e.position}` : '';
+      // the position is in the query as sent: `wrapped` characters of ours precede the user's query
+      const pos = typeof e.position === 'string' ? Number(e.position) - wrapped : 0;
+      const at = pos > 0 ? ` at character ${pos}` : '';
       message = `the sync query is not valid: ${pgText}${at} (SQLSTATE ${code})`;
     } else if (cls === '3D' || cls === '28') {
       message = `PostgreSQL at ${target.where} refused the connection: ${pgText} (SQLSTATE ${code})`;
@@ -170,10 +173,14 @@ export class PostgresSource implements RowSource {
     }
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const probe = await client.query({ text: `SELECT * FROM (${this.query}) AS postguard_probe LIMIT 0`, rowMode: 'array' });
-      this.fields = probe.fields.map((f) => f.name);
     } catch (err) {
       throw syncError(err, this.target, 'query');
+    }
+    try {
+      const probe = await client.query({ text: `${PROBE_PREFIX}${this.query}) AS postguard_probe LIMIT 0`, rowMode: 'array' });
+      this.fields = probe.fields.map((f) => f.name);
+    } catch (err) {
+      throw syncError(err, this.target, 'query', PROBE_PREFIX.length);
     }
     this.checkColumns();
     if (this.hasUpdatedAt) {
