@@ -46,7 +46,7 @@ beforeEach(async () => {
 });
 afterEach(async () => dir.close());
 
-describe('full sync', () => {
+describe('full sync', { timeout: 120_000 }, () => {
   it('loads every row of the query into the directory and reports counts, never values', async () => {
     const r = await syncDirectory(dir, { url: db.url, query: QUERY });
     expect(r.kind).toBe('full');
@@ -87,7 +87,7 @@ describe('full sync', () => {
   });
 });
 
-describe('incremental sync', () => {
+describe('incremental sync', { timeout: 120_000 }, () => {
   it('applies only the customers changed since the high-water mark', async () => {
     const first = await syncDirectory(dir, { url: db.url, query: QUERY });
     expect((await readSyncState(dir))?.highWater).toBe(first.highWater);
@@ -135,7 +135,7 @@ describe('incremental sync', () => {
   });
 });
 
-describe('atomic swap', () => {
+describe('atomic swap', { timeout: 120_000 }, () => {
   it('readers see the old directory until the new one is complete', async () => {
     await syncDirectory(dir, { url: db.url, query: QUERY });
     await db.sql("UPDATE customers SET email = 'spaeter.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp()");
@@ -193,7 +193,7 @@ describe('atomic swap', () => {
   });
 });
 
-describe('errors: one line, no credentials', () => {
+describe('errors: one line, no credentials', { timeout: 120_000 }, () => {
   const failure = async (url: string, query: string): Promise<{ code: string; message: string }> =>
     syncDirectory(dir, { url, query }).then(
       () => {
@@ -227,7 +227,7 @@ describe('errors: one line, no credentials', () => {
   });
 });
 
-describe('detection', () => {
+describe('detection', { timeout: 120_000 }, () => {
   it('a synced customer’s data in a message is then detected', async () => {
     await syncDirectory(dir, { url: db.url, query: QUERY });
     const raw = Buffer.from(
@@ -240,7 +240,7 @@ describe('detection', () => {
   });
 });
 
-describe('Redis store', () => {
+describe('Redis store', { timeout: 120_000 }, () => {
   const URL = 'redis://127.0.0.1:6379';
   const prefix = `pgtest:sync:${Date.now().toString(36)}:`;
   let redis: Redis;
