@@ -164,7 +164,7 @@ export class PostgresSource implements RowSource {
     client.on('error', () => undefined);
     this.client = client;
     this.checkAborted();
-    this.onAbort = (): void => void client.end().catch(() => undefined);
+    this.onAbort = (): void => void this.cancel(client);
     this.opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     try {
       await client.connect();
@@ -197,6 +197,7 @@ export class PostgresSource implements RowSource {
         throw syncError(err, this.target, 'query');
       }
     }
+    this.checkAborted();
   }
 
   /** The mapped columns must include a customer id and at least one kind of personal data. */
@@ -234,8 +235,6 @@ export class PostgresSource implements RowSource {
     this.checkAborted();
     const stream = client.query(new QueryStream(text, values, { batchSize: this.opts.batchSize ?? CURSOR_BATCH, rowMode: 'array' }));
     this.stream = stream;
-    const onAbort = (): void => void stream.destroy(new PostguardError(ErrorCodes.DIRECTORY_SYNC, 'the sync was stopped'));
-    this.opts.signal?.addEventListener('abort', onAbort, { once: true });
     let row = 0;
     try {
       for await (const record of stream as AsyncIterable<unknown[]>) {
@@ -246,9 +245,30 @@ export class PostgresSource implements RowSource {
     } catch (err) {
       throw syncError(err, this.target, 'read');
     } finally {
-      this.opts.signal?.removeEventListener('abort', onAbort);
       this.stream = undefined;
     }
+  }
+
+  /**
+   * Stops a query in progress: the server only reads the connection between statements, so closing it would wait
+   * for the query to end. pg_cancel_backend on a second connection cancels it (SQLSTATE 57014), the stream fails
+   * and the import is abandoned; then the connection is closed.
+   */
+  private async cancel(client: pg.Client): Promise<void> {
+    const pid = (client as unknown as { processID: number | null }).processID;
+    if (pid) {
+      const side = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'postguard directory sync (cancel)' });
+      side.on('error', () => undefined);
+      try {
+        await side.connect();
+        await side.query('SELECT pg_cancel_backend($1)', [pid]);
+      } catch {
+        // the connection is closed below either way
+      } finally {
+        await side.end().catch(() => undefined);
+      }
+    }
+    await client.end().catch(() => undefined);
   }
 
   private checkAborted(): void {
