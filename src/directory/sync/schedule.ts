@@ -16,7 +16,8 @@ export interface SyncSchedule {
 
 export function logSyncReport(logger: Logger, r: SyncReport): void {
   const i = r.import;
-  logger.info(
+  // every few minutes when the CRM is quiet: not worth an info line each time
+  (r.kind === 'unchanged' ? logger.debug.bind(logger) : logger.info.bind(logger))(
     {
       sync: r.kind,
       reason: r.reason,

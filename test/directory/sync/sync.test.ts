@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDirectory, type Directory } from '../../../src/directory/index.js';
+import { normalizeValue, openDirectory, type Directory } from '../../../src/directory/index.js';
 import type { RowSource } from '../../../src/directory/importer.js';
 import { PostgresSource } from '../../../src/directory/sync/postgres-source.js';
 import { readSyncState, syncDirectory } from '../../../src/directory/sync/sync.js';
@@ -74,6 +74,20 @@ describe('full sync', { timeout: 120_000 }, () => {
     expect(full.reason).toMatch(/older than 0 min/);
     expect(who('kunde.3@example.org')).toEqual([]);
     expect(dir.stats().customers).toBe(29);
+  });
+
+  it('maps columns as for CSV: AS renames, directoryColumns, array columns as several values', async () => {
+    const custom = await openDirectory({ dataDir: join(tmp, `custom${n}`), secret: SECRET, defaultRegion: 'DE', follow: false, columns: ['ticket=ticket_id:strong'] });
+    try {
+      const q = "SELECT id AS customer_id, ARRAY[email, 'alt.' || id || '@example.net'] AS email, 'TCK-' || id || '-77' AS ticket FROM customers";
+      const r = await syncDirectory(custom, { url: db.url, query: q });
+      expect(r.import!.values).toMatchObject({ email: 60, ticket_id: 30 });
+      expect(custom.lookup('email', 'alt.k004@example.net')).toEqual(['K004']);
+      expect(custom.lookup('email', 'kunde.4@example.org')).toEqual(['K004']);
+      expect(custom.lookup('ticket_id', normalizeValue('ticket_id', 'TCK-K004-77')!)).toEqual(['K004']);
+    } finally {
+      await custom.close();
+    }
   });
 
   it('every sync is full when the query has no updated_at column', async () => {
