@@ -190,7 +190,7 @@ export class PostgresSource implements RowSource {
         );
         this.highWater = hw.rows[0]?.hw ?? null;
       } catch (err) {
-        // e.g. an updated_at of a type without an order: sync in full every time
+        // an updated_at of a type without an order (json, point …) cannot give a high-water mark
         if ((err as { code?: string }).code?.startsWith('42')) {
           throw new PostguardError(ErrorCodes.DIRECTORY_SYNC, `the sync query's ${UPDATED_AT} column cannot be compared (SQLSTATE ${(err as { code: string }).code}): use a timestamp, date or number`);
         }
