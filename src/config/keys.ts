@@ -70,6 +70,12 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'directory', type: 'list', default: [], description: 'Directory files (CSV or JSON Lines) imported at start (repeatable flag).' },
   { key: 'directoryColumns', type: 'list', default: [], description: 'Extra column mappings HEADER=KIND[:strong|weak], e.g. ticket=ticket_id:strong (repeatable).' },
 
+  // --- directory sync from a CRM database (src/directory/sync/) -----------------------------------------
+  { key: 'directorySync.postgres', type: 'url', default: '', secret: true, description: 'PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB) of the CRM database `serve` syncs the directory from; empty = no sync. Secret: never printed or logged.' },
+  { key: 'directorySync.query', type: 'string', default: '', description: 'SQL query returning one row per customer (or several); columns mapped by name as for CSV. With an updated_at column later syncs are incremental.' },
+  { key: 'directorySync.every', type: 'duration', default: 300_000, min: 1000, description: 'How often `serve` syncs the directory from directorySync.postgres (first run at start).' },
+  { key: 'directorySync.fullEvery', type: 'duration', default: 21_600_000, min: 0, description: 'A full sync (which removes customers the query no longer returns) at least this often; in between, syncs read only rows with a newer updated_at. 0 = always full.' },
+
   // --- detection and policy -----------------------------------------------------------------------------
   { key: 'internalDomains', type: 'list', default: [], flag: 'internal-domain', description: 'The organisation\'s own domains; recipients there may receive customer data (repeatable flag).' },
   { key: 'policies', type: 'string', default: './policies', description: 'Folder of policy YAML files.' },

@@ -50,6 +50,7 @@ export interface Config {
   quarantineKey: string;
   directory: string[];
   directoryColumns: string[];
+  directorySync: { postgres: string; query: string; every: number; fullEvery: number };
   internalDomains: string[];
   policies: string;
   monitor: boolean;

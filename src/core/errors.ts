@@ -19,6 +19,8 @@ export const ErrorCodes = {
   DIRECTORY_IMPORT: 'EPG_DIRECTORY_IMPORT',
   /** The directory store holds keys of another key format (directory/key-format.ts): re-import it. */
   DIRECTORY_KEY_FORMAT: 'EPG_DIRECTORY_KEY_FORMAT',
+  /** A directory sync from a database failed (directory/sync/); the directory is left as it was. */
+  DIRECTORY_SYNC: 'EPG_DIRECTORY_SYNC',
   SECRET: 'EPG_SECRET',
   POLICY_INVALID: 'EPG_POLICY_INVALID',
   QUARANTINE_STORE: 'EPG_QUARANTINE_STORE',

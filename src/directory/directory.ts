@@ -10,7 +10,7 @@ import { ChangeBatch } from './change-batch.js';
 import { parseExtraMapping, type ExtraMapping } from './columns.js';
 import { applyChange, CompactIndex, type Change } from './compact-index.js';
 import { EmbeddedStore } from './embedded-store.js';
-import { importFile, type ImportFormat, type ImportReport } from './importer.js';
+import { fileSource, importRows, type ImportFormat, type ImportReport, type RowSource } from './importer.js';
 import { KEY_FORMAT, staleKeyFormatError } from './key-format.js';
 import { KeyedHasher } from './keyed-hash.js';
 import { normalizeRegion } from './normalize.js';
@@ -69,6 +69,14 @@ export interface ImportOptions {
 
 export interface Directory extends DirectoryView {
   import(file: string, opts?: ImportOptions): Promise<ImportReport>;
+  /**
+   * Imports the rows of any source (a file, a query stream): the new index is built off to the side and swapped in
+   * only once the source has been read to the end and persisted; a source that fails leaves the directory as it was.
+   */
+  importFrom(source: RowSource, opts?: { mode?: 'upsert' | 'replace' }): Promise<ImportReport>;
+  /** Bookkeeping values kept in the store beside the index (DirectoryStore.readMeta). */
+  readMeta(name: string): Promise<string | null>;
+  writeMeta(name: string, value: string): Promise<void>;
   /** Removes customers; returns how many existed. */
   remove(customerIds: readonly string[]): Promise<number>;
   stats(): DirectoryStats;
@@ -245,14 +253,25 @@ class DirectoryImpl implements Directory {
   }
 
   import(file: string, opts: ImportOptions = {}): Promise<ImportReport> {
+    return this.importFrom(fileSource(file, opts.format), opts.mode ? { mode: opts.mode } : {});
+  }
+
+  readMeta(name: string): Promise<string | null> {
+    return this.store.readMeta(name);
+  }
+
+  writeMeta(name: string, value: string): Promise<void> {
+    return this.store.writeMeta(name, value);
+  }
+
+  importFrom(source: RowSource, opts: { mode?: 'upsert' | 'replace' } = {}): Promise<ImportReport> {
     return this.serial(async () => {
       const started = performance.now();
       const stale = this.staleFormat;
       // Keys of another format would stay behind an upsert (and never match): the first import replaces them all.
       const mode = stale !== undefined ? 'replace' : (opts.mode ?? 'upsert');
-      const { batch, report } = await importFile(file, this.hasher, {
+      const { batch, report } = await importRows(source, this.hasher, {
         extras: this.extras,
-        ...(opts.format ? { format: opts.format } : {}),
         ...(this.region ? { defaultRegion: this.region } : {}),
       });
       const next = await this.commit({ mode, batch });

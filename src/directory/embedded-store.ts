@@ -105,6 +105,29 @@ export class EmbeddedStore implements DirectoryStore {
     }
   }
 
+  private metaFile(name: string): string {
+    return join(this.dir, `meta-${name.replace(/[^a-z0-9-]/gi, '_')}.json`);
+  }
+
+  async readMeta(name: string): Promise<string | null> {
+    try {
+      return await readFile(this.metaFile(name), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new PostguardError(ErrorCodes.DIRECTORY, `cannot read ${this.metaFile(name)}`, { cause: err });
+    }
+  }
+
+  async writeMeta(name: string, value: string): Promise<void> {
+    const file = this.metaFile(name);
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    try {
+      await replaceFileDurably(file, value, { tmp: `${file}.${process.pid}.${newVersion()}.tmp`, mode: 0o600, syncDir: this.dir });
+    } catch (err) {
+      throw new PostguardError(ErrorCodes.DIRECTORY, `cannot write ${file}`, { cause: err });
+    }
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.watcher?.close();

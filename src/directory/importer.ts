@@ -1,5 +1,8 @@
 /**
- * Reads a CRM/helpdesk export (CSV with a header row, or JSON Lines) into a ChangeBatch of keyed hashes.
+ * Reads customer rows into a ChangeBatch of keyed hashes. The rows come from a RowSource: a CRM/helpdesk export
+ * (CSV with a header row, or JSON Lines; here) or a database query stream (sync/postgres-source.ts). Every source
+ * maps its column names with columns.ts mapHeaders and hands each row to the same RowSink, so normalisation,
+ * hashing and the report are one mechanism whatever the source.
  * Plaintext values live only in local variables while a row is processed; the report names rows and columns,
  * never values.
  */
@@ -25,9 +28,13 @@ export interface ImportIssue {
   reason: string;
 }
 
+/** What a report's `format` says: a file format, or the kind of database a sync read from. */
+export type SourceFormat = ImportFormat | 'postgres';
+
 export interface ImportReport {
+  /** The file, or a description of the source (never a connection string). */
   file: string;
-  format: ImportFormat;
+  format: SourceFormat;
   mode: 'upsert' | 'replace';
   rowsRead: number;
   /** Distinct customers in the file. */
@@ -73,7 +80,24 @@ export function detectFormat(file: string, format?: ImportFormat): ImportFormat 
   return /\.(jsonl|ndjson|json)$/i.test(file) ? 'jsonl' : 'csv';
 }
 
-class RowSink {
+/** Where a RowSource delivers rows (implemented by the importer's sink). */
+export interface RowConsumer {
+  /** One row: `cells[i]` belongs to `columns[i]` (columns from mapHeaders; null = ignored column). */
+  row(row: number, columns: readonly (ColumnMapping | null)[], cells: readonly (string | string[])[]): void;
+  /** A row that cannot be read at all (not valid JSON …). */
+  skip(row: number, reason: string): void;
+}
+
+/** A source of customer rows: a file or a query stream. */
+export interface RowSource {
+  /** For the report and messages: a path, or a description (never a connection string or password). */
+  readonly label: string;
+  readonly format: SourceFormat;
+  /** Reads every row into `sink`; rejects (with a PostguardError) when the source fails. */
+  feed(sink: RowConsumer, extras: readonly ExtraMapping[]): Promise<void>;
+}
+
+class RowSink implements RowConsumer {
   readonly batch = new ChangeBatch();
   readonly skipped: ImportIssue[] = [];
   readonly invalid: ImportIssue[] = [];
@@ -209,7 +233,7 @@ class RowSink {
   }
 }
 
-async function readCsv(file: string, sink: RowSink, extras: readonly ExtraMapping[]): Promise<void> {
+async function readCsv(file: string, sink: RowConsumer, extras: readonly ExtraMapping[]): Promise<void> {
   const source = createReadStream(file);
   const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
   source.on('error', (err) => parser.destroy(err));
@@ -231,7 +255,7 @@ async function readCsv(file: string, sink: RowSink, extras: readonly ExtraMappin
   if (!columns) throw new PostguardError(ErrorCodes.DIRECTORY_IMPORT, 'directory file is empty (no header row)');
 }
 
-async function readJsonl(file: string, sink: RowSink, extras: readonly ExtraMapping[]): Promise<void> {
+async function readJsonl(file: string, sink: RowConsumer, extras: readonly ExtraMapping[]): Promise<void> {
   const source = createReadStream(file);
   const lines = createInterface({ input: source, crlfDelay: Infinity });
   source.on('error', (err) => lines.emit('error', err));
@@ -268,29 +292,41 @@ async function readJsonl(file: string, sink: RowSink, extras: readonly ExtraMapp
   }
 }
 
-export async function importFile(file: string, hasher: KeyedHasher, opts: ImportOptions): Promise<ImportResult> {
-  const format = detectFormat(file, opts.format);
+/** A CSV or JSON Lines file as a row source. */
+export function fileSource(file: string, format?: ImportFormat): RowSource {
+  const fmt = detectFormat(file, format);
+  return {
+    label: file,
+    format: fmt,
+    async feed(sink, extras) {
+      try {
+        if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOTFILE' });
+        if (fmt === 'csv') await readCsv(file, sink, extras);
+        else await readJsonl(file, sink, extras);
+      } catch (err) {
+        if (err instanceof PostguardError) throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        // csv-parse errors quote the offending input: keep only the code and line, never the message.
+        const line = (err as { lines?: number }).lines;
+        throw new PostguardError(
+          ErrorCodes.DIRECTORY_IMPORT,
+          `cannot read directory file (${code ?? 'error'}${line ? ` at line ${line}` : ''})`,
+          { details: { code } },
+        );
+      }
+    },
+  };
+}
+
+/** Reads every row of `source` into a new batch (nothing is applied to a directory here). */
+export async function importRows(source: RowSource, hasher: KeyedHasher, opts: Omit<ImportOptions, 'format'>): Promise<ImportResult> {
   const sink = new RowSink(hasher, opts.defaultRegion);
-  try {
-    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOTFILE' });
-    if (format === 'csv') await readCsv(file, sink, opts.extras);
-    else await readJsonl(file, sink, opts.extras);
-  } catch (err) {
-    if (err instanceof PostguardError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    // csv-parse errors quote the offending input: keep only the code and line, never the message.
-    const line = (err as { lines?: number }).lines;
-    throw new PostguardError(
-      ErrorCodes.DIRECTORY_IMPORT,
-      `cannot read directory file (${code ?? 'error'}${line ? ` at line ${line}` : ''})`,
-      { details: { code } },
-    );
-  }
+  await source.feed(sink, opts.extras);
   return {
     batch: sink.batch,
     report: {
-      file,
-      format,
+      file: source.label,
+      format: source.format,
       rowsRead: sink.rows,
       customers: sink.batch.ids.length,
       values: sink.values(),
@@ -301,4 +337,9 @@ export async function importFile(file: string, hasher: KeyedHasher, opts: Import
       addressesAsWritten: sink.addressesAsWritten,
     },
   };
+}
+
+export function importFile(file: string, hasher: KeyedHasher, opts: ImportOptions): Promise<ImportResult> {
+  const { format, ...rest } = opts;
+  return importRows(fileSource(file, format), hasher, rest);
 }

@@ -5,6 +5,7 @@
  *   PREFIX directory:version               current snapshot version
  *   PREFIX directory:snapshot:<version>    list of binary chunks (snapshot.ts format); an old version expires
  *                                          10 minutes after it was superseded (readers mid-load finish)
+ *   PREFIX directory:meta:<name>           small bookkeeping values (the directory sync's state, sync/state.ts)
  *   PREFIX directory:changes               stream of changes, fields: type (version|delta), version, base,
  *                                          origin, keyFormat (key-format.ts; absent = 1), data (binary delta)
  *
@@ -317,6 +318,22 @@ export class RedisStore implements DirectoryStore {
       this.version = version;
       this.deltasSinceSnapshot++;
       listener.onChange?.(decodeDelta(data), base, version);
+    }
+  }
+
+  async readMeta(name: string): Promise<string | null> {
+    try {
+      return await this.redis.get(this.key(`meta:${name}`));
+    } catch (err) {
+      throw new PostguardError(ErrorCodes.DIRECTORY, 'cannot read the Redis directory store', { cause: err });
+    }
+  }
+
+  async writeMeta(name: string, value: string): Promise<void> {
+    try {
+      await this.redis.set(this.key(`meta:${name}`), value);
+    } catch (err) {
+      throw new PostguardError(ErrorCodes.DIRECTORY, 'cannot write the Redis directory store', { cause: err });
     }
   }
 

@@ -35,6 +35,12 @@ export interface DirectoryStore {
   /** Starts following changes made by other processes; resolves once caught up with changes already made. */
   follow(listener: StoreListener): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Small bookkeeping values beside the index, shared like the index (e.g. the directory sync's high-water mark,
+   * sync/state.ts). Never customer data.
+   */
+  readMeta(name: string): Promise<string | null>;
+  writeMeta(name: string, value: string): Promise<void>;
 }
 
 export function newVersion(): string {

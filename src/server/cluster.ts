@@ -23,6 +23,7 @@ import { createLinkSigner } from '../notify/signer.js';
 import { openQuarantine } from '../quarantine/index.js';
 import { journalTransitions, openJournal } from '../journal/index.js';
 import { readiness } from './readiness.js';
+import { startConfiguredSync } from '../directory/sync/schedule.js';
 import { startServer } from './start.js';
 
 /** Number of relay processes: `workers` (0 = one per core). */
@@ -64,6 +65,11 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
     await directory.close();
   }
+  // directory sync (directorySync.postgres): the primary runs it once for all workers, which follow the store
+  const syncDirectory = config.directorySync.postgres
+    ? await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, logger })
+    : undefined;
+  const sync = syncDirectory ? startConfiguredSync(syncDirectory, config.directorySync, logger) : undefined;
   const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
   // console actions taken in the primary (release, delete, release requests) go to the verdict journal too
   journalTransitions(quarantine, () => openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }), (err, e) => logger.error({ ref: e.ref, event: e.event, err: (err as Error).message }, 'journal write failed; entry lost'), config.hostname || undefined);
@@ -105,6 +111,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
       ),
     );
     await admin?.close();
+    await sync?.stop();
+    await syncDirectory?.close();
     await upstream.close();
     await quarantine.close();
   }
@@ -141,8 +149,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
 }
 
 export async function runWorker(config: Config, logger: Logger): Promise<{ close(): Promise<void>; reload(): void }> {
-  // The primary imported the directory files and serves the console.
-  const server = await startServer({ ...config, directory: [], adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
+  // The primary imported the directory files, runs the directory sync and serves the console.
+  const server = await startServer({ ...config, directory: [], directorySync: { ...config.directorySync, postgres: '' }, adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
   // Constructing an AggregatorRegistry in a worker installs prom-client's reply to the primary's metric requests.
   new AggregatorRegistry();
   // The primary reports the quarantine gauge once, from the store; summing it over workers would multiply it.

@@ -21,6 +21,7 @@ import { FileRecipientMemory, PolicyWatcher, RedisRecipientMemory, type Recipien
 import { createUpstream, describeUpstream } from '../deliver/index.js';
 import { logUpstreamCheck } from '../deliver/upstream-check.js';
 import { openDirectory, type Directory } from '../directory/index.js';
+import { startConfiguredSync } from '../directory/sync/schedule.js';
 import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -64,6 +65,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     for (const file of config.directory) {
       await directory.import(resolve(file), { mode: 'upsert' }); // logs its own report
     }
+    // directory sync from a CRM database, in the background: the relay serves the stored directory meanwhile
+    const sync = startConfiguredSync(directory, config.directorySync, logger);
+    if (sync) closers.push(() => sync.stop());
 
     // policies
     const policiesDir = resolvePoliciesDir(config.policies);

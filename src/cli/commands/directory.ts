@@ -6,16 +6,21 @@
  * `postguard directory lookup VALUE [--kind KIND] [--region XX]` — normalise VALUE for each kind (or KIND) and
  *   print the matching customer ids (exit 1 when nothing matches).
  * `postguard directory remove ID…` — remove customers by id.
+ * `postguard directory sync --postgres URL --query SQL [--every 5m]` — load it from a CRM database (see below).
  * Exit codes: 0 ok, 1 not found (lookup), 2 usage/config errors (thrown PostguardErrors, handled by main).
  * Output never repeats directory values, only kinds, counts and customer ids.
  */
 import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ErrorCodes, PostguardError } from '../../core/errors.js';
+import { coerce } from '../../config/load.js';
+import { findKey } from '../../config/keys.js';
+import { ErrorCodes, isPostguardError, PostguardError } from '../../core/errors.js';
 import { openDirectory, type Directory, type OpenDirectoryOptions } from '../../directory/index.js';
 import { detectFormat, type ImportFormat, type ImportReport } from '../../directory/importer.js';
 import { KEY_FORMAT } from '../../directory/key-format.js';
 import { normalizeValue } from '../../directory/normalize.js';
+import { checkSyncSettings, syncDirectory, type SyncReport } from '../../directory/sync/sync.js';
+import { configFromCommand } from '../config-options.js';
 
 export type GetStoreOptions = (cmd: Command) => Promise<OpenDirectoryOptions>;
 
@@ -74,7 +79,7 @@ async function checkImportFormat(file: string, format: ImportFormat, explicit: b
 function printReport(r: ImportReport): void {
   console.log(`imported ${r.file} (${r.format}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`);
   console.log(`  rows read        ${r.rowsRead}`);
-  console.log(`  customers        ${r.customers} in file, ${r.totalCustomers} in directory`);
+  console.log(`  customers        ${r.customers} in ${r.format === 'postgres' ? 'query' : 'file'}, ${r.totalCustomers} in directory`);
   for (const [kind, n] of Object.entries(r.values)) console.log(`  ${kind.padEnd(16)} ${n}`);
   if (r.addressesAsWritten) console.log(`  addresses stored as written ${r.addressesAsWritten}`);
   if (r.skippedRows) {
@@ -197,5 +202,83 @@ export function registerDirectoryCommand(
     console.log(`removed ${n} of ${ids.length} customer(s)`);
   });
 
+  registerSyncCommand(directory, getStoreOptions, configure);
   return directory;
+}
+
+// --- directory sync (src/directory/sync/) ---------------------------------------------------------------------
+
+function printSync(r: SyncReport): void {
+  if (!r.import) {
+    console.log(`directory sync: nothing changed (${r.reason}) in ${(r.durationMs / 1000).toFixed(1)} s`);
+    return;
+  }
+  console.log(`directory sync: ${r.kind} (${r.reason})`);
+  printReport(r.import);
+}
+
+/**
+ * `postguard directory sync [--postgres URL] [--query SQL] [--every DURATION] [--full] [--json]` — load the directory
+ * from a CRM database query (settings default to directorySync.* in the config / POSTGUARD_DIRECTORY_SYNC_* env, so
+ * the password need not be on the command line). Once, or with --every in a loop until SIGINT/SIGTERM.
+ * Exit codes: 0 synced, 1 the sync failed (the directory is unchanged), 2 usage/config errors.
+ */
+function registerSyncCommand(directory: Command, get: GetStoreOptions, configure: (cmd: Command) => Command): void {
+  configure(
+    directory
+      .command('sync')
+      .option('--postgres <url>', 'PostgreSQL URL (default: directorySync.postgres; prefer POSTGUARD_DIRECTORY_SYNC_POSTGRES for a password)')
+      .option('--query <sql>', 'SQL query; columns mapped by name as CSV headers (default: directorySync.query)')
+      .option('--every <duration>', 'sync again every DURATION (e.g. 5m) until stopped')
+      .option('--full', 'full sync even when an incremental one is possible')
+      .option('--json', 'print the sync report as JSON')
+      .description('Load the directory from a CRM database query (full, or incremental by updated_at)'),
+  ).action(async (o: { postgres?: string; query?: string; every?: string; full?: boolean; json?: boolean }, cmd: Command) => {
+    const settings = configFromCommand(cmd).directorySync;
+    const url = o.postgres ?? settings.postgres;
+    const query = o.query ?? settings.query;
+    const every = o.every === undefined ? undefined : (coerce(findKey('directorySync.every')!, o.every, { kind: 'flag', name: 'every' }) as number);
+    checkSyncSettings(url, query);
+    const opts = await get(cmd);
+    const dir = await openDirectory({ ...opts, follow: Boolean(every), staleKeys: 'open' });
+    const once = async (full: boolean): Promise<boolean> => {
+      try {
+        const r = await syncDirectory(dir, { url, query, fullEvery: settings.fullEvery, full, ...(stop ? { signal: stop.signal } : {}) });
+        if (o.json) console.log(JSON.stringify(r, null, 2));
+        else printSync(r);
+        return true;
+      } catch (err) {
+        if (!isPostguardError(err)) throw err;
+        console.error(`postguard: directory sync failed (the directory is unchanged): ${err.message}`);
+        return false;
+      }
+    };
+    let stop: AbortController | undefined;
+    try {
+      if (every === undefined) {
+        if (!(await once(Boolean(o.full)))) process.exitCode = 1;
+        return;
+      }
+      stop = new AbortController();
+      const onSignal = (): void => stop!.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        let first = true;
+        while (!stop.signal.aborted) {
+          await once(first && Boolean(o.full));
+          first = false;
+          await new Promise<void>((done) => {
+            const t = setTimeout(done, every);
+            stop!.signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true });
+          });
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    } finally {
+      await dir.close();
+    }
+  });
 }
