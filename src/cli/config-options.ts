@@ -37,7 +37,7 @@ export function addConfigOptions(cmd: Command, filter: (spec: KeySpec) => boolea
 export const STORE_KEYS = new Set([
   'dataDir', 'redis', 'redisPrefix', 'directorySecret', 'quarantineKey', 'directory', 'directoryColumns', 'internalDomains',
   'policies', 'upstream', 'upstreamUser', 'upstreamPassword', 'upstreamStartTls', 'upstreamTlsVerify', 'upstreamTimeout',
-  'hostname', 'logLevel', 'retentionDays', 'publicUrl', 'noticeFrom', 'monitor', 'adminListen',
+  'hostname', 'logLevel', 'retentionDays', 'quarantine.releasingTimeout', 'publicUrl', 'noticeFrom', 'monitor', 'adminListen',
 ]);
 
 export function addStoreOptions(cmd: Command): Command {

@@ -57,7 +57,7 @@ export function buildProgram(ctx = new CommandContext()): Command {
   registerQuarantineCommand(program, {
     openStore: async () => {
       const c = ctx.config();
-      return openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays });
+      return openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays, releasingTimeoutMs: c.quarantine.releasingTimeout });
     },
     openUpstream: async () => createUpstream(ctx.config()),
     openAudit: async () => {

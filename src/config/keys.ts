@@ -72,6 +72,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'adminListen', type: 'hostport', default: '127.0.0.1:8025', description: 'Admin API and console listen address; empty string disables it.' },
   { key: 'publicUrl', type: 'string', default: '', description: 'Base URL of the console as agents reach it (release-request links); empty = http://ADMIN_LISTEN.' },
   { key: 'retentionDays', type: 'int', default: 30, min: 1, description: 'Days a quarantined message is kept before it expires.' },
+  { key: 'quarantine.releasingTimeout', type: 'duration', default: 300_000, min: 1_000, description: 'A release still in `releasing` after this long was interrupted (crash, kill): it is put back to held at start and by `postguard quarantine recover`, and expires like a held message. Keep it well above a delivery attempt (upstreamTimeout × a few replies).' },
   { key: 'noticeFrom', type: 'string', default: '', description: 'Sender address of hold notices; empty = postguard@HOSTNAME.' },
 
   // --- operations ---------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ export interface Config {
   adminListen: string;
   publicUrl: string;
   retentionDays: number;
+  quarantine: { releasingTimeout: number };
   noticeFrom: string;
   logLevel: string;
   workers: number;

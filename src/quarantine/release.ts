@@ -5,7 +5,11 @@
  * concurrent caller wins, the others get QUARANTINE_STATE "already being released"), then the upstream send,
  * then releasing → released. When the upstream refuses or is unreachable the record goes back to held, with the
  * attempt in its history, so it can be retried (possibly to corrected recipients).
+ *
+ * A crash between the two steps leaves the record in releasing: recoverRelease (CLI `quarantine recover`) and
+ * recoverStuckReleases (at start) put it back to held once quarantine.releasingTimeout has passed.
  */
+import type { Logger } from 'pino';
 import type { AuditLog } from '../admin/audit.js';
 import { canonicalAddress, maskAddress } from '../core/address.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
@@ -126,4 +130,46 @@ export async function requestRelease(
   const record = await store.transition(id, { from: ['held'], to: 'release-requested', entry: { actor, action: 'release-requested', reason } });
   await audit.append({ actor, action: 'release-request', messageId: id, reason });
   return record;
+}
+
+/**
+ * What an interrupted release leaves unknown: the message may or may not have reached the upstream. Stated by
+ * `postguard quarantine recover`, logged at start, kept in the record's history.
+ */
+export const DUPLICATE_DELIVERY_RISK =
+  'the release was interrupted after it started: the upstream may already have accepted the message, so releasing it again can deliver a second copy (check the upstream log for the message id first)';
+
+/** Puts a release interrupted by a crash back to held (admin action, audited). */
+export async function recoverRelease(
+  store: QuarantineStore,
+  id: string,
+  opts: { actor: string; reason: string },
+  audit: AuditLog,
+): Promise<QuarantineRecord> {
+  const reason = requireReason(opts.reason);
+  const details = { duplicateRisk: true, releasingTimeoutMs: store.releasingTimeoutMs };
+  const record = await store.recoverRelease(id, { actor: opts.actor, action: 'release-recovered', reason, details });
+  await audit.append({ actor: opts.actor, action: 'release-recover', messageId: id, reason, details });
+  return record;
+}
+
+/** At start: every record stuck in releasing past the timeout goes back to held (actor 'system'). Returns their ids. */
+export async function recoverStuckReleases(store: QuarantineStore, logger?: Logger): Promise<string[]> {
+  const recovered: string[] = [];
+  for (const rec of await store.stuckReleases()) {
+    try {
+      await store.recoverRelease(rec.id, {
+        actor: 'system',
+        action: 'release-recovered',
+        reason: 'release interrupted (found releasing at start, past quarantine.releasingTimeout)',
+        details: { duplicateRisk: true, releasingTimeoutMs: store.releasingTimeoutMs },
+      });
+      recovered.push(rec.id);
+      logger?.warn({ id: rec.id }, `interrupted release put back to held; ${DUPLICATE_DELIVERY_RISK}`);
+    } catch (err) {
+      // Another relay recovered it first, or it moved on meanwhile.
+      if (!(err instanceof PostguardError) || err.code === ErrorCodes.QUARANTINE_STORE) throw err;
+    }
+  }
+  return recovered;
 }

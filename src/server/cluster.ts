@@ -63,7 +63,7 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
     await directory.close();
   }
-  const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
+  const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, releasingTimeoutMs: config.quarantine.releasingTimeout, logger });
   const upstream = createUpstream(config);
   const metrics = new ClusterMetrics({ defaultMetrics: false });
   metrics.setQuarantineSource(() => quarantine.counts());

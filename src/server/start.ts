@@ -26,6 +26,7 @@ import { createLinkSigner } from '../notify/signer.js';
 import { notifyHold } from '../notify/notice.js';
 import { closeExtractionPool } from '../parse/sandbox/pool.js';
 import { openQuarantine, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
+import { recoverStuckReleases } from '../quarantine/release.js';
 import { startRelay, type RunningRelay } from '../relay/relay.js';
 import { readiness } from './readiness.js';
 
@@ -82,8 +83,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     }
 
     // quarantine, notices, metrics
-    const quarantine = await openQuarantine({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
+    const quarantine = await openQuarantine({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, releasingTimeoutMs: config.quarantine.releasingTimeout, logger });
     closers.push(() => quarantine.close());
+    await recoverStuckReleases(quarantine, logger); // releases a crash interrupted go back to held
     const purge = setInterval(() => void quarantine.purge().catch((err: Error) => logger.warn({ err: err.message }, 'quarantine purge failed')), 3_600_000);
     purge.unref();
     closers.push(async () => clearInterval(purge));
