@@ -108,7 +108,7 @@ export class AccountStore {
   }
 
   private async save(data: AccountsFile): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await replaceFileDurably(this.file, JSON.stringify(data, null, 2) + '\n', { tmp: `${this.file}.tmp-${randomBytes(6).toString('hex')}` });
     this.cache = null;
   }

@@ -20,6 +20,8 @@ export const ErrorCodes = {
   /** The directory store holds keys of another key format (directory/key-format.ts): re-import it. */
   DIRECTORY_KEY_FORMAT: 'EPG_DIRECTORY_KEY_FORMAT',
   SECRET: 'EPG_SECRET',
+  /** The data folder, a key or a credential file is writable by others or owned by another user (core/data-dir.ts). */
+  UNSAFE_PERMISSIONS: 'EPG_UNSAFE_PERMISSIONS',
   POLICY_INVALID: 'EPG_POLICY_INVALID',
   QUARANTINE_STORE: 'EPG_QUARANTINE_STORE',
   QUARANTINE_NOT_FOUND: 'EPG_QUARANTINE_NOT_FOUND',

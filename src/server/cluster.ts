@@ -22,7 +22,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { openQuarantine } from '../quarantine/index.js';
 import { readiness } from './readiness.js';
-import { startServer } from './start.js';
+import { secureStartup, startServer } from './start.js';
 
 /** Number of relay processes: `workers` (0 = one per core). */
 export function workerCount(config: Pick<Config, 'workers'>): number {
@@ -58,6 +58,7 @@ class ClusterMetrics extends Metrics {
 export async function runPrimary(config: Config, logger: Logger, count: number): Promise<{ close(): Promise<void>; reload(): void }> {
   const dataDir = resolve(config.dataDir);
   const redis = config.redis || undefined;
+  await secureStartup(config, dataDir, logger);
   if (config.directory.length) {
     const directory = await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, follow: false, staleKeys: 'open', logger });
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });

@@ -28,6 +28,8 @@ import { closeExtractionPool } from '../parse/sandbox/pool.js';
 import { openQuarantine, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
 import { recoverStuckReleases } from '../quarantine/release.js';
 import { startRelay, type RunningRelay } from '../relay/relay.js';
+import { usersFileOf } from '../relay/relay.js';
+import { secureDataDir } from '../core/data-dir.js';
 import { readiness } from './readiness.js';
 
 export interface RunningServer {
@@ -42,6 +44,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Creates the data folder private and refuses to run on keys or credentials others could have replaced. */
+export async function secureStartup(config: Config, dataDir: string, logger: Logger): Promise<void> {
+  const narrowed = await secureDataDir(dataDir, [usersFileOf(config)]);
+  if (narrowed.length) logger.warn({ paths: narrowed }, 'narrowed permissions to owner-only (0700 folders, 0600 files)');
+}
+
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   logger.debug({ config: redactConfig(config) }, 'configuration');
   const dataDir = resolve(config.dataDir);
@@ -53,6 +61,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   };
 
   try {
+    await secureStartup(config, dataDir, logger); // data folder 0700; refuses planted keys and credentials
     closers.push(() => closeExtractionPool());
     // directory
     // With --directory files, a store of an older key format is opened empty and replaced by the first import;
