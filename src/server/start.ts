@@ -19,6 +19,7 @@ import type { InboundMessage } from '../core/types.js';
 import { FileRecipientMemory, PolicyWatcher, RedisRecipientMemory, type RecipientMemory } from '../decide/index.js';
 import { createUpstream, describeUpstream } from '../deliver/index.js';
 import { openDirectory, type Directory } from '../directory/index.js';
+import { resolveSecret } from '../directory/secret.js';
 import { createInspector, type InspectorDeps } from '../inspect/inspector.js';
 import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -81,14 +82,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     if (config.monitor) logger.warn('monitor mode: messages that policies would hold or reject are delivered and tagged');
 
     // first-time recipient memory
+    // keyed with (a key derived from) the directory secret the directory just resolved or generated
+    const memorySecret = await resolveSecret({ dataDir, redis: redisUrl, ...(config.directorySecret ? { secret: config.directorySecret } : {}) });
     let memory: RecipientMemory;
     let redis: Redis | undefined;
     if (redisUrl) {
       redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
       closers.push(async () => redis!.quit());
-      memory = new RedisRecipientMemory(redis, { prefix: config.redisPrefix, secret: config.directorySecret });
+      memory = await RedisRecipientMemory.open(redis, { prefix: config.redisPrefix, secret: memorySecret });
     } else {
-      memory = await FileRecipientMemory.open(dataDir, { secret: config.directorySecret || undefined });
+      memory = await FileRecipientMemory.open(dataDir, { secret: memorySecret });
     }
 
     // quarantine, notices, metrics
