@@ -4,13 +4,15 @@
  * Real processes: the built CLI under `umask 000`, real SMTP traffic, real chmod/chown.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanupChildren, freePort, startChildRelay, tempDir } from '../helpers/child-relay.js';
 import { sendRaw } from '../helpers/smtp-client.js';
 import { message } from '../helpers/relay.js';
 import { startSink, type Sink } from '../quarantine/helpers.js';
+import { FILE_HEADER } from '../../src/decide/memory.js';
 
 /** Runs the built CLI under `umask MASK` (a shell sets it, as a service manager or login shell would). */
 function run(mask: string, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -79,17 +81,23 @@ describe('data folder permissions', () => {
     expect(wrong).toEqual([]);
   }, 60_000);
 
-  it('narrows a readable data folder and key (an older install) to 0700/0600 and starts', async () => {
+  it('narrows a readable data folder and key (an older install) to 0700/0600, converts its recipient memory, and starts', async () => {
     const dataDir = join(tempDir('pg-narrow-'), 'data');
     mkdirSync(dataDir, { mode: 0o755 });
     chmodSync(dataDir, 0o755);
     writeFileSync(join(dataDir, 'quarantine.key'), 'ab'.repeat(32) + '\n', { mode: 0o644 });
     chmodSync(join(dataDir, 'quarantine.key'), 0o644);
+    // and a recipient memory of format 1 (unkeyed SHA-256, written by the previous version)
+    copyFileSync('test/decide/fixtures/known-recipients-v1-unkeyed.txt', join(dataDir, 'known-recipients.txt'));
     const port = await freePort();
     const relay = await startChildRelay({ args: ['--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--upstream', `smtp://127.0.0.1:${sink.port}`, '--data-dir', dataDir] });
     expect(relay.stdout()).toMatch(/narrowed permissions to owner-only/);
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dataDir, 'quarantine.key')).mode & 0o777).toBe(0o600);
+    const memory = readFileSync(join(dataDir, 'known-recipients.txt'), 'utf8').trim().split('\n');
+    expect(memory[0]).toBe(FILE_HEADER);
+    expect(memory).toHaveLength(4); // converted, not dropped
+    expect(memory).not.toContain(createHash('sha256').update('postguard:recipient:alice.old@gmail.com').digest('hex'));
     await relay.kill('SIGTERM');
   }, 60_000);
 
