@@ -91,13 +91,33 @@ export async function releaseMessage(
       rejected: result.rejected.map((r) => ({ address: maskAddress(r.address), code: r.code })),
       ...(result.upstreamId ? { upstreamId: result.upstreamId } : {}),
     };
-    const record = await store.transition(id, { from: ['releasing'], to: 'released', entry: { actor: opts.actor, action: 'released', reason, details } });
+    let record: QuarantineRecord;
+    try {
+      record = await store.transition(id, { from: ['releasing'], to: 'released', entry: { actor: opts.actor, action: 'released', reason, details } });
+    } catch (err) {
+      if (!(err instanceof PostguardError) || err.code !== ErrorCodes.QUARANTINE_STATE) throw err;
+      // The release took longer than quarantine.releasingTimeout and was recovered to held meanwhile; the
+      // upstream has the message all the same. Say so where the next admin looks, instead of losing it.
+      const late = { ...details, afterRecovery: true };
+      const now = await store.note(id, { actor: opts.actor, action: 'released-late', reason, details: late });
+      await audit.append({ actor: opts.actor, action: 'release', messageId: id, reason, details: late });
+      throw new PostguardError(
+        ErrorCodes.QUARANTINE_STATE,
+        `the upstream accepted the release of ${id} after it had been recovered (now ${now.status}): it was delivered; do not release it again`,
+        { details: { id, status: now.status } },
+      );
+    }
     await audit.append({ actor: opts.actor, action: 'release', messageId: id, reason, details });
     return { record, result };
   }
 
   const details = { code: result.code, status: result.status, recipients: envelope.rcptTo.map(maskAddress) };
-  await store.transition(id, { from: ['releasing'], to: 'held', entry: { actor: opts.actor, action: 'release-failed', reason, details } });
+  const failed = { actor: opts.actor, action: 'release-failed', reason, details };
+  await store.transition(id, { from: ['releasing'], to: 'held', entry: failed }).catch(async (err: unknown) => {
+    // Recovered to held meanwhile (slower than quarantine.releasingTimeout): record the failed attempt all the same.
+    if (!(err instanceof PostguardError) || err.code !== ErrorCodes.QUARANTINE_STATE) throw err;
+    await store.note(id, failed);
+  });
   await audit.append({ actor: opts.actor, action: 'release-failed', messageId: id, reason, details });
   throw new PostguardError(
     result.status === 'permanent' ? ErrorCodes.UPSTREAM_PERMANENT : ErrorCodes.UPSTREAM_TEMPORARY,

@@ -170,3 +170,33 @@ describe.each(['file', 'redis'] as const)('retention (%s store)', (backend) => {
     await patient.close();
   });
 });
+
+describe('a release slower than the releasing timeout', () => {
+  it('that completes after being recovered is recorded as delivered (history and audit), not lost', async () => {
+    const dir = tempDir('pg-recover-late-');
+    const store = await openQuarantine({ dataDir: dir, key: TEST_KEY, releasingTimeoutMs: 1_000 });
+    const audit = await openAudit({ dataDir: dir });
+    const msg = makeMessage();
+    await store.hold(msg, makeVerdict());
+    // An upstream that delivers for real, but only when the test lets it (a delivery stuck for a long time).
+    const real = sinkUpstream(sink.port);
+    let letGo!: () => void;
+    const gate = new Promise<void>((r) => (letGo = r));
+    const slow = { ...real, send: async (...a: Parameters<typeof real.send>) => (await gate, real.send(...a)) };
+    sink.messages.length = 0;
+    const releasing = releaseMessage(store, slow, msg.id, { actor: 'admin:alice', reason: 'approved' }, audit);
+    releasing.catch(() => undefined);
+    await waitUntil(async () => (await store.get(msg.id)).status === 'releasing', 10_000, 'release started');
+    const startedAt = Date.parse((await store.get(msg.id)).history.at(-1)!.at);
+    await waitUntil(() => Date.now() - startedAt > 1_200, 10_000, 'the 1 s releasing timeout to pass');
+    expect(await recoverStuckReleases(store)).toEqual([msg.id]);
+    letGo();
+    await expect(releasing).rejects.toThrow(/accepted the release of .* after it had been recovered \(now held\): it was delivered; do not release it again/);
+    expect(sink.messages).toHaveLength(1);
+    const rec = await store.get(msg.id);
+    expect(rec.history.map((h) => h.action)).toEqual(['held', 'release-started', 'release-recovered', 'released-late']);
+    expect((await audit.list())[0]).toMatchObject({ action: 'release', messageId: msg.id, details: { afterRecovery: true } });
+    await audit.close();
+    await store.close();
+  });
+});
