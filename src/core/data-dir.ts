@@ -50,11 +50,14 @@ export async function checkPrivatePath(path: string, mode: number, uid = process
   if (st.mode & 0o022) {
     throw unsafe(path, `is writable by group or others (mode ${octal(st.mode)})`, `check where it came from, then chmod ${octal(mode)} ${path}`);
   }
-  if ((st.mode & 0o777 & ~mode) !== 0) {
+  const wantDir = mode === PRIVATE_DIR_MODE;
+  if ((st.mode & 0o777 & ~mode) === 0 || st.isDirectory() !== wantDir) return false; // not ours to fix: the store reports it
+  try {
     await chmod(path, mode);
-    return true;
+  } catch {
+    return false; // a read-only mount: only readable, never writable by others (checked above)
   }
-  return false;
+  return true;
 }
 
 /**
