@@ -22,7 +22,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { openQuarantine } from '../quarantine/index.js';
 import { readiness } from './readiness.js';
-import { secureStartup, startServer } from './start.js';
+import { openRecipientMemory, secureStartup, startServer } from './start.js';
 
 /** Number of relay processes: `workers` (0 = one per core). */
 export function workerCount(config: Pick<Config, 'workers'>): number {
@@ -64,6 +64,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
     await directory.close();
   }
+  // An embedded recipient memory of the previous format is converted once here, not by workers racing.
+  if (!redis) await (await openRecipientMemory(config, dataDir)).close();
   const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, releasingTimeoutMs: config.quarantine.releasingTimeout, logger });
   const upstream = createUpstream(config);
   const metrics = new ClusterMetrics({ defaultMetrics: false });
