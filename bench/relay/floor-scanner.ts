@@ -11,6 +11,7 @@ import type { Envelope } from '../../src/core/types.js';
 import { FileRecipientMemory, PolicyWatcher } from '../../src/decide/index.js';
 import { prependHeaders, traceHeader } from '../../src/deliver/trace-header.js';
 import { openDirectory } from '../../src/directory/index.js';
+import { resolveSecret } from '../../src/directory/secret.js';
 import { createInspector } from '../../src/inspect/inspector.js';
 
 export interface Scanner {
@@ -33,7 +34,7 @@ export async function openScanner(dataDir: string): Promise<Scanner> {
   const directory = await openDirectory({ dataDir: resolve(dataDir), logger: silentLogger });
   const policies = new PolicyWatcher(resolvePoliciesDir('./policies'), { logger: silentLogger });
   await policies.start();
-  const memory = await FileRecipientMemory.open(resolve(dataDir), {});
+  const memory = await FileRecipientMemory.open(resolve(dataDir), { secret: await resolveSecret({ dataDir: resolve(dataDir) }) });
   const inspect = createInspector({ directory, internalDomains: ['support.example'], scanTimeoutMs: 20_000, policy: () => policies.current(), monitor: false, memory });
   const log = createLogger('info');
   return {

@@ -39,7 +39,7 @@ export function addConfigOptions(cmd: Command, filter: (spec: KeySpec) => boolea
 export const STORE_KEYS = new Set([
   'dataDir', 'redis', 'redisPrefix', 'directorySecret', 'quarantineKey', 'directory', 'directoryColumns', 'internalDomains',
   'policies', 'upstream', 'upstreamUser', 'upstreamPassword', 'upstreamStartTls', 'upstreamTlsVerify', 'upstreamTimeout',
-  'hostname', 'logLevel', 'retentionDays', 'publicUrl', 'notify.from', 'monitor', 'adminListen', 'journal.postgres', 'journal.retention',
+  'hostname', 'logLevel', 'retentionDays', 'quarantine.releasingTimeout', 'publicUrl', 'notify.from', 'monitor', 'adminListen', 'journal.postgres', 'journal.retention',
 ]);
 
 export function addStoreOptions(cmd: Command): Command {

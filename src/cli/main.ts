@@ -64,7 +64,7 @@ export function buildProgram(ctx = new CommandContext()): Command {
   registerQuarantineCommand(program, {
     openStore: async () => {
       const c = ctx.config();
-      const store = await openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays });
+      const store = await openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays, releasingTimeoutMs: c.quarantine.releasingTimeout });
       journalTransitions(store, () => openJournal({ dataDir: resolve(c.dataDir), postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention }), (err) => console.error(`postguard: warning: journal entry not written: ${(err as Error).message}`));
       return store;
     },

@@ -97,6 +97,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'notify.webhookQueue', type: 'int', default: 1000, min: 1, max: 1_000_000, description: 'Webhook events waiting for delivery; beyond it new events are dropped (logged, counted in postguard_webhook_events_total{result="dropped"}).' },
   { key: 'journal.retention', type: 'duration', default: 400 * 86_400_000, min: 86_400_000, description: 'How long verdict journal entries are kept (e.g. 400d); older ones are pruned daily.' },
   { key: 'journal.postgres', type: 'url', default: '', secret: true, description: 'PostgreSQL URL for the verdict journal (several relays, long retention); empty = JSON Lines files in DATA_DIR/journal.' },
+  { key: 'quarantine.releasingTimeout', type: 'duration', default: 300_000, min: 1_000, description: 'A release still in `releasing` after this long was interrupted (crash, kill): it is put back to held at start and by `postguard quarantine recover`, and expires like a held message. Keep it well above a delivery attempt (upstreamTimeout × a few replies).' },
 
   // --- operations ---------------------------------------------------------------------------------------
   { key: 'logLevel', type: 'string', default: 'info', description: 'trace | debug | info | warn | error | fatal.' },

@@ -60,6 +60,7 @@ export interface Config {
   retentionDays: number;
   notify: { admins: string[]; digestEvery: number; from: string; senderBatch: number; webhook: string; webhookSecret: string; webhookQueue: number };
   journal: { retention: number; postgres: string };
+  quarantine: { releasingTimeout: number };
   logLevel: string;
   workers: number;
 }

@@ -56,7 +56,7 @@ export class CredentialFile<T> {
       const data = structuredClone(await this.read());
       const result = await change(data);
       if (!shouldWrite(result)) return result;
-      await mkdir(path.dirname(this.file), { recursive: true });
+      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       await replaceFileDurably(this.file, JSON.stringify(data, null, 2) + '\n', {
         tmp: `${this.file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
         mode: 0o600,

@@ -22,6 +22,8 @@ export const ErrorCodes = {
   /** A directory sync from a database failed (directory/sync/); the directory is left as it was. */
   DIRECTORY_SYNC: 'EPG_DIRECTORY_SYNC',
   SECRET: 'EPG_SECRET',
+  /** The data folder, a key or a credential file is writable by others or owned by another user (core/data-dir.ts). */
+  UNSAFE_PERMISSIONS: 'EPG_UNSAFE_PERMISSIONS',
   POLICY_INVALID: 'EPG_POLICY_INVALID',
   QUARANTINE_STORE: 'EPG_QUARANTINE_STORE',
   QUARANTINE_NOT_FOUND: 'EPG_QUARANTINE_NOT_FOUND',

@@ -41,7 +41,7 @@ export async function resolveSecret(opts: {
       throw new PostguardError(ErrorCodes.SECRET, `cannot read ${file}`, { cause: err });
     }
   }
-  await mkdir(opts.dataDir, { recursive: true });
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const hex = randomBytes(32).toString('hex');
   let created: boolean;
   try {

@@ -12,16 +12,21 @@ import {
   checkId,
   emptyCounts,
   isFinal,
+  isStuckReleasing,
   matchesFilter,
   newStoredRecord,
   notFound,
   openRecord,
+  releaseStartedAt,
   retentionMs,
   type StoredRecord,
 } from './record.js';
 import type { HistoryEntry, ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore, TransitionObserver, TransitionRequest } from './types.js';
 
 const CAS_ATTEMPTS = 50;
+
+/** Default for `quarantine.releasingTimeout`: well above one delivery attempt (upstreamTimeout 30 s per reply). */
+export const DEFAULT_RELEASING_TIMEOUT_MS = 300_000;
 
 export abstract class BaseStore implements QuarantineStore {
   abstract readonly backend: 'file' | 'redis';
@@ -31,6 +36,7 @@ export abstract class BaseStore implements QuarantineStore {
     protected readonly key: Buffer,
     protected readonly retentionDays: number,
     protected readonly logger?: Logger,
+    readonly releasingTimeoutMs: number = DEFAULT_RELEASING_TIMEOUT_MS,
   ) {}
 
   /** Stores a new record and its sealed body durably; throws QUARANTINE_STORE when the id exists. */
@@ -88,6 +94,34 @@ export abstract class BaseStore implements QuarantineStore {
     this.transitionObservers.push(observer);
   }
 
+  recoverRelease(id: string, entry: Omit<HistoryEntry, 'at'>): Promise<QuarantineRecord> {
+    return this.update(id, (s, now) => {
+      this.requireStuck(s, now);
+      return applyTransition(s, { from: ['releasing'], to: 'held', entry }, now);
+    });
+  }
+
+  async stuckReleases(now: Date = new Date()): Promise<QuarantineRecord[]> {
+    const stuck = (await this.allStored()).filter((s) => isStuckReleasing(s, this.releasingTimeoutMs, now));
+    return stuck.map((s) => openRecord(this.key, s));
+  }
+
+  /** Throws QUARANTINE_STATE unless `s` has been releasing for at least the releasing timeout. */
+  private requireStuck(s: StoredRecord, now: Date): void {
+    const started = releaseStartedAt(s);
+    if (started === undefined) {
+      throw new PostguardError(ErrorCodes.QUARANTINE_STATE, `message ${s.id} is ${s.status}, not releasing: nothing to recover`, { details: { id: s.id, status: s.status } });
+    }
+    if (!isStuckReleasing(s, this.releasingTimeoutMs, now)) {
+      const age = Math.round((now.getTime() - started) / 1000);
+      throw new PostguardError(
+        ErrorCodes.QUARANTINE_STATE,
+        `the release of ${s.id} started ${age} s ago, within quarantine.releasingTimeout (${Math.round(this.releasingTimeoutMs / 1000)} s): it may still be in progress`,
+        { details: { id: s.id, status: s.status } },
+      );
+    }
+  }
+
   private async update(id: string, change: (s: StoredRecord, now: Date) => StoredRecord): Promise<QuarantineRecord> {
     checkId(id);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
@@ -116,12 +150,14 @@ export abstract class BaseStore implements QuarantineStore {
       if (exp + keep <= now.getTime() && isFinal(s.status)) {
         await this.remove(s.id);
         removed++;
-      } else if (exp <= now.getTime() && !isFinal(s.status) && s.status !== 'releasing') {
+      } else if (exp <= now.getTime() && !isFinal(s.status) && (s.status !== 'releasing' || isStuckReleasing(s, this.releasingTimeoutMs, now))) {
+        // A release in progress is left alone; one interrupted by a crash (releasing past the timeout) expires
+        // like a held message, re-checked on the stored record.
+        const entry = { actor: 'system', action: 'expired', reason: `retention of ${this.retentionDays} days reached` };
         try {
-          await this.transition(s.id, {
-            from: ['held', 'release-requested'],
-            to: 'expired',
-            entry: { actor: 'system', action: 'expired', reason: `retention of ${this.retentionDays} days reached` },
+          await this.update(s.id, (cur, at) => {
+            if (cur.status === 'releasing') this.requireStuck(cur, now);
+            return applyTransition(cur, { from: ['held', 'release-requested', 'releasing'], to: 'expired', entry }, at);
           });
           expired++;
         } catch (err) {

@@ -78,7 +78,7 @@ export async function loadQuarantineKey(opts: {
       throw new PostguardError(ErrorCodes.SECRET, `cannot read ${file}`, { cause: err });
     }
   }
-  await mkdir(opts.dataDir, { recursive: true });
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   let created: boolean;
   try {

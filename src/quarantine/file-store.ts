@@ -30,18 +30,19 @@ export class FileQuarantineStore extends BaseStore {
     key: Buffer,
     retentionDays: number,
     logger?: Logger,
+    releasingTimeoutMs?: number,
   ) {
-    super(key, retentionDays, logger);
+    super(key, retentionDays, logger, releasingTimeoutMs);
   }
 
-  static async open(dataDir: string, key: Buffer, retentionDays: number, logger?: Logger): Promise<FileQuarantineStore> {
+  static async open(dataDir: string, key: Buffer, retentionDays: number, logger?: Logger, releasingTimeoutMs?: number): Promise<FileQuarantineStore> {
     const dir = path.join(dataDir, 'quarantine');
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {
       throw new PostguardError(ErrorCodes.QUARANTINE_STORE, `cannot create ${dir}`, { cause });
     }
-    const store = new FileQuarantineStore(dir, key, retentionDays, logger);
+    const store = new FileQuarantineStore(dir, key, retentionDays, logger, releasingTimeoutMs);
     await store.cleanLeftovers();
     return store;
   }

@@ -15,6 +15,8 @@ export interface OpenQuarantineOptions {
   /** 64 hex chars; required with redis. Otherwise generated into DATA_DIR/quarantine.key. */
   key?: string;
   retentionDays?: number;
+  /** quarantine.releasingTimeout (ms): a release older than this was interrupted. */
+  releasingTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -27,9 +29,9 @@ export async function openQuarantine(opts: OpenQuarantineOptions): Promise<Quara
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   if (opts.redis) {
-    return RedisQuarantineStore.connect(opts.redis, opts.redisPrefix ?? 'postguard:', key, retentionDays, opts.logger);
+    return RedisQuarantineStore.connect(opts.redis, opts.redisPrefix ?? 'postguard:', key, retentionDays, opts.logger, opts.releasingTimeoutMs);
   }
-  return FileQuarantineStore.open(opts.dataDir, key, retentionDays, opts.logger);
+  return FileQuarantineStore.open(opts.dataDir, key, retentionDays, opts.logger, opts.releasingTimeoutMs);
 }
 
 export type { QuarantineStore, QuarantineRecord, QuarantineStatus, HistoryEntry, ListFilter, TransitionRequest } from './types.js';

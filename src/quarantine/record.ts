@@ -122,7 +122,7 @@ export function parseStored(json: string): StoredRecord {
 export function stateError(id: string, current: QuarantineStatus, to: QuarantineStatus): PostguardError {
   const msg =
     current === 'released' || current === 'releasing'
-      ? `message ${id} is already ${current === 'released' ? 'released' : 'being released'}`
+      ? `message ${id} is already ${current === 'released' ? 'released' : 'being released (if a crash interrupted that release, `postguard quarantine recover` puts it back to held)'}`
       : `message ${id} is ${current}; cannot move to ${to}`;
   return new PostguardError(ErrorCodes.QUARANTINE_STATE, msg, { details: { id, status: current, to } });
 }
@@ -141,6 +141,19 @@ export function applyTransition(
     if (req.to === 'deleted' || req.to === 'expired') delete next.sealed;
   }
   return next;
+}
+
+/** When the record's current release started (ms), or undefined when it is not releasing. */
+export function releaseStartedAt(stored: Pick<StoredRecord, 'status' | 'history'>): number | undefined {
+  if (stored.status !== 'releasing') return undefined;
+  const started = [...stored.history].reverse().find((h) => h.action === 'release-started') ?? stored.history.at(-1);
+  return started ? Date.parse(started.at) : 0;
+}
+
+/** True when the record has been releasing for at least `timeoutMs` (a release interrupted by a crash). */
+export function isStuckReleasing(stored: Pick<StoredRecord, 'status' | 'history'>, timeoutMs: number, now: Date): boolean {
+  const started = releaseStartedAt(stored);
+  return started !== undefined && now.getTime() - started >= timeoutMs;
 }
 
 /** True when the transition leaves no body to keep. */

@@ -41,11 +41,12 @@ export class RedisQuarantineStore extends BaseStore {
     key: Buffer,
     retentionDays: number,
     logger?: Logger,
+    releasingTimeoutMs?: number,
   ) {
-    super(key, retentionDays, logger);
+    super(key, retentionDays, logger, releasingTimeoutMs);
   }
 
-  static async connect(url: string, prefix: string, key: Buffer, retentionDays: number, logger?: Logger): Promise<RedisQuarantineStore> {
+  static async connect(url: string, prefix: string, key: Buffer, retentionDays: number, logger?: Logger, releasingTimeoutMs?: number): Promise<RedisQuarantineStore> {
     const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
     redis.on('error', (err: Error) => logger?.warn({ err: err.message }, 'redis connection error (quarantine)'));
     try {
@@ -54,7 +55,7 @@ export class RedisQuarantineStore extends BaseStore {
       redis.disconnect();
       throw new PostguardError(ErrorCodes.QUARANTINE_STORE, 'cannot connect to redis for the quarantine', { cause });
     }
-    return new RedisQuarantineStore(redis, prefix, true, key, retentionDays, logger);
+    return new RedisQuarantineStore(redis, prefix, true, key, retentionDays, logger, releasingTimeoutMs);
   }
 
   private metaKey(id: string): string {

@@ -84,6 +84,16 @@ export interface QuarantineStore {
   transition(id: string, req: TransitionRequest): Promise<QuarantineRecord>;
   /** Appends a history entry without changing the status. */
   note(id: string, entry: Omit<HistoryEntry, 'at'>): Promise<QuarantineRecord>;
+  /**
+   * A release interrupted by a crash leaves its record in 'releasing'. Once the release started longer than the
+   * releasing timeout ago, this puts it back to held (atomically, re-checked on the stored record) with `entry` in
+   * its history. Throws QUARANTINE_STATE when the record is not releasing or its release is still recent.
+   */
+  recoverRelease(id: string, entry: Omit<HistoryEntry, 'at'>): Promise<QuarantineRecord>;
+  /** Records stuck in 'releasing' past the releasing timeout. */
+  stuckReleases(now?: Date): Promise<QuarantineRecord[]>;
+  /** How long a release may stay in 'releasing' before it counts as interrupted (ms). */
+  readonly releasingTimeoutMs: number;
   /** Expires records past retention (drops the body), removes tombstones past a second retention period. */
   purge(now?: Date): Promise<{ expired: number; removed: number }>;
   /** Records per status. */

@@ -24,7 +24,7 @@ import { openQuarantine } from '../quarantine/index.js';
 import { journalTransitions, openJournal } from '../journal/index.js';
 import { readiness } from './readiness.js';
 import { startConfiguredSync } from '../directory/sync/schedule.js';
-import { startServer } from './start.js';
+import { openRecipientMemory, secureStartup, startServer } from './start.js';
 
 /** Number of relay processes: `workers` (0 = one per core). */
 export function workerCount(config: Pick<Config, 'workers'>): number {
@@ -60,6 +60,7 @@ class ClusterMetrics extends Metrics {
 export async function runPrimary(config: Config, logger: Logger, count: number): Promise<{ close(): Promise<void>; reload(): void }> {
   const dataDir = resolve(config.dataDir);
   const redis = config.redis || undefined;
+  await secureStartup(config, dataDir, logger);
   if (config.directory.length) {
     const directory = await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, follow: false, staleKeys: 'open', logger });
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
@@ -70,7 +71,9 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
     ? await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, logger })
     : undefined;
   const sync = syncDirectory ? startConfiguredSync(syncDirectory, config.directorySync, logger) : undefined;
-  const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, logger });
+  // An embedded recipient memory of the previous format is converted once here, not by workers racing.
+  if (!redis) await (await openRecipientMemory(config, dataDir)).close();
+  const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, releasingTimeoutMs: config.quarantine.releasingTimeout, logger });
   // console actions taken in the primary (release, delete, release requests) go to the verdict journal too
   journalTransitions(quarantine, () => openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }), (err, e) => logger.error({ ref: e.ref, event: e.event, err: (err as Error).message }, 'journal write failed; entry lost'), config.hostname || undefined);
   const upstream = createUpstream(config);

@@ -1,5 +1,5 @@
 /**
- * `postguard quarantine list|show|release|delete`. Safe while relays run: every change is an atomic state
+ * `postguard quarantine list|show|release|delete|recover`. Safe while relays run: every change is an atomic state
  * transition in the shared store, so a release here and one in the console cannot both deliver.
  */
 import os from 'node:os';
@@ -8,7 +8,7 @@ import type { AuditLog } from '../../audit/index.js';
 import { maskAddress } from '../../core/address.js';
 import { ErrorCodes, isPostguardError, PostguardError } from '../../core/errors.js';
 import type { Upstream } from '../../deliver/types.js';
-import { deleteMessage, releaseMessage } from '../../quarantine/release.js';
+import { deleteMessage, DUPLICATE_DELIVERY_RISK, recoverRelease, releaseMessage } from '../../quarantine/release.js';
 import { intArg, runningCommand, sinceArg, usageLine } from '../usage.js';
 import { QUARANTINE_STATUSES, type ListFilter, type QuarantineRecord, type QuarantineStatus, type QuarantineStore } from '../../quarantine/types.js';
 
@@ -166,6 +166,24 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
         try {
           await deleteMessage(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
           out(`deleted ${id}\n`);
+        } finally {
+          await audit.close();
+          await store.close();
+        }
+      }),
+    );
+  q.command('recover')
+    .description('Put a release interrupted by a crash (stuck in releasing past quarantine.releasingTimeout) back to held')
+    .argument('<id>')
+    .requiredOption('--reason <text>', 'why (recorded)')
+    .option('--actor <name>', 'who you are (default: the OS user)')
+    .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
+      runCommand(async () => {
+        const store = await deps.openStore(cmd);
+        const audit = await deps.openAudit(cmd);
+        try {
+          await recoverRelease(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
+          out(`recovered ${id}: held again, it can be released or deleted.\nWARNING: ${DUPLICATE_DELIVERY_RISK}.\n`);
         } finally {
           await audit.close();
           await store.close();
