@@ -3,6 +3,7 @@
  * Every value is validated against the key table (config/keys.ts); an error names the key, where it came from
  * and, for the file, the line.
  */
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
@@ -49,6 +50,7 @@ export interface Config {
   scanning: boolean;
   adminListen: string;
   publicUrl: string;
+  admin: { trustedProxies: string[] };
   retentionDays: number;
   noticeFrom: string;
   logLevel: string;
@@ -299,6 +301,14 @@ function validateCrossKeys(c: Config): void {
     if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(dom)) throw configError('internalDomains', d, `"${dom}" is not a domain name`);
   }
   c.internalDomains = c.internalDomains.map((x) => x.toLowerCase());
+  for (const cidr of c.admin.trustedProxies) {
+    const [ip = '', bits, extra] = cidr.split('/');
+    const family = isIP(ip);
+    const max = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+      throw configError('admin.trustedProxies', d, `"${cidr}" is not an IP address or CIDR network`);
+    }
+  }
   if (c.limits.maxConnectionsPerClient > c.limits.maxConnections) {
     throw configError('limits.maxConnectionsPerClient', d, `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`);
   }
