@@ -14,7 +14,14 @@ function addresses(a: AddressObject | AddressObject[] | undefined): string {
   return (Array.isArray(a) ? a : [a]).map((x) => x.text).join(', ');
 }
 
-export async function renderBodyDocument(raw: Buffer): Promise<string> {
+/** Masks addresses (first letter and domain stay) and digit runs (last two digits stay) for viewers. */
+export function maskText(text: string): string {
+  return text
+    .replace(/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g, '$1•••@$2')
+    .replace(/\d(?:[\d ./-]*\d){3,}/g, (run) => run.slice(0, -2).replace(/\d/g, '•') + run.slice(-2));
+}
+
+export async function renderBodyDocument(raw: Buffer, opts: { masked?: boolean } = {}): Promise<string> {
   let head: [string, string][] = [];
   let text = '';
   let attachments: { filename: string; contentType: string; size: number }[] = [];
@@ -36,6 +43,10 @@ export async function renderBodyDocument(raw: Buffer): Promise<string> {
     text = raw.toString('utf8');
   }
   if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT) + '\n[… truncated]';
+  if (opts.masked) {
+    head = head.map(([k, v]) => [k, k === 'Date' ? v : maskText(v)]);
+    text = maskText(text);
+  }
   return render('body', { head: head.filter(([, v]) => v), text, attachments });
 }
 

@@ -9,7 +9,7 @@ export interface Rect {
   y: number;
   w: number;
   h: number;
-  /** Index into the legend (colour). */
+  /** Index into the legend (its colour is the CSS class s<series % 8>). */
   series: number;
   title: string;
 }
@@ -27,12 +27,6 @@ export interface SenderChart {
   width: number;
   height: number;
   rows: { y: number; w: number; label: string; value: number }[];
-}
-
-const COLOURS = ['#2f80ed', '#eb5757', '#27ae60', '#f2994a', '#9b51e0', '#56ccf2', '#828282', '#bb6bd9'];
-
-export function colour(series: number): string {
-  return COLOURS[series % COLOURS.length]!;
 }
 
 export function dayChart(stats: Stats): DayChart {

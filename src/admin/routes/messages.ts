@@ -106,6 +106,46 @@ export async function findRecords(ctx: AdminContext, q: ListQuery): Promise<{ to
   return { total: all.length, records: all.slice(q.offset, q.offset + q.limit) };
 }
 
+/** The sender's justification when the message waits in the release-request queue. */
+function justificationOf(r: QuarantineRecord): string | undefined {
+  return r.status === 'release-requested' ? r.history.filter((h) => h.action === 'release-requested').at(-1)?.reason : undefined;
+}
+
+/**
+ * For a message held for a lookalike recipient domain (evidence "gmial.com ≈ gmail.com"), the recipients with
+ * the imitated domain put in: the release form offers them pre-filled. Undefined when nothing is to correct.
+ */
+export function correctedRecipients(r: QuarantineRecord): string | undefined {
+  const fixes = new Map<string, string>();
+  for (const h of r.verdict.hits) {
+    for (const e of h.evidence) {
+      const m = /^lookalike:/.test(e.kind) ? /^(\S+) ≈ (\S+)$/.exec(e.masked) : null;
+      if (m) fixes.set(m[1]!.toLowerCase(), m[2]!);
+    }
+  }
+  if (!fixes.size || !r.envelope.rcptTo.length) return undefined;
+  let changed = false;
+  const to = r.envelope.rcptTo.map((addr) => {
+    const at = addr.lastIndexOf('@');
+    const domain = addr.slice(at + 1).toLowerCase();
+    for (const [wrong, right] of fixes) {
+      if (domain === wrong || domain.endsWith(`.${wrong}`)) {
+        changed = true;
+        return `${addr.slice(0, at + 1)}${domain.slice(0, domain.length - wrong.length)}${right}`;
+      }
+    }
+    return addr;
+  });
+  return changed ? to.join(', ') : undefined;
+}
+
+/** Rule ids of the held messages, for the console's rule filter. */
+async function knownRules(ctx: AdminContext): Promise<string[]> {
+  const rules = new Set<string>();
+  for (const r of await ctx.store.list({})) for (const rule of r.verdict.rules) rules.add(rule);
+  return [...rules].sort();
+}
+
 function recipientsOf(to: string | string[] | undefined): string[] {
   const list = Array.isArray(to) ? to : to === undefined ? [] : [to];
   return list.flatMap((s) => s.split(/[\s,;]+/)).filter(Boolean);
@@ -125,14 +165,17 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   const messagePage = async (auth: Auth, r: QuarantineRecord, flash: { notice?: string; error?: string } = {}) => {
     const bodyGone = r.status === 'deleted' || r.status === 'expired';
-    const request = r.status === 'release-requested' ? r.history.filter((h) => h.action === 'release-requested').at(-1)?.reason : undefined;
+    const canAct = roleAllows(auth.principal.role, 'releaser') && (r.status === 'held' || r.status === 'release-requested');
     return render('message', {
       r,
       who: who(auth),
       attachments: bodyGone ? [] : await attachmentNames(await store.getRaw(r.id)),
       bodyGone,
-      request,
-      canAct: roleAllows(auth.principal.role, 'releaser') && (r.status === 'held' || r.status === 'release-requested'),
+      request: justificationOf(r),
+      customers: customersOf(r),
+      fullBody: roleAllows(auth.principal.role, 'releaser'),
+      correctedTo: canAct ? correctedRecipients(r) : undefined,
+      canAct,
       notice: flash.notice && Object.hasOwn(NOTICES, flash.notice) ? NOTICES[flash.notice] : undefined,
       error: flash.error,
     });
@@ -153,9 +196,31 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     '/messages',
     { config: { role: 'viewer' }, schema: { hide: true, querystring: listQuerySchema } },
     async (req, reply) => {
+      const auth = authOf(req);
       const query: ListQuery = { ...req.query, status: req.query.status === undefined ? 'held' : (req.query.status as ListQuery['status']) };
       const { total, records } = await findRecords(ctx, query);
-      return html(reply, 200, render('list', { records, total, query, statuses: ['', ...QUARANTINE_STATUSES], who: who(authOf(req)) }));
+      const pageLink = (offset: number) => {
+        const p = new URLSearchParams();
+        for (const [k, v] of Object.entries({ ...query, offset })) if (v !== undefined && k !== 'limit') p.set(k, String(v));
+        if (query.limit !== 50) p.set('limit', String(query.limit));
+        return `/messages?${p.toString()}`;
+      };
+      return html(
+        reply,
+        200,
+        render('list', {
+          records,
+          total,
+          query,
+          statuses: ['', ...QUARANTINE_STATUSES],
+          rules: await knownRules(ctx),
+          canAct: roleAllows(auth.principal.role, 'releaser'),
+          justification: justificationOf,
+          prev: query.offset > 0 ? pageLink(Math.max(0, query.offset - query.limit)) : undefined,
+          next: query.offset + query.limit < total ? pageLink(query.offset + query.limit) : undefined,
+          who: who(auth),
+        }),
+      );
     },
   );
 
@@ -183,10 +248,13 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     async (req) => apiRecord(await store.get(req.params.id)),
   );
 
+  // Releasers and admins see the full body, and each such view is audited; viewers get it with addresses and
+  // numbers masked.
   app.get<{ Params: { id: string } }>('/messages/:id/body', { config: { role: 'viewer' }, schema: { hide: true, params: idParamsSchema } }, async (req, reply) => {
     const auth = authOf(req);
-    const doc = await renderBodyDocument(await store.getRaw(req.params.id));
-    await audit.append({ actor: actorOf(auth), action: 'view-body', messageId: req.params.id });
+    const full = roleAllows(auth.principal.role, 'releaser');
+    const doc = await renderBodyDocument(await store.getRaw(req.params.id), { masked: !full });
+    if (full) await audit.append({ actor: actorOf(auth), action: 'view-body', messageId: req.params.id });
     reply.header('content-security-policy', BODY_CSP).header('x-frame-options', 'SAMEORIGIN');
     return html(reply, 200, doc);
   });
