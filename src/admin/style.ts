@@ -7,7 +7,7 @@ export const CSS = `:root{--fg:#1f2933;--bg:#fff;--muted:#616e7c;--line:#d9e2ec;
 @media (prefers-color-scheme:dark){:root{--fg:#e4e7eb;--bg:#12181f;--muted:#9aa5b1;--line:#323f4b;--head:#0b1a2a;--head-fg:#e4e7eb;--link:#7cc4fa;--mark:#8d6e00;--ok:#14452f;--err:#5c1a1a;--chip:#323f4b;--track:#323f4b}}
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,sans-serif;margin:0;color:var(--fg);background:var(--bg)}a{color:var(--link)}
 header{background:var(--head);color:var(--head-fg);padding:8px 16px;display:flex;gap:8px 16px;align-items:center;flex-wrap:wrap}header a{color:var(--head-fg);margin-right:12px}header nav{display:flex;flex-wrap:wrap}
-header form{margin-left:auto}main{padding:16px;max-width:1200px}h1 .count{font-size:.6em;background:var(--chip);border-radius:10px;padding:2px 8px;vertical-align:middle}
+header form{margin-left:auto}header button{background:transparent;color:var(--head-fg);border-color:var(--head-fg)}main{padding:16px;max-width:1200px}h1 .count{font-size:.6em;background:var(--chip);border-radius:10px;padding:2px 8px;vertical-align:middle}
 .table-wrap{overflow-x:auto;max-width:100%}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:6px;text-align:left;vertical-align:top}
 table.facts th{width:9em;color:var(--muted);font-weight:normal}mark{background:var(--mark);color:inherit;padding:0 2px}.err{background:var(--err);padding:8px}.ok{background:var(--ok);padding:8px}.note{color:var(--muted);font-size:.9em}
 iframe{width:100%;height:360px;border:1px solid var(--line);background:#fff}.actions{display:flex;gap:16px;flex-wrap:wrap;margin-top:12px}.actions form{flex:1;min-width:240px;border:1px solid var(--line);padding:8px}
