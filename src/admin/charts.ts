@@ -62,6 +62,25 @@ export function senderChart(stats: Stats): SenderChart {
   return { width, height: Math.max(24, rows.length * 24), rows };
 }
 
-export function charts(stats: Stats): { days: DayChart; senders: SenderChart; releasePercent: number } {
-  return { days: dayChart(stats), senders: senderChart(stats), releasePercent: Math.round(stats.releaseRate * 100) };
+export interface ReleaseTimeChart {
+  width: number;
+  height: number;
+  bars: { x: number; y: number; w: number; h: number; label: string; value: number }[];
+}
+
+export function releaseTimeChart(stats: Stats): ReleaseTimeChart {
+  const width = 640;
+  const height = 160;
+  const plot = height - 40;
+  const max = Math.max(1, ...stats.timeToRelease.map((b) => b.count));
+  const step = width / Math.max(1, stats.timeToRelease.length);
+  const bars = stats.timeToRelease.map((b, i) => {
+    const h = (b.count / max) * (plot - 10);
+    return { x: i * step + step * 0.15, y: plot - h + 14, w: step * 0.7, h, label: b.bucket, value: b.count };
+  });
+  return { width, height, bars };
+}
+
+export function charts(stats: Stats): { days: DayChart; senders: SenderChart; releaseTimes: ReleaseTimeChart; releasePercent: number } {
+  return { days: dayChart(stats), senders: senderChart(stats), releaseTimes: releaseTimeChart(stats), releasePercent: Math.round(stats.releaseRate * 100) };
 }

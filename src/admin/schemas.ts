@@ -202,6 +202,11 @@ export const statsResponseSchema = {
     topSenders: { type: 'array', items: { type: 'object', properties: { sender: { type: 'string' }, held: { type: 'integer' } }, required: ['sender', 'held'] } },
     releaseRate: { type: 'number', description: 'Released / (released + deleted) of the messages held since then; 0 when none was decided.' },
     medianReleaseMinutes: { type: ['number', 'null'], description: 'Median time from hold to release, in minutes.' },
+    timeToRelease: {
+      type: 'array',
+      description: 'Released messages by time from hold to release.',
+      items: { type: 'object', properties: { bucket: { type: 'string' }, count: { type: 'integer' } }, required: ['bucket', 'count'] },
+    },
   },
   required: ['since', 'held', 'released', 'deleted', 'rejected', 'byRule', 'byDay'],
 } as const;

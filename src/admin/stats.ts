@@ -17,7 +17,18 @@ export interface Stats {
   topSenders: { sender: string; held: number }[];
   releaseRate: number;
   medianReleaseMinutes: number | null;
+  /** Released messages by time from hold to release. */
+  timeToRelease: { bucket: string; count: number }[];
 }
+
+/** Upper bounds (minutes) of the time-to-release buckets. */
+const RELEASE_BUCKETS: [string, number][] = [
+  ['< 15 min', 15],
+  ['15–60 min', 60],
+  ['1–4 h', 240],
+  ['4–24 h', 1440],
+  ['> 1 day', Infinity],
+];
 
 function median(values: number[]): number | null {
   if (!values.length) return null;
@@ -68,6 +79,10 @@ export function computeStats(records: QuarantineRecord[], since: Date, rejected:
       .map(([sender, n]) => ({ sender, held: n })),
     releaseRate: released + deleted ? released / (released + deleted) : 0,
     medianReleaseMinutes: median(releaseMinutes),
+    timeToRelease: RELEASE_BUCKETS.map(([bucket, max], i) => ({
+      bucket,
+      count: releaseMinutes.filter((m) => m < max && (i === 0 || m >= RELEASE_BUCKETS[i - 1]![1])).length,
+    })),
   };
 }
 

@@ -18,6 +18,6 @@ button{cursor:pointer;background:var(--chip)}button.danger{border-color:#c62828}
 .chip{display:inline-block;background:var(--chip);border-radius:10px;padding:0 8px;margin:1px 0}.justification{color:var(--muted);font-size:.9em}
 fieldset.bulk{border:1px solid var(--line);margin:12px 0}.pages{display:flex;gap:16px;align-items:center;margin:12px 0}
 time{text-decoration:underline dotted;text-underline-offset:2px}
-svg text{fill:var(--fg);font-size:12px}svg .track{fill:var(--track)}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
+svg{max-width:720px;display:block}svg text{fill:var(--fg);font-size:12px}svg .track{fill:var(--track)}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
 .s0{fill:#2f80ed;background:#2f80ed}.s1{fill:#eb5757;background:#eb5757}.s2{fill:#27ae60;background:#27ae60}.s3{fill:#f2994a;background:#f2994a}.s4{fill:#9b51e0;background:#9b51e0}.s5{fill:#56ccf2;background:#56ccf2}.s6{fill:#828282;background:#828282}.s7{fill:#bb6bd9;background:#bb6bd9}
 @media (max-width:600px){main{padding:8px}header form{margin-left:0}th,td{padding:4px}#messages th:nth-child(n+7),#messages td:nth-child(n+7){display:none}.filters>*{flex:1 1 100%}.filters input[type=search]{min-width:0;width:100%}}`;

@@ -103,7 +103,10 @@ const stats = `<% layout('@layout', { title: 'Statistics', who: it.who }) %><% c
 <h2>Release rate and time to release</h2>
 <svg id="chart-release" role="img" aria-label="Release rate <%= c.releasePercent %> percent" viewBox="0 0 400 30" width="100%"><rect x="0" y="5" width="400" height="20" class="track"></rect><rect x="0" y="5" width="<%= c.releasePercent * 4 %>" height="20" class="s2"></rect></svg>
 <p id="release-rate"><%= c.releasePercent %> % of decided messages were released (the rest deleted). Median time to release:
-<%= s.medianReleaseMinutes === null ? 'none released' : s.medianReleaseMinutes < 120 ? Math.round(s.medianReleaseMinutes) + ' min' : (s.medianReleaseMinutes / 60).toFixed(1) + ' h' %>.</p>`;
+<%= s.medianReleaseMinutes === null ? 'none released' : s.medianReleaseMinutes < 120 ? Math.round(s.medianReleaseMinutes) + ' min' : (s.medianReleaseMinutes / 60).toFixed(1) + ' h' %>.</p>
+<svg id="chart-release-times" role="img" aria-label="Released messages by time to release" viewBox="0 0 <%= c.releaseTimes.width %> <%= c.releaseTimes.height %>" width="100%">
+<% for (const b of c.releaseTimes.bars) { %><rect x="<%= b.x.toFixed(1) %>" y="<%= b.y.toFixed(1) %>" width="<%= b.w.toFixed(1) %>" height="<%= b.h.toFixed(1) %>" class="s4"><title><%= b.label %>: <%= b.value %></title></rect>
+<text x="<%= (b.x + b.w / 2).toFixed(1) %>" y="<%= (b.y - 4).toFixed(1) %>" text-anchor="middle" class="axis"><%= b.value %></text><text x="<%= (b.x + b.w / 2).toFixed(1) %>" y="<%= c.releaseTimes.height - 8 %>" text-anchor="middle" class="axis"><%= b.label %></text><% } %></svg>`;
 
 /** The held message as an inert document for the sandboxed iframe (no layout, no stylesheet). */
 const body = `<!doctype html><html><head><meta charset="utf-8"><title>message</title></head><body><table>

@@ -95,6 +95,7 @@ describe('admin API contract', () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(stats).toMatchObject({ held: 3, released: 1, deleted: 1, rejected: 1, byRule: { 'foreign-data': 2, 'typo-recipient': 1 }, releaseRate: 0.5 });
     expect(stats.byDay).toEqual([{ day: today, byRule: { 'foreign-data': 2, 'typo-recipient': 1 } }]);
+    expect(stats.timeToRelease).toContainEqual({ bucket: '< 15 min', count: 1 });
     const future = await fetch(`${env.server.url}/api/stats?since=2999-01-01`, { headers: { cookie } });
     expect(await future.json()).toMatchObject({ held: 0, byRule: {}, byDay: [] });
     expect((await fetch(`${env.server.url}/api/stats?since=yesterday`, { headers: { cookie } })).status).toBe(400);

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { releaseMessage } from '../../src/quarantine/release.js';
 import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
 import { PASSWORDS, startEnv, type Env } from './setup.js';
 
@@ -174,7 +175,10 @@ describe('console pages in a real browser', () => {
   });
 
   it('renders the statistics page with SVG charts, also in dark mode', async () => {
-    for (let i = 0; i < 4; i++) await env.store.hold(makeMessage(), makeVerdict());
+    const first = makeMessage();
+    await env.store.hold(first, makeVerdict());
+    for (let i = 0; i < 3; i++) await env.store.hold(makeMessage(), makeVerdict());
+    await releaseMessage(env.store, env.upstream, first.id, { actor: 'test', reason: 'checked' }, env.audit);
     const t = makeMessage({ envelope: { mailFrom: 'billing@shop.example', rcptTo: ['x@gmial.com'] } });
     await env.store.hold(t, typoVerdict());
     await login(page, env.server.url, 'alice');
@@ -184,6 +188,8 @@ describe('console pages in a real browser', () => {
     expect(await page.locator('#chart-days rect').count()).toBe(2); // one day, two rules stacked
     expect(await page.locator('.legend li').allTextContents()).toEqual(['foreign-data (4)', 'lookalike-recipient (1)']);
     expect(await page.locator('#chart-senders text').allTextContents()).toEqual(expect.arrayContaining(['a•••@shop.example', 'b•••@shop.example']));
+    expect(await page.locator('#release-rate').textContent()).toMatch(/^100 % of decided/);
+    expect(await page.locator('#chart-release-times rect title').allTextContents()).toEqual(['< 15 min: 1', '15–60 min: 0', '1–4 h: 0', '4–24 h: 0', '> 1 day: 0']);
     await page.screenshot({ path: `${SHOTS}/stats-light.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     const bodyBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
