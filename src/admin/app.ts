@@ -80,8 +80,13 @@ export async function buildAdminApp(ctx: AdminContext, opts: AppOptions = {}): P
     },
   });
   // The documentation is public (schemas only, no data); its routes come from the plugin, so they get their role here.
+  // Every path's methods are noted, so other methods on a known path get 405 instead of 404 (below).
+  const methodsByUrl = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
+    const set = methodsByUrl.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) set.add(m);
+    methodsByUrl.set(route.url, set);
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
@@ -106,5 +111,19 @@ export async function buildAdminApp(ctx: AdminContext, opts: AppOptions = {}): P
   auditRoutes(app, ctx);
   statsRoutes(app, ctx);
   requestRoutes(app, ctx);
+  for (const [url, methods] of [...methodsByUrl]) {
+    const others = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !methods.has(m));
+    if (url.startsWith('/api/docs') || !others.length) continue;
+    app.route({
+      method: others as ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[],
+      url,
+      config: { role: 'public' },
+      schema: { hide: true },
+      handler: async (_req, reply) => {
+        reply.header('allow', [...methods].filter((m) => m !== 'HEAD').join(', '));
+        throw new HttpError(405, 'method not allowed');
+      },
+    });
+  }
   return app;
 }
