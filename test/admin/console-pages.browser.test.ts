@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { releaseMessage } from '../../src/quarantine/release.js';
+import { releaseMessage, requestRelease } from '../../src/quarantine/release.js';
 import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
 import { PASSWORDS, startEnv, type Env } from './setup.js';
 
@@ -159,6 +159,22 @@ describe('console pages in a real browser', () => {
     await Promise.all([page.waitForURL(/notice=released/), page.click('#release-form button[type=submit]')]);
     await env.sink.waitFor(1);
     expect(env.sink.messages[0]!.rcptTo).toEqual(['jane.doe@gmail.com']);
+  });
+
+  it("shows the release-request queue with the sender's justification", async () => {
+    const asked = makeMessage();
+    const other = makeMessage();
+    await env.store.hold(asked, makeVerdict());
+    await env.store.hold(other, makeVerdict());
+    await requestRelease(env.store, asked.id, { justification: 'The customer asked for this copy <b>today</b>', actor: 'sender:a•••@shop.example' }, env.audit);
+    await login(page, env.server.url, 'rita');
+    await Promise.all([page.waitForURL(/status=release-requested/), page.click('a[href="/messages?status=release-requested"]')]);
+    expect(await page.locator('#messages tbody tr').count()).toBe(1);
+    const row = page.locator(`#messages tr[data-id="${asked.id}"]`);
+    expect(await row.locator('.justification').textContent()).toBe('Sender: The customer asked for this copy <b>today</b>');
+    await page.screenshot({ path: `${SHOTS}/release-requests.png` });
+    await page.click(`a[href="/messages/${asked.id}"]`);
+    expect(await page.locator('#request').textContent()).toContain('The customer asked for this copy');
   });
 
   it('masks the body for viewers and does not audit their view', async () => {
