@@ -1,11 +1,11 @@
 /**
  * The held message as a static, inert HTML document for the console's sandboxed iframe: headers and text are
- * escaped, HTML parts are shown as extracted text (never as markup), attachments by escaped name only.
+ * escaped (templates.ts), HTML parts are shown as extracted text (never as markup), attachments by name only.
  * Served with CSP "default-src 'none'; sandbox": nothing loads, nothing runs.
  */
 import { convert } from 'html-to-text';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { esc } from './http.js';
+import { render } from './templates.js';
 
 const MAX_TEXT = 512 * 1024;
 
@@ -14,7 +14,14 @@ function addresses(a: AddressObject | AddressObject[] | undefined): string {
   return (Array.isArray(a) ? a : [a]).map((x) => x.text).join(', ');
 }
 
-export async function renderBodyDocument(raw: Buffer): Promise<string> {
+/** Masks addresses (first letter and domain stay) and digit runs (last two digits stay) for viewers. */
+export function maskText(text: string): string {
+  return text
+    .replace(/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g, '$1•••@$2')
+    .replace(/\d(?:[\d ./-]*\d){3,}/g, (run) => run.slice(0, -2).replace(/\d/g, '•') + run.slice(-2));
+}
+
+export async function renderBodyDocument(raw: Buffer, opts: { masked?: boolean } = {}): Promise<string> {
   let head: [string, string][] = [];
   let text = '';
   let attachments: { filename: string; contentType: string; size: number }[] = [];
@@ -36,11 +43,11 @@ export async function renderBodyDocument(raw: Buffer): Promise<string> {
     text = raw.toString('utf8');
   }
   if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT) + '\n[… truncated]';
-  const rows = head.filter(([, v]) => v).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
-  const att = attachments.length
-    ? `<h4>Attachments</h4><ul>${attachments.map((a) => `<li>${esc(a.filename)} (${esc(a.contentType)}, ${a.size} bytes)</li>`).join('')}</ul>`
-    : '';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>message</title></head><body><table>${rows}</table><hr><pre>${esc(text)}</pre>${att}</body></html>`;
+  if (opts.masked) {
+    head = head.map(([k, v]) => [k, k === 'Date' ? v : maskText(v)]);
+    text = maskText(text);
+  }
+  return render('body', { head: head.filter(([, v]) => v), text, attachments });
 }
 
 /** Attachment names of a message (escaped by the caller). */

@@ -10,6 +10,8 @@ export interface Session {
   token: string;
   csrf: string;
   principal: Principal;
+  /** The account's credential stamp at login (AccountStore.credentialStamp): the session ends when it changes. */
+  stamp: string;
   expires: number;
 }
 
@@ -21,7 +23,7 @@ export class SessionStore {
 
   constructor(private readonly ttlMs = SESSION_TTL_MS) {}
 
-  create(principal: Principal): Session {
+  create(principal: Principal, stamp: string): Session {
     this.sweep();
     if (this.sessions.size >= MAX_SESSIONS) {
       const oldest = this.sessions.keys().next().value;
@@ -31,6 +33,7 @@ export class SessionStore {
       token: randomBytes(32).toString('base64url'),
       csrf: randomBytes(32).toString('base64url'),
       principal,
+      stamp,
       expires: Date.now() + this.ttlMs,
     };
     this.sessions.set(s.token, s);

@@ -6,9 +6,10 @@ import { ErrorCodes, PostguardError } from '../core/errors.js';
 export async function readSecret(file: string | undefined, prompt: string): Promise<string> {
   if (file) return readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
   if (process.stdin.isTTY) {
-    process.stderr.write(prompt);
     const stdin = process.stdin;
+    // Echo goes off before the prompt shows, so nothing typed (or pasted) right after the prompt is echoed.
     stdin.setRawMode(true);
+    process.stderr.write(prompt);
     return new Promise((resolve) => {
       let value = '';
       const onData = (buf: Buffer) => {

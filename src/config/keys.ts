@@ -85,6 +85,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   // --- quarantine, notices, admin ------------------------------------------------------------------------
   { key: 'adminListen', type: 'hostport', default: '127.0.0.1:8025', description: 'Admin API and console listen address; empty string disables it.' },
   { key: 'publicUrl', type: 'string', default: '', description: 'Base URL of the console as agents reach it (release-request links); empty = http://ADMIN_LISTEN.' },
+  { key: 'admin.trustedProxies', type: 'list', default: [], description: 'Reverse proxies (IP addresses or CIDRs) in front of the console whose X-Forwarded-For is believed; the client address (login limits, audit) is then the last hop before them. Empty = the TCP peer is the client.' },
   { key: 'retentionDays', type: 'int', default: 30, min: 1, description: 'Days a quarantined message is kept before it expires.' },
 
   // --- notifications and verdict journal ----------------------------------------------------------------

@@ -3,6 +3,7 @@
  * Every value is validated against the key table (config/keys.ts); an error names the key, where it came from
  * and, for the file, the line.
  */
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
@@ -57,6 +58,7 @@ export interface Config {
   scanning: boolean;
   adminListen: string;
   publicUrl: string;
+  admin: { trustedProxies: string[] };
   retentionDays: number;
   notify: { admins: string[]; digestEvery: number; from: string; senderBatch: number; webhook: string; webhookSecret: string; webhookQueue: number };
   journal: { retention: number; postgres: string };
@@ -332,6 +334,14 @@ function validateCrossKeys(c: Config): void {
   if (c.notify.webhook && !c.notify.webhookSecret) throw configError('notify.webhookSecret', d, 'notify.webhook needs a notify.webhookSecret to sign its requests');
   if (c.journal.postgres && !/^postgres(ql)?:\/\//i.test(c.journal.postgres)) throw configError('journal.postgres', d, 'must be a postgres:// URL');
   for (const a of c.notify.admins) if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a)) throw configError('notify.admins', d, 'expected email addresses');
+  for (const cidr of c.admin.trustedProxies) {
+    const [ip = '', bits, extra] = cidr.split('/');
+    const family = isIP(ip);
+    const max = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+      throw configError('admin.trustedProxies', d, `"${cidr}" is not an IP address or CIDR network`);
+    }
+  }
   if (c.limits.maxConnectionsPerClient > c.limits.maxConnections) {
     throw configError('limits.maxConnectionsPerClient', d, `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`);
   }

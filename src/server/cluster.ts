@@ -84,6 +84,7 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
   const admin = config.adminListen
     ? await startAdminServer({
         listen: config.adminListen,
+        trustedProxies: config.admin.trustedProxies,
         store: quarantine,
         upstream,
         accounts: AccountStore.forDataDir(dataDir),

@@ -164,6 +164,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       const audit = await openAudit({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, logger });
       admin = await startAdminServer({
         listen: config.adminListen,
+        trustedProxies: config.admin.trustedProxies,
         store: quarantine,
         upstream,
         accounts: AccountStore.forDataDir(dataDir),

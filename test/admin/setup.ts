@@ -1,4 +1,5 @@
 /** A full admin server on real sockets: store (file or Redis), audit, accounts, SMTP sink upstream. */
+import path from 'node:path';
 import { AccountStore } from '../../src/admin/accounts.js';
 import { openAudit, type AuditLog } from '../../src/audit/index.js';
 import { startAdminServer, type AdminServer } from '../../src/admin/server.js';
@@ -24,13 +25,23 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(opts: { backend?: 'file' | 'redis'; prefix?: string; sink?: Sink; withAccounts?: boolean } = {}): Promise<Env> {
+export interface EnvOptions {
+  backend?: 'file' | 'redis';
+  prefix?: string;
+  sink?: Sink;
+  withAccounts?: boolean;
+  /** Use this account store class (e.g. one that counts password checks) on the env's admins.json. */
+  accountStore?: typeof AccountStore;
+  trustedProxies?: string[];
+}
+
+export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
   const t = await tempDir();
   const prefix = opts.prefix ?? redisPrefix();
   const redis = opts.backend === 'redis' ? { redis: REDIS_URL, redisPrefix: prefix } : {};
   const store = await openQuarantine({ dataDir: t.dir, key: TEST_KEY, ...redis });
   const audit = await openAudit({ dataDir: t.dir, ...redis });
-  const accounts = AccountStore.forDataDir(t.dir);
+  const accounts = new (opts.accountStore ?? AccountStore)(path.join(t.dir, 'admins.json'));
   if (opts.withAccounts !== false) {
     await accounts.add('alice', 'admin', PASSWORDS.alice);
     await accounts.add('rita', 'releaser', PASSWORDS.rita);
@@ -52,6 +63,7 @@ export async function startEnv(opts: { backend?: 'file' | 'redis'; prefix?: stri
     metrics,
     readiness: async () => ({ ...ready }),
     signer,
+    ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
   });
   return {
     dir: t.dir,

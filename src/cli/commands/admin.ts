@@ -1,12 +1,14 @@
 /**
- * `postguard admin add|remove|list|token`: console accounts in DATA_DIR/admins.json. Passwords come from stdin
- * (first line) or --password-file, never from the command line.
+ * `postguard admin add|remove|list|token`: console accounts in DATA_DIR/admins.json. Passwords come from a
+ * terminal prompt (not echoed, asked twice), piped stdin (first line) or --password-file, never from the
+ * command line.
  */
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { ROLES, type AccountStore, type Role } from '../../admin/accounts.js';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
+import { readSecret } from '../prompt.js';
 import { runCommand } from './quarantine.js';
 
 export interface AdminCommandDeps {
@@ -14,6 +16,19 @@ export interface AdminCommandDeps {
   /** Password source when no --password-file is given (default: process.stdin). */
   stdin?: Readable;
   out?: (text: string) => void;
+  /**
+   * Asks for a secret on a terminal without echo; default: cli/prompt.ts when stdin is a terminal (and no
+   * `stdin` was given), else none (the password is read from stdin).
+   */
+  askSecret?: (prompt: string) => Promise<string>;
+}
+
+/** Asks twice on the terminal; the two must match. */
+async function askNewPassword(ask: (prompt: string) => Promise<string>, name: string): Promise<string> {
+  const first = await ask(`New password for ${name}: `);
+  const second = await ask('Repeat the password: ');
+  if (first !== second) throw new PostguardError(ErrorCodes.USAGE, 'the two passwords differ; nothing was changed');
+  return first;
 }
 
 async function firstLine(stream: Readable): Promise<string> {
@@ -37,9 +52,12 @@ export function registerAdminCommand(program: Command, deps: AdminCommandDeps): 
     .action(async (name: string, o: { role: string; passwordFile?: string }, cmd: Command) =>
       runCommand(async () => {
         if (!ROLES.includes(o.role as Role)) throw new PostguardError(ErrorCodes.USAGE, `--role must be one of ${ROLES.join(', ')}`);
+        const ask = deps.askSecret ?? (!deps.stdin && process.stdin.isTTY ? (p: string) => readSecret(undefined, p) : undefined);
         const password = o.passwordFile
           ? ((await readFile(o.passwordFile, 'utf8')).split(/\r?\n/)[0] ?? '')
-          : await firstLine(deps.stdin ?? process.stdin);
+          : ask
+            ? await askNewPassword(ask, name)
+            : await firstLine(deps.stdin ?? process.stdin);
         const accounts = await deps.openAccounts(cmd);
         await accounts.add(name, o.role as Role, password);
         out(`account ${name} (${o.role}) saved\n`);
