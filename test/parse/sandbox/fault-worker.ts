@@ -9,22 +9,40 @@
  *   oom         allocates without bound (the worker's heap limit stops it)
  *   throw       throws a TypeError (→ 'extract-error')
  *   exit        ends the worker thread mid-task (→ 'extract-error')
+ *   gate PATH   blocks like `block` until the file PATH exists, then reads the PDF after the first line
  *
  * Compiled to dist/test/parse/sandbox/fault-worker.js by the suite's global setup (test/vitest/global-setup.ts).
  */
+import { existsSync } from 'node:fs';
 import type { ExtractContext } from '../../../src/parse/context.js';
 import type { Extracted } from '../../../src/parse/extract/result.js';
 import { extractDocument, runTask } from '../../../src/parse/sandbox/extractors.js';
 import { serveTasks } from '../../../src/parse/sandbox/serve.js';
 import { FAULT_MARK, type Fault } from './faults.js';
 
-function faultOf(bytes: Uint8Array): Fault | null {
-  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
-  return head.startsWith(FAULT_MARK) ? (head.slice(FAULT_MARK.length).split(/\s/, 1)[0] as Fault) : null;
+interface Marked {
+  fault: Fault;
+  /** The rest of the marker line (the gate's path). */
+  arg: string;
+  /** The bytes after the marker line. */
+  rest: Uint8Array;
 }
 
-async function runFault(fault: Fault, ctx: ExtractContext): Promise<Extracted> {
+function faultOf(bytes: Uint8Array): Marked | null {
+  const eol = bytes.indexOf(0x0a);
+  const line = Buffer.from(bytes.subarray(0, eol < 0 ? bytes.length : eol)).toString('latin1');
+  if (!line.startsWith(FAULT_MARK)) return null;
+  const [fault, ...arg] = line.slice(FAULT_MARK.length).split(' ');
+  return { fault: fault as Fault, arg: arg.join(' '), rest: bytes.subarray(eol + 1) };
+}
+
+async function runFault({ fault, arg, rest }: Marked, ctx: ExtractContext): Promise<Extracted> {
   switch (fault) {
+    case 'gate': {
+      const tick = new Int32Array(new SharedArrayBuffer(4));
+      while (!existsSync(arg)) Atomics.wait(tick, 0, 0, 20);
+      return extractDocument('pdf', rest, ctx);
+    }
     case 'hang': {
       let n = 0;
       for (;;) n = (n + 1) | 0;
@@ -47,7 +65,7 @@ async function runFault(fault: Fault, ctx: ExtractContext): Promise<Extracted> {
 
 serveTasks((req) =>
   runTask(req, (kind, bytes, ctx) => {
-    const fault = faultOf(bytes);
-    return fault ? runFault(fault, ctx) : extractDocument(kind, bytes, ctx);
+    const marked = faultOf(bytes);
+    return marked ? runFault(marked, ctx) : extractDocument(kind, bytes, ctx);
   }),
 );
