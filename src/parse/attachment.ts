@@ -12,7 +12,6 @@ import { htmlToText } from './html.js';
 import { addLinkSegments, findBareUrls } from './links.js';
 import { extractMessage } from './message.js';
 import { extractSandboxed } from './sandbox/pool.js';
-import { testKindOf } from './sandbox/test-extractors.js';
 import { extensionOf, sniffKind } from './sniff.js';
 
 export interface PartInput {
@@ -60,8 +59,6 @@ function addFilenameSegment(ctx: ExtractContext, part: PartInput, source: string
 async function extractKind(ctx: ExtractContext, part: PartInput, source: string): Promise<void> {
   const meta = { filename: part.filename, contentType: part.contentType };
   const add = (text: string): void => ctx.addSegment({ location: 'attachment', source, text, attachment: meta });
-  const test = testKindOf(part.contentType); // null unless POSTGUARD_TEST_EXTRACTORS=1 (sandbox/test-extractors.ts)
-  if (test) return addExtracted(ctx, source, await extractSandboxed(test, part.bytes, ctx), add);
   const kind = sniffKind(part.bytes, part.contentType, part.filename);
   const links = `${source}/`;
   switch (kind) {

@@ -8,7 +8,7 @@ import { PolicyWatcher } from '../../src/decide/watcher.js';
 
 const rule = (id: string, action = 'quarantine') => `rules:\n  - id: ${id}\n    when: { check: foreign_data }\n    action: ${action}\n`;
 
-function nextReload(w: PolicyWatcher, timeoutMs = 5000): Promise<PolicySet> {
+function nextReload(w: PolicyWatcher, timeoutMs = 20_000): Promise<PolicySet> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('no reload event')), timeoutMs);
     w.once('reload', (p) => {
@@ -18,7 +18,7 @@ function nextReload(w: PolicyWatcher, timeoutMs = 5000): Promise<PolicySet> {
   });
 }
 
-function nextError(w: PolicyWatcher, timeoutMs = 5000): Promise<Error> {
+function nextError(w: PolicyWatcher, timeoutMs = 20_000): Promise<Error> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('no error event')), timeoutMs);
     w.once('error', (e) => {

@@ -36,7 +36,9 @@ describe('emailMatches', () => {
     const text = 'a@'.repeat(500_000);
     const t0 = performance.now();
     expect([...emailMatches(text)].length).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // not a speed claim (bench/ measures speed): a super-linear pattern takes far longer here, a linear one well
+    // under a second, so this generous bound holds on any loaded machine and still catches the regression
+    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });
 

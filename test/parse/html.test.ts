@@ -52,7 +52,9 @@ describe('htmlToText', () => {
     for (const html of cases) {
       const t0 = performance.now();
       htmlToText(html);
-      expect(performance.now() - t0).toBeLessThan(1500);
+      // not a speed claim (bench/ measures speed): quadratic parsing of these inputs takes far longer, linear well
+      // under a second, so this generous bound holds on a loaded machine and still catches the regression
+      expect(performance.now() - t0).toBeLessThan(30_000);
     }
     expect(htmlToText('<div>'.repeat(200_000) + 'deep').text).toBe('deep');
   });

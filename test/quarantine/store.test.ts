@@ -111,7 +111,9 @@ describe.each([
     const a = makeMessage({ envelope: { mailFrom: 'alice@shop.example', rcptTo: ['x@gmail.com'] } });
     const b = makeMessage({ envelope: { mailFrom: 'bob@shop.example', rcptTo: ['y@gmail.com'] } });
     await ctx.store.hold(a, makeVerdict());
-    await new Promise((r) => setTimeout(r, 5));
+    // b is held in a later millisecond than a (the list is newest first)
+    const heldA = Date.now();
+    while (Date.now() <= heldA) await new Promise((r) => setImmediate(r));
     await ctx.store.hold(b, makeVerdict({ rules: ['exposure'], hits: [] }));
     await ctx.store.transition(b.id, { from: ['held'], to: 'deleted', entry: { actor: 'test', action: 'deleted', reason: 'spam' } });
     const ids = async (f: Parameters<QuarantineStore['list']>[0]) => (await ctx.store.list(f)).map((r) => r.id);

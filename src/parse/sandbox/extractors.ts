@@ -5,37 +5,37 @@
  */
 import { ExtractContext, ExtractTimeout } from '../context.js';
 import { errorKind, fail, type Extracted } from '../extract/result.js';
-import type { TaskRequest, TaskResult } from './protocol.js';
-import { runTestExtractor } from './test-extractors.js';
+import type { TaskKind, TaskRequest, TaskResult } from './protocol.js';
 
-/** Runs one task. Never throws for a library error; an uncaught asynchronous error kills the worker instead. */
-export async function runTask(req: Omit<TaskRequest, 'id'>, testExtractors: boolean): Promise<TaskResult> {
+/** Reads one document of a sandboxed kind with its library. */
+export type DocumentExtractor = (kind: TaskKind, bytes: Uint8Array, ctx: ExtractContext) => Promise<Extracted>;
+
+export const extractDocument: DocumentExtractor = async (kind, bytes, ctx) => {
+  // each library is loaded on first use, so a fresh worker starts fast (workers are replaced after a kill)
+  switch (kind) {
+    case 'pdf':
+      return (await import('../extract/pdf.js')).extractPdf(bytes, ctx);
+    case 'docx':
+      return (await import('../extract/docx.js')).extractDocx(bytes, ctx);
+    case 'xlsx':
+      return (await import('../extract/xlsx.js')).extractXlsx(bytes, ctx);
+    default:
+      return fail('unsupported', 'part: no extractor');
+  }
+};
+
+/**
+ * Runs one task under the message's limits and deadline. Never throws for a library error; an uncaught
+ * asynchronous error kills the worker instead.
+ */
+export async function runTask(req: Omit<TaskRequest, 'id'>, extract: DocumentExtractor = extractDocument): Promise<TaskResult> {
   const ctx = new ExtractContext({ ...req.limits, timeoutMs: Math.max(0, req.deadline - Date.now()) });
   let result: Extracted;
   try {
-    switch (req.kind) {
-      // each library is loaded on first use, so a fresh worker starts fast (workers are replaced after a kill)
-      case 'pdf':
-        result = await (await import('../extract/pdf.js')).extractPdf(req.bytes, ctx);
-        break;
-      case 'docx':
-        result = await (await import('../extract/docx.js')).extractDocx(req.bytes, ctx);
-        break;
-      case 'xlsx':
-        result = await (await import('../extract/xlsx.js')).extractXlsx(req.bytes, ctx);
-        break;
-      default:
-        if (!testExtractors) return { type: 'done', result: fail('unsupported', 'part: no extractor'), decompressed: 0 };
-        result = await runTestExtractor(req.kind, ctx);
-    }
+    result = await extract(req.kind, req.bytes, ctx);
   } catch (err) {
     if (err instanceof ExtractTimeout) return { type: 'timeout', decompressed: ctx.decompressedBytes() };
-    result = fail('extract-error', `${labelOf(req.kind)}: ${errorKind(err)}`);
+    result = fail('extract-error', `${req.kind}: ${errorKind(err)}`);
   }
   return { type: 'done', result, decompressed: ctx.decompressedBytes() };
-}
-
-/** The short, content-free label used in details ("pdf", "docx", "xlsx", "test"). */
-export function labelOf(kind: TaskRequest['kind']): string {
-  return kind.startsWith('test-') ? 'test' : kind;
 }

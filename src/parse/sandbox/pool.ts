@@ -18,7 +18,8 @@
  * Memory outside the V8 heap (ArrayBuffers, native allocations) is not capped by `resourceLimits`.
  *
  * The worker entry is the compiled `dist/src/parse/sandbox/worker.js`; when this module runs from TypeScript
- * sources (vitest), it is resolved there too, so `npm run build` must have run.
+ * sources (vitest), it is resolved there too (the test suite's global setup builds dist/ first). The `worker`
+ * option names another entry module speaking the same protocol (serve.ts).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,8 +27,7 @@ import type { ExtractContext } from '../context.js';
 import { ExtractBusy, ExtractTimeout } from '../context.js';
 import { fail, type Extracted } from '../extract/result.js';
 import type { ParseLimits } from '../limits.js';
-import type { TaskKind, TaskRequest, TaskResponse, TaskResult, WorkerSetup } from './protocol.js';
-import { testExtractorsEnabled } from './test-extractors.js';
+import type { TaskKind, TaskRequest, TaskResponse, TaskResult } from './protocol.js';
 
 export interface ExtractionPoolOptions {
   /** Worker threads. 0 runs the extractors in-process: no isolation (benchmarks, debugging). */
@@ -39,6 +39,8 @@ export interface ExtractionPoolOptions {
   stackSizeMb: number;
   /** How long after the message's deadline a busy worker may still answer before it is terminated. */
   graceMs: number;
+  /** The worker entry module (default: the compiled worker.js, see workerUrl()). */
+  worker?: URL;
 }
 
 export const DEFAULT_POOL_OPTIONS: Readonly<ExtractionPoolOptions> = Object.freeze({
@@ -100,9 +102,11 @@ class ExtractionPool {
   private nextId = 1;
   private replaced = 0;
   private closed = false;
-  private readonly url = workerUrl();
+  private readonly url: URL;
 
-  constructor(private readonly opts: ExtractionPoolOptions) {}
+  constructor(private readonly opts: ExtractionPoolOptions) {
+    this.url = opts.worker ?? workerUrl();
+  }
 
   run(kind: TaskKind, bytes: Uint8Array, limits: ParseLimits, deadline: number): Promise<Settled> {
     if (this.closed) return Promise.resolve({ out: { type: 'closed' }, waitedMs: 0, budgetMs: 0 });
@@ -161,9 +165,7 @@ class ExtractionPool {
   }
 
   private spawn(): Slot {
-    const setup: WorkerSetup = { testExtractors: testExtractorsEnabled() };
     const worker = new Worker(this.url, {
-      workerData: setup,
       resourceLimits: {
         maxOldGenerationSizeMb: this.opts.maxOldGenerationSizeMb,
         maxYoungGenerationSizeMb: this.opts.maxYoungGenerationSizeMb,
@@ -249,12 +251,11 @@ export function extractionPoolStats(): ExtractionPoolStats {
  */
 export async function extractSandboxed(kind: TaskKind, bytes: Uint8Array, ctx: ExtractContext): Promise<Extracted> {
   const limits: ParseLimits = { ...ctx.limits, maxDecompressedBytes: ctx.decompressBudget() };
-  const label = kind.startsWith('test-') ? 'test' : kind;
   let out: Outcome;
   let busy = false;
   if (options.size <= 0) {
     const { runTask } = await import('./extractors.js');
-    out = await runTask({ kind, bytes, limits, deadline: ctx.deadline }, testExtractorsEnabled());
+    out = await runTask({ kind, bytes, limits, deadline: ctx.deadline });
   } else {
     pool ??= new ExtractionPool(options);
     const settled = await pool.run(kind, bytes, limits, ctx.deadline);
@@ -270,10 +271,10 @@ export async function extractSandboxed(kind: TaskKind, bytes: Uint8Array, ctx: E
       ctx.chargeDecompressed(out.decompressed);
       throw busy ? new ExtractBusy() : new ExtractTimeout();
     case 'oom':
-      return fail('size-limit', `${label}: memory limit exceeded`);
+      return fail('size-limit', `${kind}: memory limit exceeded`);
     case 'crash':
-      return fail('extract-error', `${label}: extractor crashed`);
+      return fail('extract-error', `${kind}: extractor crashed`);
     case 'closed':
-      return fail('extract-error', `${label}: extraction stopped`);
+      return fail('extract-error', `${kind}: extraction stopped`);
   }
 }

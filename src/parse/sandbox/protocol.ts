@@ -5,10 +5,7 @@ import type { Extracted } from '../extract/result.js';
 /** Document kinds read by a third-party library, hence run in a worker (see pool.ts). */
 export type SandboxKind = 'pdf' | 'docx' | 'xlsx';
 
-/** Test-only kinds, see test-extractors.ts (POSTGUARD_TEST_EXTRACTORS=1). */
-export type TestKind = 'test-hang' | 'test-block' | 'test-async-hang' | 'test-oom' | 'test-throw' | 'test-exit';
-
-export type TaskKind = SandboxKind | TestKind;
+export type TaskKind = SandboxKind;
 
 export interface TaskRequest {
   id: number;
@@ -25,8 +22,3 @@ export interface TaskRequest {
 export type TaskResult = { type: 'done'; result: Extracted; decompressed: number } | { type: 'timeout'; decompressed: number };
 
 export type TaskResponse = TaskResult & { id: number };
-
-/** Data each worker is started with. */
-export interface WorkerSetup {
-  testExtractors: boolean;
-}
