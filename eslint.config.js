@@ -60,6 +60,17 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Type-aware rules for src/ (the TypeScript program of tsconfig.json, via the project service).
+  {
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+    },
+  },
   // Layering: an import from a lower folder into a higher one fails lint (import circles: scripts/check-cycles.mjs).
   {
     files: ['src/**/*.ts'],

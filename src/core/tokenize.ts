@@ -94,7 +94,7 @@ export class Words {
   text(i: number): string {
     let t = this.texts[i];
     if (t === undefined) {
-      t = this.source.slice(this.starts[i]!, this.ends[i]!);
+      t = this.source.slice(this.starts[i], this.ends[i]);
       this.texts[i] = t;
     }
     return t;
@@ -113,7 +113,7 @@ export class Words {
 
   /** Characters between the previous word and word i ('' for the first word: the text before it). */
   gap(i: number): string {
-    return this.source.slice(this.gapStart(i), this.starts[i]!);
+    return this.source.slice(this.gapStart(i), this.starts[i]);
   }
 
   /** The gap before word i is exactly the one character `code`. */

@@ -12,7 +12,7 @@ if (!port) throw new Error('extraction worker started outside a worker thread');
 
 port.on('message', (req: TaskRequest) => {
   void runTask(req, setup.testExtractors).then((res) => {
-    const msg = { id: req.id, ...res } as TaskResponse;
+    const msg: TaskResponse = { id: req.id, ...res };
     port.postMessage(msg);
   });
 });
