@@ -27,9 +27,8 @@ import {
   type FindingFilter,
 } from './context.js';
 import type { Condition, EvalContext, MatchFacts, PolicySettings } from './types.js';
-import type { LNode, PolicyIssue } from './yaml-tree.js';
+import type { LNode, MapNode, PolicyIssue } from '../core/yaml-tree.js';
 
-type MapNode = Extract<LNode, { kind: 'map' }>;
 
 export class ConditionCompiler {
   constructor(
