@@ -35,7 +35,7 @@ export function readYamlTree(file: string, text: string, issues: YamlIssue[]): L
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
-      issues.push({ file, line, key: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      issues.push({ file, line, key: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` });
     }
     return null;
   }
