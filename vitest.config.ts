@@ -52,6 +52,15 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default'],
+    // `vitest run --coverage` (npm run coverage): every file of src/, tested or not. Thresholds sit just under
+    // what the unit tests of core, config, decide, detect and directory reached on their own (30 files, 707 tests:
+    // statements 55.05 %, branches 50.44 %, functions 48.76 %, lines 56.65 %); the whole suite covers more.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: { statements: 54, branches: 50, functions: 48, lines: 56 },
+    },
     globalSetup: ['test/vitest/global-setup.ts'],
     projects: [
       {

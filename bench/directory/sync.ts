@@ -30,7 +30,9 @@ const TARGET = { seconds: 90, rssMb: 250 };
 const DB = `pg_bench_dirsync_${process.pid}`;
 
 const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Karla', 'Lukas', 'Mia', 'Noah', 'Olga', 'Paul', 'Rosa', 'Simon', 'Tara', 'Ugo'];
-const LAST = Array.from({ length: 50 }, (_, i) => ['Schmidt', 'Meyer', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein'][i % 10] + ['', 'er', 'mann', 'feld', 'berg'][Math.floor(i / 10)]);
+const SURNAMES = ['Schmidt', 'Meyer', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein'];
+const SUFFIXES = ['', 'er', 'mann', 'feld', 'berg'];
+const LAST = SUFFIXES.flatMap((suffix) => SURNAMES.map((name) => name + suffix));
 const STREETS = ['Hauptstraße', 'Bahnhofstraße', 'Gartenweg', 'Lindenallee', 'Schulstraße', 'Am Markt', 'Bergstraße', 'Waldweg'];
 const CITIES = ['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Dresden', 'Bremen', 'Essen'];
 

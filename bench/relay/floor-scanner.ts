@@ -4,7 +4,7 @@
  * the plain floor relay stays free of postguard's modules.
  */
 import { resolve } from 'node:path';
-import { resolvePoliciesDir } from '../../src/cli/context.js';
+import { resolvePoliciesDir } from '../../src/config/policies-dir.js';
 import { newTransactionId } from '../../src/core/ids.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import type { Envelope } from '../../src/core/types.js';

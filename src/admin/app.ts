@@ -115,7 +115,7 @@ export async function buildAdminApp(ctx: AdminContext, opts: AppOptions = {}): P
     const others = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !methods.has(m));
     if (url.startsWith('/api/docs') || !others.length) continue;
     app.route({
-      method: others as ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[],
+      method: others,
       url,
       config: { role: 'public' },
       schema: { hide: true },

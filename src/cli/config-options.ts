@@ -48,7 +48,7 @@ export function addStoreOptions(cmd: Command): Command {
 
 /** Builds the Config from a command's parsed options (flags > env > file > defaults). */
 export function configFromCommand(cmd: Command): Config {
-  const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+  const opts = cmd.optsWithGlobals<Record<string, unknown>>();
   const flags: Record<string, unknown> = {};
   for (const spec of CONFIG_KEYS) {
     const v = opts[camel(flagName(spec))];

@@ -3,24 +3,10 @@
  * being run (its flags, config file and environment) in a preAction hook, opened on first use, closed at exit.
  */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
+import { resolvePoliciesDir } from '../config/policies-dir.js';
 import { openDirectory, type Directory } from '../directory/index.js';
 import { configFromCommand } from './config-options.js';
-
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/**
- * The policy folder: the configured one; when the default `./policies` does not exist in the working directory,
- * the policies shipped with postguard.
- */
-export function resolvePoliciesDir(configured: string): string {
-  const dir = resolve(configured);
-  if (existsSync(dir) || configured !== './policies') return dir;
-  return join(PACKAGE_ROOT, 'policies');
-}
 
 export class CommandContext {
   private cmd: Command | undefined;

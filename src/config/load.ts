@@ -5,8 +5,8 @@
  */
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
+import { readYamlTree, type LNode, type YamlIssue } from '../core/yaml-tree.js';
 import { CONFIG_KEYS, envName, findKey, flagName, type KeySpec } from './keys.js';
 
 export interface Config {
@@ -226,42 +226,38 @@ export function readConfigFile(file: string): Map<string, { value: unknown; line
   } catch (err) {
     throw new PostguardError(ErrorCodes.CONFIG_FILE, `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const line = lineCounter.linePos(e.pos[0]).line;
-    throw new PostguardError(ErrorCodes.CONFIG_FILE, `${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}`, { details: { file, line } });
+  const issues: YamlIssue[] = [];
+  const tree = readYamlTree(file, text, issues);
+  const first = issues[0];
+  if (first) {
+    const code = tree ? ErrorCodes.CONFIG_INVALID : ErrorCodes.CONFIG_FILE; // no tree: a syntax error
+    throw new PostguardError(code, `${file}:${first.line}: ${first.message}`, { details: { file, line: first.line } });
   }
   const out = new Map<string, { value: unknown; line: number }>();
-  const lineOf = (node: YamlNode | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
-  const walk = (node: unknown, prefix: string): void => {
-    if (node === null || node === undefined) return;
-    if (!isMap(node)) {
-      throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${lineOf(node as YamlNode)}: expected a mapping of config keys`, { details: { file } });
+  const walk = (node: LNode, prefix: string): void => {
+    if (node.kind === 'scalar' && node.value === null) return;
+    if (node.kind !== 'map') {
+      throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${node.line}: expected a mapping of config keys`, { details: { file } });
     }
-    for (const pair of node.items) {
-      const keyNode = pair.key as YamlNode;
-      const name = isScalar(keyNode) ? String(keyNode.value) : '';
+    for (const [name, entry] of node.entries) {
       const full = prefix ? `${prefix}.${name}` : name;
-      const line = lineOf(keyNode);
+      const line = entry.keyLine;
       const spec = findKey(full);
+      const v = entry.value;
       if (spec) {
-        const v = pair.value as YamlNode | null;
         let value: unknown;
-        if (v === null || v === undefined) value = null;
-        else if (isScalar(v)) value = v.value;
-        else if (isSeq(v)) value = v.items.map((i) => (isScalar(i) ? i.value : undefined));
+        if (v.kind === 'scalar') value = v.value;
+        else if (v.kind === 'seq') value = v.items.map((i) => (i.kind === 'scalar' ? i.value : undefined));
         else throw configError(spec, { kind: 'file', file, line }, 'expected a value, not a mapping');
         out.set(full, { value, line });
       } else if (CONFIG_KEYS.some((k) => k.key.startsWith(full + '.'))) {
-        walk(pair.value, full);
+        walk(v, full);
       } else {
         throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${line}: unknown config key "${full}"`, { details: { key: full, file, line } });
       }
     }
   };
-  walk(doc.contents, '');
+  if (tree) walk(tree, '');
   return out;
 }
 

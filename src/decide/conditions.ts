@@ -12,152 +12,37 @@
  *   attachments: { types, extensions, min_count }
  * See policies/README.md.
  */
-import { domainToASCII } from 'node:url';
 import { domainMatches } from '../core/address.js';
-import type { SegmentLocation, Strength } from '../core/types.js';
-import { LOCATIONS, UNSCANNABLE_REASONS, buildCheck, checkNames, checkParamSpec, type CheckParams } from './checks.js';
+import type { SegmentLocation } from '../core/types.js';
+import type { LNode, MapNode, PolicyIssue } from '../core/yaml-tree.js';
 import {
-  MAX_EVIDENCE,
-  emptyFacts,
-  findingEvidence,
-  findingMatches,
-  foreignAnalysis,
-  mergeFacts,
-  normalizeDomainEntry,
-  type FindingFilter,
-} from './context.js';
-import type { Condition, EvalContext, MatchFacts, PolicySettings } from './types.js';
-import type { LNode, PolicyIssue } from './yaml-tree.js';
+  allHold,
+  allOf,
+  anyOf,
+  attachmentsMatch,
+  findingsMatch,
+  headerMatch,
+  not,
+  senderMatch,
+} from './condition-matchers.js';
+import { LOCATIONS, UNSCANNABLE_REASONS, buildCheck, checkNames, checkParamSpec, type CheckParams } from './checks.js';
+import type { FindingFilter } from './context.js';
+import { intParamMinimum } from './policy-schema.js';
+import { PolicyReader, joinKey as join } from './policy-reader.js';
+import type { Condition, EvalContext, PolicySettings } from './types.js';
 
-type MapNode = Extract<LNode, { kind: 'map' }>;
+export { joinKey } from './policy-reader.js';
 
-export class ConditionCompiler {
+/** Compiles `when:` / `unless:` conditions of one policy file; issues go to the shared list. */
+export class ConditionCompiler extends PolicyReader {
   constructor(
-    private readonly file: string,
-    private readonly issues: PolicyIssue[],
+    file: string,
+    issues: PolicyIssue[],
     private readonly groups: Map<string, string[]>,
     private readonly settings: PolicySettings,
-  ) {}
-
-  issueCount(): number {
-    return this.issues.length;
+  ) {
+    super(file, issues);
   }
-
-  err(line: number, key: string, message: string): void {
-    this.issues.push({ file: this.file, line, key, message });
-  }
-
-  // --- scalar readers (push an issue and return undefined when wrong) -------------------------------------
-
-  str(n: LNode, key: string): string | undefined {
-    if (n.kind === 'scalar' && typeof n.value === 'string' && n.value.trim() !== '') return n.value;
-    this.err(n.line, key, 'must be a non-empty string');
-    return undefined;
-  }
-
-  int(n: LNode, key: string, min = 0): number | undefined {
-    if (n.kind === 'scalar' && typeof n.value === 'number' && Number.isInteger(n.value) && n.value >= min) return n.value;
-    this.err(n.line, key, `must be an integer ≥ ${min}`);
-    return undefined;
-  }
-
-  bool(n: LNode, key: string): boolean | undefined {
-    if (n.kind === 'scalar' && typeof n.value === 'boolean') return n.value;
-    this.err(n.line, key, 'must be true or false');
-    return undefined;
-  }
-
-  /** A string or a list of strings. */
-  strList(n: LNode, key: string, allowEmpty = false): string[] | undefined {
-    if (allowEmpty && n.kind === 'scalar' && n.value === null) return [];
-    if (n.kind === 'scalar' && typeof n.value === 'string' && n.value.trim()) return [n.value.trim()];
-    if (n.kind === 'seq') {
-      const out: string[] = [];
-      let ok = true;
-      n.items.forEach((it, i) => {
-        const s = this.str(it, `${key}[${i}]`);
-        if (s === undefined) ok = false;
-        else out.push(s.trim());
-      });
-      if (ok && (out.length > 0 || allowEmpty)) return out;
-      if (ok) this.err(n.line, key, 'must not be empty');
-      return undefined;
-    }
-    this.err(n.line, key, 'must be a string or a list of strings');
-    return undefined;
-  }
-
-  oneOf<T extends string>(n: LNode, key: string, allowed: readonly T[]): T[] | undefined {
-    const list = this.strList(n, key);
-    if (!list) return undefined;
-    const bad = list.filter((x) => !allowed.includes(x as T));
-    if (bad.length) {
-      this.err(n.line, key, `unknown value ${bad.map((b) => JSON.stringify(b)).join(', ')} (allowed: ${allowed.join(', ')})`);
-      return undefined;
-    }
-    return list as T[];
-  }
-
-  strength(n: LNode, key: string): Strength | undefined {
-    const v = this.oneOf(n, key, ['strong', 'weak'] as const);
-    if (v && v.length !== 1) {
-      this.err(n.line, key, 'must be one value: strong or weak');
-      return undefined;
-    }
-    return v?.[0];
-  }
-
-  regex(n: LNode, key: string): RegExp | undefined {
-    const s = this.str(n, key);
-    if (s === undefined) return undefined;
-    try {
-      return new RegExp(s, 'iu');
-    } catch (e) {
-      this.err(n.line, key, `invalid regular expression: ${(e as Error).message}`);
-      return undefined;
-    }
-  }
-
-  map(n: LNode, key: string, allowed: readonly string[]): MapNode | undefined {
-    if (n.kind !== 'map') {
-      this.err(n.line, key, 'must be a mapping');
-      return undefined;
-    }
-    for (const [k, e] of n.entries) {
-      if (!allowed.includes(k)) this.err(e.keyLine, join(key, k), `unknown key (allowed: ${allowed.join(', ')})`);
-    }
-    return n;
-  }
-
-  /** Address/domain list entries: "user@example.com" or "@example.com" (domain and its subdomains). */
-  addressList(n: LNode, key: string): string[] | undefined {
-    const list = this.strList(n, key);
-    if (!list) return undefined;
-    const out: string[] = [];
-    for (const raw of list) {
-      const s = raw.toLowerCase();
-      if (s.startsWith('@') ? /^@[a-z0-9.-]+\.[a-z0-9-]+$/.test(s) : /^[^@\s]+@[a-z0-9.-]+\.[a-z0-9-]+$/.test(s)) out.push(s);
-      else {
-        this.err(n.line, key, `${JSON.stringify(raw)} is neither an address nor an @domain`);
-        return undefined;
-      }
-    }
-    return out;
-  }
-
-  domainList(n: LNode, key: string, allowEmpty = false): string[] | undefined {
-    const list = this.strList(n, key, allowEmpty);
-    if (!list) return undefined;
-    const out = list.map((d) => domainToASCII(normalizeDomainEntry(d)) || normalizeDomainEntry(d));
-    const bad = out.find((d) => !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d));
-    if (bad !== undefined) {
-      this.err(n.line, key, `${JSON.stringify(bad)} is not a domain`);
-      return undefined;
-    }
-    return out;
-  }
-
-  // --- conditions -----------------------------------------------------------------------------------------
 
   /** Compiles a condition mapping. Returns undefined when invalid (issues recorded). */
   condition(n: LNode, key: string): Condition | undefined {
@@ -189,7 +74,7 @@ export class ConditionCompiler {
           break;
         case 'not': {
           const inner = this.condition(e.value, ck);
-          c = inner ? (ctx) => (inner(ctx) ? null : emptyFacts()) : undefined;
+          c = inner ? not(inner) : undefined;
           break;
         }
         case 'findings':
@@ -223,7 +108,7 @@ export class ConditionCompiler {
       else ok = false;
     }
     if (!ok) return undefined;
-    return and(parts);
+    return allOf(parts);
   }
 
   private check(n: MapNode, entry: { keyLine: number; value: LNode }, key: string, paramKeys: Set<string>): Condition | undefined {
@@ -243,7 +128,7 @@ export class ConditionCompiler {
       const pk = join(key, k);
       switch (type) {
         case 'int': {
-          const v = this.int(e.value, pk, k.startsWith('min_') || k === 'window' ? 1 : 0);
+          const v = this.int(e.value, pk, intParamMinimum(k));
           if (v === undefined) ok = false;
           else params.int.set(k, v);
           break;
@@ -297,15 +182,7 @@ export class ConditionCompiler {
     const subs = n.items.map((it, i) => this.condition(it, `${key}[${i}]`));
     if (subs.some((s) => !s)) return undefined;
     const list = subs as Condition[];
-    if (op === 'all') return and(list);
-    return (ctx) => {
-      let facts: MatchFacts | null = null;
-      for (const c of list) {
-        const f = c(ctx);
-        if (f) facts = facts ? mergeFacts(facts, f) : f;
-      }
-      return facts;
-    };
+    return op === 'all' ? allOf(list) : anyOf(list);
   }
 
   private findings(n: LNode, key: string): Condition | undefined {
@@ -343,33 +220,7 @@ export class ConditionCompiler {
       }
     }
     if (!ok) return undefined;
-    return (ctx) => {
-      const facts = emptyFacts();
-      if (foreign) {
-        const a = foreignAnalysis(ctx, filter);
-        let best = 0;
-        for (const fs of a.byRecipient.values()) best = Math.max(best, fs.length);
-        if (best < minCount || a.maxCustomers < minCustomers) return null;
-        for (const c of a.maxSet) facts.customers.add(c);
-        for (const [r, fs] of a.byRecipient) {
-          for (const f of fs) {
-            facts.kinds.add(f.kind);
-            if (facts.evidence.length < MAX_EVIDENCE) facts.evidence.push(findingEvidence(f, r));
-          }
-        }
-        facts.recipients = a.byRecipient.size;
-        return facts;
-      }
-      const fs = ctx.input.detection.findings.filter((f) => findingMatches(f, filter));
-      if (fs.length < minCount) return null;
-      for (const f of fs) {
-        for (const c of f.customers) facts.customers.add(c);
-        facts.kinds.add(f.kind);
-        if (facts.evidence.length < MAX_EVIDENCE) facts.evidence.push(findingEvidence(f));
-      }
-      if (facts.customers.size < minCustomers) return null;
-      return facts;
-    };
+    return findingsMatch(filter, { foreign, minCount, minCustomers });
   }
 
   private recipients(n: LNode, key: string): Condition | undefined {
@@ -420,13 +271,13 @@ export class ConditionCompiler {
       }
     }
     if (!ok) return undefined;
-    return (ctx) => (tests.every((t) => t(ctx)) ? emptyFacts() : null);
+    return allHold(tests);
   }
 
   private sender(n: LNode, key: string): Condition | undefined {
     const list = this.addressList(n, key);
     if (!list) return undefined;
-    return (ctx) => (senderIn(ctx, list) ? emptyFacts() : null);
+    return senderMatch(list);
   }
 
   private senderGroup(n: LNode, key: string): Condition | undefined {
@@ -441,7 +292,7 @@ export class ConditionCompiler {
       }
       members.push(...g);
     }
-    return (ctx) => (senderIn(ctx, members) ? emptyFacts() : null);
+    return senderMatch(members);
   }
 
   private header(n: LNode, key: string): Condition | undefined {
@@ -478,8 +329,7 @@ export class ConditionCompiler {
       }
     }
     if (!name || !test) return undefined;
-    const t = test;
-    return (ctx) => (t(ctx.input.parsed.headers.get(name) ?? []) ? emptyFacts() : null);
+    return headerMatch(name, test);
   }
 
   private attachments(n: LNode, key: string): Condition | undefined {
@@ -503,50 +353,6 @@ export class ConditionCompiler {
       }
     }
     if (!ok) return undefined;
-    const typeOk = (ct: string): boolean => {
-      if (!types) return true;
-      const base = ct.toLowerCase().split(';')[0]!.trim();
-      return types.some((t) => (t.endsWith('/*') ? base.startsWith(t.slice(0, -1)) : base === t));
-    };
-    const extOk = (fn: string): boolean => !exts || exts.some((x) => fn.toLowerCase().endsWith(x));
-    return (ctx) => {
-      const hits = ctx.input.parsed.attachments.filter((a) => typeOk(a.contentType) && extOk(a.filename));
-      if (hits.length < minCount) return null;
-      const facts = emptyFacts();
-      for (const a of hits.slice(0, MAX_EVIDENCE)) {
-        facts.evidence.push({ kind: 'attachment', masked: a.contentType, source: `attachment:${a.source}`, customers: [] });
-      }
-      return facts;
-    };
+    return attachmentsMatch(types, exts, minCount);
   }
 }
-
-function senderIn(ctx: EvalContext, list: readonly string[]): boolean {
-  const ids = [ctx.sender];
-  const user = ctx.input.client?.user?.toLowerCase();
-  if (user && user.includes('@')) ids.push(user);
-  return ids.some((id) => {
-    const at = id.lastIndexOf('@');
-    const domain = at < 0 ? '' : id.slice(at + 1);
-    return list.some((e) => (e.startsWith('@') ? domain !== '' && domainMatches(domain, [e.slice(1)]) : e === id));
-  });
-}
-
-function and(parts: Condition[]): Condition {
-  if (parts.length === 1) return parts[0]!;
-  return (ctx) => {
-    let facts: MatchFacts | null = null;
-    for (const c of parts) {
-      const f = c(ctx);
-      if (!f) return null;
-      facts = facts ? mergeFacts(facts, f) : f;
-    }
-    return facts ?? emptyFacts();
-  };
-}
-
-function join(path: string, k: string): string {
-  return path ? `${path}.${k}` : k;
-}
-
-export { join as joinKey };

@@ -56,7 +56,7 @@ export function parseLabels(text: string, fileName: string): Map<string, Label> 
   }
   let rows: string[][];
   try {
-    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, comment: '#', trim: true }) as string[][];
+    rows = parseCsv(text, { relax_column_count: true, skip_empty_lines: true, comment: '#', trim: true });
   } catch (err) {
     throw labelError(fileName, `CSV: ${(err as Error).message}`);
   }

@@ -12,6 +12,7 @@ export {
 } from './memory.js';
 export { LookalikeMatcher, WELL_KNOWN_MAIL_DOMAINS, editDistance, skeleton, type LookalikeMatch } from './lookalike.js';
 export { checkNames } from './checks.js';
-export { formatIssue, type PolicyIssue } from './yaml-tree.js';
+export { policySchema } from './policy-schema.js';
+export { formatIssue, type PolicyIssue } from '../core/yaml-tree.js';
 export { evaluate, parseLabels, verdictCategories, type Evaluation, type Label } from './evaluate.js';
 export type { DecideInput, DecideOptions, DomainSource, PolicySet, PolicySettings, Rule } from './types.js';

@@ -8,22 +8,15 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join as joinPath } from 'node:path';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import type { Action } from '../core/types.js';
 import { ConditionCompiler, joinKey } from './conditions.js';
 import { normalizeDomainEntry } from './context.js';
-import type { PolicySet, PolicySettings, Rule, RuleMode, RuleReply } from './types.js';
-import { formatIssue, readYamlTree, type LNode, type PolicyIssue } from './yaml-tree.js';
+import { ACTIONS, MODES, RULE_ID, RULE_KEYS, TOP_KEYS } from './policy-schema.js';
+import { schemaIssues } from './schema-check.js';
+import type { PolicySet, PolicySettings, Rule, RuleReply } from './types.js';
+import { formatIssue, readYamlTree, type LNode, type MapNode, type PolicyIssue } from '../core/yaml-tree.js';
 
 export const DEFAULT_ORDER = 500;
 export const DEFAULT_BULK_THRESHOLD = 5;
-const ACTIONS: readonly Action[] = ['deliver', 'tag', 'quarantine', 'reject'];
-const MODES: readonly RuleMode[] = ['enforce', 'monitor'];
-const TOP_KEYS = ['version', 'settings', 'groups', 'partners', 'rules'];
-const RULE_KEYS = [
-  'id', 'description', 'category', 'order', 'enabled', 'when', 'unless', 'action', 'reply', 'reason', 'notify', 'mode',
-  'stop',
-];
-const RULE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
 export interface PolicySource {
   /** Name used in messages (the file name). */
@@ -31,7 +24,6 @@ export interface PolicySource {
   text: string;
 }
 
-type MapNode = Extract<LNode, { kind: 'map' }>;
 
 interface ParsedFile {
   name: string;
@@ -47,8 +39,13 @@ export function policyError(issues: PolicyIssue[]): PostguardError {
   });
 }
 
-/** Compiles policy sources (already read) into a PolicySet; throws POLICY_INVALID. */
+/**
+ * Compiles policy sources (already read) into a PolicySet; throws POLICY_INVALID. Each file is checked against the
+ * policy schema first (schema-check.ts); the compiler then checks what a schema cannot (regexes, group names,
+ * duplicate ids, reply classes). A key the schema already faulted is not reported twice.
+ */
 export function compilePolicies(sources: readonly PolicySource[]): PolicySet {
+  const schemaFound: PolicyIssue[] = [];
   const issues: PolicyIssue[] = [];
   if (sources.length === 0) {
     throw policyError([{ file: '(policies)', line: 0, key: '', message: 'no policy files (*.yaml, *.yml) found' }]);
@@ -57,6 +54,7 @@ export function compilePolicies(sources: readonly PolicySource[]): PolicySet {
   for (const s of sources) {
     const tree = readYamlTree(s.name, s.text, issues);
     if (!tree) continue;
+    schemaFound.push(...schemaIssues(s.name, tree));
     if (tree.kind !== 'map') {
       issues.push({ file: s.name, line: tree.line, key: '', message: 'a policy file must be a mapping with "rules:"' });
       continue;
@@ -134,12 +132,22 @@ export function compilePolicies(sources: readonly PolicySource[]): PolicySet {
       }
     });
   }
-  if (issues.length > 0) throw policyError(issues);
+  const all = mergeIssues(sources, schemaFound, issues);
+  if (all.length > 0) throw policyError(all);
   if (rules.length === 0) {
     throw policyError([{ file: sources[0]!.name, line: 1, key: 'rules', message: 'the policy set has no rules' }]);
   }
   rules.sort((a, b) => a.order - b.order || seqOf.get(a)! - seqOf.get(b)!);
   return { rules, groups, partners: [...new Set(partners)], settings, files: sources.map((s) => s.name), loadedAt: new Date() };
+}
+
+/** Schema issues, then the compiler's at other keys; in file order, then line order. */
+function mergeIssues(sources: readonly PolicySource[], fromSchema: PolicyIssue[], fromCompiler: PolicyIssue[]): PolicyIssue[] {
+  const faulted = new Set(fromSchema.map((i) => `${i.file}\0${i.key}`));
+  const fileIndex = new Map(sources.map((s, i) => [s.name, i]));
+  return [...fromSchema, ...fromCompiler.filter((i) => !faulted.has(`${i.file}\0${i.key}`))].sort(
+    (a, b) => (fileIndex.get(a.file) ?? 0) - (fileIndex.get(b.file) ?? 0) || a.line - b.line,
+  );
 }
 
 function compileRule(

@@ -36,7 +36,7 @@ import {
 } from '../directory/address.js';
 import { TYPE_CLASSES, UNIT_WORDS } from '../directory/street-words.js';
 import type { DirectoryView } from '../directory/directory.js';
-import type { Words } from './tokenize.js';
+import type { Words } from '../core/tokenize.js';
 
 export interface AddressScan {
   /** Customers holding `value` of `kind` (memoised). */

@@ -9,7 +9,7 @@ import { foldText, isTokenKind } from '../directory/normalize.js';
 import { envelopeSet, withoutEnvelopeRecipients } from './header-recipients.js';
 import { resolveRecipients } from './recipients.js';
 import { sharedMissesFor, SegmentScanner, type ScanContext } from './recognizers.js';
-import { borrowWords, releaseWords } from './tokenize.js';
+import { borrowWords, releaseWords } from '../core/tokenize.js';
 
 export interface DetectOptions {
   /** The organisation's own domains (recipients there are internal). */

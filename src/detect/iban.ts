@@ -12,7 +12,7 @@
  */
 import { getCountrySpecifications } from 'ibantools';
 import { normalizeIban } from '../directory/normalize.js';
-import type { Words } from './tokenize.js';
+import type { Words } from '../core/tokenize.js';
 
 /** IBAN length per country code (`DE` → 22), from ibantools' registry of IBAN countries. */
 const IBAN_LENGTH: ReadonlyMap<string, number> = (() => {

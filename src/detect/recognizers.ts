@@ -19,7 +19,7 @@ import { RecentMap, RecentSet } from '../core/recent.js';
 import { ibanCandidates } from './iban.js';
 import { maskValue } from './mask.js';
 import { unicodeEmailMatches } from './email-idn.js';
-import { Words } from './tokenize.js';
+import { Words } from '../core/tokenize.js';
 import { mayHoldAsWritten, scanAddresses } from './address-scan.js';
 
 

@@ -1,7 +1,7 @@
 /**
  * Street addresses: one parser for directory cells and for text, so both sides build the same keys.
  *
- * Both sides cut the value into the detector's own words (src/detect/tokenize.ts) and fold each word with
+ * Both sides cut the value into the detector's own words (src/core/tokenize.ts) and fold each word with
  * `addressWord`: name folding (NFKD, marks dropped, lower case, ß → ss …), ordinal signs dropped (`1º` → `1`,
  * `nº` → `n`), street types of every language mapped to one canonical word per type (src/directory/street-words.ts,
  * from libpostal: `C/`, `Calle`, `cl` → `c`; `Avda.`, `Avenida`, `Av.`, `avenue` → `av`; `R.`, `Rua`, `Rue` → `r`;
@@ -33,7 +33,7 @@
  * words in order (at most ADDRESS_AS_WRITTEN_WORDS), also as an `address` value, with its first word under
  * `#addr1` so the detector tries the exact sequence only where such a value can start.
  */
-import { Words } from '../detect/tokenize.js';
+import { Words } from '../core/tokenize.js';
 import {
   COMPOUND_SUFFIXES,
   DISTRICT_WORDS,
@@ -46,7 +46,7 @@ import {
   UNIT_WORD_CANON,
   UNIT_WORDS,
 } from './street-words.js';
-import { foldWord } from './normalize.js';
+import { foldWord } from './fold.js';
 
 /** Internal kind: unit keys of an address (see `unitKeys`). */
 export const ADDRESS_UNIT_KIND = '#addr_unit';

@@ -101,8 +101,8 @@ export class CompactIndex {
     const bucket = new Uint32Array((1 << this.bits) + 1);
     const counts = new Float64Array(p.kinds.length);
     for (let i = 0; i < m; i++) {
-      bucket[(p.keys[2 * i]! >>> shift) + 1]++;
-      counts[p.kind[i]!]++;
+      countAt(bucket, (p.keys[2 * i]! >>> shift) + 1);
+      countAt(counts, p.kind[i]!);
     }
     for (let i = 1; i < bucket.length; i++) bucket[i]! += bucket[i - 1]!;
     this.bucket = bucket;
@@ -332,6 +332,11 @@ export interface Change {
   emailDomains?: readonly string[];
 }
 
+/** Adds one to the counter at `i` (a typed array reads 0 for every index it has). */
+function countAt(counters: Uint32Array | Float64Array, i: number): void {
+  counters[i] = (counters[i] ?? 0) + 1;
+}
+
 /** LSD radix sort by (hi, lo), 16-bit digits, carrying `idx` along. */
 function radixSort(hi: Uint32Array, lo: Uint32Array, idx: Uint32Array): void {
   const n = hi.length;
@@ -346,7 +351,7 @@ function radixSort(hi: Uint32Array, lo: Uint32Array, idx: Uint32Array): void {
     const key = pass < 2 ? aLo : aHi;
     const shift = pass % 2 === 0 ? 0 : 16;
     count.fill(0);
-    for (let i = 0; i < n; i++) count[(key[i]! >>> shift) & 0xffff]++;
+    for (let i = 0; i < n; i++) countAt(count, (key[i]! >>> shift) & 0xffff);
     let sum = 0;
     for (let d = 0; d < 65536; d++) {
       const c = count[d]!;

@@ -29,8 +29,11 @@ import { isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { parseAddress } from '../core/address.js';
 import { addressKeys, addressWord, joinKey } from './address.js';
-import { foldLetters } from './fold.js';
+import { foldText } from './fold.js';
 import { naturalNameOrder } from './name-words.js';
+
+/** The word folds live in fold.ts (address.ts needs them without the rest of this module). */
+export { foldText, foldWord } from './fold.js';
 
 /** Kinds whose values are matched as exact tokens (order ids and every custom kind). */
 export const NAMED_KINDS = new Set([
@@ -160,27 +163,6 @@ export function normalizeIban(raw: string): string | null {
   s = s.replace(IBAN_SEPARATORS, '').toUpperCase();
   if (!IBAN_SHAPE.test(s) || !isValidIBAN(s)) return null;
   return s;
-}
-
-const DASHES = /[-‐‑‒–—]/g;
-const NON_WORD = /[^\p{L}\p{N}\s]+/gu;
-const SPACES = /\s+/g;
-
-/**
- * Folds free text the way names are stored: NFKD, marks removed, lower-case, extra letters folded, hyphens to
- * spaces, other punctuation removed, whitespace collapsed.
- */
-export function foldText(raw: string): string {
-  return foldLetters(raw).replace(DASHES, ' ').replace(NON_WORD, '').replace(SPACES, ' ').trim();
-}
-
-/** Fast fold of one word (already free of whitespace): used by the detector per token. */
-export function foldWord(word: string): string {
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return foldText(word);
-  }
-  return word.toLowerCase();
 }
 
 /**

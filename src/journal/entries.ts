@@ -71,7 +71,7 @@ export function actionEntry(record: QuarantineRecord, entry: Pick<HistoryEntry, 
   if (SKIPPED_ACTIONS.has(entry.action)) return null;
   const f = evidenceFacts(record.verdict);
   const detailRecipients = entry.details?.recipients;
-  const recipients = Array.isArray(detailRecipients) && detailRecipients.every((r) => typeof r === 'string') ? (detailRecipients as string[]) : record.masked.rcptTo;
+  const recipients = Array.isArray(detailRecipients) && detailRecipients.every((r) => typeof r === 'string') ? (detailRecipients) : record.masked.rcptTo;
   const accepted = typeof entry.details?.accepted === 'number' ? entry.details.accepted : undefined;
   return {
     time: entry.at ?? new Date().toISOString(),

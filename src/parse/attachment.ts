@@ -13,21 +13,9 @@ import { addLinkSegments, findBareUrls } from './links.js';
 import { extractMessage } from './message.js';
 import { extractSandboxed } from './sandbox/pool.js';
 import { extensionOf, sniffKind } from './sniff.js';
+import type { PartInput } from './part.js';
 
-export interface PartInput {
-  bytes: Uint8Array;
-  filename: string;
-  /** Declared (or, for archive members, guessed) content type, lower-case without parameters. */
-  contentType: string;
-  charset?: string;
-  /** Path inside the message, e.g. "export.zip/list.csv" (AttachmentInfo.source). */
-  path: string;
-  /** Containers (nested messages, archives) enclosing this part. */
-  depth: number;
-  /** Decoded size when `bytes` holds only the head of the part (media). */
-  size?: number;
-}
-
+/** Reads one part into the context; the PartVisitor (part.ts) the containers below are handed. */
 export async function extractPart(ctx: ExtractContext, part: PartInput): Promise<void> {
   const source = `attachment:${part.path}`;
   ctx.addAttachment({ filename: part.filename, contentType: part.contentType, size: part.size ?? part.bytes.length, source: part.path });
@@ -93,9 +81,9 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
         ctx.addUnscannable(source, 'depth-limit', `${kind}: nesting depth > ${ctx.limits.maxDepth}`);
         return;
       }
-      if (kind === 'zip') return extractZip(ctx, part);
+      if (kind === 'zip') return extractZip(ctx, part, extractPart);
       const raw = Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength);
-      await extractMessage(ctx, raw, { prefix: `${source}/`, path: `${part.path}/`, depth: part.depth + 1 });
+      await extractMessage(ctx, raw, { prefix: `${source}/`, path: `${part.path}/`, depth: part.depth + 1 }, extractPart);
       return;
     }
     case 'encrypted':

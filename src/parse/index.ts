@@ -4,6 +4,7 @@
  * for bad content: anything unreadable becomes an UnscannablePart, so the decision can fail closed.
  */
 import type { ParsedMessage } from '../core/types.js';
+import { extractPart } from './attachment.js';
 import { ExtractContext, ExtractTimeout } from './context.js';
 import { errorKind } from './extract/result.js';
 import { resolveLimits, type ParseLimits } from './limits.js';
@@ -28,7 +29,7 @@ export async function parseMessage(raw: Buffer, opts?: Partial<ParseLimits>): Pr
     unscannable: ctx.unscannable,
   };
   try {
-    const head = await extractMessage(ctx, raw, { prefix: '', path: '', depth: 0 });
+    const head = await extractMessage(ctx, raw, { prefix: '', path: '', depth: 0 }, extractPart);
     Object.assign(parsed, head);
   } catch (err) {
     if (err instanceof ExtractTimeout) ctx.addUnscannable('message', 'timeout', 'time limit reached while parsing MIME');

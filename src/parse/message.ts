@@ -4,7 +4,6 @@
  * ("attachment:fwd.eml/subject", "attachment:fwd.eml/body:text"); its links stay location 'link'.
  */
 import type { ParsedMessage, SegmentLocation } from '../core/types.js';
-import { extractPart } from './attachment.js';
 import type { ExtractContext } from './context.js';
 import { addHeaderSegments } from './header-segments.js';
 import { addressHeader, decodeHeaders, rawHeaders, type AddressHeader } from './headers.js';
@@ -12,6 +11,7 @@ import { htmlToText } from './html.js';
 import { addLinkSegments, findBareUrls } from './links.js';
 import { readMime } from './mime.js';
 import { partName } from './names.js';
+import type { PartVisitor } from './part.js';
 
 export interface MessageScope {
   /** Prefix for segment sources: '' at the top, "attachment:fwd.eml/" inside a nested message. */
@@ -33,7 +33,13 @@ const ADDRESS_HEADERS = [
   ['reply-to', 'replyTo'],
 ] as const;
 
-export async function extractMessage(ctx: ExtractContext, raw: Buffer, scope: MessageScope): Promise<MessageHead> {
+/** Reads the message `raw`; each attachment is handed to `visitPart` (attachment.ts extractPart). */
+export async function extractMessage(
+  ctx: ExtractContext,
+  raw: Buffer,
+  scope: MessageScope,
+  visitPart: PartVisitor,
+): Promise<MessageHead> {
   const nested = scope.depth > 0;
   const partSource = nested ? scope.prefix.slice(0, -1) : 'message';
   const mime = await readMime(raw, ctx, () => ctx.takePart(partSource));
@@ -82,7 +88,7 @@ export async function extractMessage(ctx: ExtractContext, raw: Buffer, scope: Me
       ctx.addAttachment({ filename, contentType, size: att.size, source: path });
       continue; // reported once as 'part-limit'
     }
-    await extractPart(ctx, {
+    await visitPart(ctx, {
       bytes: att.content,
       filename,
       contentType,

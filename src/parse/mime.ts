@@ -5,7 +5,7 @@
  * text↔HTML conversion, cid: image inlining, checksums). Embedded message/rfc822 parts stay attachments so they
  * can be parsed on their own, with their own source path.
  */
-import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
+import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MailParserOptions } from 'mailparser';
 import { ExtractTimeout, type ExtractContext } from './context.js';
 import { decodeUndeclaredParts } from './mime-charset.js';
 import { readSimpleMime } from './mime-simple.js';
@@ -110,7 +110,7 @@ export function readWithMailparser(raw: Buffer, ctx: ExtractContext, takePart: (
     const read = (): void => {
       reading = true;
       for (;;) {
-        const data = parser.read() as AttachmentStream | MessageText | null;
+        const data = parser.read();
         if (data === null) break;
         if (data.type === 'attachment') {
           onAttachment(data);

@@ -176,7 +176,7 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
       return finish(replies.holdFailed(message.id));
     }
     const r = finish(replies.held(message.id));
-    runHook(logger, message.id, 'onHeld', () => deps.hooks?.onHeld?.(message, verdict!, record));
+    runHook(logger, message.id, 'onHeld', () => deps.hooks?.onHeld?.(message, verdict, record));
     return r;
   }
 
@@ -206,15 +206,15 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
     void sendPartialDsn(message, result, deps);
   }
   const r = finish(replies.delivered(message.id));
-  runHook(logger, message.id, 'onDelivered', () => deps.hooks?.onDelivered?.(message, verdict!, result));
+  runHook(logger, message.id, 'onDelivered', () => deps.hooks?.onDelivered?.(message, verdict, result));
   return r;
 }
 
 function runHook(logger: Logger, id: string, name: string, fn: () => Promise<void> | void | undefined): void {
   try {
     const p = fn();
-    if (p && typeof (p as Promise<void>).catch === 'function') {
-      (p as Promise<void>).catch((err: unknown) => logger.warn({ tx: id, hook: name, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'hook failed'));
+    if (p && typeof p.catch === 'function') {
+      p.catch((err: unknown) => logger.warn({ tx: id, hook: name, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'hook failed'));
     }
   } catch (err) {
     logger.warn({ tx: id, hook: name, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'hook failed');

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { AccountStore } from '../admin/accounts.js';
 import { openAudit } from '../audit/index.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
-import { resolvePoliciesDir } from '../cli/context.js';
+import { resolvePoliciesDir } from '../config/policies-dir.js';
 import type { Config } from '../config/load.js';
 import { redactConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';

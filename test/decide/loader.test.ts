@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, PostguardError } from '../../src/core/errors.js';
 import { compilePolicies, loadPolicies } from '../../src/decide/loader.js';
-import type { PolicyIssue } from '../../src/decide/yaml-tree.js';
+import type { PolicyIssue } from '../../src/decide/index.js';
 
 function issuesFor(name: string, text: string, extra: { name: string; text: string }[] = []): PolicyIssue[] {
   try {

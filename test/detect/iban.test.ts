@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parsedMessage } from './helpers.js';
 import { detect } from '../../src/detect/index.js';
 import { ibanCandidates, ibanMod97 } from '../../src/detect/iban.js';
-import { Words } from '../../src/detect/tokenize.js';
+import { Words } from '../../src/core/tokenize.js';
 import type { DirectoryView } from '../../src/directory/directory.js';
 
 const candidates = (text: string): [string, string][] =>

@@ -197,7 +197,7 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     { config: { role: 'viewer' }, schema: { hide: true, querystring: listQuerySchema } },
     async (req, reply) => {
       const auth = authOf(req);
-      const query: ListQuery = { ...req.query, status: req.query.status === undefined ? 'held' : (req.query.status as ListQuery['status']) };
+      const query: ListQuery = { ...req.query, status: req.query.status === undefined ? 'held' : (req.query.status) };
       const { total, records } = await findRecords(ctx, query);
       const pageLink = (offset: number) => {
         const p = new URLSearchParams();

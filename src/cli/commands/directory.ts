@@ -129,7 +129,7 @@ export function registerDirectoryCommand(
     if (o.format !== undefined && o.format !== 'csv' && o.format !== 'jsonl') {
       throw new PostguardError(ErrorCodes.USAGE, '--format must be csv or jsonl');
     }
-    await checkImportFormat(file, detectFormat(file, o.format as ImportFormat | undefined), o.format !== undefined);
+    await checkImportFormat(file, detectFormat(file, o.format), o.format !== undefined);
     let replacedFormat: number | undefined;
     const report = await withDirectory(
       cmd,

@@ -15,7 +15,7 @@ import { decide } from '../../decide/decide.js';
 import { evaluate, parseLabels, verdictCategories, type EvaluatedFile } from '../../decide/evaluate.js';
 import { loadPolicies } from '../../decide/loader.js';
 import type { DomainSource, PolicySet } from '../../decide/types.js';
-import { formatIssue, type PolicyIssue } from '../../decide/yaml-tree.js';
+import { formatIssue, type PolicyIssue } from '../../core/yaml-tree.js';
 
 export interface PolicyCommandDeps {
   scanFile: (file: string) => Promise<{ parsed: ParsedMessage; detection: Detection; envelope: Envelope; domains: DomainSource }>;

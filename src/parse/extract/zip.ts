@@ -1,11 +1,11 @@
 /** ZIP archives: each member read within the message's decompression budget and handled by its kind. */
-import type { PartInput } from '../attachment.js';
-import { extractPart } from '../attachment.js';
 import type { ExtractContext } from '../context.js';
 import { safeName, typeForName } from '../names.js';
+import type { PartInput, PartVisitor } from '../part.js';
 import { listZip, readEntry } from './zipdir.js';
 
-export async function extractZip(ctx: ExtractContext, part: PartInput): Promise<void> {
+/** Reads the archive `part`; each member is handed to `visitPart`. */
+export async function extractZip(ctx: ExtractContext, part: PartInput, visitPart: PartVisitor): Promise<void> {
   const source = `attachment:${part.path}`;
   const dir = listZip(part.bytes, ctx.limits.maxZipEntries);
   if (!dir.ok) {
@@ -33,6 +33,6 @@ export async function extractZip(ctx: ExtractContext, part: PartInput): Promise<
       ctx.addUnscannable(memberSource, r.reason, r.detail);
       continue;
     }
-    await extractPart(ctx, { bytes: r.data, filename, contentType: typeForName(filename), path, depth: part.depth + 1 });
+    await visitPart(ctx, { bytes: r.data, filename, contentType: typeForName(filename), path, depth: part.depth + 1 });
   }
 }

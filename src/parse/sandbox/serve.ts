@@ -10,7 +10,7 @@ export function serveTasks(run: (req: TaskRequest) => Promise<TaskResult>): void
   if (!port) throw new Error('extraction worker started outside a worker thread');
   port.on('message', (req: TaskRequest) => {
     void run(req).then((res) => {
-      const msg = { id: req.id, ...res } as TaskResponse;
+      const msg: TaskResponse = { id: req.id, ...res };
       port.postMessage(msg);
     });
   });

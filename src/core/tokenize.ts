@@ -1,13 +1,14 @@
 /**
  * One tokenisation per text segment: words (letters/digits, internal apostrophes) and the gaps between them.
- * Every recognizer works from these words.
+ * Every recognizer works from these words; the directory cuts address cells into the same words
+ * (directory/address.ts), so both sides build the same keys — hence core, below both.
  */
 
 /*
  * A word is what /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{M}]+)*\/gu matches (letters, digits and marks, with internal
  * apostrophes followed by letters). The scanner below finds exactly those matches without the regex engine:
  * one table look-up per UTF-16 unit (the table is built once from the same Unicode properties): 25 µs instead
- * of 47 µs for the 830 words of the relay benchmark's 5 KB reply. test/detect/tokenize.test.ts checks it against the regex.
+ * of 47 µs for the 830 words of the relay benchmark's 5 KB reply. test/core/tokenize.test.ts checks it against the regex.
  */
 const WORD_CHAR = 1; // \p{L} \p{N} \p{M}
 const LETTER_OR_MARK = 2; // \p{L} \p{M}
@@ -93,7 +94,7 @@ export class Words {
   text(i: number): string {
     let t = this.texts[i];
     if (t === undefined) {
-      t = this.source.slice(this.starts[i]!, this.ends[i]!);
+      t = this.source.slice(this.starts[i], this.ends[i]);
       this.texts[i] = t;
     }
     return t;
@@ -112,7 +113,7 @@ export class Words {
 
   /** Characters between the previous word and word i ('' for the first word: the text before it). */
   gap(i: number): string {
-    return this.source.slice(this.gapStart(i), this.starts[i]!);
+    return this.source.slice(this.gapStart(i), this.starts[i]);
   }
 
   /** The gap before word i is exactly the one character `code`. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { borrowWords, releaseWords, Words } from '../../src/detect/tokenize.js';
+import { borrowWords, releaseWords, Words } from '../../src/core/tokenize.js';
 
 const tokenize = (text: string) => new Words().fill(text);
 
