@@ -16,15 +16,18 @@ import { defineConfig } from 'vitest/config';
  */
 export const SERIAL = [
   // folders whose every file talks to servers or processes
+  'test/admin/**',
   'test/cli/**',
+  'test/directory/sync/**',
   'test/interop/**',
+  'test/journal/**',
+  'test/notify/**',
   'test/relay/**',
   'test/reliability/**',
   'test/server/**',
   'test/smtp/**',
   '**/*.browser.test.ts',
   // single files elsewhere: sockets, child processes, Redis
-  'test/admin/server.test.ts',
   'test/core/durable-file.test.ts',
   'test/core/logger.test.ts',
   'test/core/recent.test.ts',
@@ -33,13 +36,14 @@ export const SERIAL = [
   'test/decide/memory.test.ts',
   'test/deliver/smtp-upstream.test.ts',
   'test/deliver/smtp/connection.test.ts',
+  'test/deliver/upstream-check.test.ts',
   'test/detect/detect.test.ts',
   'test/directory/embedded-store.test.ts',
   'test/directory/key-format.test.ts',
   'test/directory/redis-store.test.ts',
-  'test/notify/notice.test.ts',
   'test/parse/sandbox.test.ts',
   'test/quarantine/cli.test.ts',
+  'test/quarantine/recover.test.ts',
   'test/quarantine/release.test.ts',
   'test/quarantine/store.test.ts',
 ];
