@@ -10,9 +10,8 @@ import tseslint from 'typescript-eslint';
  * directory knows customers; parse turns mail into text; detect finds directory values in that text; decide
  * applies policies to findings; inspect runs parse → detect → decide; deliver, quarantine, audit, journal and
  * notify are the outcomes — journal below notify because notices and webhooks read journal entries; smtp/relay
- * are the mail side; admin the web console; server wires everything; cli on top). audit/, journal/ and
- * security/ arrive from other branches; security/ is placed under smtp/ as a guess (what it holds is not known
- * here): move it when it lands.
+ * are the mail side; admin the web console; server wires everything; cli on top). docs/DESIGN.md has the
+ * same table in words.
  */
 export const LAYERS = [
   ['core'],
@@ -28,7 +27,6 @@ export const LAYERS = [
   ['audit'],
   ['journal'],
   ['notify'],
-  ['security'],
   ['smtp'],
   ['relay'],
   ['admin'],

@@ -13,7 +13,7 @@ export interface KeySpec {
   type: KeyType;
   default: unknown;
   description: string;
-  /** Short flag name when it differs from the derived one (DESIGN.md names). */
+  /** Short flag name when it differs from the derived one (the names the README documents). */
   flag?: string;
   /** Secret values are never printed (config dumps, errors). */
   secret?: boolean;

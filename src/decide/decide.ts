@@ -1,5 +1,6 @@
 /**
- * decide(): findings + recipients + policy → Verdict. Synchronous, no I/O.
+ * decide(): findings + recipients + policy → Verdict. Synchronous, no I/O. Semantics: docs/DESIGN.md, "What the
+ * decision means".
  *
  * - Rules run in policy order; a rule fires when `when` holds and `unless` does not.
  * - The action is the most severe enforced hit (reject > quarantine > tag > deliver).

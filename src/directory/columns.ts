@@ -38,7 +38,7 @@ const DEFAULT_HEADERS: Record<string, ColumnRole | string> = {
   iban: 'iban',
 };
 
-/** Default strength per kind (DESIGN.md): a full name alone is weak; postal code and city are context only. */
+/** Default strength per kind (docs/DESIGN.md, "What the decision means"): a full name alone is weak; postal code and city are context only. */
 const DEFAULT_STRENGTH: Record<string, Strength> = {
   full_name: 'weak',
   postal_code: 'weak',

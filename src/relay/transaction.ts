@@ -1,5 +1,5 @@
 /**
- * One message's way from the end of DATA to the client's reply:
+ * One message's way from the end of DATA to the client's reply (docs/DESIGN.md, "The message's path"):
  *   inspect (parse → detect → decide, bounded by scanTimeout) → deliver | tag+deliver | quarantine | reject.
  * Fails closed: any error before the upstream or the quarantine confirmed the message gives a 4xx.
  */
