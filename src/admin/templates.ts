@@ -133,14 +133,14 @@ const incident = `<% layout('@layout', { title: 'Incident ' + it.r.ref, who: it.
 <div class="table-wrap"><table class="facts" id="incident-facts">
 <tr><th>First seen</th><td><%= r.time.replace('T', ' ').slice(0, 19) %> UTC</td></tr>
 <tr><th>Verdict</th><td><%= r.verdict %><% if (r.rules.length) { %> (rules <%= r.rules.join(', ') %>)<% } %></td></tr>
-<tr><th>Outcome</th><td id="incident-outcome"><%= r.delivered ? 'Delivered to its recipients' : r.status === 'rejected' ? 'Rejected, not delivered' : 'Not delivered (' + r.status + ')' %></td></tr>
+<tr><th>Outcome</th><td id="incident-outcome"><%= it.outcome %></td></tr>
 <tr><th>Kinds of data</th><td id="incident-kinds"><%= r.kinds.join(', ') || 'none recorded' %></td></tr>
 <tr><th>Data subjects</th><td id="incident-subjects"><%= r.dataSubjects.count %><% if (r.dataSubjects.count) { %> (customer ids: <% r.dataSubjects.customers.forEach((c, i) => { %><%= i ? ', ' : '' %><a href="/customers/<%= encodeURIComponent(c) %>"><%= c %></a><% }) %>)<% } %></td></tr>
 <tr><th>Recipients (masked)</th><td id="incident-recipients"><%= r.recipients.join(', ') || '-' %></td></tr>
 <% if (r.inQuarantine) { %><tr class="noprint"><th>Message</th><td><a href="/messages/<%= encodeURIComponent(r.ref) %>">open in the quarantine</a></td></tr><% } %></table></div>
 <h2>Timeline</h2><div class="table-wrap"><table id="incident-timeline"><thead><tr><th>When (UTC)</th><th>What</th><th>Who</th><th>Details</th></tr></thead><tbody>
 <% for (const e of r.timeline) { %><tr><td><%= e.time.replace('T', ' ').slice(0, 19) %></td><td class="event"><%= e.event %></td><td class="actor"><%= e.actor ?? '?' %></td>
-<td><%= [e.reply !== undefined ? 'reply ' + e.reply : '', e.recipients && e.recipients.length ? 'to ' + e.recipients.join(', ') : '', e.delivered !== undefined ? (e.delivered ? 'delivered' : 'not delivered') : ''].filter(Boolean).join(', ') %></td></tr><% } %></tbody></table></div>
+<td><%= it.details(e) %></td></tr><% } %></tbody></table></div>
 <p class="note">Recipients are masked and no message content is kept in the journal; the held message itself (while it is kept) is in the quarantine.</p></article>`;
 
 const TEMPLATES = { layout, time, login, list, message, audit, error, request, body, bulk, stats, customer, incident } as const;

@@ -12,7 +12,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, isPostguardError } from '../../core/errors.js';
 import type { Journal } from '../../journal/index.js';
-import { customerLines, incidentOf, type CustomerReportLine, type IncidentReport } from '../../journal/report.js';
+import { customerLines, eventDetails, incidentOf, incidentOutcome, type CustomerReportLine, type IncidentReport } from '../../journal/report.js';
 import type { QuarantineStore } from '../../quarantine/types.js';
 import type { AdminContext } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -103,6 +103,6 @@ export function journalRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.get<{ Params: { ref: string } }>('/incidents/:ref', { config: { role: 'releaser' }, schema: { hide: true, params: refParamsSchema } }, async (req, reply) => {
     const r = await incidentView(ctx, req.params.ref);
-    return reply.type('text/html; charset=utf-8').send(render('incident', { r, who: who(req) }));
+    return reply.type('text/html; charset=utf-8').send(render('incident', { r, outcome: incidentOutcome(r), details: eventDetails, who: who(req) }));
   });
 }

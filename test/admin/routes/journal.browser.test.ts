@@ -103,7 +103,7 @@ describe('customer and incident pages (real serve, journal, browser)', () => {
     expect(await page.locator('#incident-ref').textContent()).toBe(ref);
     expect(await page.locator('#incident-subjects').textContent()).toContain('C002');
     expect(await page.locator('#incident-recipients').textContent()).toBe('m•••@gmail.com');
-    expect(await page.locator('#incident-outcome').textContent()).toBe('Delivered to its recipients');
+    expect(await page.locator('#incident-outcome').textContent()).toBe('DELIVERED to its recipients');
     const timeline = await page.locator('#incident-timeline tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('.event')!.textContent, r.querySelector('.actor')!.textContent]));
     expect(timeline).toEqual([
       ['verdict', 'relay'],
