@@ -16,6 +16,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { AdminContext } from './context.js';
 import { httpStatusOf, publicMessage, HttpError } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { journalRoutes } from './routes/journal.js';
 import { loginRoutes } from './routes/login.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
@@ -110,6 +111,7 @@ export async function buildAdminApp(ctx: AdminContext, opts: AppOptions = {}): P
   messageRoutes(app, ctx);
   auditRoutes(app, ctx);
   statsRoutes(app, ctx);
+  journalRoutes(app, ctx);
   requestRoutes(app, ctx);
   for (const [url, methods] of [...methodsByUrl]) {
     const others = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !methods.has(m));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/index.js';
 import type { FailureBudget } from '../core/failure-budget.js';
 import type { Upstream } from '../deliver/types.js';
+import type { Journal } from '../journal/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { LinkSigner } from '../notify/signer.js';
 import type { QuarantineStore } from '../quarantine/types.js';
@@ -22,4 +23,6 @@ export interface AdminContext {
   readiness: () => Promise<Record<string, boolean>>;
   secureCookie: boolean;
   publicOrigin?: string;
+  /** The verdict journal (customer and incident pages, journal-based statistics); absent when not configured. */
+  journal?: Journal;
 }

@@ -193,7 +193,7 @@ export const statsResponseSchema = {
     held: { type: 'integer', description: 'Messages held since then.' },
     released: { type: 'integer' },
     deleted: { type: 'integer' },
-    rejected: { type: 'integer', description: 'Messages refused in-session (counted by this server process since it started).' },
+    rejected: { type: 'integer', description: 'Messages refused in-session since then: from the verdict journal when one is configured (across restarts and relays), else counted by this server process since it started.' },
     byRule,
     byDay: {
       type: 'array',
@@ -209,4 +209,78 @@ export const statsResponseSchema = {
     },
   },
   required: ['since', 'held', 'released', 'deleted', 'rejected', 'byRule', 'byDay'],
+} as const;
+
+// Verdict journal: customer and incident views (masked data only: customer ids, kinds, masked recipients).
+
+const journalEvent = {
+  type: 'object',
+  properties: {
+    time: { type: 'string', format: 'date-time' },
+    event: { type: 'string', description: 'verdict, delivered, held, rejected, not-accepted, release-requested, released, release-failed, deleted, expired …' },
+    actor: { type: 'string', description: "Who: 'relay', 'admin:NAME', 'api:NAME', 'cli:USER', 'sender', 'system'." },
+    delivered: { type: 'boolean' },
+    recipients: { type: 'array', items: { type: 'string' }, description: 'Masked recipients of a release.' },
+    reply: { type: 'integer', description: 'SMTP reply code given to the client.' },
+  },
+  required: ['time', 'event'],
+} as const;
+
+const strings = { type: 'array', items: { type: 'string' } } as const;
+
+export const customerParamsSchema = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'] } as const;
+export const refParamsSchema = { type: 'object', properties: { ref: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['ref'] } as const;
+
+export const customerQuerySchema = {
+  type: 'object',
+  properties: { since: { ...dateOrTime, description: 'Only messages with journal entries from this day or time on (default: everything the journal keeps).' } },
+  additionalProperties: false,
+} as const;
+
+export const customerResponseSchema = {
+  type: 'object',
+  properties: {
+    customer: { type: 'string' },
+    since: { type: 'string', format: 'date-time' },
+    messages: {
+      type: 'array',
+      description: 'Every message that carried the customer\'s data, oldest first.',
+      items: {
+        type: 'object',
+        properties: {
+          ref: { type: 'string' },
+          time: { type: 'string', format: 'date-time' },
+          verdict: { type: 'string', description: 'The verdict\'s action (deliver, tag, quarantine, reject).' },
+          rules: strings,
+          kinds: { ...strings, description: 'Kinds of data found (iban, full_name …).' },
+          recipients: { ...strings, description: 'Masked recipients.' },
+          delivered: { type: 'boolean' },
+          status: { type: 'string', description: 'What happened since: the latest state.' },
+          inQuarantine: { type: 'boolean', description: 'The quarantine still has a record (the console links /messages/REF).' },
+          actions: { type: 'array', items: journalEvent, description: 'Actions taken by people or the system after the verdict.' },
+        },
+        required: ['ref', 'time', 'verdict', 'rules', 'kinds', 'recipients', 'delivered', 'status', 'inQuarantine', 'actions'],
+      },
+    },
+  },
+  required: ['customer', 'messages'],
+} as const;
+
+export const incidentResponseSchema = {
+  type: 'object',
+  description: 'Breach evidence along GDPR Art. 33(3): nature of the data, data subjects, recipients, outcome, timeline.',
+  properties: {
+    ref: { type: 'string' },
+    time: { type: 'string', format: 'date-time' },
+    verdict: { type: 'string' },
+    rules: strings,
+    kinds: { ...strings, description: 'Art. 33(3)(a): categories of personal data.' },
+    dataSubjects: { type: 'object', properties: { count: { type: 'integer' }, customers: strings }, required: ['count', 'customers'], description: 'Art. 33(3)(a): number of data subjects and their customer ids.' },
+    recipients: { ...strings, description: 'Masked recipients.' },
+    delivered: { type: 'boolean' },
+    status: { type: 'string' },
+    timeline: { type: 'array', items: journalEvent },
+    inQuarantine: { type: 'boolean', description: 'The quarantine still has a record (the console links /messages/REF).' },
+  },
+  required: ['ref', 'time', 'verdict', 'rules', 'kinds', 'dataSubjects', 'recipients', 'delivered', 'status', 'timeline'],
 } as const;

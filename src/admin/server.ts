@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/index.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import { FailureBudget } from '../core/failure-budget.js';
 import type { Upstream } from '../deliver/types.js';
+import type { Journal } from '../journal/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { LinkSigner } from '../notify/signer.js';
 import type { QuarantineStore } from '../quarantine/types.js';
@@ -27,6 +28,8 @@ export interface AdminServerOptions {
   sessionTtlMs?: number;
   /** Proxies (IPs or CIDRs, config admin.trustedProxies) whose X-Forwarded-For names the client address. */
   trustedProxies?: string[];
+  /** The verdict journal: customer and incident pages, statistics across restarts and relays. Optional. */
+  journal?: Journal;
 }
 
 export interface AdminServer {
@@ -53,6 +56,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       metrics: opts.metrics,
       signer: opts.signer,
       ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.journal ? { journal: opts.journal } : {}),
       sessions: new SessionStore(opts.sessionTtlMs),
       loginBudget: new FailureBudget(LOGIN_LIMITS),
       readiness: opts.readiness,

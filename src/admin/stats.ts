@@ -1,8 +1,14 @@
 /**
  * Quarantine statistics for the console and GET /api/stats, computed from the quarantine store's records (held,
  * released, deleted, per rule, per day, top senders masked, release rate, time to release) and, for messages
- * refused in-session (never stored), the metrics counter of this process.
+ * refused in-session (never stored), the verdict journal when one is configured (the `since` window across
+ * restarts and every relay writing to it), else the metrics counter of this process (only since it started).
+ *
+ * The held/released/deleted counts stay with the quarantine store: it is durable and shared by the relays that can
+ * act on its messages, its records carry what the charts need (senders, times to release) and the journal does not,
+ * and one source keeps the totals, the per-rule bars and the release rate consistent with each other.
  */
+import type { Journal } from '../journal/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { QuarantineRecord } from '../quarantine/types.js';
 
@@ -91,4 +97,9 @@ export async function rejectedCount(metrics: Metrics): Promise<number> {
   const json = (await metrics.registry.getMetricsAsJSON()) as { name: string; values: { value: number; labels: Record<string, string | number> }[] }[];
   const messages = json.find((m) => m.name.endsWith('messages_total'));
   return (messages?.values ?? []).filter((v) => v.labels.verdict === 'reject').reduce((n, v) => n + v.value, 0);
+}
+
+/** Messages refused in-session (outcome "rejected", a 5xx reply) in the journal since the date. */
+export async function journalRejected(journal: Journal, since: Date): Promise<number> {
+  return (await journal.stats(since)).byStatus.rejected ?? 0;
 }

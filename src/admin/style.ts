@@ -20,4 +20,7 @@ fieldset.bulk{border:1px solid var(--line);margin:12px 0}.pages{display:flex;gap
 time{text-decoration:underline dotted;text-underline-offset:2px}
 svg{max-width:720px;display:block}svg text{fill:var(--fg);font-size:12px}svg .track{fill:var(--track)}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
 .s0{fill:#2f80ed;background:#2f80ed}.s1{fill:#eb5757;background:#eb5757}.s2{fill:#27ae60;background:#27ae60}.s3{fill:#f2994a;background:#f2994a}.s4{fill:#9b51e0;background:#9b51e0}.s5{fill:#56ccf2;background:#56ccf2}.s6{fill:#828282;background:#828282}.s7{fill:#bb6bd9;background:#bb6bd9}
+a.chip{text-decoration:none}.action{font-size:.9em;color:var(--muted)}
+@media print{:root{--fg:#000;--bg:#fff;--muted:#333;--line:#999;--link:#000;color-scheme:light}header,.filters,.noprint,.actions{display:none}main{padding:0;max-width:none}
+body{font-size:11pt}a{text-decoration:none}.table-wrap{overflow:visible}table{page-break-inside:auto}tr{page-break-inside:avoid}h1{font-size:16pt}}
 @media (max-width:600px){main{padding:8px}header form{margin-left:0}th,td{padding:4px}#messages th:nth-child(n+7),#messages td:nth-child(n+7){display:none}.filters>*{flex:1 1 100%}.filters input[type=search]{min-width:0;width:100%}}`;

@@ -49,7 +49,8 @@ const message = `<% layout('@layout', { title: 'Message ' + it.r.id, who: it.who
 <div class="table-wrap"><table class="facts"><tr><th>Status</th><td id="status"><%= r.status %></td></tr><tr><th>Held</th><td><%~ include('@time', { iso: r.heldAt, ago: it.ago }) %> (expires <%~ include('@time', { iso: r.expiresAt, ago: it.ago }) %>)</td></tr>
 <tr><th>Sender</th><td id="sender"><%= r.masked.mailFrom || '<>' %></td></tr><tr><th>Recipients</th><td id="recipients"><%= r.masked.rcptTo.join(', ') %></td></tr>
 <tr><th>Subject</th><td id="subject"><%= r.subject ?? '' %></td></tr><tr><th>Client</th><td><%= r.client.remoteAddress %><% if (r.client.user) { %> (<%= r.client.user %>)<% } %></td></tr>
-<tr><th>Whose data</th><td id="customers"><% if (it.customers.length) { %><% for (const c of it.customers) { %><span class="chip"><%= c %></span> <% } %><% } else { %>no customer identified<% } %></td></tr>
+<tr><th>Whose data</th><td id="customers"><% if (it.customers.length) { %><% for (const c of it.customers) { %><a class="chip" href="/customers/<%= encodeURIComponent(c) %>"><%= c %></a> <% } %><% } else { %>no customer identified<% } %></td></tr>
+<% if (it.canIncident) { %><tr><th>Evidence</th><td><a id="incident-link" href="/incidents/<%= id %>">Incident summary (GDPR Art. 33(3))</a></td></tr><% } %>
 <tr><th>Size</th><td><%= r.size %> bytes</td></tr><tr><th>Attachments</th><td id="attachments"><% for (const a of it.attachments) { %><div><%= a %></div><% } %></td></tr></table></div>
 <% if (it.request) { %><p class="ok" id="request">Release requested by the sender: <%= it.request %></p><% } %>
 <h2>Why it was held</h2><p><%= r.verdict.reason %></p><ul><% for (const h of r.verdict.hits) { %><li><%= h.ruleId %>: <%= h.reason %></li><% } %></ul>
@@ -91,7 +92,7 @@ const bulk = `<% layout('@layout', { title: 'Bulk ' + it.action, who: it.who }) 
 const stats = `<% layout('@layout', { title: 'Statistics', who: it.who }) %><% const s = it.stats; const c = it.charts; %><h1>Statistics</h1>
 <form class="filters" method="get" action="/stats"><label>since <input type="date" name="since" value="<%= it.since %>"></label><button>Show</button></form>
 <p id="totals">Since <time datetime="<%= s.since %>"><%= s.since.slice(0, 10) %></time>: <strong><%= s.held %></strong> held, <strong><%= s.released %></strong> released,
-<strong><%= s.deleted %></strong> deleted, <strong><%= s.rejected %></strong> rejected in-session (since this server started).</p>
+<strong><%= s.deleted %></strong> deleted, <strong><%= s.rejected %></strong> rejected in-session<%= it.fromJournal ? ' (from the verdict journal)' : ' (since this server started)' %>.</p>
 <h2>Holds per day by rule</h2>
 <svg id="chart-days" role="img" aria-labelledby="chart-days-title" viewBox="0 0 <%= c.days.width %> <%= c.days.height %>" width="100%"><title id="chart-days-title">Holds per day by rule (max <%= c.days.max %>)</title>
 <% for (const b of c.days.bars) { %><rect x="<%= b.x.toFixed(1) %>" y="<%= b.y.toFixed(1) %>" width="<%= b.w.toFixed(1) %>" height="<%= b.h.toFixed(1) %>" class="s<%= b.series % 8 %>"><title><%= b.title %></title></rect><% } %>
@@ -113,7 +114,36 @@ const body = `<!doctype html><html><head><meta charset="utf-8"><title>message</t
 <% for (const [k, v] of it.head) { %><tr><th><%= k %></th><td><%= v %></td></tr><% } %></table><hr><pre><%= it.text %></pre>
 <% if (it.attachments.length) { %><h4>Attachments</h4><ul><% for (const a of it.attachments) { %><li><%= a.filename %> (<%= a.contentType %>, <%= a.size %> bytes)</li><% } %></ul><% } %></body></html>`;
 
-const TEMPLATES = { layout, time, login, list, message, audit, error, request, body, bulk, stats } as const;
+/** A customer's messages from the verdict journal (masked data only). */
+const customer = `<% layout('@layout', { title: 'Customer ' + it.view.customer, who: it.who }) %><% const v = it.view; %>
+<h1>Customer <span id="customer-id"><%= v.customer %></span></h1>
+<form class="filters" method="get" action="/customers/<%= encodeURIComponent(v.customer) %>"><label>Since <input type="date" name="since" value="<%= it.since %>"></label><button>Show</button></form>
+<p id="customer-count"><%= v.messages.length %> message<%= v.messages.length === 1 ? '' : 's' %> carried this customer's data<%= v.since ? ' since ' + v.since.slice(0, 10) : '' %> (from the verdict journal).</p>
+<div class="table-wrap"><table id="customer-messages"><thead><tr><th>When</th><th>Reference</th><th>Recipients (masked)</th><th>Data</th><th>Verdict</th><th>What happened since</th></tr></thead><tbody>
+<% for (const m of v.messages) { %><tr data-ref="<%= m.ref %>"><td><%~ include('@time', { iso: m.time, ago: it.ago }) %></td>
+<td><% if (m.inQuarantine) { %><a href="/messages/<%= encodeURIComponent(m.ref) %>"><%= m.ref %></a><% } else { %><%= m.ref %><% } %></td>
+<td class="recipients"><%= m.recipients.join(', ') || '-' %></td><td><%= m.kinds.join(', ') || '-' %></td><td class="verdict"><%= m.verdict %><% if (m.rules.length) { %> (<%= m.rules.join(', ') %>)<% } %></td>
+<td class="status"><strong><%= m.status %></strong><%= m.delivered ? ' · delivered' : ' · not delivered' %><% for (const a of m.actions) { %><div class="action"><%~ include('@time', { iso: a.time, ago: it.ago }) %> <%= a.event %> by <%= a.actor ?? '?' %></div><% } %></td></tr><% } %>
+<% if (!v.messages.length) { %><tr><td colspan="6">The journal has no message with this customer's data.</td></tr><% } %></tbody></table></div>`;
+
+/** The printable incident summary of one message (GDPR Art. 33(3)); exact UTC times, as on paper "ago" ages. */
+const incident = `<% layout('@layout', { title: 'Incident ' + it.r.ref, who: it.who }) %><% const r = it.r; %>
+<article class="incident"><h1>Incident evidence for message <span id="incident-ref"><%= r.ref %></span></h1>
+<p class="note noprint">Print this page (or save it as PDF) from the browser; the print layout leaves out the navigation.</p>
+<div class="table-wrap"><table class="facts" id="incident-facts">
+<tr><th>First seen</th><td><%= r.time.replace('T', ' ').slice(0, 19) %> UTC</td></tr>
+<tr><th>Verdict</th><td><%= r.verdict %><% if (r.rules.length) { %> (rules <%= r.rules.join(', ') %>)<% } %></td></tr>
+<tr><th>Outcome</th><td id="incident-outcome"><%= it.outcome %></td></tr>
+<tr><th>Kinds of data</th><td id="incident-kinds"><%= r.kinds.join(', ') || 'none recorded' %></td></tr>
+<tr><th>Data subjects</th><td id="incident-subjects"><%= r.dataSubjects.count %><% if (r.dataSubjects.count) { %> (customer ids: <% r.dataSubjects.customers.forEach((c, i) => { %><%= i ? ', ' : '' %><a href="/customers/<%= encodeURIComponent(c) %>"><%= c %></a><% }) %>)<% } %></td></tr>
+<tr><th>Recipients (masked)</th><td id="incident-recipients"><%= r.recipients.join(', ') || '-' %></td></tr>
+<% if (r.inQuarantine) { %><tr class="noprint"><th>Message</th><td><a href="/messages/<%= encodeURIComponent(r.ref) %>">open in the quarantine</a></td></tr><% } %></table></div>
+<h2>Timeline</h2><div class="table-wrap"><table id="incident-timeline"><thead><tr><th>When (UTC)</th><th>What</th><th>Who</th><th>Details</th></tr></thead><tbody>
+<% for (const e of r.timeline) { %><tr><td><%= e.time.replace('T', ' ').slice(0, 19) %></td><td class="event"><%= e.event %></td><td class="actor"><%= e.actor ?? '?' %></td>
+<td><%= it.details(e) %></td></tr><% } %></tbody></table></div>
+<p class="note">Recipients are masked and no message content is kept in the journal; the held message itself (while it is kept) is in the quarantine.</p></article>`;
+
+const TEMPLATES = { layout, time, login, list, message, audit, error, request, body, bulk, stats, customer, incident } as const;
 export type TemplateName = Exclude<keyof typeof TEMPLATES, 'layout' | 'time'>;
 
 const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true, useWith: false });

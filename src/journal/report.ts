@@ -79,8 +79,18 @@ export function incidentOf(h: MessageHistory): IncidentReport {
   };
 }
 
+/** The incident's outcome in words (report text and the console's incident page). */
+export function incidentOutcome(r: Pick<IncidentReport, 'delivered' | 'status'>): string {
+  return r.delivered ? 'DELIVERED to its recipients' : r.status === 'rejected' ? 'REJECTED, not delivered' : `NOT DELIVERED (${r.status})`;
+}
+
+/** A timeline event's details in words: reply code, (masked) recipients of a release, delivered or not. */
+export function eventDetails(e: IncidentReport['timeline'][number]): string {
+  return [e.reply !== undefined ? `reply ${e.reply}` : '', e.recipients?.length ? `to ${e.recipients.join(', ')}` : '', e.delivered !== undefined ? (e.delivered ? 'delivered' : 'not delivered') : ''].filter(Boolean).join(', ');
+}
+
 export function incidentReportText(r: IncidentReport): string {
-  const outcome = r.delivered ? 'DELIVERED to its recipients' : r.status === 'rejected' ? 'REJECTED, not delivered' : `NOT DELIVERED (${r.status})`;
+  const outcome = incidentOutcome(r);
   return [
     `Incident evidence for message ${r.ref}`,
     '',
@@ -93,7 +103,7 @@ export function incidentReportText(r: IncidentReport): string {
     '',
     'Timeline:',
     ...r.timeline.map((e) => {
-      const extra = [e.reply !== undefined ? `reply ${e.reply}` : '', e.recipients?.length ? `to ${e.recipients.join(', ')}` : '', e.delivered !== undefined ? (e.delivered ? 'delivered' : 'not delivered') : ''].filter(Boolean).join(', ');
+      const extra = eventDetails(e);
       return `  ${e.time}  ${e.event.padEnd(18)} by ${e.actor ?? '?'}${extra ? `  (${extra})` : ''}`;
     }),
     '',

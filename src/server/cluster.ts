@@ -81,6 +81,8 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
   metrics.setQuarantineSource(() => quarantine.counts());
   const purge = setInterval(() => void quarantine.purge().catch(() => undefined), 3_600_000);
   purge.unref();
+  // the console reads the verdict journal (customer and incident pages, statistics); one handle for the primary
+  const consoleJournal = config.adminListen ? await openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }) : undefined;
   const admin = config.adminListen
     ? await startAdminServer({
         listen: config.adminListen,
@@ -97,6 +99,7 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
         publicUrl: config.publicUrl || `http://${config.adminListen}`,
         signer: createLinkSigner(quarantine.deriveSecret('release-link')),
         logger,
+        ...(consoleJournal ? { journal: consoleJournal } : {}),
       })
     : undefined;
 
@@ -115,6 +118,7 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
       ),
     );
     await admin?.close();
+    await consoleJournal?.close();
     await sync?.stop();
     await syncDirectory?.close();
     await upstream.close();

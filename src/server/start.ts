@@ -174,6 +174,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         publicUrl,
         signer,
         logger,
+        journal: evidence.journal,
       });
       closers.push(() => admin!.close());
     }

@@ -4,6 +4,7 @@ import { AccountStore } from '../../src/admin/accounts.js';
 import { openAudit, type AuditLog } from '../../src/audit/index.js';
 import { startAdminServer, type AdminServer } from '../../src/admin/server.js';
 import type { Upstream } from '../../src/deliver/types.js';
+import { JournalRecorder, openJournal, type Journal } from '../../src/journal/index.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { createLinkSigner, type LinkSigner } from '../../src/notify/signer.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
@@ -21,6 +22,9 @@ export interface Env {
   signer: LinkSigner;
   metrics: Metrics;
   server: AdminServer;
+  /** With `journal: true`: the file journal in dir, fed with the store's transitions by `recorder`. */
+  journal?: Journal;
+  recorder?: JournalRecorder;
   ready: Record<string, boolean>;
   close(): Promise<void>;
 }
@@ -33,6 +37,8 @@ export interface EnvOptions {
   /** Use this account store class (e.g. one that counts password checks) on the env's admins.json. */
   accountStore?: typeof AccountStore;
   trustedProxies?: string[];
+  /** Open a verdict journal in the data dir and give it to the admin server. */
+  journal?: boolean;
 }
 
 export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
@@ -54,6 +60,9 @@ export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
   const metrics = new Metrics();
   metrics.setQuarantineSource(() => store.counts());
   const ready: Record<string, boolean> = { store: true, upstream: true };
+  const journal = opts.journal ? await openJournal({ dataDir: t.dir }) : undefined;
+  const recorder = journal ? new JournalRecorder(journal, { relay: 'relay.test' }) : undefined;
+  recorder?.watch(store);
   const server = await startAdminServer({
     listen: '127.0.0.1:0',
     store,
@@ -64,6 +73,7 @@ export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
     readiness: async () => ({ ...ready }),
     signer,
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
+    ...(journal ? { journal } : {}),
   });
   return {
     dir: t.dir,
@@ -75,12 +85,14 @@ export async function startEnv(opts: EnvOptions = {}): Promise<Env> {
     signer,
     metrics,
     server,
+    ...(journal && recorder ? { journal, recorder } : {}),
     ready,
     async close() {
       await server.close();
       await upstream.close();
       if (ownSink) await sink.close();
       await store.close();
+      await journal?.close();
       await audit.close();
       if (opts.backend === 'redis' && !opts.prefix) await cleanupRedis(prefix);
       await t.cleanup();

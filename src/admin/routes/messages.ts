@@ -174,6 +174,7 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
       request: justificationOf(r),
       customers: customersOf(r),
       fullBody: roleAllows(auth.principal.role, 'releaser'),
+      canIncident: Boolean(ctx.journal) && roleAllows(auth.principal.role, 'releaser'),
       correctedTo: canAct ? correctedRecipients(r) : undefined,
       canAct,
       notice: flash.notice && Object.hasOwn(NOTICES, flash.notice) ? NOTICES[flash.notice] : undefined,
