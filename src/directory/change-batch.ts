@@ -13,7 +13,7 @@ export class U32Column {
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
+      const next = new Uint32Array(Math.max(1024, this.data.length * 2));
       next.set(this.data);
       this.data = next;
     }
@@ -47,11 +47,17 @@ export class ChangeBatch {
   readonly domains = new Set<string>();
   /** Exact-token kinds with at least one value without a digit (others are only tried on tokens with digits). */
   readonly digitless = new Set<string>();
-  private readonly byId = new Map<string, number>();
+  private byId = new Map<string, number>();
+  /** True once `dropLookup` released `byId` (rebuilt if a customer is added afterwards). */
+  private lookupDropped = false;
   private readonly kindIndex = new Map<string, number>();
 
   /** Index of customer `id` in the batch, creating it. */
   customer(id: string, region: string): number {
+    if (this.lookupDropped) {
+      this.lookupDropped = false;
+      this.ids.forEach((x, i) => this.byId.set(x, i));
+    }
     let c = this.byId.get(id);
     if (c === undefined) {
       c = this.ids.length;
@@ -80,6 +86,24 @@ export class ChangeBatch {
     this.entKind.push(kind);
     this.entHi.push(hi);
     this.entLo.push(lo);
+  }
+
+  /**
+   * Frees the id → index map (about 50 bytes per customer) once every row has been read: building an index only
+   * needs `ids`. Adding a customer afterwards rebuilds it.
+   */
+  dropLookup(): void {
+    if (this.lookupDropped) return;
+    this.byId = new Map();
+    this.lookupDropped = true;
+  }
+
+  /** Frees the entries (after `applyChange` in replace mode consumed them). */
+  releaseEntries(): void {
+    for (const c of [this.entCustomer, this.entKind, this.entHi, this.entLo]) {
+      c.data = new Uint32Array(0);
+      c.length = 0;
+    }
   }
 
   get entries(): number {
