@@ -332,6 +332,18 @@ export interface Change {
   emailDomains?: readonly string[];
 }
 
+/** Positions of `ids` (distinct) in ascending order; no sort when they already are (a query or file in id order). */
+function sortedOrder(ids: readonly string[]): Uint32Array {
+  const order = new Uint32Array(ids.length);
+  let ascending = true;
+  for (let i = 0; i < ids.length; i++) {
+    order[i] = i;
+    if (i > 0 && ids[i - 1]! > ids[i]!) ascending = false;
+  }
+  if (!ascending) order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+  return order;
+}
+
 /** Most prefix bits of the in-place sort's buckets (2^20 buckets: two 4 MiB tables). */
 const SORT_MAX_BITS = 20;
 
@@ -341,7 +353,7 @@ const SORT_MAX_BITS = 20;
  * arrays by cycles, then an insertion sort finishes each bucket. Equal keys (a value several customers share) stay
  * together in any order.
  */
-export function sortEntriesInPlace(hi: Uint32Array, lo: Uint32Array, ord: Uint32Array, kd: Uint32Array, n: number): void {
+export function sortEntriesInPlace(hi: Uint32Array, lo: Uint32Array, ord: Uint32Array, kd: Uint8Array, n: number): void {
   if (n < 2) return;
   let bits = 1;
   while (bits < SORT_MAX_BITS && n >>> (bits + 2) > 0) bits++;
@@ -422,11 +434,11 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
   const { batch } = change;
   const replace = change.mode === 'replace';
   // 1. Customer ids: kept old ones merged with the batch's, sorted.
-  batch.dropLookup();
+  batch.finish();
   const drop = new Set<string>(change.removals ?? []);
   if (!replace) for (const id of batch.ids) drop.add(id);
   const oldToNew = new Int32Array(base.customers).fill(-1);
-  const batchOrder = batch.ids.map((_, i) => i).sort((a, b) => (batch.ids[a]! < batch.ids[b]! ? -1 : 1));
+  const batchOrder = sortedOrder(batch.ids);
   const batchToNew = new Int32Array(batch.ids.length);
   const ids: string[] = [];
   let i = 0;
@@ -485,7 +497,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
   let n = batch.entries;
   let hi: Uint32Array;
   let lo: Uint32Array;
-  let kd: Uint32Array;
+  let kd: Uint8Array;
   let ord: Uint32Array;
   if (replace) {
     hi = batch.entHi.data;
@@ -505,7 +517,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     }
     hi = new Uint32Array(total);
     lo = new Uint32Array(total);
-    kd = new Uint32Array(total);
+    kd = new Uint8Array(total);
     ord = new Uint32Array(total);
     n = 0;
     for (let p = 0; p < base.size; p++) {
