@@ -337,39 +337,98 @@ function countAt(counters: Uint32Array | Float64Array, i: number): void {
   counters[i] = (counters[i] ?? 0) + 1;
 }
 
-/** LSD radix sort by (hi, lo), 16-bit digits, carrying `idx` along. */
-function radixSort(hi: Uint32Array, lo: Uint32Array, idx: Uint32Array): void {
-  const n = hi.length;
-  let aHi: Uint32Array = hi;
-  let aLo: Uint32Array = lo;
-  let aIdx: Uint32Array = idx;
-  let bHi: Uint32Array = new Uint32Array(n);
-  let bLo: Uint32Array = new Uint32Array(n);
-  let bIdx: Uint32Array = new Uint32Array(n);
-  const count = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const key = pass < 2 ? aLo : aHi;
-    const shift = pass % 2 === 0 ? 0 : 16;
-    count.fill(0);
-    for (let i = 0; i < n; i++) countAt(count, (key[i]! >>> shift) & 0xffff);
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const d = (key[i]! >>> shift) & 0xffff;
-      const p = count[d]!++;
-      bHi[p] = aHi[i]!;
-      bLo[p] = aLo[i]!;
-      bIdx[p] = aIdx[i]!;
-    }
-    [aHi, bHi] = [bHi, aHi];
-    [aLo, bLo] = [bLo, aLo];
-    [aIdx, bIdx] = [bIdx, aIdx];
+/** Positions of `ids` (distinct) in ascending order; no sort when they already are (a query or file in id order). */
+function sortedOrder(ids: readonly string[]): Uint32Array {
+  const order = new Uint32Array(ids.length);
+  let ascending = true;
+  for (let i = 0; i < ids.length; i++) {
+    order[i] = i;
+    if (i > 0 && ids[i - 1]! > ids[i]!) ascending = false;
   }
-  // Four passes: the result is back in the caller's arrays.
+  if (!ascending) order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+  return order;
+}
+
+/** Most prefix bits of the in-place sort's buckets (2^20 buckets: two 4 MiB tables). */
+const SORT_MAX_BITS = 20;
+
+/**
+ * Sorts entries by (hi, lo) in place, carrying `ord` and `kd` along, with no second copy of the entries: one
+ * American-flag pass on the top bits of `hi` (buckets of ~4 entries: keyed hashes are uniform) permutes the four
+ * arrays by cycles, then an insertion sort finishes each bucket. Equal keys (a value several customers share) stay
+ * together in any order.
+ */
+export function sortEntriesInPlace(hi: Uint32Array, lo: Uint32Array, ord: Uint32Array, kd: Uint8Array, n: number): void {
+  if (n < 2) return;
+  let bits = 1;
+  while (bits < SORT_MAX_BITS && n >>> (bits + 2) > 0) bits++;
+  const shift = 32 - bits;
+  const buckets = 1 << bits;
+  const start = new Uint32Array(buckets + 1);
+  for (let i = 0; i < n; i++) countAt(start, (hi[i]! >>> shift) + 1);
+  for (let b = 1; b <= buckets; b++) start[b]! += start[b - 1]!;
+  const next = start.slice(0, buckets);
+  for (let b = 0; b < buckets; b++) {
+    const end = start[b + 1]!;
+    while (next[b]! < end) {
+      const i = next[b]!;
+      let h = hi[i]!;
+      let d = h >>> shift;
+      if (d === b) {
+        next[b] = i + 1;
+        continue;
+      }
+      // carry the entry at i round its cycle until one belonging to bucket b comes back
+      let l = lo[i]!;
+      let o = ord[i]!;
+      let k = kd[i]!;
+      do {
+        const j = next[d]!;
+        next[d] = j + 1;
+        const h2 = hi[j]!;
+        const l2 = lo[j]!;
+        const o2 = ord[j]!;
+        const k2 = kd[j]!;
+        hi[j] = h;
+        lo[j] = l;
+        ord[j] = o;
+        kd[j] = k;
+        h = h2;
+        l = l2;
+        o = o2;
+        k = k2;
+        d = h >>> shift;
+      } while (d !== b);
+      hi[i] = h;
+      lo[i] = l;
+      ord[i] = o;
+      kd[i] = k;
+      next[b] = i + 1;
+    }
+  }
+  for (let b = 0; b < buckets; b++) {
+    const a = start[b]!;
+    const z = start[b + 1]!;
+    for (let i = a + 1; i < z; i++) {
+      const h = hi[i]!;
+      const l = lo[i]!;
+      let j = i - 1;
+      if (hi[j]! < h || (hi[j] === h && lo[j]! <= l)) continue;
+      const o = ord[i]!;
+      const k = kd[i]!;
+      do {
+        hi[j + 1] = hi[j]!;
+        lo[j + 1] = lo[j]!;
+        ord[j + 1] = ord[j]!;
+        kd[j + 1] = kd[j]!;
+        j--;
+      } while (j >= a && (hi[j]! > h || (hi[j] === h && lo[j]! > l)));
+      hi[j + 1] = h;
+      lo[j + 1] = l;
+      ord[j + 1] = o;
+      kd[j + 1] = k;
+    }
+  }
 }
 
 /**
@@ -380,10 +439,11 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
   const { batch } = change;
   const replace = change.mode === 'replace';
   // 1. Customer ids: kept old ones merged with the batch's, sorted.
+  batch.finish();
   const drop = new Set<string>(change.removals ?? []);
-  for (const id of batch.ids) drop.add(id);
+  if (!replace) for (const id of batch.ids) drop.add(id);
   const oldToNew = new Int32Array(base.customers).fill(-1);
-  const batchOrder = batch.ids.map((_, i) => i).sort((a, b) => (batch.ids[a]! < batch.ids[b]! ? -1 : 1));
+  const batchOrder = sortedOrder(batch.ids);
   const batchToNew = new Int32Array(batch.ids.length);
   const ids: string[] = [];
   let i = 0;
@@ -437,21 +497,34 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     region[batchToNew[c]!] = x;
   });
 
-  // 3. Flat entries: old entries of kept customers + batch entries.
-  let total = batch.entries;
-  if (!replace) {
+  // 3. Flat entries: old entries of kept customers + batch entries. A replace sorts the batch's own columns in
+  //    place (its customer and kind columns rewritten to ordinals and kind indexes): no copy of the entries.
+  let n = batch.entries;
+  let hi: Uint32Array;
+  let lo: Uint32Array;
+  let kd: Uint8Array;
+  let ord: Uint32Array;
+  if (replace) {
+    hi = batch.entHi.data;
+    lo = batch.entLo.data;
+    kd = batch.entKind.data;
+    ord = batch.entCustomer.data;
+    for (let e = 0; e < n; e++) {
+      kd[e] = batchKind[kd[e]!]!;
+      ord[e] = batchToNew[ord[e]!]!;
+    }
+  } else {
+    let total = batch.entries;
     for (let p = 0; p < base.size; p++) {
       const r = base.ref[p]!;
       if (r < OVERFLOW) total += oldToNew[r]! >= 0 ? 1 : 0;
       else total += base.overflow[r - OVERFLOW]!;
     }
-  }
-  const hi = new Uint32Array(total);
-  const lo = new Uint32Array(total);
-  const kd = new Uint8Array(total);
-  const ord = new Uint32Array(total);
-  let n = 0;
-  if (!replace) {
+    hi = new Uint32Array(total);
+    lo = new Uint32Array(total);
+    kd = new Uint8Array(total);
+    ord = new Uint32Array(total);
+    n = 0;
     for (let p = 0; p < base.size; p++) {
       const r = base.ref[p]!;
       const k = base.kind[p]!;
@@ -477,22 +550,20 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
         }
       }
     }
+    const bc = batch.entCustomer.data;
+    const bk = batch.entKind.data;
+    const bh = batch.entHi.data;
+    const bl = batch.entLo.data;
+    for (let e = 0; e < batch.entries; e++) {
+      hi[n] = bh[e]!;
+      lo[n] = bl[e]!;
+      kd[n] = batchKind[bk[e]!]!;
+      ord[n++] = batchToNew[bc[e]!]!;
+    }
   }
-  const bc = batch.entCustomer.data;
-  const bk = batch.entKind.data;
-  const bh = batch.entHi.data;
-  const bl = batch.entLo.data;
-  for (let e = 0; e < batch.entries; e++) {
-    hi[n] = bh[e]!;
-    lo[n] = bl[e]!;
-    kd[n] = batchKind[bk[e]!]!;
-    ord[n++] = batchToNew[bc[e]!]!;
-  }
-  const H = hi.subarray(0, n);
-  const L = lo.subarray(0, n);
-  const perm = new Uint32Array(n);
-  for (let p = 0; p < n; p++) perm[p] = p;
-  radixSort(H, L, perm);
+  sortEntriesInPlace(hi, lo, ord, kd, n);
+  const H = hi;
+  const L = lo;
 
   // 4. Group equal hashes; several distinct customers → overflow list.
   let unique = 0;
@@ -508,11 +579,11 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     while (q < n && H[q] === H[p] && L[q] === L[p]) q++;
     outKeys[2 * u] = H[p]!;
     outKeys[2 * u + 1] = L[p]!;
-    outKind[u] = kd[perm[p]!]!;
-    if (q === p + 1) outRef[u] = ord[perm[p]!]!;
+    outKind[u] = kd[p]!;
+    if (q === p + 1) outRef[u] = ord[p]!;
     else {
       run.length = 0;
-      for (let x = p; x < q; x++) run.push(ord[perm[x]!]!);
+      for (let x = p; x < q; x++) run.push(ord[x]!);
       run.sort((a, b) => a - b);
       let w = 0;
       for (let x = 0; x < run.length; x++) if (x === 0 || run[x] !== run[x - 1]) run[w++] = run[x]!;
@@ -527,6 +598,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     u++;
     p = q;
   }
+  if (replace) batch.releaseEntries();
 
   const next = new CompactIndex({
     kinds,

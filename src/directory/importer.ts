@@ -322,6 +322,7 @@ export function fileSource(file: string, format?: ImportFormat): RowSource {
 export async function importRows(source: RowSource, hasher: KeyedHasher, opts: Omit<ImportOptions, 'format'>): Promise<ImportResult> {
   const sink = new RowSink(hasher, opts.defaultRegion);
   await source.feed(sink, opts.extras);
+  sink.batch.finish();
   return {
     batch: sink.batch,
     report: {

@@ -47,6 +47,7 @@ interface DeltaHeader {
 
 export function encodeDelta(change: Change, emailDomains: readonly string[]): Buffer {
   const b = change.batch;
+  b.finish();
   const header: DeltaHeader = {
     mode: change.mode,
     ids: b.ids,
@@ -61,10 +62,10 @@ export function encodeDelta(change: Change, emailDomains: readonly string[]): Bu
   const h = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(h.length, 0);
-  const cols = [b.entCustomer, b.entKind, b.entHi, b.entLo].map((c) => {
-    const v = c.view();
-    return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  });
+  // kinds travel as u32 (the delta format predates the batch's u8 kind column)
+  const cols = [b.entCustomer.view(), Uint32Array.from(b.entKind.view()), b.entHi.view(), b.entLo.view()].map((v) =>
+    Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+  );
   return Buffer.concat([len, h, ...cols]);
 }
 
