@@ -29,6 +29,21 @@ function cliActor(explicit?: string): string {
   }
 }
 
+/** Opens the store and the audit log for one action and closes both afterwards, also when it fails. */
+async function withStoreAndAudit(deps: QuarantineCommandDeps, cmd: Command, action: (store: QuarantineStore, audit: AuditLog) => Promise<void>): Promise<void> {
+  const store = await deps.openStore(cmd);
+  try {
+    const audit = await deps.openAudit(cmd);
+    try {
+      await action(store, audit);
+    } finally {
+      await audit.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs an action, closing what it opened; errors become a message on stderr and exit code 1 (2 for usage). */
 export async function runCommand(fn: () => Promise<void>): Promise<void> {
   try {
@@ -160,17 +175,12 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
     .requiredOption('--reason <text>', 'why (recorded)')
     .option('--actor <name>', 'who you are (default: the OS user)')
     .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
-      runCommand(async () => {
-        const store = await deps.openStore(cmd);
-        const audit = await deps.openAudit(cmd);
-        try {
+      runCommand(() =>
+        withStoreAndAudit(deps, cmd, async (store, audit) => {
           await deleteMessage(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
           out(`deleted ${id}\n`);
-        } finally {
-          await audit.close();
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
   q.command('recover')
     .description('Put a release interrupted by a crash (stuck in releasing past quarantine.releasingTimeout) back to held')
@@ -178,17 +188,12 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
     .requiredOption('--reason <text>', 'why (recorded)')
     .option('--actor <name>', 'who you are (default: the OS user)')
     .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
-      runCommand(async () => {
-        const store = await deps.openStore(cmd);
-        const audit = await deps.openAudit(cmd);
-        try {
+      runCommand(() =>
+        withStoreAndAudit(deps, cmd, async (store, audit) => {
           await recoverRelease(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
           out(`recovered ${id}: held again, it can be released or deleted.\nWARNING: ${DUPLICATE_DELIVERY_RISK}.\n`);
-        } finally {
-          await audit.close();
-          await store.close();
-        }
-      }),
+        }),
+      ),
     );
   return q;
 }
