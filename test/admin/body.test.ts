@@ -1,0 +1,128 @@
+/**
+ * The console's body view marks the values detection found: a message carrying another customer's e-mail address
+ * and phone number goes through the real scan (parse → detect with a real directory), is held with the findings'
+ * positions as the server does, and is opened over HTTP as admin (plaintext in <mark>) and as viewer (only the
+ * masked values in <mark>). Records held before spans existed still render.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markSegment } from '../../src/admin/body.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { openDirectory, type Directory } from '../../src/directory/index.js';
+import { scanMessage } from '../../src/inspect/inspector.js';
+import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
+import { apiLogin, startEnv, type Env } from './setup.js';
+
+const FOREIGN_EMAIL = 'bob.other@example.net';
+const FOREIGN_PHONE = '+1 415 555 0171';
+const ENVELOPE = { mailFrom: 'agent@shop.example', rcptTo: ['alice.owner@gmail.com'] };
+
+export function foreignRaw(id: string): Buffer {
+  return Buffer.from(
+    [
+      'From: Agent <agent@shop.example>',
+      'To: Alice <alice.owner@gmail.com>',
+      'Subject: Your ticket',
+      `Message-ID: <${id}@shop.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Hello Alice,',
+      `the courier will call ${FOREIGN_PHONE} or write to ${FOREIGN_EMAIL} on Monday.`,
+      'Kind regards',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+/** Holds a message whose body has a foreign customer's e-mail and phone, with spans from the real scan. */
+export async function holdForeign(env: Env, directory: Directory): Promise<string> {
+  const message = makeMessage({ raw: foreignRaw(`hl${Date.now()}${Math.random().toString(36).slice(2, 8)}`), envelope: ENVELOPE });
+  const scan = await scanMessage(message.raw, message.envelope, { directory, internalDomains: ['shop.example'] });
+  const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({ segment, source, offset, length, kind, masked }));
+  await env.store.hold(message, makeVerdict(), { subject: scan.parsed.subject, spans });
+  return message.id;
+}
+
+export async function openForeignDirectory(dir: string): Promise<Directory> {
+  const csv = join(dir, 'customers.csv');
+  writeFileSync(csv, ['customer_id,full_name,email,phone', 'c-1,Alice Owner,alice.owner@gmail.com,+1 212 555 0100', `c-2,Bob Other,${FOREIGN_EMAIL},${FOREIGN_PHONE}`, ''].join('\n'));
+  const directory = await openDirectory({ dataDir: join(dir, 'directory'), secret: 'highlight-secret-0123456789abcdef', follow: false, logger: silentLogger });
+  await directory.import(csv, { mode: 'replace' });
+  return directory;
+}
+
+const marks = (html: string): string[] => [...html.matchAll(/<mark class="finding" title="([^"]+)">([^<]*)<\/mark>/g)].map((m) => `${m[1]}:${m[2]}`);
+
+describe('body view with finding highlights', () => {
+  let env: Env;
+  let directory: Directory;
+  beforeAll(async () => {
+    env = await startEnv();
+    directory = await openForeignDirectory(env.dir);
+  });
+  afterAll(async () => {
+    await directory?.close();
+    await env?.close();
+  });
+
+  const body = async (id: string, who: 'alice' | 'victor'): Promise<{ status: number; html: string }> => {
+    const { cookie } = await apiLogin(env.server.url, who);
+    const res = await fetch(`${env.server.url}/messages/${id}/body`, { headers: { cookie } });
+    return { status: res.status, html: await res.text() };
+  };
+
+  it('marks exactly the foreign values: plaintext for admin (audited), masked values for viewers', async () => {
+    const id = await holdForeign(env, directory);
+    const record = await env.store.get(id);
+    const kinds = (record.spans ?? []).map((s) => s.kind).sort();
+    expect(kinds).toEqual(['email', 'phone']);
+
+    const admin = await body(id, 'alice');
+    expect(admin.status).toBe(200);
+    expect(marks(admin.html).sort()).toEqual([`email:${FOREIGN_EMAIL}`, `phone:${FOREIGN_PHONE}`]);
+    expect((await env.audit.list()).some((e) => e.action === 'view-body' && e.messageId === id)).toBe(true);
+
+    const viewer = await body(id, 'victor');
+    expect(viewer.status).toBe(200);
+    const maskedValues = (record.spans ?? []).map((s) => `${s.kind}:${s.masked}`).sort();
+    expect(marks(viewer.html).sort()).toEqual(maskedValues);
+    expect(viewer.html).not.toContain(FOREIGN_EMAIL);
+    expect(viewer.html).not.toContain(FOREIGN_PHONE);
+    expect(viewer.html).not.toContain('555 0171');
+    expect(viewer.html).toContain('the courier will call');
+  });
+
+  it('renders a record held without spans (older records) without marks', async () => {
+    const message = makeMessage({ raw: foreignRaw('old1'), envelope: ENVELOPE });
+    await env.store.hold(message, makeVerdict(), { subject: 'Your ticket' });
+    expect((await env.store.get(message.id)).spans).toBeUndefined();
+    const admin = await body(message.id, 'alice');
+    expect(admin.status).toBe(200);
+    expect(admin.html).toContain(FOREIGN_EMAIL);
+    expect(marks(admin.html)).toEqual([]);
+    const viewer = await body(message.id, 'victor');
+    expect(viewer.status).toBe(200);
+    expect(viewer.html).not.toContain(FOREIGN_EMAIL);
+    expect(marks(viewer.html)).toEqual([]);
+  });
+});
+
+describe('markSegment', () => {
+  const seg = { index: 3, source: 'body:text', text: 'call 0171 now' };
+  const span = { segment: 3, source: 'body:text', offset: 5, length: 4, kind: 'phone', masked: '••71' };
+
+  it('wraps a span that fits its segment and masks the rest for viewers', () => {
+    expect(markSegment(seg, [span], false)).toEqual([{ t: 'call ' }, { t: '0171', kind: 'phone' }, { t: ' now' }]);
+    expect(markSegment(seg, [span], true)).toEqual([{ t: 'call ' }, { t: '••71', kind: 'phone' }, { t: ' now' }]);
+  });
+
+  it('never places a span whose segment, source or range does not match', () => {
+    const plain = [{ t: 'call 0171 now' }];
+    expect(markSegment(seg, [{ ...span, segment: 2 }], false)).toEqual(plain);
+    expect(markSegment(seg, [{ ...span, source: 'body:html' }], false)).toEqual(plain);
+    expect(markSegment(seg, [{ ...span, offset: 11 }], false)).toEqual(plain);
+    expect(markSegment(seg, [span, { ...span, offset: 6, length: 2 }], false)).toEqual([{ t: 'call ' }, { t: '0171', kind: 'phone' }, { t: ' now' }]);
+  });
+});
