@@ -4,54 +4,12 @@
  * positions as the server does, and is opened over HTTP as admin (plaintext in <mark>) and as viewer (only the
  * masked values in <mark>). Records held before spans existed still render.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markSegment } from '../../src/admin/body.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { openDirectory, type Directory } from '../../src/directory/index.js';
-import { scanMessage } from '../../src/inspect/inspector.js';
+import type { Directory } from '../../src/directory/index.js';
 import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
+import { ENVELOPE, FOREIGN_EMAIL, FOREIGN_PHONE, foreignRaw, holdForeign, openForeignDirectory } from './highlight-fixture.js';
 import { apiLogin, startEnv, type Env } from './setup.js';
-
-const FOREIGN_EMAIL = 'bob.other@example.net';
-const FOREIGN_PHONE = '+1 415 555 0171';
-const ENVELOPE = { mailFrom: 'agent@shop.example', rcptTo: ['alice.owner@gmail.com'] };
-
-export function foreignRaw(id: string): Buffer {
-  return Buffer.from(
-    [
-      'From: Agent <agent@shop.example>',
-      'To: Alice <alice.owner@gmail.com>',
-      'Subject: Your ticket',
-      `Message-ID: <${id}@shop.example>`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'Hello Alice,',
-      `the courier will call ${FOREIGN_PHONE} or write to ${FOREIGN_EMAIL} on Monday.`,
-      'Kind regards',
-      '',
-    ].join('\r\n'),
-  );
-}
-
-/** Holds a message whose body has a foreign customer's e-mail and phone, with spans from the real scan. */
-export async function holdForeign(env: Env, directory: Directory): Promise<string> {
-  const message = makeMessage({ raw: foreignRaw(`hl${Date.now()}${Math.random().toString(36).slice(2, 8)}`), envelope: ENVELOPE });
-  const scan = await scanMessage(message.raw, message.envelope, { directory, internalDomains: ['shop.example'] });
-  const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({ segment, source, offset, length, kind, masked }));
-  await env.store.hold(message, makeVerdict(), { subject: scan.parsed.subject, spans });
-  return message.id;
-}
-
-export async function openForeignDirectory(dir: string): Promise<Directory> {
-  const csv = join(dir, 'customers.csv');
-  writeFileSync(csv, ['customer_id,full_name,email,phone', 'c-1,Alice Owner,alice.owner@gmail.com,+1 212 555 0100', `c-2,Bob Other,${FOREIGN_EMAIL},${FOREIGN_PHONE}`, ''].join('\n'));
-  const directory = await openDirectory({ dataDir: join(dir, 'directory'), secret: 'highlight-secret-0123456789abcdef', follow: false, logger: silentLogger });
-  await directory.import(csv, { mode: 'replace' });
-  return directory;
-}
 
 const marks = (html: string): string[] => [...html.matchAll(/<mark class="finding" title="([^"]+)">([^<]*)<\/mark>/g)].map((m) => `${m[1]}:${m[2]}`);
 
