@@ -35,7 +35,10 @@ export async function holdForeign(env: Env, directory: Directory): Promise<strin
   message.raw = foreignRaw(message.id);
   const scan = await scanMessage(message.raw, message.envelope, { directory, internalDomains: ['shop.example'] });
   const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({ segment, source, offset, length, kind, masked }));
-  await env.store.hold(message, makeVerdict(), { subject: scan.parsed.subject, spans });
+  const evidence = scan.detection.findings.map((f) => ({ kind: f.kind, masked: f.masked, source: f.source, customers: f.customers }));
+  const verdict = makeVerdict();
+  verdict.hits = verdict.hits.map((h) => ({ ...h, evidence }));
+  await env.store.hold(message, verdict, { subject: scan.parsed.subject, spans });
   return message.id;
 }
 
