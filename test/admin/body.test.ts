@@ -4,11 +4,16 @@
  * positions as the server does, and is opened over HTTP as admin (plaintext in <mark>) and as viewer (only the
  * masked values in <mark>). Records held before spans existed still render.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markSegment } from '../../src/admin/body.js';
+import { markSegment, renderBodyDocument } from '../../src/admin/body.js';
 import type { Directory } from '../../src/directory/index.js';
+import { openQuarantine } from '../../src/quarantine/index.js';
+import { cleanupChildren, freePort, POLICIES, startChildRelay, tempDir } from '../helpers/child-relay.js';
+import { startSink, type Sink } from '../helpers/sink.js';
+import { sendRaw } from '../helpers/smtp-client.js';
 import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
-import { ENVELOPE, FOREIGN_EMAIL, FOREIGN_PHONE, foreignRaw, holdForeign, openForeignDirectory } from './highlight-fixture.js';
+import { ENVELOPE, FOREIGN_EMAIL, FOREIGN_PHONE, foreignRaw, holdForeign, openForeignDirectory, writeForeignCsv } from './highlight-fixture.js';
 import { apiLogin, startEnv, type Env } from './setup.js';
 
 const marks = (html: string): string[] => [...html.matchAll(/<mark class="finding" title="([^"]+)">([^<]*)<\/mark>/g)].map((m) => `${m[1]}:${m[2]}`);
@@ -82,5 +87,42 @@ describe('markSegment', () => {
     expect(markSegment(seg, [{ ...span, source: 'body:html' }], false)).toEqual(plain);
     expect(markSegment(seg, [{ ...span, offset: 11 }], false)).toEqual(plain);
     expect(markSegment(seg, [span, { ...span, offset: 6, length: 2 }], false)).toEqual([{ t: 'call ' }, { t: '0171', kind: 'phone' }, { t: ' now' }]);
+  });
+});
+
+describe('a message held by a real relay', () => {
+  let sink: Sink | undefined;
+  afterAll(async () => {
+    await cleanupChildren();
+    await sink?.close();
+  });
+
+  it('keeps the positions of its findings, so the body view marks them', { timeout: 120_000 }, async () => {
+    sink = await startSink();
+    const dir = tempDir('pg-highlight-');
+    const dataDir = join(dir, 'data');
+    const csv = writeForeignCsv(dir);
+    const relay = await startChildRelay({
+      args: ['--listen', `127.0.0.1:${await freePort()}`, '--data-dir', dataDir, '--upstream', sink.url, '--admin-listen', '', '--hostname', 'relay.test', '--policies', POLICIES, '--internal-domain', 'shop.example', '--directory', csv],
+    });
+    const reply = await sendRaw(relay.smtpPort, { from: ENVELOPE.mailFrom, to: ENVELOPE.rcptTo, body: foreignRaw('relay1') });
+    expect(reply.code).toBe(250);
+    const ref = /held for review, ref ([0-9A-Za-z]+)/.exec(reply.text)?.[1];
+    expect(ref).toBeTruthy();
+
+    const store = await openQuarantine({ dataDir });
+    try {
+      const record = await store.get(ref!);
+      expect((record.spans ?? []).map((s) => s.kind).sort()).toEqual(['email', 'phone']);
+      const raw = await store.getRaw(ref!);
+      const full = await renderBodyDocument(raw, { spans: record.spans! });
+      expect(marks(full).sort()).toEqual([`email:${FOREIGN_EMAIL}`, `phone:${FOREIGN_PHONE}`]);
+      const masked = await renderBodyDocument(raw, { masked: true, spans: record.spans! });
+      expect(marks(masked).sort()).toEqual(['email:b•••@example.net', 'phone:+1 415 ••• ••71']);
+      expect(masked).not.toContain(FOREIGN_EMAIL);
+    } finally {
+      await store.close();
+      await relay.kill('SIGTERM');
+    }
   });
 });

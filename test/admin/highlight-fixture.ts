@@ -42,9 +42,15 @@ export async function holdForeign(env: Env, directory: Directory): Promise<strin
   return message.id;
 }
 
-export async function openForeignDirectory(dir: string): Promise<Directory> {
+/** Writes the two-customer directory CSV (c-1 is the recipient, c-2 the foreign customer) into dir. */
+export function writeForeignCsv(dir: string): string {
   const csv = join(dir, 'customers.csv');
   writeFileSync(csv, ['customer_id,full_name,email,phone', 'c-1,Alice Owner,alice.owner@gmail.com,+1 212 555 0100', `c-2,Bob Other,${FOREIGN_EMAIL},${FOREIGN_PHONE}`, ''].join('\n'));
+  return csv;
+}
+
+export async function openForeignDirectory(dir: string): Promise<Directory> {
+  const csv = writeForeignCsv(dir);
   const directory = await openDirectory({ dataDir: join(dir, 'directory'), secret: 'highlight-secret-0123456789abcdef', follow: false, logger: silentLogger });
   await directory.import(csv, { mode: 'replace' });
   return directory;
