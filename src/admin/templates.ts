@@ -109,9 +109,13 @@ const stats = `<% layout('@layout', { title: 'Statistics', who: it.who }) %><% c
 <% for (const b of c.releaseTimes.bars) { %><rect x="<%= b.x.toFixed(1) %>" y="<%= b.y.toFixed(1) %>" width="<%= b.w.toFixed(1) %>" height="<%= b.h.toFixed(1) %>" class="s4"><title><%= b.label %>: <%= b.value %></title></rect>
 <text x="<%= (b.x + b.w / 2).toFixed(1) %>" y="<%= (b.y - 4).toFixed(1) %>" text-anchor="middle" class="axis"><%= b.value %></text><text x="<%= (b.x + b.w / 2).toFixed(1) %>" y="<%= c.releaseTimes.height - 8 %>" text-anchor="middle" class="axis"><%= b.label %></text><% } %></svg>`;
 
+/** Text runs; a finding's value is wrapped in <mark class="finding" title="KIND"> (console body view). */
+const pieces = `<% for (const p of it.pieces) { %><% if (p.kind) { %><mark class="finding" title="<%= p.kind %>"><%= p.t %></mark><% } else { %><%= p.t %><% } %><% } %>`;
+
 /** The held message as an inert document for the sandboxed iframe (no layout, no stylesheet). */
 const body = `<!doctype html><html><head><meta charset="utf-8"><title>message</title></head><body><table>
-<% for (const [k, v] of it.head) { %><tr><th><%= k %></th><td><%= v %></td></tr><% } %></table><hr><pre><%= it.text %></pre>
+<% for (const [k, v] of it.head) { %><tr><th><%= k %></th><td><%~ include('@pieces', { pieces: v }) %></td></tr><% } %></table>
+<% for (const sec of it.sections) { %><hr><% if (it.sections.length > 1) { %><h4><%= sec.title %></h4><% } %><pre><%~ include('@pieces', { pieces: sec.pieces }) %></pre><% } %>
 <% if (it.attachments.length) { %><h4>Attachments</h4><ul><% for (const a of it.attachments) { %><li><%= a.filename %> (<%= a.contentType %>, <%= a.size %> bytes)</li><% } %></ul><% } %></body></html>`;
 
 /** A customer's messages from the verdict journal (masked data only). */
@@ -143,8 +147,8 @@ const incident = `<% layout('@layout', { title: 'Incident ' + it.r.ref, who: it.
 <td><%= it.details(e) %></td></tr><% } %></tbody></table></div>
 <p class="note">Recipients are masked and no message content is kept in the journal; the held message itself (while it is kept) is in the quarantine.</p></article>`;
 
-const TEMPLATES = { layout, time, login, list, message, audit, error, request, body, bulk, stats, customer, incident } as const;
-export type TemplateName = Exclude<keyof typeof TEMPLATES, 'layout' | 'time'>;
+const TEMPLATES = { layout, time, pieces, login, list, message, audit, error, request, body, bulk, stats, customer, incident } as const;
+export type TemplateName = Exclude<keyof typeof TEMPLATES, 'layout' | 'time' | 'pieces'>;
 
 const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true, useWith: false });
 for (const [name, text] of Object.entries(TEMPLATES)) eta.loadTemplate(`@${name}`, text);

@@ -21,7 +21,7 @@ import {
   retentionMs,
   type StoredRecord,
 } from './record.js';
-import type { HistoryEntry, ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore, TransitionObserver, TransitionRequest } from './types.js';
+import type { HistoryEntry, HoldExtra, ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore, TransitionObserver, TransitionRequest } from './types.js';
 
 const CAS_ATTEMPTS = 50;
 
@@ -49,7 +49,7 @@ export abstract class BaseStore implements QuarantineStore {
   protected abstract remove(id: string): Promise<void>;
   abstract close(): Promise<void>;
 
-  async hold(message: InboundMessage, verdict: Verdict, extra?: { subject?: string }): Promise<QuarantineRecord> {
+  async hold(message: InboundMessage, verdict: Verdict, extra?: HoldExtra): Promise<QuarantineRecord> {
     const stored = newStoredRecord(this.key, message, verdict, extra, this.retentionDays, new Date());
     const sealedRaw = seal(this.key, aadRaw(stored.id), message.raw);
     await this.insert(stored, sealedRaw);

@@ -34,5 +34,5 @@ export async function openQuarantine(opts: OpenQuarantineOptions): Promise<Quara
   return FileQuarantineStore.open(opts.dataDir, key, retentionDays, opts.logger, opts.releasingTimeoutMs);
 }
 
-export type { QuarantineStore, QuarantineRecord, QuarantineStatus, HistoryEntry, ListFilter, TransitionRequest } from './types.js';
+export type { QuarantineStore, QuarantineRecord, QuarantineStatus, HistoryEntry, ListFilter, TransitionRequest, FindingSpan, HoldExtra } from './types.js';
 export { QUARANTINE_STATUSES } from './types.js';

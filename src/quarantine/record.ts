@@ -8,7 +8,10 @@ import { seal, unseal } from './crypto.js';
 import {
   FINAL_STATUSES,
   QUARANTINE_STATUSES,
+  MAX_SPANS,
+  type FindingSpan,
   type HistoryEntry,
+  type HoldExtra,
   type ListFilter,
   type QuarantineRecord,
   type QuarantineStatus,
@@ -37,6 +40,12 @@ export interface StoredRecord {
 interface SealedPart {
   envelope: Envelope;
   subject?: string;
+  spans?: FindingSpan[];
+}
+
+/** Only the span fields, at most MAX_SPANS of them. */
+function keepSpans(spans: readonly FindingSpan[]): FindingSpan[] {
+  return spans.slice(0, MAX_SPANS).map((s) => ({ segment: s.segment, source: s.source, offset: s.offset, length: s.length, kind: s.kind, masked: s.masked }));
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -61,13 +70,14 @@ export function newStoredRecord(
   key: Buffer,
   message: InboundMessage,
   verdict: Verdict,
-  extra: { subject?: string } | undefined,
+  extra: HoldExtra | undefined,
   retentionDays: number,
   now: Date,
 ): StoredRecord {
   const id = checkId(message.id);
   const sealedPart: SealedPart = { envelope: message.envelope };
   if (extra?.subject !== undefined) sealedPart.subject = extra.subject;
+  if (extra?.spans?.length) sealedPart.spans = keepSpans(extra.spans);
   const client: StoredRecord['client'] = { remoteAddress: message.client.remoteAddress };
   if (message.client.user) client.user = message.client.user;
   return {
@@ -108,6 +118,7 @@ export function openRecord(key: Buffer, stored: StoredRecord): QuarantineRecord 
     version: stored.version,
   };
   if (part.subject !== undefined) rec.subject = part.subject;
+  if (part.spans) rec.spans = part.spans;
   return rec;
 }
 

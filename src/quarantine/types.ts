@@ -30,6 +30,27 @@ export interface HeldVerdict {
   hits: RuleHit[];
 }
 
+/** Position of one finding in the parsed message's text segments (parse/), kept so the console can mark it. */
+export interface FindingSpan {
+  /** TextSegment.index and TextSegment.source of the segment the value was found in. */
+  segment: number;
+  source: string;
+  offset: number;
+  length: number;
+  kind: string;
+  /** Masked value (never the plaintext). */
+  masked: string;
+}
+
+/** At most this many spans are kept per record. */
+export const MAX_SPANS = 500;
+
+/** What hold() keeps besides the message and verdict (sealed with the envelope). */
+export interface HoldExtra {
+  subject?: string;
+  spans?: readonly FindingSpan[];
+}
+
 export interface QuarantineRecord {
   /** The relay's transaction id. */
   id: string;
@@ -43,6 +64,8 @@ export interface QuarantineRecord {
   verdict: HeldVerdict;
   /** Decrypted subject, when one was given to hold(). */
   subject?: string;
+  /** Where detection found values (positions and masked values, sealed with the subject); absent on old records. */
+  spans?: FindingSpan[];
   size: number;
   status: QuarantineStatus;
   history: HistoryEntry[];
@@ -73,7 +96,7 @@ export type TransitionObserver = (record: QuarantineRecord, entry: HistoryEntry)
 export interface QuarantineStore {
   readonly backend: 'file' | 'redis';
   /** Durably stores the message (all writes flushed before it resolves). */
-  hold(message: InboundMessage, verdict: Verdict, extra?: { subject?: string }): Promise<QuarantineRecord>;
+  hold(message: InboundMessage, verdict: Verdict, extra?: HoldExtra): Promise<QuarantineRecord>;
   /** Throws QUARANTINE_NOT_FOUND. */
   get(id: string): Promise<QuarantineRecord>;
   /** Decrypted raw message. Throws QUARANTINE_NOT_FOUND (also when the body was deleted or expired). */

@@ -28,7 +28,7 @@ import { passThroughInspector } from '../inspect/pass-through.js';
 import { Metrics } from '../metrics/metrics.js';
 import { createLinkSigner } from '../notify/signer.js';
 import { closeExtractionPool } from '../parse/sandbox/pool.js';
-import { openQuarantine, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
+import { openQuarantine, type HoldExtra, type QuarantineRecord, type QuarantineStore } from '../quarantine/index.js';
 import { recoverStuckReleases } from '../quarantine/release.js';
 import { startRelay, type RunningRelay } from '../relay/relay.js';
 import { usersFileOf } from '../relay/relay.js';
@@ -123,11 +123,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const evidence = await startEvidence(config, { dataDir, hostname, upstream, quarantine, metrics, signer, publicUrl, logger });
     closers.push(() => evidence.close());
 
-    // inspector: parse → detect → decide; the subject is kept for the quarantine record (encrypted there)
-    const subjects = new WeakMap<InboundMessage, string>();
+    // inspector: parse → detect → decide; the subject and the findings' positions (masked values only) are kept
+    // for the quarantine record (encrypted there), so the console can mark the values in the body
+    const subjects = new WeakMap<InboundMessage, HoldExtra>();
     const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, scanTimeoutMs: config.limits.scanTimeout, policy: () => policies.current(), monitor: config.monitor, memory };
     const inspector = createInspector(deps, (message, scan, verdict) => {
-      if (verdict.action === 'quarantine') subjects.set(message, scan.parsed.subject);
+      if (verdict.action === 'quarantine') {
+        const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({ segment, source, offset, length, kind, masked }));
+        subjects.set(message, { subject: scan.parsed.subject, spans });
+      }
       evidence.remember(message, scan.detection);
     });
 
@@ -136,7 +140,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       inspector: config.scanning ? inspector : passThroughInspector,
       upstream,
-      quarantine: { hold: (message, verdict) => quarantine.hold(message, verdict, { subject: subjects.get(message) }) },
+      quarantine: { hold: (message, verdict) => quarantine.hold(message, verdict, subjects.get(message) ?? {}) },
       hooks: {
         onVerdict: (message, verdict) => evidence.onVerdict(message, verdict),
         onHeld: (_message, _verdict, record) => evidence.onHeld(record as QuarantineRecord),

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { releaseMessage, requestRelease } from '../../src/quarantine/release.js';
 import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
+import { FOREIGN_EMAIL, FOREIGN_PHONE, holdForeign, openForeignDirectory } from './highlight-fixture.js';
 import { PASSWORDS, startEnv, type Env } from './setup.js';
 
 const SHOTS = '/tmp/shots';
@@ -188,6 +189,30 @@ describe('console pages in a real browser', () => {
     expect(text).toContain('v•••@gmail.com');
     expect(await page.locator('#release-form').count()).toBe(0);
     expect((await env.audit.list()).some((e) => e.action === 'view-body')).toBe(false);
+  });
+
+  it('marks the foreign values in the body: plaintext for admins, masked values for viewers', async () => {
+    const directory = await openForeignDirectory(env.dir);
+    const id = await holdForeign(env, directory).finally(() => directory.close());
+    await login(page, env.server.url, 'alice');
+    await page.goto(`${env.server.url}/messages/${id}`);
+    const adminMarks = page.frameLocator('iframe').locator('mark.finding');
+    await expect.poll(() => adminMarks.allTextContents()).toEqual([FOREIGN_PHONE, FOREIGN_EMAIL]);
+    await shootWithBody(page, `${SHOTS}/highlight-admin.png`);
+
+    const viewer = await (await browser.newContext({ colorScheme: 'light' })).newPage();
+    try {
+      await login(viewer, env.server.url, 'victor');
+      await viewer.goto(`${env.server.url}/messages/${id}`);
+      const frame = viewer.frameLocator('iframe');
+      await expect.poll(() => frame.locator('mark.finding').allTextContents()).toEqual(['+1 415 ••• ••71', 'b•••@example.net']);
+      const text = await frame.locator('body').innerText();
+      expect(text).not.toContain(FOREIGN_EMAIL);
+      expect(text).not.toContain('555 0171');
+      await shootWithBody(viewer, `${SHOTS}/highlight-viewer.png`);
+    } finally {
+      await viewer.context().close();
+    }
   });
 
   it('renders the statistics page with SVG charts, also in dark mode', async () => {

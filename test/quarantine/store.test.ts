@@ -107,6 +107,21 @@ describe.each([
     expect(bytes).toContain('foreign-data');
   });
 
+  it('keeps finding positions sealed with the record, at most 500, and none on records held without them', async () => {
+    const msg = makeMessage();
+    const span = { segment: 2, source: 'body:text', offset: 7, length: 15, kind: 'phone', masked: 'SPAN-MASK-+1 415 ••• ••71' };
+    const spans = Array.from({ length: 600 }, (_, i) => ({ ...span, offset: i }));
+    await ctx.store.hold(msg, makeVerdict(), { subject: SECRET_SUBJECT, spans });
+    const got = await ctx.store.get(msg.id);
+    expect(got.spans).toHaveLength(500);
+    expect(got.spans?.[0]).toEqual({ ...span, offset: 0 });
+    expect((await ctx.store.list())[0]?.spans).toHaveLength(500);
+    expect((await ctx.bytesAtRest()).toString('latin1')).not.toContain('SPAN-MASK');
+    const old = makeMessage();
+    await ctx.store.hold(old, makeVerdict(), { subject: SECRET_SUBJECT });
+    expect((await ctx.store.get(old.id)).spans).toBeUndefined();
+  });
+
   it('filters the list by status, rule, sender, time and limit', async () => {
     const a = makeMessage({ envelope: { mailFrom: 'alice@shop.example', rcptTo: ['x@gmail.com'] } });
     const b = makeMessage({ envelope: { mailFrom: 'bob@shop.example', rcptTo: ['y@gmail.com'] } });

@@ -254,7 +254,8 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get<{ Params: { id: string } }>('/messages/:id/body', { config: { role: 'viewer' }, schema: { hide: true, params: idParamsSchema } }, async (req, reply) => {
     const auth = authOf(req);
     const full = roleAllows(auth.principal.role, 'releaser');
-    const doc = await renderBodyDocument(await store.getRaw(req.params.id), { masked: !full });
+    const record = await store.get(req.params.id);
+    const doc = await renderBodyDocument(await store.getRaw(req.params.id), { masked: !full, ...(record.spans ? { spans: record.spans } : {}) });
     if (full) await audit.append({ actor: actorOf(auth), action: 'view-body', messageId: req.params.id });
     reply.header('content-security-policy', BODY_CSP).header('x-frame-options', 'SAMEORIGIN');
     return html(reply, 200, doc);
