@@ -169,31 +169,27 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
       }),
     );
 
-  q.command('delete')
-    .description('Delete a held message (its body is erased)')
-    .argument('<id>')
-    .requiredOption('--reason <text>', 'why (recorded)')
-    .option('--actor <name>', 'who you are (default: the OS user)')
-    .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
-      runCommand(() =>
-        withStoreAndAudit(deps, cmd, async (store, audit) => {
-          await deleteMessage(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
-          out(`deleted ${id}\n`);
-        }),
-      ),
-    );
-  q.command('recover')
-    .description('Put a release interrupted by a crash (stuck in releasing past quarantine.releasingTimeout) back to held')
-    .argument('<id>')
-    .requiredOption('--reason <text>', 'why (recorded)')
-    .option('--actor <name>', 'who you are (default: the OS user)')
-    .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
-      runCommand(() =>
-        withStoreAndAudit(deps, cmd, async (store, audit) => {
-          await recoverRelease(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
-          out(`recovered ${id}: held again, it can be released or deleted.\nWARNING: ${DUPLICATE_DELIVERY_RISK}.\n`);
-        }),
-      ),
-    );
+  const stateAction = (name: string, description: string, act: typeof deleteMessage, done: (id: string) => string) =>
+    q
+      .command(name)
+      .description(description)
+      .argument('<id>')
+      .requiredOption('--reason <text>', 'why (recorded)')
+      .option('--actor <name>', 'who you are (default: the OS user)')
+      .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
+        runCommand(() =>
+          withStoreAndAudit(deps, cmd, async (store, audit) => {
+            await act(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);
+            out(done(id));
+          }),
+        ),
+      );
+  stateAction('delete', 'Delete a held message (its body is erased)', deleteMessage, (id) => `deleted ${id}\n`);
+  stateAction(
+    'recover',
+    'Put a release interrupted by a crash (stuck in releasing past quarantine.releasingTimeout) back to held',
+    recoverRelease,
+    (id) => `recovered ${id}: held again, it can be released or deleted.\nWARNING: ${DUPLICATE_DELIVERY_RISK}.\n`,
+  );
   return q;
 }
