@@ -43,6 +43,7 @@ export const SERIAL = [
   'test/directory/redis-store.test.ts',
   'test/parse/sandbox.test.ts',
   'test/quarantine/cli.test.ts',
+  'test/quarantine/file-store-lock.test.ts',
   'test/quarantine/recover.test.ts',
   'test/quarantine/release.test.ts',
   'test/quarantine/store.test.ts',

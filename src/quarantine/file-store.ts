@@ -18,6 +18,21 @@ const TMP_PREFIX = '.tmp-';
 /** Leftovers younger than this may belong to a sibling process mid-write and are left alone. */
 const LEFTOVER_AGE_MS = 60_000;
 const LOCK_STALE_MS = 30_000;
+
+/**
+ * True when the process that wrote the lock file no longer exists on this host (the embedded store is one host's
+ * folder). An empty or unreadable pid counts as alive: the lock may be in the middle of being written.
+ */
+async function lockOwnerGone(lockFile: string): Promise<boolean> {
+  const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return isErrno(err, 'ESRCH');
+  }
+}
 const LOCK_WAIT_MS = 10_000;
 
 const isErrno = (err: unknown, code: string): boolean => (err as NodeJS.ErrnoException | undefined)?.code === code;
@@ -136,7 +151,9 @@ export class FileQuarantineStore extends BaseStore {
         if (!isErrno(err, 'EEXIST')) throw err;
         try {
           const st = await stat(lockFile);
-          if (Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+          // Stale: held too long, or its owner is gone (a relay or CLI killed between taking and dropping it, which
+          // is exactly the crash `quarantine recover` is for). The owner's pid is the lock's content.
+          if (Date.now() - st.mtimeMs > LOCK_STALE_MS || (await lockOwnerGone(lockFile))) {
             this.logger?.warn({ id }, 'breaking a stale quarantine lock');
             await unlink(lockFile).catch(() => undefined);
             continue;
