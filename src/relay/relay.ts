@@ -3,9 +3,9 @@
  * parts; each stage lives in its own folder.
  */
 import { hostname as osHostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
+import { usersFileOf } from '../config/users-file.js';
 import type { Inspector } from '../core/types.js';
 import { createUpstream } from '../deliver/index.js';
 import type { PreparedDelivery, Upstream } from '../deliver/types.js';
@@ -28,10 +28,6 @@ export interface RunningRelay {
   inbound: InboundServer;
   upstream: Upstream;
   close(graceMs?: number): Promise<void>;
-}
-
-export function usersFileOf(config: Pick<Config, 'usersFile' | 'dataDir'>): string {
-  return resolve(config.usersFile || join(config.dataDir, 'users.json'));
 }
 
 export async function startRelay(config: Config, parts: RelayParts): Promise<RunningRelay> {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { addConfigOptions, configFromCommand } from '../config-options.js';
 import { readSecret } from '../prompt.js';
 import { UserStore } from '../../smtp/users.js';
-import { usersFileOf } from '../../relay/relay.js';
+import { usersFileOf } from '../../config/users-file.js';
 
 function store(cmd: Command): UserStore {
   return new UserStore(usersFileOf(configFromCommand(cmd)));
