@@ -1,11 +1,12 @@
 /**
  * Lazily opened stores for the offline commands (scan, policy test, directory, quarantine): bound to the command
  * being run (its flags, config file and environment) in a preAction hook, opened on first use, closed at exit.
+ * The directory's code is loaded on first use too.
  */
 import type { Command } from 'commander';
 import type { Config } from '../config/load.js';
 import { resolvePoliciesDir } from '../config/policies-dir.js';
-import { openDirectory, type Directory } from '../directory/index.js';
+import type { Directory } from '../directory/index.js';
 import { configFromCommand } from './config-options.js';
 
 export class CommandContext {
@@ -28,6 +29,7 @@ export class CommandContext {
   directory(): Promise<Directory> {
     this.dir ??= (async () => {
       const c = this.config();
+      const { openDirectory } = await import('../directory/index.js');
       const d = await openDirectory({ dataDir: c.dataDir, redis: c.redis || undefined, redisPrefix: c.redisPrefix, secret: c.directorySecret || undefined, columns: c.directoryColumns, follow: false, staleKeys: c.directory.length ? 'open' : 'fail' });
       for (const f of c.directory) await d.import(f, { mode: 'upsert' });
       return d;

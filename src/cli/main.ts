@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-/** The `postguard` command. */
+/**
+ * The `postguard` command. Only the commands, their options and help are declared when it starts; each command
+ * loads the code it needs (relay, quarantine, directory, journal, …) when it runs, with `import()`, so that
+ * `--help` or `user list` do not pay for loading the whole relay.
+ */
 import { Command, CommanderError } from 'commander';
+import { resolve } from 'node:path';
 import { isPostguardError } from '../core/errors.js';
-import { AccountStore } from '../admin/accounts.js';
-import { openAudit } from '../audit/index.js';
-import { createUpstream } from '../deliver/index.js';
-import { openQuarantine } from '../quarantine/index.js';
 import { addStoreOptions, configFromCommand } from './config-options.js';
 import { CommandContext } from './context.js';
 import { commandFromArgv, isUsageMistake, noteRunningCommand, runningCommand, usageLine } from './usage.js';
@@ -14,13 +15,9 @@ import { registerDirectoryCommand } from './commands/directory.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerQuarantineCommand } from './commands/quarantine.js';
 import { registerReportCommand } from './commands/report.js';
-import { journalTransitions, openJournal } from '../journal/index.js';
-import { envelopeFor, registerScanCommand } from './commands/scan.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommand } from './commands/user.js';
-import { scanMessage } from '../inspect/inspector.js';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 
 /** Gives every sub-command of `parent` the store/upstream flags (same as `serve`). */
 function withStoreOptions(parent: Command): void {
@@ -52,30 +49,34 @@ export function buildProgram(ctx = new CommandContext()): Command {
   registerPolicyCommand(program, {
     policiesDir: () => ctx.policiesDir(),
     configure: addStoreOptions,
-    scanFile: async (file) => {
-      const raw = await readFile(file);
-      const config = ctx.config();
-      const directory = await ctx.directory();
-      const deps = { directory, internalDomains: config.internalDomains };
-      const scan = await scanMessage(raw, (parsed) => envelopeFor(parsed), deps);
-      return { ...scan, domains: directory };
-    },
+    scanFile: async (file) => (await import('./commands/scan-actions.js')).scanForPolicyTest(ctx, file),
   });
   registerQuarantineCommand(program, {
     openStore: async () => {
       const c = ctx.config();
+      const [{ openQuarantine }, { journalTransitions }] = await Promise.all([import('../quarantine/index.js'), import('../journal/recorder.js')]);
       const store = await openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays, releasingTimeoutMs: c.quarantine.releasingTimeout });
-      journalTransitions(store, () => openJournal({ dataDir: resolve(c.dataDir), postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention }), (err) => console.error(`postguard: warning: journal entry not written: ${(err as Error).message}`));
+      // The journal (and its PostgreSQL client) is loaded only when a change is written to it.
+      journalTransitions(store, async () => (await import('../journal/index.js')).openJournal({ dataDir: resolve(c.dataDir), postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention }), (err) => console.error(`postguard: warning: journal entry not written: ${(err as Error).message}`));
       return store;
     },
-    openUpstream: async () => createUpstream(ctx.config()),
+    openUpstream: async () => {
+      const c = ctx.config();
+      return (await import('../deliver/index.js')).createUpstream(c);
+    },
     openAudit: async () => {
       const c = ctx.config();
+      const { openAudit } = await import('../audit/index.js');
       return openAudit({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix });
     },
   });
   withStoreOptions(program.commands.find((c) => c.name() === 'quarantine')!);
-  registerAdminCommand(program, { openAccounts: async () => AccountStore.forDataDir(resolve(ctx.config().dataDir)) });
+  registerAdminCommand(program, {
+    openAccounts: async () => {
+      const dataDir = resolve(ctx.config().dataDir);
+      return (await import('../admin/accounts.js')).AccountStore.forDataDir(dataDir);
+    },
+  });
   withStoreOptions(program.commands.find((c) => c.name() === 'admin')!);
   registerUserCommand(program);
   registerReportCommand(program);

@@ -25,6 +25,21 @@ export function isUsageMistake(err: unknown): boolean {
   return origin?.kind === 'flag';
 }
 
+/**
+ * Runs an action of the commands that report their own failures (quarantine, admin, report): errors become one
+ * line on stderr and exit code 1 (2, with the pointer to --help, for a usage mistake).
+ */
+export async function runCommand(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const usage = isPostguardError(err, ErrorCodes.USAGE);
+    console.error(usage ? usageLine(message, runningCommand() ?? 'postguard') : `postguard: ${message}`);
+    process.exitCode = usage ? 2 : 1;
+  }
+}
+
 /** `postguard quarantine list` for the command object of `list`. */
 export function commandPath(cmd: Command): string {
   const names: string[] = [];

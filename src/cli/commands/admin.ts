@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ROLES, type AccountStore, type Role } from '../../admin/accounts.js';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
 import { readSecret } from '../prompt.js';
-import { runCommand } from './quarantine.js';
+import { runCommand } from '../usage.js';
 
 export interface AdminCommandDeps {
   openAccounts: (cmd: Command) => Promise<AccountStore>;

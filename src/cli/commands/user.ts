@@ -1,12 +1,15 @@
 /** `postguard user add|remove|list`: SMTP AUTH users (scrypt hashes in the users file). */
 import type { Command } from 'commander';
+import { usersFileOf } from '../../config/users-file.js';
+import type { UserStore } from '../../smtp/users.js';
 import { addConfigOptions, configFromCommand } from '../config-options.js';
 import { readSecret } from '../prompt.js';
-import { UserStore } from '../../smtp/users.js';
-import { usersFileOf } from '../../config/users-file.js';
 
-function store(cmd: Command): UserStore {
-  return new UserStore(usersFileOf(configFromCommand(cmd)));
+/** The users file of this command's config; the store's code is loaded when a command runs. */
+async function store(cmd: Command): Promise<UserStore> {
+  const file = usersFileOf(configFromCommand(cmd));
+  const { UserStore } = await import('../../smtp/users.js');
+  return new UserStore(file);
 }
 
 const keys = (s: { key: string }) => ['dataDir', 'usersFile'].includes(s.key);
@@ -21,11 +24,11 @@ export function registerUserCommand(program: Command): void {
     keys,
   ).action(async (name: string, opts: { passwordFile?: string }, cmd: Command) => {
     const password = await readSecret(opts.passwordFile, `Password for ${name}: `);
-    await store(cmd).add(name, password);
+    await (await store(cmd)).add(name, password);
     console.log(`user ${name} saved`);
   });
   addConfigOptions(user.command('remove <name>').description('Remove a user'), keys).action(async (name: string, _o: unknown, cmd: Command) => {
-    if (!(await store(cmd).remove(name))) {
+    if (!(await (await store(cmd)).remove(name))) {
       console.error(`postguard: no user named ${name}`);
       process.exitCode = 1;
       return;
@@ -33,7 +36,7 @@ export function registerUserCommand(program: Command): void {
     console.log(`user ${name} removed`);
   });
   addConfigOptions(user.command('list').description('List users').option('--json', 'JSON output (an array of names)'), keys).action(async (o: { json?: boolean }, cmd: Command) => {
-    const names = await store(cmd).list();
+    const names = await (await store(cmd)).list();
     if (o.json) console.log(JSON.stringify(names));
     else for (const name of names) console.log(name);
   });
