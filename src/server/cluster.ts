@@ -12,9 +12,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
-import { AccountStore } from '../admin/accounts.js';
-import { openAudit } from '../audit/index.js';
-import { startAdminServer } from '../admin/server.js';
+import type { AdminServer } from '../admin/server.js';
 import type { Config } from '../config/load.js';
 import { createUpstream } from '../deliver/index.js';
 import { openDirectory } from '../directory/index.js';
@@ -83,25 +81,28 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
   purge.unref();
   // the console reads the verdict journal (customer and incident pages, statistics); one handle for the primary
   const consoleJournal = config.adminListen ? await openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }) : undefined;
-  const admin = config.adminListen
-    ? await startAdminServer({
-        listen: config.adminListen,
-        trustedProxies: config.admin.trustedProxies,
-        store: quarantine,
-        upstream,
-        accounts: AccountStore.forDataDir(dataDir),
-        audit: await openAudit({ dataDir, redis, redisPrefix: config.redisPrefix, logger }),
-        metrics,
-        readiness: async () => ({
-          ...(await readiness(upstream, quarantine, dataDir, Boolean(redis))),
-          workers: Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead()).length === count,
-        }),
-        publicUrl: config.publicUrl || `http://${config.adminListen}`,
-        signer: createLinkSigner(quarantine.deriveSecret('release-link')),
-        logger,
-        ...(consoleJournal ? { journal: consoleJournal } : {}),
-      })
-    : undefined;
+  // the console (fastify, its plugins and templates) and the audit log are loaded only when it listens
+  let admin: AdminServer | undefined;
+  if (config.adminListen) {
+    const [{ AccountStore }, { openAudit }, { startAdminServer }] = await Promise.all([import('../admin/accounts.js'), import('../audit/index.js'), import('../admin/server.js')]);
+    admin = await startAdminServer({
+      listen: config.adminListen,
+      trustedProxies: config.admin.trustedProxies,
+      store: quarantine,
+      upstream,
+      accounts: AccountStore.forDataDir(dataDir),
+      audit: await openAudit({ dataDir, redis, redisPrefix: config.redisPrefix, logger }),
+      metrics,
+      readiness: async () => ({
+        ...(await readiness(upstream, quarantine, dataDir, Boolean(redis))),
+        workers: Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead()).length === count,
+      }),
+      publicUrl: config.publicUrl || `http://${config.adminListen}`,
+      signer: createLinkSigner(quarantine.deriveSecret('release-link')),
+      logger,
+      ...(consoleJournal ? { journal: consoleJournal } : {}),
+    });
+  }
 
   let stopping = false;
   async function closeCluster(): Promise<void> {

@@ -9,9 +9,7 @@ import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { AccountStore } from '../admin/accounts.js';
-import { openAudit } from '../audit/index.js';
-import { startAdminServer, type AdminServer } from '../admin/server.js';
+import type { AdminServer } from '../admin/server.js';
 import { resolvePoliciesDir } from '../config/policies-dir.js';
 import type { Config } from '../config/load.js';
 import { redactConfig } from '../config/load.js';
@@ -163,8 +161,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // start. Once per relay: in a cluster only the first worker checks.
     if (!cluster.isWorker || cluster.worker?.id === 1) void logUpstreamCheck(config, logger);
 
+    // The console (fastify, its plugins and templates) and the audit log are loaded only when it listens.
     let admin: AdminServer | undefined;
     if (config.adminListen) {
+      const [{ AccountStore }, { openAudit }, { startAdminServer }] = await Promise.all([import('../admin/accounts.js'), import('../audit/index.js'), import('../admin/server.js')]);
       const audit = await openAudit({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, logger });
       admin = await startAdminServer({
         listen: config.adminListen,
