@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL query as a directory row source (importer.ts RowSource). Rows are read through a server-side cursor
- * (pg-query-stream), a batch at a time with back-pressure, so a query of millions of rows never sits in memory.
+ * (pg-cursor), one batch at a time, so a query of millions of rows never sits in memory.
  *
  * One connection, one REPEATABLE READ READ ONLY transaction: the column probe, the high-water mark and the rows
  * all come from the same snapshot of the database, so a row changed while the sync runs is either in this sync or
@@ -14,7 +14,7 @@
  * errors can quote values, so only its SQLSTATE is kept for those).
  */
 import pg from 'pg';
-import QueryStream from 'pg-query-stream';
+import Cursor from 'pg-cursor';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
 import { mapHeaders, type ColumnMapping, type ExtraMapping } from '../columns.js';
 import type { RowConsumer, RowSource } from '../importer.js';
@@ -23,6 +23,9 @@ import type { RowConsumer, RowSource } from '../importer.js';
 export const UPDATED_AT = 'updated_at';
 const CURSOR_BATCH = 2000;
 const CONNECT_TIMEOUT_MS = 15_000;
+/** How long a stopped sync keeps asking PostgreSQL to cancel its query before it terminates the session. */
+const CANCEL_GRACE_MS = 3_000;
+const CANCEL_CHECK_MS = 100;
 const PROBE_PREFIX = 'SELECT * FROM (';
 
 export interface PostgresTarget {
@@ -140,7 +143,6 @@ export class PostgresSource implements RowSource {
   private readonly target: PostgresTarget;
   private readonly query: string;
   private client: pg.Client | undefined;
-  private stream: QueryStream | undefined;
   private idField = '';
   private onAbort: (() => void) | undefined;
 
@@ -233,26 +235,36 @@ export class PostgresSource implements RowSource {
       values.push(this.since);
     }
     this.checkAborted();
-    const stream = client.query(new QueryStream(text, values, { batchSize: this.opts.batchSize ?? CURSOR_BATCH, rowMode: 'array' }));
-    this.stream = stream;
+    // A cursor read rejects when the query fails or the connection ends (a cancel, a terminated session, a network
+    // failure). Not a stream: a destroyed pg-query-stream waits for the cursor to close, which waits for a
+    // ReadyForQuery that a dead connection never sends, so a sync stopped at the wrong moment hung for good.
+    const cursor = client.query(new Cursor<unknown[]>(text, values, { rowMode: 'array' }));
+    const batch = this.opts.batchSize ?? CURSOR_BATCH;
     let row = 0;
     try {
-      for await (const record of stream as AsyncIterable<unknown[]>) {
-        const cells = new Array<string | string[]>(record.length);
-        for (let i = 0; i < record.length; i++) cells[i] = columns[i] ? cell(record[i]) : '';
-        sink.row(++row, columns, cells);
+      for (;;) {
+        const records = await cursor.read(batch);
+        for (const record of records) {
+          const cells = new Array<string | string[]>(record.length);
+          for (let i = 0; i < record.length; i++) cells[i] = columns[i] ? cell(record[i]) : '';
+          sink.row(++row, columns, cells);
+        }
+        if (records.length < batch) break;
       }
     } catch (err) {
       throw syncError(err, this.target, 'read');
-    } finally {
-      this.stream = undefined;
     }
   }
 
   /**
    * Stops a query in progress: the server only reads the connection between statements, so closing it would wait
-   * for the query to end. pg_cancel_backend on a second connection cancels it (SQLSTATE 57014), the stream fails
+   * for the query to end. pg_cancel_backend on a second connection cancels it (SQLSTATE 57014), the cursor read fails
    * and the import is abandoned; then the connection is closed.
+   *
+   * PostgreSQL drops a cancel that reaches the backend while it reads the next protocol message (the cursor sends
+   * Parse, Bind and Execute separately); the query would then run on after we hang up. So the cancel is checked:
+   * while the backend is still `active` it is sent again, and after CANCEL_GRACE_MS the backend is terminated
+   * (pg_terminate_backend is honoured between messages too). Our own read-only transaction is all it ends.
    */
   private async cancel(client: pg.Client): Promise<void> {
     const pid = (client as unknown as { processID: number | null }).processID;
@@ -261,7 +273,16 @@ export class PostgresSource implements RowSource {
       side.on('error', () => undefined);
       try {
         await side.connect();
-        await side.query('SELECT pg_cancel_backend($1)', [pid]);
+        const active = async (): Promise<boolean> =>
+          (await side.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [pid])).rows[0]?.n === 1;
+        const until = Date.now() + CANCEL_GRACE_MS;
+        let stopped = false;
+        while (!stopped && Date.now() < until) {
+          await side.query('SELECT pg_cancel_backend($1)', [pid]);
+          await new Promise((r) => setTimeout(r, CANCEL_CHECK_MS));
+          stopped = !(await active());
+        }
+        if (!stopped) await side.query('SELECT pg_terminate_backend($1)', [pid]);
       } catch {
         // the connection is closed below either way
       } finally {
@@ -275,13 +296,15 @@ export class PostgresSource implements RowSource {
     if (this.opts.signal?.aborted) throw new PostguardError(ErrorCodes.DIRECTORY_SYNC, 'the sync was stopped');
   }
 
+  /**
+   * Ends the session whatever state it is in. The transaction only read, so there is nothing to roll back by hand:
+   * ending the session ends it (pg's end() drops the socket when a cursor is still open, instead of waiting on it).
+   */
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
     if (this.onAbort) this.opts.signal?.removeEventListener('abort', this.onAbort);
     if (!client) return;
-    this.stream?.destroy();
-    await client.query('ROLLBACK').catch(() => undefined);
     await client.end().catch(() => undefined);
   }
 }

@@ -77,4 +77,31 @@ describe('scheduleDirectorySync', { timeout: 120_000 }, () => {
     await expect.poll(running, { timeout: 30_000, interval: 100 }).toBe(0);
     await dir.close();
   });
+
+  it('stop() ends a query that ignores cancels (a cancel PostgreSQL dropped) by ending its session', async () => {
+    const dir = await openDirectory({ dataDir: join(tmp, 'c'), secret: SECRET, defaultRegion: 'DE', follow: false });
+    // stands in for a cancel that reached the backend between two protocol messages: this query never stops for one
+    await db.sql(`CREATE FUNCTION stubborn() RETURNS int AS $$
+      BEGIN
+        LOOP
+          BEGIN PERFORM pg_sleep(600); EXCEPTION WHEN query_canceled THEN NULL; END;
+        END LOOP;
+      END $$ LANGUAGE plpgsql`);
+    const schedule = scheduleDirectorySync(dir, { url: db.url, query: 'SELECT id, email, stubborn() AS pause FROM customers', every: 60_000 });
+    const outcome = schedule.next().then(
+      () => 'synced',
+      () => 'aborted',
+    );
+    const sessions = async (): Promise<number> =>
+      (await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync'")).rows[0].n as number;
+    const running = async (): Promise<number> =>
+      (await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, stubborn()%'")).rows[0].n as number;
+    await expect.poll(running, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    await schedule.stop();
+    expect(await outcome).toBe('aborted');
+    expect(dir.stats().customers).toBe(0);
+    // the session is gone from the server, not left looping
+    await expect.poll(sessions, { timeout: 30_000, interval: 100 }).toBe(0);
+    await dir.close();
+  });
 });
