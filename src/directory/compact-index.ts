@@ -9,9 +9,10 @@
  *                           shared by several customers (a household address, a common name)
  *   bucket  Uint32Array(2^B + 1) start of each top-B-bit prefix of `hi`, B ≤ 16 (256 KiB: stays in L2); a probe
  *                           interpolates within the bucket (see `find`)
- *   ids     string[](n)     customer ids sorted ascending (ordinal = position)
+ *   ids     IdTable(n)      customer ids sorted ascending (ordinal = position): UTF-8 bytes + a u32 offset each
+ *                           (id-list.ts; ~14 MB for 1 M ids of 9 characters, against ~40 MB as JS strings)
  *   region  Uint8Array(n)   index into `regions` (0 = none)
- * 13 bytes per value + the ids: 8M values ≈ 105 MB + ids.
+ * 13 bytes per value + the ids: 8M values ≈ 105 MB + ids. A hit decodes its customer's id (~0.1 µs).
  *
  * A lookup's probe is dominated by cache/TLB misses (the arrays are far larger than the caches), each one
  * serialised behind the hash computation. The prefix table stays in L2, so a miss costs one `keys` line and a
@@ -20,7 +21,9 @@
  */
 import type { Strength } from '../core/types.js';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { ChangeBatch, DOMAIN_KIND, U32Column } from './change-batch.js';
+import { ChangeBatch, DOMAIN_KIND } from './change-batch.js';
+import { ArraySource, mergeGroups, RunFileSource, sortEntriesInPlace, type EntrySource } from './entry-runs.js';
+import { compareUtf8, IdTable, IdTableBuilder } from './id-list.js';
 import { defaultStrength } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
 
@@ -36,7 +39,8 @@ export interface IndexParts {
   emailDomains: string[];
   /** Exact-token kinds holding values without digits. */
   digitless: string[];
-  ids: string[];
+  /** Sorted ascending (JS string order); strings are turned into a table. */
+  ids: IdTable | readonly string[];
   /** Interleaved hi, lo halves. */
   keys: Uint32Array;
   kind: Uint8Array;
@@ -59,7 +63,7 @@ export class CompactIndex {
   readonly kinds: string[];
   readonly strengths: Record<string, Strength>;
   readonly regionTable: string[];
-  readonly ids: string[];
+  readonly ids: IdTable;
   readonly keys: Uint32Array;
   readonly kind: Uint8Array;
   readonly ref: Uint32Array;
@@ -85,7 +89,7 @@ export class CompactIndex {
     this.kinds = p.kinds;
     this.strengths = p.strengths;
     this.regionTable = p.regions;
-    this.ids = p.ids;
+    this.ids = p.ids instanceof IdTable ? p.ids : IdTable.fromStrings(p.ids);
     this.keys = p.keys;
     this.kind = p.kind;
     this.ref = p.ref;
@@ -135,6 +139,11 @@ export class CompactIndex {
 
   get customers(): number {
     return this.ids.length;
+  }
+
+  /** Customer id of ordinal `o`. */
+  idAt(o: number): string {
+    return this.ids.get(o);
   }
 
   get size(): number {
@@ -192,12 +201,12 @@ export class CompactIndex {
     if (pos < 0) return EMPTY;
     if (kind !== undefined && this.kinds[this.kind[pos]!] !== kind) return EMPTY;
     const r = this.ref[pos]!;
-    if (r < OVERFLOW) return [this.ids[r]!];
+    if (r < OVERFLOW) return [this.ids.get(r)];
     // Shared value (a name, a household address): one array, no intermediate ordinal list.
     const off = r - OVERFLOW + 1;
     const n = this.overflow[off - 1]!;
     const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = this.ids[this.overflow[off + i]!]!;
+    for (let i = 0; i < n; i++) out[i] = this.ids.get(this.overflow[off + i]!);
     return out;
   }
 
@@ -215,14 +224,17 @@ export class CompactIndex {
     const pos = this.find(hasher.hi, hasher.lo);
     if (pos < 0 || this.kinds[this.kind[pos]!] !== kind) return [];
     const r = this.ref[pos]!;
-    if (r < OVERFLOW) return among.filter((id) => id === this.ids[r]);
+    if (r < OVERFLOW) {
+      const holder = this.ids.get(r);
+      return among.filter((id) => id === holder);
+    }
     const off = r - OVERFLOW;
     const list = this.overflow.subarray(off + 1, off + 1 + this.overflow[off]!);
     const out: string[] = [];
     if (list.length <= among.length) {
       const set = this.idSetOf(among);
       for (let i = 0; i < list.length; i++) {
-        const id = this.ids[list[i]!]!;
+        const id = this.ids.get(list[i]!);
         if (set.has(id)) out.push(id);
       }
       return out;
@@ -272,22 +284,11 @@ export class CompactIndex {
 
   /** Ordinal of a customer id or -1 (binary search over the sorted ids). */
   ordinalOf(id: string): number {
-    let a = 0;
-    let z = this.ids.length - 1;
-    while (a <= z) {
-      const mid = (a + z) >>> 1;
-      const v = this.ids[mid]!;
-      if (v < id) a = mid + 1;
-      else if (v > id) z = mid - 1;
-      else return mid;
-    }
-    return -1;
+    return this.ids.find(id);
   }
 
   /** Approximate heap bytes held by the index. */
   memoryBytes(): number {
-    let ids = 0;
-    for (const id of this.ids) ids += 24 + id.length;
     return (
       this.keys.byteLength +
       this.kind.byteLength +
@@ -295,12 +296,11 @@ export class CompactIndex {
       this.overflow.byteLength +
       this.region.byteLength +
       this.bucket.byteLength +
-      ids +
-      this.ids.length * 8
+      this.ids.byteLength
     );
   }
 
-  parts(): IndexParts {
+  parts(): IndexParts & { ids: IdTable } {
     return {
       kinds: this.kinds,
       strengths: this.strengths,
@@ -337,131 +337,140 @@ function countAt(counters: Uint32Array | Float64Array, i: number): void {
   counters[i] = (counters[i] ?? 0) + 1;
 }
 
-/** Positions of `ids` (distinct) in ascending order; no sort when they already are (a query or file in id order). */
-function sortedOrder(ids: readonly string[]): Uint32Array {
-  const order = new Uint32Array(ids.length);
+/** The batch's customers in id order; no sort when they already are (a query or file in id order). */
+function sortedBatchOrder(batch: ChangeBatch): Uint32Array {
+  const n = batch.customers;
+  const order = new Uint32Array(n);
   let ascending = true;
-  for (let i = 0; i < ids.length; i++) {
+  for (let i = 0; i < n; i++) {
     order[i] = i;
-    if (i > 0 && ids[i - 1]! > ids[i]!) ascending = false;
+    if (i > 0 && ascending && batch.compareIds(i - 1, i) > 0) ascending = false;
   }
-  if (!ascending) order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+  if (!ascending) order.sort((a, b) => batch.compareIds(a, b) || a - b);
   return order;
 }
 
-/** Most prefix bits of the in-place sort's buckets (2^20 buckets: two 4 MiB tables). */
-const SORT_MAX_BITS = 20;
+/** The entries of an index, customers renumbered by `oldToNew` (-1: dropped), in hash order. */
+class IndexSource implements EntrySource {
+  hi = 0;
+  lo = 0;
+  kind = 0;
+  ord = 0;
+  private p = -1;
+  private q = 0;
+  private qEnd = 0;
 
-/**
- * Sorts entries by (hi, lo) in place, carrying `ord` and `kd` along, with no second copy of the entries: one
- * American-flag pass on the top bits of `hi` (buckets of ~4 entries: keyed hashes are uniform) permutes the four
- * arrays by cycles, then an insertion sort finishes each bucket. Equal keys (a value several customers share) stay
- * together in any order.
- */
-export function sortEntriesInPlace(hi: Uint32Array, lo: Uint32Array, ord: Uint32Array, kd: Uint8Array, n: number): void {
-  if (n < 2) return;
-  let bits = 1;
-  while (bits < SORT_MAX_BITS && n >>> (bits + 2) > 0) bits++;
-  const shift = 32 - bits;
-  const buckets = 1 << bits;
-  const start = new Uint32Array(buckets + 1);
-  for (let i = 0; i < n; i++) countAt(start, (hi[i]! >>> shift) + 1);
-  for (let b = 1; b <= buckets; b++) start[b]! += start[b - 1]!;
-  const next = start.slice(0, buckets);
-  for (let b = 0; b < buckets; b++) {
-    const end = start[b + 1]!;
-    while (next[b]! < end) {
-      const i = next[b]!;
-      let h = hi[i]!;
-      let d = h >>> shift;
-      if (d === b) {
-        next[b] = i + 1;
+  constructor(
+    private readonly base: CompactIndex,
+    private readonly oldToNew: Int32Array,
+  ) {}
+
+  start(): boolean {
+    this.p = -1;
+    this.q = 0;
+    this.qEnd = 0;
+    return this.next();
+  }
+
+  next(): boolean {
+    const { keys, ref, overflow, kind } = this.base;
+    const map = this.oldToNew;
+    const size = kind.length;
+    for (;;) {
+      while (this.q < this.qEnd) {
+        const o = map[overflow[this.q++]!]!;
+        if (o >= 0) {
+          this.ord = o;
+          return true;
+        }
+      }
+      const p = ++this.p;
+      if (p >= size) return false;
+      this.hi = keys[2 * p]!;
+      this.lo = keys[2 * p + 1]!;
+      this.kind = kind[p]!;
+      const r = ref[p]!;
+      if (r < OVERFLOW) {
+        const o = map[r]!;
+        if (o >= 0) {
+          this.ord = o;
+          return true;
+        }
         continue;
       }
-      // carry the entry at i round its cycle until one belonging to bucket b comes back
-      let l = lo[i]!;
-      let o = ord[i]!;
-      let k = kd[i]!;
-      do {
-        const j = next[d]!;
-        next[d] = j + 1;
-        const h2 = hi[j]!;
-        const l2 = lo[j]!;
-        const o2 = ord[j]!;
-        const k2 = kd[j]!;
-        hi[j] = h;
-        lo[j] = l;
-        ord[j] = o;
-        kd[j] = k;
-        h = h2;
-        l = l2;
-        o = o2;
-        k = k2;
-        d = h >>> shift;
-      } while (d !== b);
-      hi[i] = h;
-      lo[i] = l;
-      ord[i] = o;
-      kd[i] = k;
-      next[b] = i + 1;
+      const off = r - OVERFLOW;
+      this.q = off + 1;
+      this.qEnd = off + 1 + overflow[off]!;
     }
   }
-  for (let b = 0; b < buckets; b++) {
-    const a = start[b]!;
-    const z = start[b + 1]!;
-    for (let i = a + 1; i < z; i++) {
-      const h = hi[i]!;
-      const l = lo[i]!;
-      let j = i - 1;
-      if (hi[j]! < h || (hi[j] === h && lo[j]! <= l)) continue;
-      const o = ord[i]!;
-      const k = kd[i]!;
-      do {
-        hi[j + 1] = hi[j]!;
-        lo[j + 1] = lo[j]!;
-        ord[j + 1] = ord[j]!;
-        kd[j + 1] = kd[j]!;
-        j--;
-      } while (j >= a && (hi[j]! > h || (hi[j] === h && lo[j]! > l)));
-      hi[j + 1] = h;
-      lo[j + 1] = l;
-      ord[j + 1] = o;
-      kd[j + 1] = k;
+}
+
+/**
+ * The new index's ids: the kept ids of `base` (all but `removals` and those the batch redefines) merged with the
+ * batch's, in order; and where each old and batch customer went (-1: an old one dropped). A function of its own so
+ * that its temporaries (the batch's sort order, the builder's offsets) are gone before the entries are merged.
+ */
+function mergeIds(
+  base: CompactIndex,
+  batch: ChangeBatch,
+  removals: readonly string[] | undefined,
+): { ids: IdTable; oldToNew: Int32Array; batchToNew: Uint32Array } {
+  const nb = batch.customers;
+  const oldIds = base.ids;
+  const oldN = oldIds.length;
+  const oldToNew = new Int32Array(oldN).fill(-1);
+  const dropOld = new Uint8Array(removals?.length ? oldN : 0);
+  for (const id of removals ?? []) {
+    const o = base.ordinalOf(id);
+    if (o >= 0 && o < dropOld.length) dropOld[o] = 1;
+  }
+  const batchOrder = sortedBatchOrder(batch);
+  const batchToNew = new Uint32Array(nb);
+  const list = batch.idList;
+  const ob = oldIds.bytes;
+  const builder = new IdTableBuilder(oldN + nb, ob.length + list.idBytes + oldN + nb);
+  let i = 0;
+  let j = 0;
+  while (true) {
+    if (dropOld.length) while (i < oldN && dropOld[i]) i++;
+    const hasOld = i < oldN;
+    const hasNew = j < nb;
+    if (!hasOld && !hasNew) break;
+    const c = !hasNew
+      ? -1
+      : !hasOld
+        ? 1
+        : compareUtf8(ob, oldIds.start(i), oldIds.end(i), list.buffer, list.startOf(batchOrder[j]!), list.endOf(batchOrder[j]!));
+    if (c < 0) {
+      oldToNew[i] = builder.length;
+      builder.append(ob, oldIds.start(i), oldIds.end(i));
+      i++;
+    } else {
+      if (c === 0) i++; // redefined by the batch: the old customer's entries are dropped
+      const b = batchOrder[j++]!;
+      batchToNew[b] = builder.length;
+      builder.append(list.buffer, list.startOf(b), list.endOf(b));
     }
   }
+  return { ids: builder.finish(), oldToNew, batchToNew };
 }
 
 /**
  * Applies a change to `base` and returns a new index (base is untouched, so readers keep using it until the
  * caller swaps). `domainCount` lets the caller compute the plaintext domain set (≥ 3 customers).
+ *
+ * Memory: the kept entries of `base` (an upsert), the batch's run files and its entries still in memory are
+ * merged in hash order (entry-runs.ts) twice, once to count and once to fill the new arrays, allocated once at
+ * their exact size: besides `base` and the new index, the build holds only the batch's last chunk and a read
+ * block per run. A replace frees the batch's entries and customers once they are copied.
  */
 export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHasher): CompactIndex {
   const { batch } = change;
   const replace = change.mode === 'replace';
-  // 1. Customer ids: kept old ones merged with the batch's, sorted.
+  // 1. Customer ids: kept old ones merged with the batch's, sorted. A batch customer replaces the old one.
   batch.finish();
-  const drop = new Set<string>(change.removals ?? []);
-  if (!replace) for (const id of batch.ids) drop.add(id);
-  const oldToNew = new Int32Array(base.customers).fill(-1);
-  const batchOrder = sortedOrder(batch.ids);
-  const batchToNew = new Int32Array(batch.ids.length);
-  const ids: string[] = [];
-  let i = 0;
-  let j = 0;
-  const oldIds = base.ids;
-  while (true) {
-    if (!replace) while (i < oldIds.length && drop.has(oldIds[i]!)) i++;
-    const oldId = replace || i >= oldIds.length ? undefined : oldIds[i];
-    const newId = j < batchOrder.length ? batch.ids[batchOrder[j]!] : undefined;
-    if (oldId === undefined && newId === undefined) break;
-    if (newId === undefined || (oldId !== undefined && oldId < newId)) {
-      oldToNew[i++] = ids.length;
-      ids.push(oldId!);
-    } else {
-      batchToNew[batchOrder[j++]!] = ids.length;
-      ids.push(newId);
-    }
-  }
+  const nb = batch.customers;
+  const { ids, oldToNew, batchToNew } = mergeIds(replace ? CompactIndex.empty() : base, batch, change.removals);
 
   // 2. Kind and region tables (union, old indexes kept).
   const kinds = replace ? [] : [...base.kinds];
@@ -484,119 +493,85 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
   if (!replace) {
     for (let o = 0; o < oldToNew.length; o++) if (oldToNew[o]! >= 0) region[oldToNew[o]!] = base.region[o]!;
   }
-  batch.regions.forEach((r, c) => {
-    let x = regionIdx.get(r);
-    if (x === undefined) {
-      x = regions.length;
-      if (x > 255) x = 0; // more than 255 regions cannot exist (ISO-2); ignore rather than fail
-      else {
-        regions.push(r);
-        regionIdx.set(r, x);
+  const batchRegion = new Int16Array(batch.regionNames.length).fill(-1);
+  for (let c = 0; c < nb; c++) {
+    const rn = batch.regionAt(c);
+    let x = batchRegion[rn]!;
+    if (x < 0) {
+      const r = batch.regionNames[rn]!;
+      x = regionIdx.get(r) ?? -1;
+      if (x < 0) {
+        x = regions.length;
+        if (x > 255) x = 0; // more than 255 regions cannot exist (ISO-2); ignore rather than fail
+        else {
+          regions.push(r);
+          regionIdx.set(r, x);
+        }
       }
+      batchRegion[rn] = x;
     }
     region[batchToNew[c]!] = x;
-  });
-
-  // 3. Flat entries: old entries of kept customers + batch entries. A replace sorts the batch's own columns in
-  //    place (its customer and kind columns rewritten to ordinals and kind indexes): no copy of the entries.
-  let n = batch.entries;
-  let hi: Uint32Array;
-  let lo: Uint32Array;
-  let kd: Uint8Array;
-  let ord: Uint32Array;
-  if (replace) {
-    hi = batch.entHi.data;
-    lo = batch.entLo.data;
-    kd = batch.entKind.data;
-    ord = batch.entCustomer.data;
-    for (let e = 0; e < n; e++) {
-      kd[e] = batchKind[kd[e]!]!;
-      ord[e] = batchToNew[ord[e]!]!;
-    }
-  } else {
-    let total = batch.entries;
-    for (let p = 0; p < base.size; p++) {
-      const r = base.ref[p]!;
-      if (r < OVERFLOW) total += oldToNew[r]! >= 0 ? 1 : 0;
-      else total += base.overflow[r - OVERFLOW]!;
-    }
-    hi = new Uint32Array(total);
-    lo = new Uint32Array(total);
-    kd = new Uint8Array(total);
-    ord = new Uint32Array(total);
-    n = 0;
-    for (let p = 0; p < base.size; p++) {
-      const r = base.ref[p]!;
-      const k = base.kind[p]!;
-      if (r < OVERFLOW) {
-        const o = oldToNew[r]!;
-        if (o >= 0) {
-          hi[n] = base.keys[2 * p]!;
-          lo[n] = base.keys[2 * p + 1]!;
-          kd[n] = k;
-          ord[n++] = o;
-        }
-      } else {
-        const off = r - OVERFLOW;
-        const cnt = base.overflow[off]!;
-        for (let q = 1; q <= cnt; q++) {
-          const o = oldToNew[base.overflow[off + q]!]!;
-          if (o >= 0) {
-            hi[n] = base.keys[2 * p]!;
-            lo[n] = base.keys[2 * p + 1]!;
-            kd[n] = k;
-            ord[n++] = o;
-          }
-        }
-      }
-    }
-    const bc = batch.entCustomer.data;
-    const bk = batch.entKind.data;
-    const bh = batch.entHi.data;
-    const bl = batch.entLo.data;
-    for (let e = 0; e < batch.entries; e++) {
-      hi[n] = bh[e]!;
-      lo[n] = bl[e]!;
-      kd[n] = batchKind[bk[e]!]!;
-      ord[n++] = batchToNew[bc[e]!]!;
-    }
   }
-  sortEntriesInPlace(hi, lo, ord, kd, n);
-  const H = hi;
-  const L = lo;
+  if (replace) batch.releaseCustomers(); // copied into `ids` and `region`
 
-  // 4. Group equal hashes; several distinct customers → overflow list.
-  let unique = 0;
-  for (let p = 0; p < n; p++) if (p === 0 || H[p] !== H[p - 1] || L[p] !== L[p - 1]) unique++;
-  const outKeys = new Uint32Array(unique * 2);
-  const outKind = new Uint8Array(unique);
-  const outRef = new Uint32Array(unique);
-  const overflow = new U32Column(1024);
-  let u = 0;
-  const run: number[] = [];
-  for (let p = 0; p < n; ) {
-    let q = p + 1;
-    while (q < n && H[q] === H[p] && L[q] === L[p]) q++;
-    outKeys[2 * u] = H[p]!;
-    outKeys[2 * u + 1] = L[p]!;
-    outKind[u] = kd[p]!;
-    if (q === p + 1) outRef[u] = ord[p]!;
-    else {
-      run.length = 0;
-      for (let x = p; x < q; x++) run.push(ord[x]!);
-      run.sort((a, b) => a - b);
-      let w = 0;
-      for (let x = 0; x < run.length; x++) if (x === 0 || run[x] !== run[x - 1]) run[w++] = run[x]!;
-      run.length = w;
-      if (w === 1) outRef[u] = run[0]!;
-      else {
-        outRef[u] = OVERFLOW + overflow.length;
-        overflow.push(w);
-        for (const o of run) overflow.push(o);
-      }
+  // 3. Entry sources in hash order: the old index's kept entries, the batch's runs and its entries in memory
+  //    (sorted in place: their order is all that changes in the batch, which may still be published as a delta).
+  //    A batch that spilled writes its last chunk too, so that no chunk stays in memory beside the output.
+  batch.spillRest();
+  const kindOf = Uint8Array.from(batchKind);
+  const sources: EntrySource[] = [];
+  if (!replace && base.size > 0) sources.push(new IndexSource(base, oldToNew));
+  const files: RunFileSource[] = [];
+  if (batch.runs.length) {
+    const runMap = batch.runCustomers;
+    let runOrd = batchToNew;
+    if (runMap) {
+      runOrd = new Uint32Array(runMap.length);
+      for (let k = 0; k < runMap.length; k++) runOrd[k] = batchToNew[runMap[k]!]!;
     }
-    u++;
-    p = q;
+    for (const r of batch.runs) files.push(new RunFileSource(r.path, r.entries, r.finished ? batchToNew : runOrd, kindOf));
+    sources.push(...files);
+  }
+  const inMemory = batch.entHi.length;
+  if (inMemory > 0) {
+    const { entHi, entLo, entCustomer, entKind } = batch;
+    sortEntriesInPlace(entHi.data, entLo.data, entCustomer.data, entKind.data, inMemory);
+    sources.push(new ArraySource(entHi.data, entLo.data, entCustomer.data, entKind.data, inMemory, batchToNew, kindOf));
+  }
+
+  // 4. Group equal hashes (several distinct customers → overflow list): count, allocate once, fill.
+  let outKeys: Uint32Array;
+  let outKind: Uint8Array;
+  let outRef: Uint32Array;
+  let overflow: Uint32Array;
+  try {
+    let unique = 0;
+    let shared = 0;
+    mergeGroups(sources, (_hi, _lo, _kind, _ords, count) => {
+      unique++;
+      if (count > 1) shared += count + 1;
+    });
+    outKeys = new Uint32Array(unique * 2);
+    outKind = new Uint8Array(unique);
+    outRef = new Uint32Array(unique);
+    overflow = new Uint32Array(shared);
+    let u = 0;
+    let w = 0;
+    mergeGroups(sources, (hi, lo, kind, ords, count) => {
+      outKeys[2 * u] = hi;
+      outKeys[2 * u + 1] = lo;
+      outKind[u] = kind;
+      if (count === 1) outRef[u] = ords[0]!;
+      else {
+        outRef[u] = OVERFLOW + w;
+        overflow[w++] = count;
+        overflow.set(ords.subarray(0, count), w);
+        w += count;
+      }
+      u++;
+    });
+  } finally {
+    for (const f of files) f.close();
   }
   if (replace) batch.releaseEntries();
 
@@ -610,7 +585,7 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
     keys: outKeys,
     kind: outKind,
     ref: outRef,
-    overflow: overflow.view().slice(),
+    overflow,
     region,
   });
   next.emailDomainSet = new Set(change.emailDomains ?? computeDomains(next, base, batch, replace, hasher));

@@ -2,11 +2,12 @@
  * The customer directory: a fast synchronous view for detection and policy, plus import/remove that build a new
  * index off to the side and swap it in atomically (lookups during an import see the old index).
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import { RecentSet } from '../core/recent.js';
 import type { Strength } from '../core/types.js';
-import { ChangeBatch } from './change-batch.js';
+import { ChangeBatch, type SpillOptions } from './change-batch.js';
 import { parseExtraMapping, type ExtraMapping } from './columns.js';
 import { applyChange, CompactIndex, type Change } from './compact-index.js';
 import { EmbeddedStore } from './embedded-store.js';
@@ -108,6 +109,11 @@ export interface OpenDirectoryOptions {
    * (default 50,000; 0 = off). Only misses are kept (never customer data); cleared on every directory change.
    */
   missCache?: number;
+  /**
+   * Keyed hashes an import holds in memory before it writes a sorted run to DATA_DIR/directory (default 1,048,576,
+   * ~13.6 MB; change-batch.ts). Lower only to test the spill.
+   */
+  importChunk?: number;
   logger?: Logger;
 }
 
@@ -138,6 +144,7 @@ class DirectoryImpl implements Directory {
     loaded: LoadedSnapshot | null,
     private readonly logger: Logger | undefined,
     private readonly missLimit: number,
+    private readonly spill: SpillOptions,
   ) {
     this.index = loaded?.index ?? CompactIndex.empty();
     this.version = loaded?.version ?? '';
@@ -272,9 +279,15 @@ class DirectoryImpl implements Directory {
       const mode = stale !== undefined ? 'replace' : (opts.mode ?? 'upsert');
       const { batch, report } = await importRows(source, this.hasher, {
         extras: this.extras,
+        spill: this.spill,
         ...(this.region ? { defaultRegion: this.region } : {}),
       });
-      const next = await this.commit({ mode, batch });
+      let next: CompactIndex;
+      try {
+        next = await this.commit({ mode, batch });
+      } finally {
+        batch.dispose(); // the sorted runs, whether or not the change was committed
+      }
       if (stale !== undefined && opts.mode !== 'replace') {
         this.logger?.info(
           { keyFormat: stale, now: KEY_FORMAT },
@@ -376,7 +389,8 @@ export async function openDirectory(opts: OpenDirectoryOptions): Promise<Directo
     await store.close();
     throw err;
   }
-  const dir = new DirectoryImpl(store, hasher, extras, region, loaded, opts.logger, Math.max(0, Math.floor(opts.missCache ?? DEFAULT_MISS_CACHE)));
+  const spill: SpillOptions = { dir: join(opts.dataDir, 'directory'), ...(opts.importChunk ? { chunk: opts.importChunk } : {}) };
+  const dir = new DirectoryImpl(store, hasher, extras, region, loaded, opts.logger, Math.max(0, Math.floor(opts.missCache ?? DEFAULT_MISS_CACHE)), spill);
   // A Redis store always follows: a writer must be at the current version for its changes to apply.
   if (opts.follow !== false || opts.redis) await dir.startFollowing();
   return dir;

@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
-import { ChangeBatch, DOMAIN_KIND, NAME_FIRST_KIND, NAME_LAST_KIND } from './change-batch.js';
+import { ChangeBatch, DOMAIN_KIND, NAME_FIRST_KIND, NAME_LAST_KIND, type SpillOptions } from './change-batch.js';
 import { surnameKeys } from './name-words.js';
 import { mapHeaders, splitCell, type ColumnMapping, type ExtraMapping } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
@@ -59,6 +59,11 @@ export interface ImportOptions {
   format?: ImportFormat;
   extras: readonly ExtraMapping[];
   defaultRegion?: string;
+  /**
+   * Where the batch writes sorted runs of keyed hashes once it holds more than a chunk of them (change-batch.ts);
+   * without it every entry stays in memory.
+   */
+  spill?: SpillOptions;
 }
 
 const MAX_LISTED = 1000;
@@ -98,7 +103,7 @@ export interface RowSource {
 }
 
 class RowSink implements RowConsumer {
-  readonly batch = new ChangeBatch();
+  readonly batch: ChangeBatch;
   readonly skipped: ImportIssue[] = [];
   readonly invalid: ImportIssue[] = [];
   skippedRows = 0;
@@ -113,7 +118,9 @@ class RowSink implements RowConsumer {
   constructor(
     private readonly hasher: KeyedHasher,
     private readonly defaultRegion: string | undefined,
+    spill: SpillOptions | undefined,
   ) {
+    this.batch = new ChangeBatch(spill);
     this.domainKind = this.batch.kind(DOMAIN_KIND, 'weak');
   }
 
@@ -318,18 +325,26 @@ export function fileSource(file: string, format?: ImportFormat): RowSource {
   };
 }
 
-/** Reads every row of `source` into a new batch (nothing is applied to a directory here). */
+/**
+ * Reads every row of `source` into a new batch (nothing is applied to a directory here). The caller owns the
+ * batch's run files (`dispose`); when reading fails they are removed here.
+ */
 export async function importRows(source: RowSource, hasher: KeyedHasher, opts: Omit<ImportOptions, 'format'>): Promise<ImportResult> {
-  const sink = new RowSink(hasher, opts.defaultRegion);
-  await source.feed(sink, opts.extras);
-  sink.batch.finish();
+  const sink = new RowSink(hasher, opts.defaultRegion, opts.spill);
+  try {
+    await source.feed(sink, opts.extras);
+    sink.batch.finish();
+  } catch (err) {
+    sink.batch.dispose();
+    throw err;
+  }
   return {
     batch: sink.batch,
     report: {
       file: source.label,
       format: source.format,
       rowsRead: sink.rows,
-      customers: sink.batch.ids.length,
+      customers: sink.batch.customers,
       values: sink.values(),
       skipped: sink.skipped,
       skippedRows: sink.skippedRows,

@@ -165,7 +165,8 @@ export class RedisStore implements DirectoryStore {
     try {
       const small =
         change.mode === 'upsert' &&
-        change.batch.ids.length <= MAX_DELTA_CUSTOMERS &&
+        change.batch.customers <= MAX_DELTA_CUSTOMERS &&
+        change.batch.runs.length === 0 && // a delta carries the entries in memory only
         baseVersion !== '' &&
         this.deltasSinceSnapshot < COMPACT_AFTER;
       return small ? await this.publishDelta(next, change, baseVersion) : await this.publishSnapshot(next);

@@ -13,6 +13,7 @@
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { Strength } from '../core/types.js';
 import { CompactIndex } from './compact-index.js';
+import { IdTable } from './id-list.js';
 import { KEY_FORMAT } from './key-format.js';
 
 const MAGIC = Buffer.from('PGDIR\0\0\x01', 'latin1');
@@ -71,7 +72,7 @@ export function encodeSnapshot(
     ...(meta.streamId ? { streamId: meta.streamId } : {}),
   };
   const h = Buffer.from(JSON.stringify(header), 'utf8');
-  const ids = Buffer.from(p.ids.join('\n'), 'utf8');
+  const ids = p.ids.bytes; // ids joined by '\n' (id-list.ts IdTable)
   const out: Buffer[] = [MAGIC, u32(h.length), h, u32(ids.length), ids];
   for (const a of [p.keys, p.ref, p.overflow, p.kind, p.region]) out.push(u32(a.byteLength), bytesOf(a));
   return out;
@@ -126,9 +127,8 @@ export function decodeSnapshot(buf: Buffer): { header: SnapshotHeader; index: Co
   const r = new Reader(buf);
   r.take(MAGIC.length);
   r.block();
-  const idsText = r.block().toString('utf8');
-  const ids = header.customers === 0 ? [] : idsText.split('\n');
-  if (ids.length !== header.customers) throw corrupt('customer count');
+  const ids = IdTable.fromBlock(Buffer.from(r.block()), header.customers); // a copy: `buf` is not kept
+  if (!ids) throw corrupt('customer count');
   const keys = u32Array(r.block(), header.values * 2);
   const ref = u32Array(r.block(), header.values);
   const overflow = u32Array(r.block(), header.overflow);

@@ -2,6 +2,7 @@
  * Directory sync from a real PostgreSQL: full and incremental syncs, deletions, atomic swap when the query fails
  * midway, clear errors without credentials, the Redis store, and detection of a synced customer in a message.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -203,6 +204,72 @@ describe('atomic swap', { timeout: 120_000 }, () => {
       expect(reopened.lookup('email', 'kunde.3@example.org')).toEqual(['K003']);
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe('a sync larger than the import chunk', { timeout: 120_000 }, () => {
+  const runs = (sub: string): string[] => readdirSync(join(tmp, sub, 'directory')).filter((f) => f.startsWith('.sort-'));
+
+  it('spills sorted runs to the data folder, answers as an in-memory sync, and removes them, also on failure', async () => {
+    const sub = `chunk${n++}`;
+    const small = await openDirectory({ dataDir: join(tmp, sub), secret: SECRET, defaultRegion: 'DE', follow: false, importChunk: 7 });
+    try {
+      // the rows of a PostgresSource go to runs in DATA_DIR/directory while they are read
+      const source = new PostgresSource({ url: db.url, query: QUERY, batchSize: 4 });
+      await source.open();
+      let most = 0;
+      const watched: RowSource = {
+        label: source.label,
+        format: source.format,
+        feed: (sink, extras) =>
+          source.feed(
+            {
+              row: (...a) => {
+                sink.row(...a);
+                most = Math.max(most, runs(sub).length);
+              },
+              skip: (...a) => sink.skip(...a),
+            },
+            extras,
+          ),
+      };
+      try {
+        await small.importFrom(watched, { mode: 'replace' });
+      } finally {
+        await source.close();
+      }
+      expect(most).toBeGreaterThan(10);
+      expect(runs(sub)).toEqual([]);
+
+      const full = await syncDirectory(small, { url: db.url, query: QUERY, batchSize: 4, full: true });
+      await syncDirectory(dir, { url: db.url, query: QUERY });
+      expect(full.import).toMatchObject({ mode: 'replace', customers: 30, totalCustomers: 30 });
+      expect(small.stats().values).toEqual(dir.stats().values);
+      for (const p of people) {
+        expect(small.lookup('email', p.email)).toEqual([p.id]);
+        expect(small.lookup('full_name', normalizeValue('full_name', p.name)!)).toEqual(dir.lookup('full_name', normalizeValue('full_name', p.name)!));
+      }
+      expect(runs(sub)).toEqual([]);
+
+      // incremental: an upsert of the changed customers
+      await db.sql("UPDATE customers SET email = 'neu.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp() WHERE id < 'K010'");
+      const inc = await syncDirectory(small, { url: db.url, query: QUERY });
+      expect(inc.kind).toBe('incremental');
+      expect(small.lookup('email', 'neu.004@example.org')).toEqual(['K004']);
+      expect(small.lookup('email', 'kunde.4@example.org')).toEqual([]);
+      expect(small.lookup('email', 'kunde.14@example.org')).toEqual(['K014']);
+      expect(runs(sub)).toEqual([]);
+
+      // failing midway, after several runs were written
+      const version = small.stats().version;
+      const failing = `SELECT id, email, 1 / (CASE WHEN id = 'K025' THEN 0 ELSE 1 END) AS x, updated_at FROM customers ORDER BY id`;
+      await expect(syncDirectory(small, { url: db.url, query: failing, full: true, batchSize: 5 })).rejects.toMatchObject({ code: 'EPG_DIRECTORY_SYNC' });
+      expect(small.stats().version).toBe(version);
+      expect(small.lookup('email', 'neu.004@example.org')).toEqual(['K004']);
+      expect(runs(sub)).toEqual([]);
+    } finally {
+      await small.close();
     }
   });
 });
