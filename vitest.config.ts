@@ -2,19 +2,30 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects (see CONTRIBUTING.md, "Tests"):
+ * Two projects (see CONTRIBUTING.md, "Tests"), run side by side:
  *
- * - `serial`: test files that open sockets (relays, sinks, HTTP, SMTP clients), start processes, or use Redis,
- *   PostgreSQL, Postfix or the browser. One file at a time: they hold real servers to time limits, and on a
- *   2-core machine two of them side by side starve each other. A file belongs here when it matches SERIAL.
- * - `unit`: every other test file: in-process only (worker threads are fine), run in parallel. Its setup file
- *   (test/vitest/unit-guard.ts) fails any unit test that listens, connects or spawns, naming this list, so a new
- *   file that needs the outside world cannot land in the wrong project unnoticed.
+ * - `system`: test files that open sockets (relays, sinks, HTTP, SMTP clients), start processes, or use Redis,
+ *   PostgreSQL, Postfix or the browser. A file belongs here when it matches SYSTEM. Each file runs in its own
+ *   process (isolate), so servers, environment variables and module state never leak between files; up to
+ *   WORKERS files at a time (both projects share the workers). They can share the machine because every server listens on a port of its own
+ *   (port 0 or freePort), every data folder, Redis prefix and PostgreSQL database is per test, and no test bounds
+ *   wall-clock time (CONTRIBUTING.md, "Timing").
+ * - `unit`: every other test file: in-process only (worker threads are fine). Its setup file
+ *   (test/vitest/unit-guard.ts) fails any unit test that listens, connects or spawns, naming SYSTEM, so a new file
+ *   that needs the outside world cannot land in the wrong project unnoticed. Unit files share their worker's module
+ *   cache (isolate: false: each file would otherwise load the product again, which was most of the unit
+ *   project's CPU time); a unit file that changes shared state (a pool's configuration, a logger) restores it.
  *
- * The unit project runs first, then the serial one (groupOrder), so serial files never share the CPU with the
- * suite itself. Both start with the same global setup, which brings dist/ up to date (test/vitest/global-setup.ts).
+ * Both start with the same global setup, which brings dist/ up to date (test/vitest/global-setup.ts).
  */
-export const SERIAL = [
+const CORES = Math.max(2, availableParallelism());
+/**
+ * System files mostly wait (on child processes, sockets, timers): one more file than cores keeps the CPU busy
+ * without starving anyone.
+ */
+const WORKERS = CORES + 1;
+
+export const SYSTEM = [
   // folders whose every file talks to servers or processes
   'test/admin/**',
   'test/cli/**',
@@ -56,6 +67,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    maxWorkers: WORKERS,
     reporters: ['default'],
     // `vitest run --coverage` (npm run coverage): every file of src/, tested or not. Thresholds sit just under
     // what the unit tests of core, config, decide, detect and directory reached on their own (30 files, 707 tests:
@@ -73,20 +85,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ALL,
-          exclude: SERIAL,
+          exclude: SYSTEM,
           setupFiles: ['test/vitest/unit-guard.ts'],
-          fileParallelism: true,
-          maxWorkers: Math.max(2, availableParallelism()),
-          sequence: { groupOrder: 0 },
+          isolate: false,
         },
       },
       {
         extends: true,
         test: {
-          name: 'serial',
-          include: SERIAL.map((g) => (g.endsWith('/**') ? `${g}/*.test.ts` : g)),
-          fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          name: 'system',
+          include: SYSTEM.map((g) => (g.endsWith('/**') ? `${g}/*.test.ts` : g)),
         },
       },
     ],

@@ -11,7 +11,7 @@ import net from 'node:net';
 function refuse(what: string): never {
   throw new Error(
     `${what} in a unit test file: unit files run in parallel and stay in-process. ` +
-      'Add this file to SERIAL in vitest.config.ts (see CONTRIBUTING.md, "Tests").',
+      'Add this file to SYSTEM in vitest.config.ts (see CONTRIBUTING.md, "Tests").',
   );
 }
 
