@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 
 const scripts = process.argv.slice(2);
 if (!scripts.length) {
