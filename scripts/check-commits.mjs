@@ -24,7 +24,9 @@ function git(args) {
 let subjects;
 try {
   git(['cat-file', '-e', `${since}^{commit}`]);
-  subjects = git(['log', '--format=%h %s', `${since}..HEAD`]).split('\n').filter(Boolean);
+  subjects = git(['log', '--format=%h %s', `${since}..HEAD`])
+    .split('\n')
+    .filter(Boolean);
 } catch {
   console.log(`check-commits: no git history with ${since} here; skipped`);
   process.exit(0);
@@ -33,8 +35,11 @@ try {
 const long = subjects
   .map((line) => ({ hash: line.slice(0, line.indexOf(' ')), subject: line.slice(line.indexOf(' ') + 1) }))
   .filter((c) => [...c.subject].length > MAX);
-for (const c of long) console.error(`${c.hash}: subject is ${[...c.subject].length} characters (max ${MAX}): ${c.subject}`);
+for (const c of long)
+  console.error(`${c.hash}: subject is ${[...c.subject].length} characters (max ${MAX}): ${c.subject}`);
 if (long.length) {
-  console.error(`check-commits: ${long.length} commit subject(s) over ${MAX} characters; put the detail in the body (CONTRIBUTING.md)`);
+  console.error(
+    `check-commits: ${long.length} commit subject(s) over ${MAX} characters; put the detail in the body (CONTRIBUTING.md)`,
+  );
   process.exit(1);
 }

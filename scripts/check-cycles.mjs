@@ -76,6 +76,8 @@ if (circles.length === 0) {
     const names = c.map((f) => relative(process.cwd(), f)).sort();
     console.error(`import circle (${names.length} modules): ${names.join(' ↔ ')}`);
   }
-  console.error(`check-cycles: ${circles.length} import circle(s); break them (pass a callback down, move the shared part lower)`);
+  console.error(
+    `check-cycles: ${circles.length} import circle(s); break them (pass a callback down, move the shared part lower)`,
+  );
   process.exit(1);
 }

@@ -34,9 +34,12 @@ for (const [id, l] of Object.entries(labels)) {
   if (ok && !only.length) continue;
   wrong += ok ? 0 : 1;
   say(`${ok ? 'ok ' : 'BAD'} ${id} [${l.form}] expected ${l.expected} got ${v.action} ${v.rules.join(',')}`);
-  for (const f of scan.detection.findings) say(`      ${f.kind}:${f.strength} ${f.source} ${f.customers.join('/')} ${f.masked}`);
+  for (const f of scan.detection.findings)
+    say(`      ${f.kind}:${f.strength} ${f.source} ${f.customers.join('/')} ${f.masked}`);
   for (const u of scan.detection.unscannable) say(`      unscannable ${u.source} ${u.reason}`);
-  say(`      rcpt ${scan.detection.recipients.map((r) => `${r.internal ? 'int' : 'ext'}:${r.customers.join('/')}`).join(' ')}`);
+  say(
+    `      rcpt ${scan.detection.recipients.map((r) => `${r.internal ? 'int' : 'ext'}:${r.customers.join('/')}`).join(' ')}`,
+  );
 }
 say(`${wrong} wrong`);
 await directory.close();

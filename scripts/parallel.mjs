@@ -29,7 +29,9 @@ function run(name) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const ok = code === 0;
       const text = Buffer.concat(out).toString();
-      process.stdout.write(`${ok ? '✓' : '✗'} ${name} (${seconds} s)${ok ? '' : `: exit ${code ?? signal}`}\n${text && !ok ? text : ''}`);
+      process.stdout.write(
+        `${ok ? '✓' : '✗'} ${name} (${seconds} s)${ok ? '' : `: exit ${code ?? signal}`}\n${text && !ok ? text : ''}`,
+      );
       if (ok && text.trim()) process.stdout.write(text.replace(/^/gm, '  '));
       resolve(ok);
     });

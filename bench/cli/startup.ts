@@ -42,10 +42,16 @@ interface Case {
 const bin = (root: string) => join(root, 'dist/src/cli/main.js');
 
 /** Runs `node ARGS` to its exit under bash, whose `times` gives the finished child's CPU time. */
-function exiting(args: (root: string, dataDir: string) => string[]): (root: string, dataDir: string) => Promise<Sample> {
+function exiting(
+  args: (root: string, dataDir: string) => string[],
+): (root: string, dataDir: string) => Promise<Sample> {
   return async (root, dataDir) => {
     const t0 = performance.now();
-    const r = spawnSync('bash', ['-c', '"$@" >/dev/null 2>&1; code=$?; times; exit $code', 'bash', process.execPath, ...args(root, dataDir)], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', '"$@" >/dev/null 2>&1; code=$?; times; exit $code', 'bash', process.execPath, ...args(root, dataDir)],
+      { cwd: root, encoding: 'utf8' },
+    );
     const wallMs = performance.now() - t0;
     if (r.status !== 0) throw new Error(`${args(root, dataDir).join(' ')} exited ${r.status}`);
     // times: the shell's own user/sys, then its children's: "0m0.107s 0m0.021s"
@@ -60,9 +66,26 @@ function exiting(args: (root: string, dataDir: string) => string[]): (root: stri
 async function serveUntil(root: string, dataDir: string, admin: boolean): Promise<Sample> {
   const adminListen = admin ? `127.0.0.1:${await freePort()}` : '';
   const line = admin ? 'admin console listening' : 'postguard relay listening';
-  const args = [bin(root), 'serve', '--listen', '127.0.0.1:0', '--admin-listen', adminListen, '--upstream', 'smtp://127.0.0.1:1', '--data-dir', dataDir, '--workers', '1'];
+  const args = [
+    bin(root),
+    'serve',
+    '--listen',
+    '127.0.0.1:0',
+    '--admin-listen',
+    adminListen,
+    '--upstream',
+    'smtp://127.0.0.1:1',
+    '--data-dir',
+    dataDir,
+    '--workers',
+    '1',
+  ];
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, POSTGUARD_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, POSTGUARD_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let out = '';
   try {
@@ -105,7 +128,9 @@ const fmt = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFix
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'pg-bench-cli-'));
   const dataDirs = new Map(checkouts.map((c) => [c.name, mkdtempSync(join(work, `${c.name}-`))]));
-  console.log(`postguard start-up, ${RUNS} runs each; ${checkouts.map((c) => `${c.name} = ${c.root}`).join(', ')}; node ${process.version}`);
+  console.log(
+    `postguard start-up, ${RUNS} runs each; ${checkouts.map((c) => `${c.name} = ${c.root}`).join(', ')}; node ${process.version}`,
+  );
   const rows: string[][] = [['command', 'checkout', 'CPU ms median (min–max)', 'wall ms median (min–max)']];
   const medians = new Map<string, { cpu: number; wall: number }>();
   try {
@@ -135,7 +160,13 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 await main();

@@ -13,7 +13,16 @@ const LAST = Array.from({ length: 1000 }, () => faker.person.lastName());
 const STREETS = Array.from({ length: 600 }, () => faker.location.street());
 const CITIES = Array.from({ length: 300 }, () => faker.location.city());
 export const QUOTE = faker.lorem.paragraphs(6);
-const DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'web.de', 'orange.fr', 'example.org', 'icloud.com', 'gmx.net'];
+const DOMAINS = [
+  'gmail.com',
+  'yahoo.com',
+  'outlook.com',
+  'web.de',
+  'orange.fr',
+  'example.org',
+  'icloud.com',
+  'gmx.net',
+];
 
 export interface Row {
   id: string;
@@ -61,7 +70,9 @@ export async function writeCsv(file: string, n: number): Promise<void> {
   let buf = '';
   for (let i = 0; i < n; i++) {
     const r = row(i);
-    buf += [r.id, r.name, r.email, r.phone, r.street, r.city, r.zip, r.country, r.imei, r.order].map(csvCell).join(',') + '\n';
+    buf +=
+      [r.id, r.name, r.email, r.phone, r.street, r.city, r.zip, r.country, r.imei, r.order].map(csvCell).join(',') +
+      '\n';
     if (buf.length > 1 << 20) {
       await write(buf);
       buf = '';
@@ -83,8 +94,23 @@ export function lookupSample(n: number): [kind: string, normalized: string][] {
     const r = row(Math.floor(Math.random() * n));
     const kind = kinds[k % kinds.length]!;
     let raw: string;
-    if (k % 2 === 1) raw = kind === 'imei' ? withLuhnDigit(`99${String(k).padStart(12, '0')}`) : kind === 'phone' ? `(999) 555-${String(k % 10000).padStart(4, '0')}` : kind === 'email' ? `miss.${k}@example.net` : kind === 'address' ? `${k} Nowhere Street` : kind === 'order_id' ? `MISS-${k}` : `Zq Miss${k}`;
-    else raw = { email: r.email, phone: r.phone, imei: r.imei, order_id: r.order, full_name: r.name, address: r.street }[kind];
+    if (k % 2 === 1)
+      raw =
+        kind === 'imei'
+          ? withLuhnDigit(`99${String(k).padStart(12, '0')}`)
+          : kind === 'phone'
+            ? `(999) 555-${String(k % 10000).padStart(4, '0')}`
+            : kind === 'email'
+              ? `miss.${k}@example.net`
+              : kind === 'address'
+                ? `${k} Nowhere Street`
+                : kind === 'order_id'
+                  ? `MISS-${k}`
+                  : `Zq Miss${k}`;
+    else
+      raw = { email: r.email, phone: r.phone, imei: r.imei, order_id: r.order, full_name: r.name, address: r.street }[
+        kind
+      ];
     const norm = normalizeValue(kind, raw, 'US');
     if (norm !== null) sample.push([kind, norm]);
   }

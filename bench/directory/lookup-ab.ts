@@ -29,7 +29,9 @@ const WINDOWS = 6;
 type Open = (opts: OpenDirectoryOptions) => Promise<Directory>;
 
 async function opener(root: string): Promise<Open> {
-  const mod = (await import(pathToFileURL(join(resolve(root), 'dist/src/directory/index.js')).href)) as { openDirectory: Open };
+  const mod = (await import(pathToFileURL(join(resolve(root), 'dist/src/directory/index.js')).href)) as {
+    openDirectory: Open;
+  };
   return mod.openDirectory;
 }
 
@@ -60,21 +62,36 @@ async function main(): Promise<void> {
   try {
     const csv = join(tmp, 'customers.csv');
     await writeCsv(csv, N);
-    for (const [name, root] of [['a', A], ['b', B]] as const) {
+    for (const [name, root] of [
+      ['a', A],
+      ['b', B],
+    ] as const) {
       const open = await opener(root);
-      const dir = await open({ dataDir: join(tmp, name), secret: 'bench-secret-0123456789abcdef', follow: false, missCache: 0 });
+      const dir = await open({
+        dataDir: join(tmp, name),
+        secret: 'bench-secret-0123456789abcdef',
+        follow: false,
+        missCache: 0,
+      });
       dirs.push(dir);
       await dir.import(csv, { mode: 'replace' });
     }
     const sample = lookupSample(N);
-    console.log(`directory lookups, A/B in one process — N = ${N.toLocaleString('en')}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `directory lookups, A/B in one process — N = ${N.toLocaleString('en')}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`,
+    );
     console.log(`A = ${resolve(A)}\nB = ${resolve(B)}`);
     for (const readIds of [false, true]) {
       const rates: number[][] = [[], []];
-      for (let w = 0; w < WINDOWS; w++) for (const x of w % 2 ? [1, 0] : [0, 1]) rates[x]!.push(window(dirs[x]!, sample, readIds));
+      for (let w = 0; w < WINDOWS; w++)
+        for (const x of w % 2 ? [1, 0] : [0, 1]) rates[x]!.push(window(dirs[x]!, sample, readIds));
       const line = (x: number): string => {
         const v = [...rates[x]!].sort((p, q) => p - q);
-        return `median ${Math.round(v[WINDOWS >> 1]!).toLocaleString('en').padStart(9)}, best ${Math.round(v[WINDOWS - 1]!).toLocaleString('en').padStart(9)}`;
+        return `median ${Math.round(v[WINDOWS >> 1]!)
+          .toLocaleString('en')
+          .padStart(9)}, best ${Math.round(v[WINDOWS - 1]!)
+          .toLocaleString('en')
+          .padStart(9)}`;
       };
       const what = readIds ? 'every returned id read' : 'result length only (as run.js)';
       console.log(`lookups per CPU-second, ${what}:\n  A ${line(0)}\n  B ${line(1)}`);

@@ -133,7 +133,8 @@ function main(): void {
     },
     8,
   );
-  const fmt = (r: number): string => `${Math.round(r).toLocaleString('en').padStart(11)} /s  ${(1e9 / r).toFixed(0).padStart(5)} ns`;
+  const fmt = (r: number): string =>
+    `${Math.round(r).toLocaleString('en').padStart(11)} /s  ${(1e9 / r).toFixed(0).padStart(5)} ns`;
   console.log(`keyed hash of a ~26-byte email (engine: ${wasm.engine})`);
   for (const [k, v] of Object.entries(hb)) console.log(`  ${k.padEnd(34)} ${fmt(v)}`);
   console.log(`keyed hash + index probe, ${M.toLocaleString('en')} values, 50% hits`);

@@ -28,10 +28,7 @@ function gc(): void {
 const mb = (b: number): number => b / 1024 / 1024;
 const hasher = new KeyedHasher(Buffer.from('bench-secret-0123456789abcdef'));
 
-function lookupsPerSecond(
-  dir: Directory,
-  n: number,
-): { rate: number; cpuRate: number; hits: number; total: number } {
+function lookupsPerSecond(dir: Directory, n: number): { rate: number; cpuRate: number; hits: number; total: number } {
   const sample = lookupSample(n);
   let hits = 0;
   let total = 0;
@@ -104,7 +101,12 @@ async function main(): Promise<void> {
 
     gc();
     const base = process.memoryUsage();
-    const dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'bench-secret-0123456789abcdef', follow: false, missCache: 0 }); // raw index speed: no cross-lookup miss cache
+    const dir = await openDirectory({
+      dataDir: join(tmp, 'data'),
+      secret: 'bench-secret-0123456789abcdef',
+      follow: false,
+      missCache: 0,
+    }); // raw index speed: no cross-lookup miss cache
     t = performance.now();
     const report = await dir.import(csv, { mode: 'replace' });
     const importS = (performance.now() - t) / 1000;
@@ -122,7 +124,11 @@ async function main(): Promise<void> {
     await dir.close();
 
     t = performance.now();
-    const reopened = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'bench-secret-0123456789abcdef', follow: false });
+    const reopened = await openDirectory({
+      dataDir: join(tmp, 'data'),
+      secret: 'bench-secret-0123456789abcdef',
+      follow: false,
+    });
     const reopenS = (performance.now() - t) / 1000;
     const customers = reopened.stats().customers;
     await reopened.close();
@@ -138,14 +144,31 @@ async function main(): Promise<void> {
       ['index RSS delta after gc', `${rssMb.toFixed(0)} MB`, `≤ ${TARGET.rssMb} MB`, pf(rssMb <= TARGET.rssMb)],
       ['index heap+arrayBuffers delta', `${heapMb.toFixed(0)} MB`, '', ''],
       ['index size (own estimate)', `${mb(stats.memoryBytes).toFixed(0)} MB`, '', ''],
-      ['lookups/s (50% hits)', `${Math.round(lk.rate).toLocaleString('en')} (${((lk.hits / lk.total) * 100).toFixed(0)}% hit)`, `≥ ${TARGET.lookupsPerS.toLocaleString('en')}`, pf(lk.rate >= TARGET.lookupsPerS)],
+      [
+        'lookups/s (50% hits)',
+        `${Math.round(lk.rate).toLocaleString('en')} (${((lk.hits / lk.total) * 100).toFixed(0)}% hit)`,
+        `≥ ${TARGET.lookupsPerS.toLocaleString('en')}`,
+        pf(lk.rate >= TARGET.lookupsPerS),
+      ],
       ['lookups per CPU-second', Math.round(lk.cpuRate).toLocaleString('en'), '', ''],
       [`keyed hashes/s (HMAC-SHA256, ${hasher.engine})`, Math.round(hashes).toLocaleString('en'), '', ''],
-      ['reopen from snapshot', `${reopenS.toFixed(1)} s (${snapMb.toFixed(0)} MB file, ${customers} customers)`, '', ''],
-      [`detect() on a ${(QUOTE.length / 1024 + 0.6).toFixed(1)} KB reply`, `${Math.round(msgs).toLocaleString('en')} msgs/s`, '', ''],
+      [
+        'reopen from snapshot',
+        `${reopenS.toFixed(1)} s (${snapMb.toFixed(0)} MB file, ${customers} customers)`,
+        '',
+        '',
+      ],
+      [
+        `detect() on a ${(QUOTE.length / 1024 + 0.6).toFixed(1)} KB reply`,
+        `${Math.round(msgs).toLocaleString('en')} msgs/s`,
+        '',
+        '',
+      ],
     ];
     const w = [32, 44, 14, 5];
-    console.log(`postguard directory benchmark — N = ${N.toLocaleString('en')} customers × 8 values, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `postguard directory benchmark — N = ${N.toLocaleString('en')} customers × 8 values, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`,
+    );
     console.log(['metric', 'measured', 'target', ''].map((c, i) => c.padEnd(w[i]!)).join(' '));
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join(' '));
     if (rows.some((r) => r[3] === 'FAIL')) process.exitCode = 1;

@@ -29,11 +29,41 @@ const NARROW = args.includes('--narrow');
 const TARGET = { seconds: 90, rssMb: 250 };
 const DB = `pg_bench_dirsync_${process.pid}`;
 
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Karla', 'Lukas', 'Mia', 'Noah', 'Olga', 'Paul', 'Rosa', 'Simon', 'Tara', 'Ugo'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Eva',
+  'Felix',
+  'Greta',
+  'Hugo',
+  'Ida',
+  'Jonas',
+  'Karla',
+  'Lukas',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Paul',
+  'Rosa',
+  'Simon',
+  'Tara',
+  'Ugo',
+];
 const SURNAMES = ['Schmidt', 'Meyer', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein'];
 const SUFFIXES = ['', 'er', 'mann', 'feld', 'berg'];
 const LAST = SUFFIXES.flatMap((suffix) => SURNAMES.map((name) => name + suffix));
-const STREETS = ['Hauptstraße', 'Bahnhofstraße', 'Gartenweg', 'Lindenallee', 'Schulstraße', 'Am Markt', 'Bergstraße', 'Waldweg'];
+const STREETS = [
+  'Hauptstraße',
+  'Bahnhofstraße',
+  'Gartenweg',
+  'Lindenallee',
+  'Schulstraße',
+  'Am Markt',
+  'Bergstraße',
+  'Waldweg',
+];
 const CITIES = ['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Dresden', 'Bremen', 'Essen'];
 
 function sqlArray(a: readonly string[]): string {
@@ -65,7 +95,9 @@ async function main(): Promise<void> {
   try {
     let t = performance.now();
     await admin(async (c) => {
-      await c.query(`CREATE TABLE customers (customer_id text PRIMARY KEY, full_name text, email text, phone text, street text, city text, postal_code text, country text, order_id text, updated_at timestamptz NOT NULL)`);
+      await c.query(
+        `CREATE TABLE customers (customer_id text PRIMARY KEY, full_name text, email text, phone text, street text, city text, postal_code text, country text, order_id text, updated_at timestamptz NOT NULL)`,
+      );
       await c.query(`
         INSERT INTO customers
         SELECT 'C' || lpad(i::text, 8, '0'),
@@ -101,7 +133,13 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const peak = Math.max(peakRss(), sampledPeak);
 
-    await admin((c) => c.query(`UPDATE customers SET email = 'changed.' || customer_id || '@example.net', updated_at = now() WHERE customer_id IN (SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1000)`), url);
+    await admin(
+      (c) =>
+        c.query(
+          `UPDATE customers SET email = 'changed.' || customer_id || '@example.net', updated_at = now() WHERE customer_id IN (SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1000)`,
+        ),
+      url,
+    );
     t = performance.now();
     const inc = await syncDirectory(dir, { url, query });
     const incS = (performance.now() - t) / 1000;
@@ -110,22 +148,46 @@ async function main(): Promise<void> {
 
     const rows: [string, string, string, boolean | null][] = [
       ['rows (customers)', `${N} (${NARROW ? 'narrow: id, name, email, phone, country' : 'wide: 7 kinds'})`, '', null],
-      ['stored keys', String(full.import ? Object.values(full.import.values).reduce((a, b) => a + b, 0) : 0) + ' values read', '', null],
+      [
+        'stored keys',
+        String(full.import ? Object.values(full.import.values).reduce((a, b) => a + b, 0) : 0) + ' values read',
+        '',
+        null,
+      ],
       ['table generation (SQL)', `${genS.toFixed(1)} s`, '', null],
-      ['full sync', `${fullS.toFixed(1)} s (${full.import?.rowsRead} rows, ${full.import?.skippedRows} skipped, ${full.import?.invalidValues} invalid)`, `≤ ${TARGET.seconds} s`, fullS <= TARGET.seconds],
+      [
+        'full sync',
+        `${fullS.toFixed(1)} s (${full.import?.rowsRead} rows, ${full.import?.skippedRows} skipped, ${full.import?.invalidValues} invalid)`,
+        `≤ ${TARGET.seconds} s`,
+        fullS <= TARGET.seconds,
+      ],
       ['  rows/s', Math.round(N / fullS).toLocaleString('en'), '', null],
-      ['  CPU time of this process', `${cpuS.toFixed(1)} s (${Math.round(N / cpuS).toLocaleString('en')} rows per CPU-second; PostgreSQL's own CPU not counted)`, '', null],
+      [
+        '  CPU time of this process',
+        `${cpuS.toFixed(1)} s (${Math.round(N / cpuS).toLocaleString('en')} rows per CPU-second; PostgreSQL's own CPU not counted)`,
+        '',
+        null,
+      ],
       ['peak RSS (whole process)', mb(peak), `≤ ${TARGET.rssMb} MB`, peak <= TARGET.rssMb * 1024 * 1024],
       ['RSS before the sync', mb(rssBefore), '', null],
-      ['incremental sync (1,000 changed)', `${incS.toFixed(1)} s (${inc.kind}, ${inc.import?.rowsRead ?? 0} rows)`, '', null],
+      [
+        'incremental sync (1,000 changed)',
+        `${incS.toFixed(1)} s (${inc.kind}, ${inc.import?.rowsRead ?? 0} rows)`,
+        '',
+        null,
+      ],
       ['changed value found after it', found.length ? 'yes' : 'NO', 'yes', found.length > 0],
     ];
-    console.log(`postguard directory sync benchmark — N = ${N.toLocaleString('en')}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `postguard directory sync benchmark — N = ${N.toLocaleString('en')}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`,
+    );
     console.log(`${'metric'.padEnd(34)} ${'measured'.padEnd(56)} target`);
     let ok = true;
     for (const [name, value, target, pass] of rows) {
       if (pass === false) ok = false;
-      console.log(`${name.padEnd(34)} ${value.padEnd(56)} ${target.padEnd(10)} ${pass === null ? '' : pass ? 'PASS' : 'FAIL'}`);
+      console.log(
+        `${name.padEnd(34)} ${value.padEnd(56)} ${target.padEnd(10)} ${pass === null ? '' : pass ? 'PASS' : 'FAIL'}`,
+      );
     }
     process.exitCode = ok ? 0 : 1;
   } finally {

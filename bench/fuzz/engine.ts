@@ -65,7 +65,12 @@ export async function startFuzzTarget(opts: { policiesDir?: string } = {}): Prom
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkPort = (sink.server.address() as { port: number }).port;
   const csv = join(dir, 'directory.csv');
-  writeFileSync(csv, 'customer_id,full_name,email,phone,order_id\n' + CUSTOMERS.map((c) => [c.id, c.name, c.email, c.phone, c.order].join(',')).join('\n') + '\n');
+  writeFileSync(
+    csv,
+    'customer_id,full_name,email,phone,order_id\n' +
+      CUSTOMERS.map((c) => [c.id, c.name, c.email, c.phone, c.order].join(',')).join('\n') +
+      '\n',
+  );
   const crashes: string[] = [];
   const onCrash = (err: unknown) => crashes.push(String((err as Error)?.stack ?? err).slice(0, 2000));
   process.on('uncaughtException', onCrash);
@@ -111,26 +116,67 @@ export type MimeNode =
   | { t: 'rfc822'; headers: string[]; inner: MimeNode };
 
 const word = fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/);
-const domain = fc.oneof(fc.constantFrom('example.com', 'example.net', 'support.example', 'gmial.com', 'xn--e1afmkfd.example', '[127.0.0.1]'), word.map((w) => `${w}.example`));
+const domain = fc.oneof(
+  fc.constantFrom('example.com', 'example.net', 'support.example', 'gmial.com', 'xn--e1afmkfd.example', '[127.0.0.1]'),
+  word.map((w) => `${w}.example`),
+);
 const mailbox = fc.oneof(
   fc.tuple(word, domain).map(([l, d]) => `${l}@${d}`),
-  fc.constantFrom(...CUSTOMERS.map((c) => c.email), 'agent@support.example', '"quoted@local"@example.com', 'a@b', '', 'postmaster'),
+  fc.constantFrom(
+    ...CUSTOMERS.map((c) => c.email),
+    'agent@support.example',
+    '"quoted@local"@example.com',
+    'a@b',
+    '',
+    'postmaster',
+  ),
 );
-const controlish = fc.string({ unit: fc.constantFrom('a', ' ', '\t', '\r', '\0', '\x7f', 'é', '<', '>', ':', '@', '"', '\\', '=', '?') , maxLength: 30 });
+const controlish = fc.string({
+  unit: fc.constantFrom('a', ' ', '\t', '\r', '\0', '\x7f', 'é', '<', '>', ':', '@', '"', '\\', '=', '?'),
+  maxLength: 30,
+});
 const textish = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme', maxLength: 200 }) },
-  { weight: 2, arbitrary: fc.constantFrom(...CUSTOMERS.flatMap((c) => [c.email, c.phone, c.name, c.order]), 'Hello,', 'Kind regards', '=?utf-8?q?x=40y?=', '\u202e', '\ufeff') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      ...CUSTOMERS.flatMap((c) => [c.email, c.phone, c.name, c.order]),
+      'Hello,',
+      'Kind regards',
+      '=?utf-8?q?x=40y?=',
+      '\u202e',
+      '\ufeff',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 100 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', '-', '1', ' .', '@'), fc.integer({ min: 100, max: 5000 })).map(([c, n]) => c.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('a', '-', '1', ' .', '@'), fc.integer({ min: 100, max: 5000 }))
+      .map(([c, n]) => c.repeat(n)),
+  },
 );
 
 const leaf: fc.Arbitrary<MimeNode> = fc.record({
   t: fc.constant('leaf' as const),
-  ct: fc.constantFrom('text/plain', 'text/html', 'application/octet-stream', 'application/zip', 'application/pdf', 'text/csv', 'image/png', 'x-bogus/type', ''),
+  ct: fc.constantFrom(
+    'text/plain',
+    'text/html',
+    'application/octet-stream',
+    'application/zip',
+    'application/pdf',
+    'text/csv',
+    'image/png',
+    'x-bogus/type',
+    '',
+  ),
   cte: fc.constantFrom('7bit', '8bit', 'base64', 'quoted-printable', 'x-unknown', ''),
   charset: fc.constantFrom('utf-8', 'iso-8859-1', 'x-unknown', 'utf-7', 'shift_jis', ''),
   body: fc.array(textish, { maxLength: 6 }).map((a) => a.join(' ')),
-  filename: fc.option(fc.oneof(word, fc.constantFrom('<img src=x onerror=alert(1)>.pdf', '../../etc/passwd', '=?utf-8?b?w6k=?=.txt')), { nil: undefined }),
+  filename: fc.option(
+    fc.oneof(word, fc.constantFrom('<img src=x onerror=alert(1)>.pdf', '../../etc/passwd', '=?utf-8?b?w6k=?=.txt')),
+    { nil: undefined },
+  ),
 });
 
 export const mimeTree: fc.Arbitrary<MimeNode> = fc.letrec<{ node: MimeNode }>((tie) => ({
@@ -147,29 +193,47 @@ export const mimeTree: fc.Arbitrary<MimeNode> = fc.letrec<{ node: MimeNode }>((t
     }),
     fc.record({
       t: fc.constant('rfc822' as const),
-      headers: fc.array(fc.tuple(fc.constantFrom('Subject', 'From', 'To', 'Cc'), textish).map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, ' ')}`), { maxLength: 3 }),
+      headers: fc.array(
+        fc
+          .tuple(fc.constantFrom('Subject', 'From', 'To', 'Cc'), textish)
+          .map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, ' ')}`),
+        { maxLength: 3 },
+      ),
       inner: tie('node'),
     }),
   ),
 })).node;
 
 function encode(body: string, cte: string): string {
-  if (cte === 'base64') return Buffer.from(body, 'utf8').toString('base64').replace(/(.{76})/g, '$1\r\n');
-  if (cte === 'quoted-printable') return body.replace(/[=\x80-\uffff]/g, (c) => '=' + (c.charCodeAt(0) & 0xff).toString(16).toUpperCase().padStart(2, '0'));
+  if (cte === 'base64')
+    return Buffer.from(body, 'utf8')
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\r\n');
+  if (cte === 'quoted-printable')
+    return body.replace(
+      /[=\x80-\uffff]/g,
+      (c) => '=' + (c.charCodeAt(0) & 0xff).toString(16).toUpperCase().padStart(2, '0'),
+    );
   return body;
 }
 
 export function renderMime(n: MimeNode): { headers: string[]; body: string } {
   if (n.t === 'leaf') {
     const h: string[] = [];
-    if (n.ct) h.push(`Content-Type: ${n.ct}${n.charset ? `; charset=${n.charset}` : ''}${n.filename ? `; name="${n.filename}"` : ''}`);
+    if (n.ct)
+      h.push(
+        `Content-Type: ${n.ct}${n.charset ? `; charset=${n.charset}` : ''}${n.filename ? `; name="${n.filename}"` : ''}`,
+      );
     if (n.cte) h.push(`Content-Transfer-Encoding: ${n.cte}`);
     if (n.filename) h.push(`Content-Disposition: attachment; filename="${n.filename}"`);
     return { headers: h, body: encode(n.body, n.cte) };
   }
   if (n.t === 'rfc822') {
     const inner = renderMime(n.inner);
-    return { headers: ['Content-Type: message/rfc822'], body: [...n.headers, ...inner.headers].join('\r\n') + '\r\n\r\n' + inner.body };
+    return {
+      headers: ['Content-Type: message/rfc822'],
+      body: [...n.headers, ...inner.headers].join('\r\n') + '\r\n\r\n' + inner.body,
+    };
   }
   const parts = n.parts.map((p) => {
     const r = renderMime(p);
@@ -183,26 +247,97 @@ export function renderMime(n: MimeNode): { headers: string[]; body: string } {
 
 export type Cmd =
   | { c: 'line'; line: string }
-  | { c: 'data'; tree: MimeNode; to: string; subject: string; lineEnding: 'crlf' | 'bare-lf' | 'bare-cr' | 'mixed'; extraHeaders: string[] };
+  | {
+      c: 'data';
+      tree: MimeNode;
+      to: string;
+      subject: string;
+      lineEnding: 'crlf' | 'bare-lf' | 'bare-cr' | 'mixed';
+      extraHeaders: string[];
+    };
 
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 3, arbitrary: fc.oneof(domain, controlish).map((d) => ({ c: 'line' as const, line: `EHLO ${d}` })) },
   { weight: 1, arbitrary: fc.oneof(domain, controlish).map((d) => ({ c: 'line' as const, line: `HELO ${d}` })) },
-  { weight: 4, arbitrary: fc.tuple(mailbox, fc.constantFrom('', ' SIZE=100', ' BODY=8BITMIME', ' SMTPUTF8', ' SIZE=99999999999', ' FOO=bar', ' RET=HDRS')).map(([m, p]) => ({ c: 'line' as const, line: `MAIL FROM:<${m}>${p}` })) },
-  { weight: 4, arbitrary: fc.tuple(mailbox, fc.constantFrom('', ' NOTIFY=NEVER', ' ORCPT=rfc822;x@y')).map(([m, p]) => ({ c: 'line' as const, line: `RCPT TO:<${m}>${p}` })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('MAIL FROM:', 'RCPT TO:', 'MAIL FROM: ', 'RCPT TO:  ', 'mail from:', 'RCPT  TO:'), controlish).map(([v, a]) => ({ c: 'line' as const, line: v + a })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        mailbox,
+        fc.constantFrom('', ' SIZE=100', ' BODY=8BITMIME', ' SMTPUTF8', ' SIZE=99999999999', ' FOO=bar', ' RET=HDRS'),
+      )
+      .map(([m, p]) => ({ c: 'line' as const, line: `MAIL FROM:<${m}>${p}` })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(mailbox, fc.constantFrom('', ' NOTIFY=NEVER', ' ORCPT=rfc822;x@y'))
+      .map(([m, p]) => ({ c: 'line' as const, line: `RCPT TO:<${m}>${p}` })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('MAIL FROM:', 'RCPT TO:', 'MAIL FROM: ', 'RCPT TO:  ', 'mail from:', 'RCPT  TO:'),
+        controlish,
+      )
+      .map(([v, a]) => ({ c: 'line' as const, line: v + a })),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
       c: fc.constant('data' as const),
       tree: mimeTree,
-      to: fc.oneof({ weight: 4, arbitrary: fc.tuple(word, domain).map(([l, d]) => `${l}@${d}`) }, { weight: 2, arbitrary: mailbox }),
+      to: fc.oneof(
+        { weight: 4, arbitrary: fc.tuple(word, domain).map(([l, d]) => `${l}@${d}`) },
+        { weight: 2, arbitrary: mailbox },
+      ),
       subject: textish.map((s) => s.replace(/[\r\n]/g, ' ').slice(0, 300)),
-      lineEnding: fc.constantFrom('crlf', 'crlf', 'crlf', 'crlf', 'crlf', 'crlf', 'crlf', 'crlf', 'bare-lf', 'bare-cr', 'mixed'),
-      extraHeaders: fc.array(fc.tuple(fc.constantFrom('Cc', 'Reply-To', 'X-Custom', 'Received', 'Content-ID', 'Date'), controlish).map(([k, v]) => `${k}: ${v}`), { maxLength: 3 }),
+      lineEnding: fc.constantFrom(
+        'crlf',
+        'crlf',
+        'crlf',
+        'crlf',
+        'crlf',
+        'crlf',
+        'crlf',
+        'crlf',
+        'bare-lf',
+        'bare-cr',
+        'mixed',
+      ),
+      extraHeaders: fc.array(
+        fc
+          .tuple(fc.constantFrom('Cc', 'Reply-To', 'X-Custom', 'Received', 'Content-ID', 'Date'), controlish)
+          .map(([k, v]) => `${k}: ${v}`),
+        { maxLength: 3 },
+      ),
     }),
   },
-  { weight: 1, arbitrary: fc.constantFrom('RSET', 'NOOP', 'VRFY postmaster', 'EXPN all', 'HELP', 'STARTTLS', 'BDAT 10 LAST', 'TURN', 'AUTH PLAIN', 'AUTH PLAIN AGhlbHBkZXNrAHdyb25n', 'AUTH LOGIN', 'AUTH CRAM-MD5', 'DATA', 'XCLIENT ADDR=1.2.3.4', '', ' ', 'X'.repeat(2000)).map((line) => ({ c: 'line' as const, line })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        'RSET',
+        'NOOP',
+        'VRFY postmaster',
+        'EXPN all',
+        'HELP',
+        'STARTTLS',
+        'BDAT 10 LAST',
+        'TURN',
+        'AUTH PLAIN',
+        'AUTH PLAIN AGhlbHBkZXNrAHdyb25n',
+        'AUTH LOGIN',
+        'AUTH CRAM-MD5',
+        'DATA',
+        'XCLIENT ADDR=1.2.3.4',
+        '',
+        ' ',
+        'X'.repeat(2000),
+      )
+      .map((line) => ({ c: 'line' as const, line })),
+  },
   { weight: 1, arbitrary: controlish.map((line) => ({ c: 'line' as const, line })) },
 );
 
@@ -268,7 +403,8 @@ async function readReply(c: Conn, timeoutMs: number): Promise<{ code: number; te
       const m = REPLY_LINE.exec(rest.slice(0, nl + 2));
       if (!m) throw new PropertyViolation(`malformed reply line: ${JSON.stringify(rest.slice(0, nl + 2))}`);
       const lc = Number(m[1]);
-      if (code !== undefined && lc !== code) throw new PropertyViolation(`multi-line reply changes code: ${JSON.stringify(c.buf.slice(0, 300))}`);
+      if (code !== undefined && lc !== code)
+        throw new PropertyViolation(`multi-line reply changes code: ${JSON.stringify(c.buf.slice(0, 300))}`);
       code = lc;
       text += m[0];
       rest = rest.slice(nl + 2);
@@ -282,10 +418,12 @@ async function readReply(c: Conn, timeoutMs: number): Promise<{ code: number; te
       return { code, text };
     }
     if (c.closed) {
-      if (c.buf.length) throw new PropertyViolation(`connection closed mid-reply: ${JSON.stringify(c.buf.slice(0, 200))}`);
+      if (c.buf.length)
+        throw new PropertyViolation(`connection closed mid-reply: ${JSON.stringify(c.buf.slice(0, 200))}`);
       return null;
     }
-    if (Date.now() > deadline) throw new PropertyViolation(`no reply within ${timeoutMs} ms; pending ${JSON.stringify(c.buf.slice(0, 200))}`);
+    if (Date.now() > deadline)
+      throw new PropertyViolation(`no reply within ${timeoutMs} ms; pending ${JSON.stringify(c.buf.slice(0, 200))}`);
     await new Promise<void>((r) => {
       c.wake = r;
       setTimeout(r, 50);
@@ -311,7 +449,11 @@ function withLineEnding(s: string, mode: Cmd & { c: 'data' }): string {
 }
 
 /** Runs one session. Throws PropertyViolation when a property fails. */
-export async function runCase(port: number, fcase: FuzzCase, opts: { replyTimeoutMs?: number; runId?: string } = {}): Promise<CaseOutcome> {
+export async function runCase(
+  port: number,
+  fcase: FuzzCase,
+  opts: { replyTimeoutMs?: number; runId?: string } = {},
+): Promise<CaseOutcome> {
   const timeout = opts.replyTimeoutMs ?? 30_000;
   const out: CaseOutcome = { data: new Map(), replies: 0 };
   const c = await open(port);
@@ -340,7 +482,8 @@ export async function runCase(port: number, fcase: FuzzCase, opts: { replyTimeou
           c.sock.write('\r\n.\r\n');
           const fin = await readReply(c, timeout);
           if (!fin) break;
-          if (!(fin.code === 250 || (fin.code >= 400 && fin.code < 600))) throw new PropertyViolation(`DATA ended with ${fin.code}`);
+          if (!(fin.code === 250 || (fin.code >= 400 && fin.code < 600)))
+            throw new PropertyViolation(`DATA ended with ${fin.code}`);
         }
         if (r.code === 421 || r.code === 221) break;
         continue;
@@ -382,7 +525,8 @@ export async function runCase(port: number, fcase: FuzzCase, opts: { replyTimeou
       const fin = await readReply(c, timeout);
       if (!fin) throw new PropertyViolation('connection closed without a reply to the end of DATA');
       out.replies++;
-      if (!(fin.code === 250 || (fin.code >= 400 && fin.code < 600))) throw new PropertyViolation(`DATA ended with ${fin.code}`);
+      if (!(fin.code === 250 || (fin.code >= 400 && fin.code < 600)))
+        throw new PropertyViolation(`DATA ended with ${fin.code}`);
       out.data.set(id, { code: fin.code, held: /held for review/.test(fin.text) });
       if (fin.code === 421) break;
     }
@@ -401,7 +545,8 @@ export function checkDelivery(target: FuzzTarget, outcomes: Map<string, { code: 
   const problems: string[] = [];
   for (const [id, n] of target.delivered) {
     const o = outcomes.get(id);
-    if (!o || o.code !== 250 || o.held) problems.push(`${id} delivered ${n}× but answered ${o ? o.code + (o.held ? ' (held)' : '') : 'nothing'}`);
+    if (!o || o.code !== 250 || o.held)
+      problems.push(`${id} delivered ${n}× but answered ${o ? o.code + (o.held ? ' (held)' : '') : 'nothing'}`);
     else if (n > 1) problems.push(`${id} delivered ${n} times`);
   }
   for (const [id, o] of outcomes) {
@@ -411,7 +556,11 @@ export function checkDelivery(target: FuzzTarget, outcomes: Map<string, { code: 
 }
 
 /** Waits until every plain-250 message reached the sink (or the timeout). */
-export async function settle(target: FuzzTarget, outcomes: Map<string, { code: number; held: boolean }>, ms = 5000): Promise<void> {
+export async function settle(
+  target: FuzzTarget,
+  outcomes: Map<string, { code: number; held: boolean }>,
+  ms = 5000,
+): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     const missing = [...outcomes].some(([id, o]) => o.code === 250 && !o.held && !target.delivered.has(id));

@@ -6,7 +6,16 @@
  *   npm run build && node dist/bench/fuzz/run.js [CASES=100000] [--seed S] [--concurrency C]
  */
 import fc from 'fast-check';
-import { alive, checkDelivery, PropertyViolation, runCase, sessionArb, settle, startFuzzTarget, type FuzzCase } from './engine.js';
+import {
+  alive,
+  checkDelivery,
+  PropertyViolation,
+  runCase,
+  sessionArb,
+  settle,
+  startFuzzTarget,
+  type FuzzCase,
+} from './engine.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -54,21 +63,36 @@ async function main(): Promise<void> {
           }
         }),
       );
-      if (target.crashes.length) failure ??= { index: -1, fcase: { ehlo: false, cmds: [], quit: false }, error: `relay crashed: ${target.crashes[0]}` };
+      if (target.crashes.length)
+        failure ??= {
+          index: -1,
+          fcase: { ehlo: false, cmds: [], quit: false },
+          error: `relay crashed: ${target.crashes[0]}`,
+        };
       if (!failure) {
         await settle(target, outcomes);
         const problems = checkDelivery(target, outcomes);
-        if (problems.length) failure = { index: -1, fcase: { ehlo: false, cmds: [], quit: false }, error: problems.slice(0, 5).join('; ') };
+        if (problems.length)
+          failure = {
+            index: -1,
+            fcase: { ehlo: false, cmds: [], quit: false },
+            error: problems.slice(0, 5).join('; '),
+          };
       }
       const s = (Date.now() - started) / 1000;
-      console.log(`  ${done}/${CASES} cases, ${replies} replies, ${datas} DATA (${[...codes].map(([k, v]) => `${k}:${v}`).join(' ')}), ${(done / s).toFixed(0)} cases/s, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
+      console.log(
+        `  ${done}/${CASES} cases, ${replies} replies, ${datas} DATA (${[...codes].map(([k, v]) => `${k}:${v}`).join(' ')}), ${(done / s).toFixed(0)} cases/s, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`,
+      );
     }
-    if (!failure && !(await alive(target.port))) failure = { index: -1, fcase: { ehlo: false, cmds: [], quit: false }, error: 'relay no longer answers' };
+    if (!failure && !(await alive(target.port)))
+      failure = { index: -1, fcase: { ehlo: false, cmds: [], quit: false }, error: 'relay no longer answers' };
   } finally {
     await target.close();
   }
   if (failure) {
-    console.error(`FAILED at case ${failure.index} (seed ${SEED}, batch seed ${SEED + Math.floor(failure.index / BATCH)}): ${failure.error}`);
+    console.error(
+      `FAILED at case ${failure.index} (seed ${SEED}, batch seed ${SEED + Math.floor(failure.index / BATCH)}): ${failure.error}`,
+    );
     console.error(JSON.stringify(failure.fcase).slice(0, 5000));
     process.exit(1);
   }

@@ -13,7 +13,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fiveKbInputs } from './messages.js';
-import { childPids, cpuSeconds, freePort, latencies, pct, postguardServeArgs, throughput, waitSmtp } from './harness.js';
+import {
+  childPids,
+  cpuSeconds,
+  freePort,
+  latencies,
+  pct,
+  postguardServeArgs,
+  throughput,
+  waitSmtp,
+} from './harness.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -36,7 +45,14 @@ interface Row {
   p99: number;
 }
 
-async function runOnce(build: keyof typeof builds, dir: string, csv: string, lf: string, body: Buffer, rcpt: string): Promise<Row> {
+async function runOnce(
+  build: keyof typeof builds,
+  dir: string,
+  csv: string,
+  lf: string,
+  body: Buffer,
+  rcpt: string,
+): Promise<Row> {
   const children: ChildProcess[] = [];
   try {
     const sinkPort = await freePort();
@@ -45,7 +61,15 @@ async function runOnce(build: keyof typeof builds, dir: string, csv: string, lf:
     await waitSmtp(sinkPort);
     const port = await freePort();
     const data = mkdtempSync(join(dir, 'data-'));
-    const args = postguardServeArgs({ root: builds[build], port, sinkPort, dataDir: data, workers: '2', scanning: SCANNING, directory: csv });
+    const args = postguardServeArgs({
+      root: builds[build],
+      port,
+      sinkPort,
+      dataDir: data,
+      workers: '2',
+      scanning: SCANNING,
+      directory: csv,
+    });
     const relay = spawn(process.execPath, args, { cwd: builds[build], stdio: 'ignore' });
     children.push(relay);
     await waitSmtp(port, 300_000);
@@ -64,11 +88,16 @@ async function runOnce(build: keyof typeof builds, dir: string, csv: string, lf:
 }
 
 async function main(): Promise<void> {
-  if (!opt('a', '')) throw new Error('usage: node dist/bench/relay/ab.js --a OLD_CHECKOUT --b NEW_CHECKOUT [--rounds 3] [--scanning true|false]');
+  if (!opt('a', ''))
+    throw new Error(
+      'usage: node dist/bench/relay/ab.js --a OLD_CHECKOUT --b NEW_CHECKOUT [--rounds 3] [--scanning true|false]',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'pg-bench-ab-'));
   try {
     const { csv, rcpt, body, lf } = fiveKbInputs(dir);
-    console.log(`A = ${builds.A}\nB = ${builds.B}\nscanning ${SCANNING ? 'on' : 'off'}, 5 KB reply, ${SESSIONS} smtp-source sessions (latency: 10), --workers 2, ${COUNT} messages per run\n`);
+    console.log(
+      `A = ${builds.A}\nB = ${builds.B}\nscanning ${SCANNING ? 'on' : 'off'}, 5 KB reply, ${SESSIONS} smtp-source sessions (latency: 10), --workers 2, ${COUNT} messages per run\n`,
+    );
     console.log('| build | msg/s | relay CPU ms per message | p50 ms to 250 | p90 | p99 |');
     console.log('|---|---:|---:|---:|---:|---:|');
     const rows: Row[] = [];
@@ -76,13 +105,21 @@ async function main(): Promise<void> {
       for (const b of ['A', 'B'] as const) {
         const row = await runOnce(b, dir, csv, lf, body, rcpt);
         rows.push(row);
-        console.log(`| ${b} | ${row.rate.toFixed(0)} | ${row.cpuMs.toFixed(2)} | ${row.p50.toFixed(2)} | ${row.p90.toFixed(2)} | ${row.p99.toFixed(2)} |`);
+        console.log(
+          `| ${b} | ${row.rate.toFixed(0)} | ${row.cpuMs.toFixed(2)} | ${row.p50.toFixed(2)} | ${row.p90.toFixed(2)} | ${row.p99.toFixed(2)} |`,
+        );
       }
     }
-    const mean = (b: string, k: keyof Omit<Row, 'build'>) => rows.filter((r) => r.build === b).reduce((s, r) => s + r[k], 0) / ROUNDS;
+    const mean = (b: string, k: keyof Omit<Row, 'build'>) =>
+      rows.filter((r) => r.build === b).reduce((s, r) => s + r[k], 0) / ROUNDS;
     console.log('\nmeans:');
-    for (const b of ['A', 'B']) console.log(`  ${b}: ${mean(b, 'rate').toFixed(0)} msg/s, ${mean(b, 'cpuMs').toFixed(2)} ms CPU per message, p50 ${mean(b, 'p50').toFixed(2)}, p90 ${mean(b, 'p90').toFixed(2)}, p99 ${mean(b, 'p99').toFixed(2)} ms`);
-    console.log(`  B / A: msg/s ${(mean('B', 'rate') / mean('A', 'rate')).toFixed(2)}, CPU per message ${(mean('B', 'cpuMs') / mean('A', 'cpuMs')).toFixed(2)}`);
+    for (const b of ['A', 'B'])
+      console.log(
+        `  ${b}: ${mean(b, 'rate').toFixed(0)} msg/s, ${mean(b, 'cpuMs').toFixed(2)} ms CPU per message, p50 ${mean(b, 'p50').toFixed(2)}, p90 ${mean(b, 'p90').toFixed(2)}, p99 ${mean(b, 'p99').toFixed(2)} ms`,
+      );
+    console.log(
+      `  B / A: msg/s ${(mean('B', 'rate') / mean('A', 'rate')).toFixed(2)}, CPU per message ${(mean('B', 'cpuMs') / mean('A', 'cpuMs')).toFixed(2)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

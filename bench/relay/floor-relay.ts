@@ -122,7 +122,8 @@ function session(c: Socket, scanner?: Scanner): void {
         c.write('250 2.1.5 OK\r\n');
       } else if (verb === 'DATA') {
         const commands = `MAIL FROM:${from}\r\n${rcpt.map((r) => `RCPT TO:${r}\r\n`).join('')}DATA\r\n`;
-        if (scanner) envelope = { mailFrom: from.replace(/^<|>$/g, ''), rcptTo: rcpt.map((r) => r.replace(/^<|>$/g, '')) };
+        if (scanner)
+          envelope = { mailFrom: from.replace(/^<|>$/g, ''), rcptTo: rcpt.map((r) => r.replace(/^<|>$/g, '')) };
         const replies = rcpt.length + 2;
         rcpt = [];
         opened = new Promise((resolve) =>

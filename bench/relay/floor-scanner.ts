@@ -34,21 +34,54 @@ export async function openScanner(dataDir: string): Promise<Scanner> {
   const directory = await openDirectory({ dataDir: resolve(dataDir), logger: silentLogger });
   const policies = new PolicyWatcher(resolvePoliciesDir('./policies'), { logger: silentLogger });
   await policies.start();
-  const memory = await FileRecipientMemory.open(resolve(dataDir), { secret: await resolveSecret({ dataDir: resolve(dataDir) }) });
-  const inspect = createInspector({ directory, internalDomains: ['support.example'], scanTimeoutMs: 20_000, policy: () => policies.current(), monitor: false, memory });
+  const memory = await FileRecipientMemory.open(resolve(dataDir), {
+    secret: await resolveSecret({ dataDir: resolve(dataDir) }),
+  });
+  const inspect = createInspector({
+    directory,
+    internalDomains: ['support.example'],
+    scanTimeoutMs: 20_000,
+    policy: () => policies.current(),
+    monitor: false,
+    memory,
+  });
   const log = createLogger('info');
   return {
     async scan(raw, envelope, remoteAddress) {
-      const message = { id: newTransactionId(), envelope, client: { remoteAddress, heloName: 'bench.test', secure: false }, raw, receivedAt: new Date() };
+      const message = {
+        id: newTransactionId(),
+        envelope,
+        client: { remoteAddress, heloName: 'bench.test', secure: false },
+        raw,
+        receivedAt: new Date(),
+      };
       const started = performance.now();
       const verdict = await inspect(message);
       const scanMs = Math.round((performance.now() - started) * 10) / 10;
       if (verdict.action !== 'deliver' && verdict.action !== 'tag') return null;
-      const trace = traceHeader({ id: message.id, hostname: 'floor', heloName: 'bench.test', remoteAddress, secure: false, authenticated: false, date: message.receivedAt });
+      const trace = traceHeader({
+        id: message.id,
+        hostname: 'floor',
+        heloName: 'bench.test',
+        remoteAddress,
+        secure: false,
+        authenticated: false,
+        date: message.receivedAt,
+      });
       return {
         body: Buffer.concat([prependHeaders(raw, trace), Buffer.from('.\r\n')]),
         delivered() {
-          log.info({ tx: message.id, client: remoteAddress, verdict: verdict.action, rules: verdict.rules, reply: 250, scanMs }, 'transaction');
+          log.info(
+            {
+              tx: message.id,
+              client: remoteAddress,
+              verdict: verdict.action,
+              rules: verdict.rules,
+              reply: 250,
+              scanMs,
+            },
+            'transaction',
+          );
           void memory.record(envelope.rcptTo).catch(() => undefined);
         },
       };

@@ -36,17 +36,70 @@ export async function waitSmtp(port: number, ms = 60_000): Promise<void> {
  * checkout, the upstream is smtp-sink on `sinkPort`, connection limits are raised for 50 sessions from one address,
  * and the directory CSV is imported only when scanning is on.
  */
-export function postguardServeArgs(o: { root: string; port: number; sinkPort: number; dataDir: string; workers: string; scanning: boolean; directory: string }): string[] {
-  const args = [join(o.root, 'dist/src/cli/main.js'), 'serve', '--listen', `127.0.0.1:${o.port}`, '--upstream', `smtp://127.0.0.1:${o.sinkPort}`, '--admin-listen', '', '--data-dir', o.dataDir, '--workers', o.workers, '--upstream-pool', '10', '--limits-max-connections-per-client', '500', '--limits-max-connections', '1000', '--scanning', String(o.scanning), '--internal-domain', 'support.example'];
+export function postguardServeArgs(o: {
+  root: string;
+  port: number;
+  sinkPort: number;
+  dataDir: string;
+  workers: string;
+  scanning: boolean;
+  directory: string;
+}): string[] {
+  const args = [
+    join(o.root, 'dist/src/cli/main.js'),
+    'serve',
+    '--listen',
+    `127.0.0.1:${o.port}`,
+    '--upstream',
+    `smtp://127.0.0.1:${o.sinkPort}`,
+    '--admin-listen',
+    '',
+    '--data-dir',
+    o.dataDir,
+    '--workers',
+    o.workers,
+    '--upstream-pool',
+    '10',
+    '--limits-max-connections-per-client',
+    '500',
+    '--limits-max-connections',
+    '1000',
+    '--scanning',
+    String(o.scanning),
+    '--internal-domain',
+    'support.example',
+  ];
   if (o.scanning) args.push('--directory', o.directory);
   return args;
 }
 
 /** smtp-source throughput (one message per connection, as helpdesk tools often do). */
-export async function throughput(port: number, file: string, count: number, sessions: number, rcpt: string): Promise<number> {
+export async function throughput(
+  port: number,
+  file: string,
+  count: number,
+  sessions: number,
+  rcpt: string,
+): Promise<number> {
   const t0 = process.hrtime.bigint();
   await new Promise<void>((res, rej) => {
-    const c = spawn('smtp-source', ['-s', String(sessions), '-m', String(count), '-F', file, '-f', 'agent@support.example', '-t', rcpt, `127.0.0.1:${port}`], { stdio: 'ignore' });
+    const c = spawn(
+      'smtp-source',
+      [
+        '-s',
+        String(sessions),
+        '-m',
+        String(count),
+        '-F',
+        file,
+        '-f',
+        'agent@support.example',
+        '-t',
+        rcpt,
+        `127.0.0.1:${port}`,
+      ],
+      { stdio: 'ignore' },
+    );
     const timer = setTimeout(() => c.kill('SIGKILL'), 600_000);
     c.on('error', rej);
     c.on('exit', (code) => (clearTimeout(timer), code === 0 ? res() : rej(new Error(`smtp-source exited ${code}`))));
@@ -107,7 +160,14 @@ function oneMessage(port: number, body: Buffer, rcpt: string): Promise<{ code: n
  * `count` messages over `sessions` parallel clients (one connection each): the reply codes and the wall time.
  * With `rate`, message i starts no earlier than i / rate seconds after the first (open loop, see pacedLatencies).
  */
-async function sendMany(port: number, body: Buffer, count: number, sessions: number, rcpt: string, rate?: number): Promise<{ replies: { code: number; ms: number }[]; seconds: number }> {
+async function sendMany(
+  port: number,
+  body: Buffer,
+  count: number,
+  sessions: number,
+  rcpt: string,
+  rate?: number,
+): Promise<{ replies: { code: number; ms: number }[]; seconds: number }> {
   const replies: { code: number; ms: number }[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -128,11 +188,22 @@ async function sendMany(port: number, body: Buffer, count: number, sessions: num
  * Time from the end of DATA to the 250, per message, `sessions` clients in parallel. Any other reply is an error,
  * except a 451 with `allowDeferred` (those messages are left out).
  */
-export async function latencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, allowDeferred = false, rate?: number): Promise<number[]> {
+export async function latencies(
+  port: number,
+  body: Buffer,
+  count: number,
+  sessions: number,
+  rcpt: string,
+  allowDeferred = false,
+  rate?: number,
+): Promise<number[]> {
   const { replies } = await sendMany(port, body, count, sessions, rcpt, rate);
   const bad = replies.find((r) => r.code !== 250 && !(allowDeferred && r.code === 451));
   if (bad) throw new Error(`reply ${bad.code}`);
-  return replies.filter((r) => r.code === 250).map((r) => r.ms).sort((a, b) => a - b);
+  return replies
+    .filter((r) => r.code === 250)
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -141,7 +212,14 @@ export async function latencies(port: number, body: Buffer, count: number, sessi
  * queueing shows up as latency instead of lower load). The saturated figure (`latencies`) says what a relay does
  * flat out; this one says what it adds to each message at a load it can carry.
  */
-export function pacedLatencies(port: number, body: Buffer, count: number, sessions: number, rcpt: string, rate: number): Promise<number[]> {
+export function pacedLatencies(
+  port: number,
+  body: Buffer,
+  count: number,
+  sessions: number,
+  rcpt: string,
+  rate: number,
+): Promise<number[]> {
   return latencies(port, body, count, sessions, rcpt, false, rate);
 }
 
@@ -149,7 +227,13 @@ export function pacedLatencies(port: number, body: Buffer, count: number, sessio
  * Throughput like smtp-source's (one message per connection), for rows where a 451 is a legitimate answer:
  * smtp-source stops at the first one ("fatal: end of data rejected"). msg/s counts every message answered.
  */
-export async function throughputCounting(port: number, body: Buffer, count: number, sessions: number, rcpt: string): Promise<{ rate: number; deferred: number }> {
+export async function throughputCounting(
+  port: number,
+  body: Buffer,
+  count: number,
+  sessions: number,
+  rcpt: string,
+): Promise<{ rate: number; deferred: number }> {
   const { replies, seconds } = await sendMany(port, body, count, sessions, rcpt);
   const other = replies.find((r) => r.code !== 250 && r.code !== 451);
   if (other) throw new Error(`reply ${other.code}`);
@@ -173,9 +257,11 @@ export function peakRssMb(pids: number[]): number {
 
 export function childPids(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
 }
-

@@ -10,12 +10,58 @@ export interface BenchCustomer {
   order: string;
 }
 
-const FIRST = ['Maria', 'John', 'Aisha', 'Lukas', 'Chloé', 'Mateo', 'Yuki', 'Olga', 'Kwame', 'Sofia', 'Liam', 'Noah', 'Emma', 'Ava', 'Jürgen', 'Fatima'];
-const LAST = ['Gonzalez', 'Smith', 'Khan', 'Müller', 'Dubois', 'Rossi', 'Tanaka', 'Ivanova', 'Mensah', 'Silva', 'Brown', 'Wilson', 'Martin', 'Novak', 'Garcia', 'Kowalski', 'Jensen', 'Okafor', 'Haddad', 'Larsen'];
-const STREETS = ['Market Street', 'Park Avenue', 'Hauptstraße', 'Rue de Rivoli', 'High Street', 'Elm Road', 'Oak Lane', 'Bahnhofstraße'];
+const FIRST = [
+  'Maria',
+  'John',
+  'Aisha',
+  'Lukas',
+  'Chloé',
+  'Mateo',
+  'Yuki',
+  'Olga',
+  'Kwame',
+  'Sofia',
+  'Liam',
+  'Noah',
+  'Emma',
+  'Ava',
+  'Jürgen',
+  'Fatima',
+];
+const LAST = [
+  'Gonzalez',
+  'Smith',
+  'Khan',
+  'Müller',
+  'Dubois',
+  'Rossi',
+  'Tanaka',
+  'Ivanova',
+  'Mensah',
+  'Silva',
+  'Brown',
+  'Wilson',
+  'Martin',
+  'Novak',
+  'Garcia',
+  'Kowalski',
+  'Jensen',
+  'Okafor',
+  'Haddad',
+  'Larsen',
+];
+const STREETS = [
+  'Market Street',
+  'Park Avenue',
+  'Hauptstraße',
+  'Rue de Rivoli',
+  'High Street',
+  'Elm Road',
+  'Oak Lane',
+  'Bahnhofstraße',
+];
 const CITIES = ['San Francisco', 'New York', 'Berlin', 'Paris', 'London', 'Hamburg', 'Lyon', 'Manchester'];
 const DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'web.de', 'orange.fr', 'icloud.com'];
-
 
 /** Writes n customers (8 values each) as CSV; returns customer `index` (the benchmark's recipient). */
 export function customerCsv(file: string, n: number, index: number): { rcpt: string; customer: BenchCustomer } {
@@ -24,17 +70,48 @@ export function customerCsv(file: string, n: number, index: number): { rcpt: str
   for (let i = 0; i < n; i++) {
     const first = FIRST[i % FIRST.length]!;
     const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-    const c: BenchCustomer = { id: `C${String(i).padStart(7, '0')}`, name: `${first} ${last}`, email: `${first}.${last}.${i}@${DOMAINS[i % DOMAINS.length]}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.@]/g, ''), order: `ORD-${String(100000 + i)}` };
+    const c: BenchCustomer = {
+      id: `C${String(i).padStart(7, '0')}`,
+      name: `${first} ${last}`,
+      email: `${first}.${last}.${i}@${DOMAINS[i % DOMAINS.length]}`
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9.@]/g, ''),
+      order: `ORD-${String(100000 + i)}`,
+    };
     if (i === index) chosen = c;
     const phone = `+1 ${200 + (i % 700)} ${String(200 + (Math.floor(i / 700) % 800)).padStart(3, '0')} ${String(i % 10000).padStart(4, '0')}`;
-    lines.push([c.id, c.name, c.email, phone, `${1 + (i % 300)} ${STREETS[i % STREETS.length]}`, CITIES[i % CITIES.length], String(10000 + (i % 89999)), 'US', withLuhnDigit(`35${String(i).padStart(12, '0')}`), c.order].join(','));
+    lines.push(
+      [
+        c.id,
+        c.name,
+        c.email,
+        phone,
+        `${1 + (i % 300)} ${STREETS[i % STREETS.length]}`,
+        CITIES[i % CITIES.length],
+        String(10000 + (i % 89999)),
+        'US',
+        withLuhnDigit(`35${String(i).padStart(12, '0')}`),
+        c.order,
+      ].join(','),
+    );
   }
   writeFileSync(file, lines.join('\n') + '\n');
   return { rcpt: chosen!.email, customer: chosen! };
 }
 
 function head(c: BenchCustomer, subject: string, contentType: string): string {
-  return [`From: Support <agent@support.example>`, `To: ${c.name} <${c.email}>`, `Subject: ${subject}`, `Message-ID: <bench.${c.id}@support.example>`, 'Date: Sat, 21 Nov 2026 10:00:00 +0000', 'MIME-Version: 1.0', contentType, '', ''].join('\r\n');
+  return [
+    `From: Support <agent@support.example>`,
+    `To: ${c.name} <${c.email}>`,
+    `Subject: ${subject}`,
+    `Message-ID: <bench.${c.id}@support.example>`,
+    'Date: Sat, 21 Nov 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    contentType,
+    '',
+    '',
+  ].join('\r\n');
 }
 
 /** Sentences of customer-care replies; a reply draws distinct ones, as an agent's text does not repeat itself. */
@@ -93,7 +170,8 @@ export function careReply(size: number, c: BenchCustomer): Buffer {
   let i = 0;
   let para = 0;
   while (body.length < budget) {
-    const next = CARE_SENTENCES[i++ % CARE_SENTENCES.length]!.replace('{order}', c.order) + (++para % 4 === 0 ? '\r\n\r\n' : ' ');
+    const next =
+      CARE_SENTENCES[i++ % CARE_SENTENCES.length]!.replace('{order}', c.order) + (++para % 4 === 0 ? '\r\n\r\n' : ' ');
     if (body.length + next.length > budget) break;
     body += next;
   }
@@ -105,10 +183,17 @@ export function hundredKbMail(c: BenchCustomer): Buffer {
   const text = careReply(45_000, c).toString('utf8').split('\r\n\r\n').slice(1).join('\r\n\r\n');
   const html = `<html><body>${text
     .split('\r\n\r\n')
-    .map((p, i) => `<p style="margin:0 0 12px">${p.replace(/\r\n/g, '<br>')}${i % 5 === 0 ? ' <a href="https://support.example/help/shipping?lang=en">Shipping help</a>' : ''}</p>`)
+    .map(
+      (p, i) =>
+        `<p style="margin:0 0 12px">${p.replace(/\r\n/g, '<br>')}${i % 5 === 0 ? ' <a href="https://support.example/help/shipping?lang=en">Shipping help</a>' : ''}</p>`,
+    )
     .join('\r\n')}</body></html>`;
   const b = 'pg-bench-alt';
-  return Buffer.from(head(c, `Re: Your order ${c.order}`, `Content-Type: multipart/alternative; boundary="${b}"`) + `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n--${b}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n--${b}--\r\n`, 'utf8');
+  return Buffer.from(
+    head(c, `Re: Your order ${c.order}`, `Content-Type: multipart/alternative; boundary="${b}"`) +
+      `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\r\n--${b}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n--${b}--\r\n`,
+    'utf8',
+  );
 }
 
 /** A text PDF of about `bytes`, every page an invoice line list for the customer. */
@@ -116,8 +201,15 @@ export function makePdf(bytes: number, c: BenchCustomer): Buffer {
   const pages: string[] = [];
   let total = 0;
   while (total < bytes) {
-    const lines = [`Invoice for ${c.name} - order ${c.order}`, ...Array.from({ length: 40 }, (_, i) => `Item ${pages.length * 40 + i + 1}: replacement part, quantity 1, price 19.90 EUR, shipped`)];
-    const content = 'BT /F1 9 Tf 40 800 Td 12 TL ' + lines.map((l) => `(${l.replace(/[()\\]/g, '')}) '`).join(' ') + ' ET';
+    const lines = [
+      `Invoice for ${c.name} - order ${c.order}`,
+      ...Array.from(
+        { length: 40 },
+        (_, i) => `Item ${pages.length * 40 + i + 1}: replacement part, quantity 1, price 19.90 EUR, shipped`,
+      ),
+    ];
+    const content =
+      'BT /F1 9 Tf 40 800 Td 12 TL ' + lines.map((l) => `(${l.replace(/[()\\]/g, '')}) '`).join(' ') + ' ET';
     pages.push(content);
     total += content.length + 200;
   }
@@ -127,7 +219,9 @@ export function makePdf(bytes: number, c: BenchCustomer): Buffer {
   objs.push(`<< /Type /Pages /Kids [${pages.map((_, i) => `${4 + i * 2} 0 R`).join(' ')}] /Count ${n} >>`);
   objs.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
   pages.forEach((content, i) => {
-    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`);
+    objs.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`,
+    );
     objs.push(`<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`);
   });
   let out = '%PDF-1.4\n';
@@ -137,14 +231,19 @@ export function makePdf(bytes: number, c: BenchCustomer): Buffer {
     out += `${i + 1} 0 obj\n${o}\nendobj\n`;
   });
   const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` + offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('') + `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  out +=
+    `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` +
+    offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('') +
+    `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
 }
 
 /** A short reply with the customer's own 1 MB invoice PDF attached (base64). */
 export function pdfMail(c: BenchCustomer): Buffer {
   const b = 'pg-bench-mixed';
-  const pdf = makePdf(1024 * 1024, c).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const pdf = makePdf(1024 * 1024, c)
+    .toString('base64')
+    .replace(/.{76}/g, '$&\r\n');
   return Buffer.from(
     head(c, `Your invoice for order ${c.order}`, `Content-Type: multipart/mixed; boundary="${b}"`) +
       `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello ${c.name.split(' ')[0]},\r\n\r\nplease find your invoice attached.\r\n\r\nSupport\r\n` +

@@ -17,7 +17,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fiveKbInputs } from './messages.js';
-import { childPids, cpuSeconds, freePort, latencies, pct, postguardServeArgs, throughput, waitSmtp } from './harness.js';
+import {
+  childPids,
+  cpuSeconds,
+  freePort,
+  latencies,
+  pct,
+  postguardServeArgs,
+  throughput,
+  waitSmtp,
+} from './harness.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -47,7 +56,10 @@ interface Side {
 const relayCpu = (s: Side) => cpuSeconds([s.relay!.pid!, ...childPids(s.relay!.pid!)]);
 
 async function main(): Promise<void> {
-  if (!opt('a', '')) throw new Error('usage: node dist/bench/relay/pair.js --a CHECKOUT --b CHECKOUT [--a-workers N] [--b-workers N] [--a-flags "..."] [--b-flags "..."] [--latency]');
+  if (!opt('a', ''))
+    throw new Error(
+      'usage: node dist/bench/relay/pair.js --a CHECKOUT --b CHECKOUT [--a-workers N] [--b-workers N] [--a-flags "..."] [--b-flags "..."] [--latency]',
+    );
   const dir = mkdtempSync(join(tmpdir(), 'pg-bench-pair-'));
   const children: ChildProcess[] = [];
   try {
@@ -62,10 +74,39 @@ async function main(): Promise<void> {
       const key = name.toLowerCase();
       const floorKind = opt(key, '.');
       const floor = floorKind === 'floor' || floorKind === 'floor-scan';
-      const side: Side = { name, root: floor ? floorKind : resolve(opt(key, '.')), workers: opt(`${key}-workers`, '2'), scanning: opt(`${key}-scanning`, 'true'), flags: opt(`${key}-flags`, '').split(' ').filter(Boolean), port: await freePort(), cpu: 0, messages: 0, rates: [], lat: [] };
+      const side: Side = {
+        name,
+        root: floor ? floorKind : resolve(opt(key, '.')),
+        workers: opt(`${key}-workers`, '2'),
+        scanning: opt(`${key}-scanning`, 'true'),
+        flags: opt(`${key}-flags`, '').split(' ').filter(Boolean),
+        port: await freePort(),
+        cpu: 0,
+        messages: 0,
+        rates: [],
+        lat: [],
+      };
       const args = floor
-        ? [...side.flags, fileURLToPath(new URL('./floor-relay.js', import.meta.url)), String(side.port), String(sinkPort), side.workers, ...(floorKind === 'floor-scan' ? [join(dir, `data-${name}`), csv] : [])]
-        : [...side.flags, ...postguardServeArgs({ root: side.root, port: side.port, sinkPort, dataDir: join(dir, `data-${name}`), workers: side.workers, scanning: side.scanning === 'true', directory: csv })];
+        ? [
+            ...side.flags,
+            fileURLToPath(new URL('./floor-relay.js', import.meta.url)),
+            String(side.port),
+            String(sinkPort),
+            side.workers,
+            ...(floorKind === 'floor-scan' ? [join(dir, `data-${name}`), csv] : []),
+          ]
+        : [
+            ...side.flags,
+            ...postguardServeArgs({
+              root: side.root,
+              port: side.port,
+              sinkPort,
+              dataDir: join(dir, `data-${name}`),
+              workers: side.workers,
+              scanning: side.scanning === 'true',
+              directory: csv,
+            }),
+          ];
       side.relay = spawn(process.execPath, args, { cwd: floor ? undefined : side.root, stdio: 'ignore' });
       children.push(side.relay);
       sides.push(side);
@@ -76,10 +117,19 @@ async function main(): Promise<void> {
     }
     for (const s of sides) {
       const floor = s.root === 'floor' || s.root === 'floor-scan';
-      const what = s.root === 'floor' ? 'the floor relay (no scanning, no logging)' : s.root === 'floor-scan' ? "the floor relay with postguard's scan, trace header and log line" : `${s.root} (scanning ${s.scanning === 'true' ? 'on' : 'off'}`;
-      console.log(`${s.name} = ${what}${floor ? ' (' : ', '}--workers ${s.workers}${s.flags.length ? ', ' + s.flags.join(' ') : ''})`);
+      const what =
+        s.root === 'floor'
+          ? 'the floor relay (no scanning, no logging)'
+          : s.root === 'floor-scan'
+            ? "the floor relay with postguard's scan, trace header and log line"
+            : `${s.root} (scanning ${s.scanning === 'true' ? 'on' : 'off'}`;
+      console.log(
+        `${s.name} = ${what}${floor ? ' (' : ', '}--workers ${s.workers}${s.flags.length ? ', ' + s.flags.join(' ') : ''})`,
+      );
     }
-    console.log(`5 KB reply, ${ROUNDS} rounds of ${COUNT} messages per side, ${SESSIONS} smtp-source sessions${LATENCY ? ', then 400 messages from the 10-session latency client' : ''}\n`);
+    console.log(
+      `5 KB reply, ${ROUNDS} rounds of ${COUNT} messages per side, ${SESSIONS} smtp-source sessions${LATENCY ? ', then 400 messages from the 10-session latency client' : ''}\n`,
+    );
     for (let r = 0; r < ROUNDS; r++) {
       for (const s of r % 2 ? [sides[1]!, sides[0]!] : sides) {
         const c0 = relayCpu(s);
@@ -94,10 +144,14 @@ async function main(): Promise<void> {
     for (const s of sides) {
       const lat = s.lat.sort((x, y) => x - y);
       const cell = (p: number) => (lat.length ? pct(lat, p).toFixed(2) : '');
-      console.log(`| ${s.name} | ${((1000 * s.cpu) / s.messages).toFixed(3)} | ${(s.rates.reduce((x, y) => x + y, 0) / s.rates.length).toFixed(0)} | ${cell(50)} | ${cell(90)} | ${cell(99)} |`);
+      console.log(
+        `| ${s.name} | ${((1000 * s.cpu) / s.messages).toFixed(3)} | ${(s.rates.reduce((x, y) => x + y, 0) / s.rates.length).toFixed(0)} | ${cell(50)} | ${cell(90)} | ${cell(99)} |`,
+      );
     }
     const [a, b] = sides as [Side, Side];
-    console.log(`\nB / A: CPU per message ${(b.cpu / b.messages / (a.cpu / a.messages)).toFixed(3)}, msg/s ${(b.rates.reduce((x, y) => x + y, 0) / a.rates.reduce((x, y) => x + y, 0)).toFixed(3)}`);
+    console.log(
+      `\nB / A: CPU per message ${(b.cpu / b.messages / (a.cpu / a.messages)).toFixed(3)}, msg/s ${(b.rates.reduce((x, y) => x + y, 0) / a.rates.reduce((x, y) => x + y, 0)).toFixed(3)}`,
+    );
   } finally {
     for (const c of children.reverse()) c.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));

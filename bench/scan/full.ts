@@ -32,7 +32,6 @@ const POLICIES = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..
 // deterministic customers
 // ---------------------------------------------------------------------------------------------------------
 
-
 interface Customer {
   id: string;
   name: string;
@@ -46,14 +45,80 @@ interface Customer {
   order: string;
 }
 
-const FIRST = ['Maria', 'Thomas', 'Anna', 'David', 'Laura', 'Jürgen', 'Hélène', 'François', 'Zoë', 'Oliver', 'Sophie', 'Lukas', 'Emma', 'Noah', 'Chloé', 'Björn', 'Amelia', 'James', 'Léa', 'Müge'];
-const LAST = ['Müller', 'Schmidt', 'Dubois', 'Martin', 'Smith', 'Jones', 'Taylor', 'Brown', 'Bernard', 'Weiß', 'Fischer', 'Lefèvre', 'Moreau', 'Wilson', 'Davies', 'Evans', 'Wagner', 'Becker', 'Roux', 'Garcia'];
-const DOMAINS = ['gmail.com', 'outlook.com', 'web.de', 'gmx.de', 'orange.fr', 'yahoo.com', 'hotmail.com', 'btinternet.com'];
+const FIRST = [
+  'Maria',
+  'Thomas',
+  'Anna',
+  'David',
+  'Laura',
+  'Jürgen',
+  'Hélène',
+  'François',
+  'Zoë',
+  'Oliver',
+  'Sophie',
+  'Lukas',
+  'Emma',
+  'Noah',
+  'Chloé',
+  'Björn',
+  'Amelia',
+  'James',
+  'Léa',
+  'Müge',
+];
+const LAST = [
+  'Müller',
+  'Schmidt',
+  'Dubois',
+  'Martin',
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Bernard',
+  'Weiß',
+  'Fischer',
+  'Lefèvre',
+  'Moreau',
+  'Wilson',
+  'Davies',
+  'Evans',
+  'Wagner',
+  'Becker',
+  'Roux',
+  'Garcia',
+];
+const DOMAINS = [
+  'gmail.com',
+  'outlook.com',
+  'web.de',
+  'gmx.de',
+  'orange.fr',
+  'yahoo.com',
+  'hotmail.com',
+  'btinternet.com',
+];
 const COUNTRY = [
-  { cc: 'US', city: 'Springfield', street: 'Oak Street', phone: (r: () => number) => `+1 415 ${200 + Math.floor(r() * 700)} ${digits(r, 4)}` },
-  { cc: 'GB', city: 'London', street: 'High Street', phone: (r: () => number) => `07${7 + Math.floor(r() * 3)}${digits(r, 2)} ${digits(r, 6)}` },
+  {
+    cc: 'US',
+    city: 'Springfield',
+    street: 'Oak Street',
+    phone: (r: () => number) => `+1 415 ${200 + Math.floor(r() * 700)} ${digits(r, 4)}`,
+  },
+  {
+    cc: 'GB',
+    city: 'London',
+    street: 'High Street',
+    phone: (r: () => number) => `07${7 + Math.floor(r() * 3)}${digits(r, 2)} ${digits(r, 6)}`,
+  },
   { cc: 'DE', city: 'Berlin', street: 'Lindenstraße', phone: (r: () => number) => `+49 151 ${digits(r, 8)}` },
-  { cc: 'FR', city: 'Paris', street: 'rue de la Paix', phone: (r: () => number) => `06 ${digits(r, 2)} ${digits(r, 2)} ${digits(r, 2)} ${digits(r, 2)}` },
+  {
+    cc: 'FR',
+    city: 'Paris',
+    street: 'rue de la Paix',
+    phone: (r: () => number) => `06 ${digits(r, 2)} ${digits(r, 2)} ${digits(r, 2)} ${digits(r, 2)}`,
+  },
 ];
 
 function digits(r: () => number, n: number): string {
@@ -62,7 +127,6 @@ function digits(r: () => number, n: number): string {
   return s;
 }
 
-
 function customers(n: number): Customer[] {
   const r = mulberry32Float(20240514);
   const out: Customer[] = [];
@@ -70,7 +134,11 @@ function customers(n: number): Customer[] {
     const c = COUNTRY[i % 4]!;
     const first = FIRST[Math.floor(r() * FIRST.length)]!;
     const last = LAST[Math.floor(r() * LAST.length)]!;
-    const fold = (s: string) => s.normalize('NFKD').replace(/[^a-zA-Z]/g, '').toLowerCase();
+    const fold = (s: string) =>
+      s
+        .normalize('NFKD')
+        .replace(/[^a-zA-Z]/g, '')
+        .toLowerCase();
     out.push({
       id: `C${100000 + i}`,
       name: `${first} ${last}`,
@@ -91,7 +159,11 @@ function csv(cs: readonly Customer[]): string {
   const q = (s: string) => (/[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return (
     'customer_id,full_name,email,phone,street,city,postal_code,country,imei,order_id\n' +
-    cs.map((c) => [c.id, c.name, c.email, c.phone, c.street, c.city, c.postal, c.country, c.imei, c.order].map(q).join(',')).join('\n') +
+    cs
+      .map((c) =>
+        [c.id, c.name, c.email, c.phone, c.street, c.city, c.postal, c.country, c.imei, c.order].map(q).join(','),
+      )
+      .join('\n') +
     '\n'
   );
 }
@@ -104,8 +176,23 @@ function sig(): string {
   return '\n\nKind regards,\nSam\nExample Shop GmbH · Friedrichstraße 68, 10117 Berlin · +49 30 2360 8800\nhttps://www.shop.example/help\n';
 }
 
-async function compose(to: Customer, subject: string, text: string, html: string, attachments: { filename: string; content: Buffer; contentType?: string }[] = []): Promise<Buffer> {
-  const raw = await new MailComposer({ from: 'Example Shop <help@support.example>', to: `"${to.name}" <${to.email}>`, subject, text, html, attachments, date: new Date('2024-05-14T09:30:00Z'), messageId: '<bench@support.example>' })
+async function compose(
+  to: Customer,
+  subject: string,
+  text: string,
+  html: string,
+  attachments: { filename: string; content: Buffer; contentType?: string }[] = [],
+): Promise<Buffer> {
+  const raw = await new MailComposer({
+    from: 'Example Shop <help@support.example>',
+    to: `"${to.name}" <${to.email}>`,
+    subject,
+    text,
+    html,
+    attachments,
+    date: new Date('2024-05-14T09:30:00Z'),
+    messageId: '<bench@support.example>',
+  })
     .compile()
     .build();
   return Buffer.from(raw.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
@@ -118,7 +205,10 @@ async function reply(c: Customer, kb: number): Promise<Buffer> {
     `${c.street}, ${c.postal} ${c.city}. Your device (IMEI ${c.imei}) is registered for the repair. Tracking 1Z999AA10123456784, total 129.99 EUR. `;
   const n = Math.max(1, Math.round((kb * 1024) / (para.length * 2.2)));
   const text = `Dear ${c.name},\n\n` + Array.from({ length: n }, () => para).join('\n') + sig();
-  const html = `<html><body><p>Dear ${c.name},</p>` + Array.from({ length: n }, () => `<p>${para}</p>`).join('') + `<p>${sig()}</p></body></html>`;
+  const html =
+    `<html><body><p>Dear ${c.name},</p>` +
+    Array.from({ length: n }, () => `<p>${para}</p>`).join('') +
+    `<p>${sig()}</p></body></html>`;
   return compose(c, `Re: Your order ${c.order}`, text, html);
 }
 
@@ -130,8 +220,16 @@ async function mixed(to: Customer, cs: readonly Customer[], kb: number, offset: 
   const para = `Status update for the ${rowsWanted} tickets in the attached list; prices from 9.99 EUR, next review on 2024-06-01. `;
   const n = Math.max(1, Math.round((kb * 1024 * 0.5) / (para.length * 2.4)));
   const text = Array.from({ length: n }, () => para).join('\n') + sig();
-  const html = '<table>' + Array.from({ length: n }, (_, i) => `<tr><td>${para}</td><td><a href="https://www.shop.example/t/${i}">open</a></td></tr>`).join('') + '</table>';
-  return compose(to, 'Ticket status', text, html, [{ filename: 'tickets.csv', content: attachment, contentType: 'text/csv' }]);
+  const html =
+    '<table>' +
+    Array.from(
+      { length: n },
+      (_, i) => `<tr><td>${para}</td><td><a href="https://www.shop.example/t/${i}">open</a></td></tr>`,
+    ).join('') +
+    '</table>';
+  return compose(to, 'Ticket status', text, html, [
+    { filename: 'tickets.csv', content: attachment, contentType: 'text/csv' },
+  ]);
 }
 
 /** One base64 attachment of `content` written straight into a buffer (no composer overhead at 25 MB). */
@@ -145,7 +243,8 @@ function withAttachment(to: Customer, content: Buffer, filename: string, content
     'utf8',
   );
   const lines: string[] = [];
-  for (let i = 0; i < content.length; i += 57) lines.push(content.toString('base64', i, Math.min(i + 57, content.length)));
+  for (let i = 0; i < content.length; i += 57)
+    lines.push(content.toString('base64', i, Math.min(i + 57, content.length)));
   return Buffer.concat([head, Buffer.from(lines.join('\r\n'), 'latin1'), Buffer.from('\r\n--BOUND--\r\n')]);
 }
 
@@ -183,10 +282,18 @@ async function openEnv(dataDir: string): Promise<Env> {
   return { directory, deps: { directory, internalDomains: INTERNAL, policy: () => policy, monitor: false } };
 }
 
-async function fullScan(env: Env, raw: Buffer, envelope: Envelope): Promise<{ action: string; findings: number; unscannable: string[] }> {
+async function fullScan(
+  env: Env,
+  raw: Buffer,
+  envelope: Envelope,
+): Promise<{ action: string; findings: number; unscannable: string[] }> {
   const scan = await scanMessage(raw, envelope, env.deps);
   const verdict = await decideScan(scan, envelope, env.deps);
-  return { action: verdict.action, findings: scan.detection.findings.length, unscannable: scan.detection.unscannable.map((u) => u.reason) };
+  return {
+    action: verdict.action,
+    findings: scan.detection.findings.length,
+    unscannable: scan.detection.unscannable.map((u) => u.reason),
+  };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -205,10 +312,18 @@ interface Row {
 }
 
 /** Up to `iterations` runs (after warm-up), stopping early once `budgetMs` is spent (at least 3 runs). */
-async function latency(env: Env, name: string, raw: Buffer, envelope: Envelope, iterations: number, budgetMs = 20_000): Promise<Row> {
+async function latency(
+  env: Env,
+  name: string,
+  raw: Buffer,
+  envelope: Envelope,
+  iterations: number,
+  budgetMs = 20_000,
+): Promise<Row> {
   let last = await fullScan(env, raw, envelope);
   const warm = Date.now();
-  for (let i = 1; i < Math.min(20, iterations) && Date.now() - warm < budgetMs / 4; i++) await fullScan(env, raw, envelope);
+  for (let i = 1; i < Math.min(20, iterations) && Date.now() - warm < budgetMs / 4; i++)
+    await fullScan(env, raw, envelope);
   const times: number[] = [];
   const start = process.hrtime.bigint();
   const t0 = Date.now();
@@ -220,7 +335,14 @@ async function latency(env: Env, name: string, raw: Buffer, envelope: Envelope, 
   const total = Number(process.hrtime.bigint() - start) / 1e9;
   times.sort((a, b) => a - b);
   iterations = times.length;
-  const row = { name, size: raw.length, p50: pct(times, 50), p99: pct(times, 99), mbps: (raw.length * iterations) / 1e6 / total, ...last };
+  const row = {
+    name,
+    size: raw.length,
+    p50: pct(times, 50),
+    p99: pct(times, 99),
+    mbps: (raw.length * iterations) / 1e6 / total,
+    ...last,
+  };
   console.log(
     `| ${name.padEnd(30)} | ${fmtSize(row.size).padStart(9)} | ${row.p50.toFixed(2).padStart(9)} | ${row.p99.toFixed(2).padStart(9)} | ${row.mbps.toFixed(1).padStart(6)} | ` +
       `${String(iterations).padStart(5)} | ${row.action.padEnd(10)} | ${String(row.findings).padStart(8)} | ${row.unscannable.join(',') || '-'}`,
@@ -303,8 +425,12 @@ async function main(): Promise<void> {
     const envelope: Envelope = { mailFrom: 'help@support.example', rcptTo: [me.email] };
 
     console.log('\n# latency of full scanning (parse + detect + decide)\n');
-    console.log(`| ${'message'.padEnd(30)} | ${'size'.padStart(9)} | ${'p50 ms'.padStart(9)} | ${'p99 ms'.padStart(9)} | ${'MB/s'.padStart(6)} | ${'iters'.padStart(5)} | ${'verdict'.padEnd(10)} | findings | unscannable`);
-    console.log(`|${'-'.repeat(32)}|${'-'.repeat(11)}|${'-'.repeat(11)}|${'-'.repeat(11)}|${'-'.repeat(8)}|${'-'.repeat(7)}|${'-'.repeat(12)}|${'-'.repeat(10)}|------------`);
+    console.log(
+      `| ${'message'.padEnd(30)} | ${'size'.padStart(9)} | ${'p50 ms'.padStart(9)} | ${'p99 ms'.padStart(9)} | ${'MB/s'.padStart(6)} | ${'iters'.padStart(5)} | ${'verdict'.padEnd(10)} | findings | unscannable`,
+    );
+    console.log(
+      `|${'-'.repeat(32)}|${'-'.repeat(11)}|${'-'.repeat(11)}|${'-'.repeat(11)}|${'-'.repeat(8)}|${'-'.repeat(7)}|${'-'.repeat(12)}|${'-'.repeat(10)}|------------`,
+    );
     const r5 = await reply(me, 5);
     const m100 = await mixed(me, cs, 100, 1);
     const csv25 = withAttachment(me, bigCsv(cs, 25 * 1024 * 1024), 'export.csv', 'text/csv');
@@ -321,9 +447,18 @@ async function main(): Promise<void> {
     let base = 0;
     for (const f of [1, 4, 16]) {
       const raw = await mixed(me, cs, 100 * f, f);
-      const row = await latency(uncapped, `${f}x (${100 * f} KB)`, raw, envelope, Math.max(10, Math.round(200 / f)), 30_000);
+      const row = await latency(
+        uncapped,
+        `${f}x (${100 * f} KB)`,
+        raw,
+        envelope,
+        Math.max(10, Math.round(200 / f)),
+        30_000,
+      );
       if (f === 1) base = row.p50;
-      console.log(`    cost ratio vs 1x: ${(row.p50 / base).toFixed(2)} for size ratio ${(raw.length / m100.length).toFixed(2)}`);
+      console.log(
+        `    cost ratio vs 1x: ${(row.p50 / base).toFixed(2)} for size ratio ${(raw.length / m100.length).toFixed(2)}`,
+      );
     }
     await env.directory.close();
 
@@ -341,7 +476,9 @@ async function main(): Promise<void> {
       writeFileSync(file, raw);
       const r = await runChild(dataDir, file, me.email, CHILD_TIMEOUT_MS);
       if (!r) {
-        console.log(`  ${name.padEnd(24)} message ${fmtSize(raw.length).padStart(9)}  scan did not finish within ${CHILD_TIMEOUT_MS / 1000} s (killed)`);
+        console.log(
+          `  ${name.padEnd(24)} message ${fmtSize(raw.length).padStart(9)}  scan did not finish within ${CHILD_TIMEOUT_MS / 1000} s (killed)`,
+        );
         continue;
       }
       console.log(

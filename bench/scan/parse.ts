@@ -17,7 +17,11 @@ const PARA =
   'Hello John, thanks for your message about order A-12345. We checked the shipment to Hauptstrasse 5, 10115 Berlin ' +
   'and it will arrive tomorrow. If you have questions call +49 30 1234567. Kind regards, your support team. ';
 
-async function compose(text: string, html: string, attachments: { filename: string; content: Buffer }[] = []): Promise<Buffer> {
+async function compose(
+  text: string,
+  html: string,
+  attachments: { filename: string; content: Buffer }[] = [],
+): Promise<Buffer> {
   return new MailComposer({
     from: '"Support Team" <support@shop.example>',
     to: '"John Doe" <john@example.com>',
@@ -46,10 +50,14 @@ async function reply(kb: number): Promise<Buffer> {
 async function mixed(kb: number): Promise<Buffer> {
   const rows = Math.round((kb * 1024 * 0.5) / 60);
   const csv = Buffer.from(
-    'id,name,email,phone\n' + Array.from({ length: rows }, (_, i) => `${i},Customer ${i},c${i}@example.com,+4930${i}\n`).join(''),
+    'id,name,email,phone\n' +
+      Array.from({ length: rows }, (_, i) => `${i},Customer ${i},c${i}@example.com,+4930${i}\n`).join(''),
   );
   const n = Math.max(1, Math.round((kb * 1024 * 0.35) / (PARA.length * 1.6)));
-  const html = Array.from({ length: n }, (_, i) => `<tr><td>${PARA}</td><td><a href="https://x.example/i/${i}?u=${i}">x</a></td></tr>`).join('');
+  const html = Array.from(
+    { length: n },
+    (_, i) => `<tr><td>${PARA}</td><td><a href="https://x.example/i/${i}?u=${i}">x</a></td></tr>`,
+  ).join('');
   return compose(PARA.repeat(n), `<table>${html}</table>`, [{ filename: 'list.csv', content: csv }]);
 }
 
@@ -74,7 +82,8 @@ function withAttachment(content: Buffer, filename: string, contentType: string):
 }
 
 function bigCsv(bytes: number): Buffer {
-  const row = (i: number): string => `${i},Customer Name ${i},customer${i}@example.com,+49 30 ${1000000 + i},Street ${i % 300}\n`;
+  const row = (i: number): string =>
+    `${i},Customer Name ${i},customer${i}@example.com,+49 30 ${1000000 + i},Street ${i % 300}\n`;
   const parts: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
@@ -89,7 +98,11 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function latency(name: string, raw: Buffer, iterations: number): Promise<{ p50: number; p99: number; mbps: number }> {
+async function latency(
+  name: string,
+  raw: Buffer,
+  iterations: number,
+): Promise<{ p50: number; p99: number; mbps: number }> {
   for (let i = 0; i < Math.min(50, iterations); i++) await parseMessage(raw);
   const times: number[] = [];
   const start = process.hrtime.bigint();
@@ -164,10 +177,18 @@ async function child(file: string): Promise<void> {
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   const peak = process.resourceUsage().maxRSS * 1024;
   const growth = Math.max(0, peak - Math.max(base, baseMax));
-  process.send?.({ size: raw.length, ms, growth, segments: p.segments.length, unscannable: p.unscannable.map((u) => u.reason) });
+  process.send?.({
+    size: raw.length,
+    ms,
+    growth,
+    segments: p.segments.length,
+    unscannable: p.unscannable.map((u) => u.reason),
+  });
 }
 
-function runChild(file: string): Promise<{ size: number; ms: number; growth: number; segments: number; unscannable: string[] }> {
+function runChild(
+  file: string,
+): Promise<{ size: number; ms: number; growth: number; segments: number; unscannable: string[] }> {
   return new Promise((resolve, reject) => {
     const proc = fork(fileURLToPath(import.meta.url), ['--child', file], { execArgv: ['--expose-gc'] });
     proc.once('message', (m) => resolve(m as never));
@@ -180,7 +201,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!);
   if (process.argv[2] === '--dump') {
     // writes the large messages as .eml files, for profiling outside the benchmark
-    for (const c of ['jpeg25', 'random25', 'csv25', 'zip25'] as BigCase[]) writeFileSync(join(process.argv[3]!, `${c}.eml`), buildBig(c));
+    for (const c of ['jpeg25', 'random25', 'csv25', 'zip25'] as BigCase[])
+      writeFileSync(join(process.argv[3]!, `${c}.eml`), buildBig(c));
     return;
   }
   console.log(`node ${process.version}\n\n# latency`);

@@ -78,14 +78,21 @@ export class AccountStore {
   }
 
   async list(): Promise<AccountSummary[]> {
-    return (await this.credentials.read()).accounts.map((a) => ({ name: a.name, role: a.role, created: a.created, tokens: a.tokens.length }));
+    return (await this.credentials.read()).accounts.map((a) => ({
+      name: a.name,
+      role: a.role,
+      created: a.created,
+      tokens: a.tokens.length,
+    }));
   }
 
   /** Adds an account or replaces its password and role. */
   async add(name: string, role: Role, password: string): Promise<void> {
-    if (!NAME_RE.test(name)) throw new PostguardError(ErrorCodes.USAGE, 'account names are 1-64 characters: letters, digits, . _ @ -');
+    if (!NAME_RE.test(name))
+      throw new PostguardError(ErrorCodes.USAGE, 'account names are 1-64 characters: letters, digits, . _ @ -');
     if (!ROLES.includes(role)) throw new PostguardError(ErrorCodes.USAGE, `role must be one of ${ROLES.join(', ')}`);
-    if (password.length < MIN_PASSWORD) throw new PostguardError(ErrorCodes.USAGE, `passwords have at least ${MIN_PASSWORD} characters`);
+    if (password.length < MIN_PASSWORD)
+      throw new PostguardError(ErrorCodes.USAGE, `passwords have at least ${MIN_PASSWORD} characters`);
     const hash = await hashPassword(password);
     await this.credentials.update((data) => {
       const existing = data.accounts.find((a) => a.name === name);
@@ -149,7 +156,8 @@ export class AccountStore {
     const want = Buffer.from(sha256(secret ?? ''), 'hex');
     for (const acc of (await this.credentials.read()).accounts) {
       for (const t of acc.tokens) {
-        if (t.id === id && timingSafeEqual(Buffer.from(t.hash, 'hex'), want)) return { name: acc.name, role: acc.role, via: 'token' };
+        if (t.id === id && timingSafeEqual(Buffer.from(t.hash, 'hex'), want))
+          return { name: acc.name, role: acc.role, via: 'token' };
       }
     }
     return null;

@@ -75,8 +75,18 @@ export async function buildAdminApp(ctx: AdminContext, opts: AppOptions = {}): P
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'postguard admin API', version: '1', description: 'Quarantine, audit log and statistics. Log in with POST /api/login (cookie + CSRF token) or send an API token as Authorization: Bearer pgt_….' },
-      components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'pg_session' } } },
+      info: {
+        title: 'postguard admin API',
+        version: '1',
+        description:
+          'Quarantine, audit log and statistics. Log in with POST /api/login (cookie + CSRF token) or send an API token as Authorization: Bearer pgt_….',
+      },
+      components: {
+        securitySchemes: {
+          token: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'pg_session' },
+        },
+      },
       security: [{ token: [] }, { session: [] }],
     },
   });
@@ -103,7 +113,10 @@ export async function buildAdminApp(ctx: AdminContext, opts: AppOptions = {}): P
   });
   app.setNotFoundHandler({}, (req, reply) => {
     if (wantsJson(req)) return reply.code(404).send({ error: 'not found' });
-    return reply.code(404).type('text/html; charset=utf-8').send(render('error', { status: 404, message: 'not found' }));
+    return reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(render('error', { status: 404, message: 'not found' }));
   });
 
   opsRoutes(app, ctx);

@@ -39,9 +39,22 @@ export interface BodySection {
  * source match and it lies inside the text; overlapping spans after the first are dropped — never misplaced.
  * Masked: unmarked text goes through maskText, a marked value is replaced by the span's stored masked value.
  */
-export function markSegment(seg: Pick<TextSegment, 'index' | 'source' | 'text'>, spans: readonly FindingSpan[], masked: boolean): Piece[] {
+export function markSegment(
+  seg: Pick<TextSegment, 'index' | 'source' | 'text'>,
+  spans: readonly FindingSpan[],
+  masked: boolean,
+): Piece[] {
   const own = spans
-    .filter((s) => s.segment === seg.index && s.source === seg.source && Number.isInteger(s.offset) && Number.isInteger(s.length) && s.offset >= 0 && s.length > 0 && s.offset + s.length <= seg.text.length)
+    .filter(
+      (s) =>
+        s.segment === seg.index &&
+        s.source === seg.source &&
+        Number.isInteger(s.offset) &&
+        Number.isInteger(s.length) &&
+        s.offset >= 0 &&
+        s.length > 0 &&
+        s.offset + s.length <= seg.text.length,
+    )
     .sort((a, b) => a.offset - b.offset || b.length - a.length);
   const out: Piece[] = [];
   const plain = (t: string): void => {
@@ -70,7 +83,12 @@ function shownSegments(segments: readonly TextSegment[], spans: readonly Finding
     if (hasSpan(s, spans)) return true;
     if (s.source === 'body:text') return true;
     if (s.source === 'body:html') return !plainBody;
-    return s.location === 'attachment' && !s.source.endsWith(':filename') && !/(^|\/)header:/.test(s.source) && !s.source.includes('link:');
+    return (
+      s.location === 'attachment' &&
+      !s.source.endsWith(':filename') &&
+      !/(^|\/)header:/.test(s.source) &&
+      !s.source.includes('link:')
+    );
   });
 }
 
@@ -96,7 +114,10 @@ function capSections(sections: BodySection[]): BodySection[] {
  * The body document. Text comes from the product's own parser (parse/, the same segments detection saw), so the
  * stored finding spans can be marked in place; header lines and the attachment list come from mailparser.
  */
-export async function renderBodyDocument(raw: Buffer, opts: { masked?: boolean; spans?: readonly FindingSpan[] } = {}): Promise<string> {
+export async function renderBodyDocument(
+  raw: Buffer,
+  opts: { masked?: boolean; spans?: readonly FindingSpan[] } = {},
+): Promise<string> {
   const masked = opts.masked === true;
   const spans = opts.spans ?? [];
   let head: [string, Piece[]][] = [];
@@ -104,13 +125,26 @@ export async function renderBodyDocument(raw: Buffer, opts: { masked?: boolean; 
   let sections: BodySection[] = [];
   try {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipHtmlToText: true });
-    const line = (k: string, v: string): [string, Piece[]] => [k, v ? [{ t: masked && k !== 'Date' ? maskText(v) : v }] : []];
+    const line = (k: string, v: string): [string, Piece[]] => [
+      k,
+      v ? [{ t: masked && k !== 'Date' ? maskText(v) : v }] : [],
+    ];
     head = [line('From', addresses(parsed.from)), line('To', addresses(parsed.to)), line('Cc', addresses(parsed.cc))];
     const message = await parseMessage(raw);
     const subject = message.segments.find((s) => s.source === 'subject');
-    head.push(['Subject', subject ? markSegment(subject, spans, masked) : []], line('Date', parsed.date?.toISOString() ?? ''));
-    sections = shownSegments(message.segments, spans).map((seg) => ({ title: seg.source, pieces: markSegment(seg, spans, masked) }));
-    attachments = parsed.attachments.map((a) => ({ filename: a.filename ?? '(no name)', contentType: a.contentType, size: a.size }));
+    head.push(
+      ['Subject', subject ? markSegment(subject, spans, masked) : []],
+      line('Date', parsed.date?.toISOString() ?? ''),
+    );
+    sections = shownSegments(message.segments, spans).map((seg) => ({
+      title: seg.source,
+      pieces: markSegment(seg, spans, masked),
+    }));
+    attachments = parsed.attachments.map((a) => ({
+      filename: a.filename ?? '(no name)',
+      contentType: a.contentType,
+      size: a.size,
+    }));
   } catch {
     const text = raw.toString('utf8');
     sections = [{ title: 'raw', pieces: [{ t: masked ? maskText(text) : text }] }];

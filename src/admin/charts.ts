@@ -30,7 +30,9 @@ export interface SenderChart {
 }
 
 export function dayChart(stats: Stats): DayChart {
-  const legend = Object.keys(stats.byRule).sort((a, b) => (stats.byRule[b] ?? 0) - (stats.byRule[a] ?? 0) || a.localeCompare(b));
+  const legend = Object.keys(stats.byRule).sort(
+    (a, b) => (stats.byRule[b] ?? 0) - (stats.byRule[a] ?? 0) || a.localeCompare(b),
+  );
   const width = 640;
   const height = 200;
   const plot = height - 30;
@@ -50,7 +52,8 @@ export function dayChart(stats: Stats): DayChart {
       y -= h;
       bars.push({ x, y, w: barW, h, series, title: `${d.day} ${rule}: ${n}` });
     });
-    if (days.length <= 14 || i % Math.ceil(days.length / 14) === 0) labels.push({ x: x + barW / 2, text: d.day.slice(5) });
+    if (days.length <= 14 || i % Math.ceil(days.length / 14) === 0)
+      labels.push({ x: x + barW / 2, text: d.day.slice(5) });
   });
   return { width, height, bars, labels, legend, max };
 }
@@ -58,7 +61,12 @@ export function dayChart(stats: Stats): DayChart {
 export function senderChart(stats: Stats): SenderChart {
   const width = 640;
   const max = Math.max(1, ...stats.topSenders.map((s) => s.held));
-  const rows = stats.topSenders.map((s, i) => ({ y: i * 24, w: Math.max(2, (s.held / max) * 360), label: s.sender, value: s.held }));
+  const rows = stats.topSenders.map((s, i) => ({
+    y: i * 24,
+    w: Math.max(2, (s.held / max) * 360),
+    label: s.sender,
+    value: s.held,
+  }));
   return { width, height: Math.max(24, rows.length * 24), rows };
 }
 
@@ -81,6 +89,16 @@ export function releaseTimeChart(stats: Stats): ReleaseTimeChart {
   return { width, height, bars };
 }
 
-export function charts(stats: Stats): { days: DayChart; senders: SenderChart; releaseTimes: ReleaseTimeChart; releasePercent: number } {
-  return { days: dayChart(stats), senders: senderChart(stats), releaseTimes: releaseTimeChart(stats), releasePercent: Math.round(stats.releaseRate * 100) };
+export function charts(stats: Stats): {
+  days: DayChart;
+  senders: SenderChart;
+  releaseTimes: ReleaseTimeChart;
+  releasePercent: number;
+} {
+  return {
+    days: dayChart(stats),
+    senders: senderChart(stats),
+    releaseTimes: releaseTimeChart(stats),
+    releasePercent: Math.round(stats.releaseRate * 100),
+  };
 }

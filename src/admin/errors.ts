@@ -17,7 +17,8 @@ export function httpStatusOf(err: unknown): number {
   if (isPostguardError(err, ErrorCodes.QUARANTINE_STATE)) return 409;
   if (isPostguardError(err, ErrorCodes.USAGE)) return 400;
   if (isPostguardError(err, ErrorCodes.ADMIN_AUTH)) return 403;
-  if (isPostguardError(err, ErrorCodes.UPSTREAM_TEMPORARY) || isPostguardError(err, ErrorCodes.UPSTREAM_PERMANENT)) return 502;
+  if (isPostguardError(err, ErrorCodes.UPSTREAM_TEMPORARY) || isPostguardError(err, ErrorCodes.UPSTREAM_PERMANENT))
+    return 502;
   // fastify's own errors (validation 400, body too large 413, unsupported media type 415, bad JSON 400)
   const code = (err as { statusCode?: unknown }).statusCode;
   if (typeof code === 'number' && code >= 400 && code < 500) return code;

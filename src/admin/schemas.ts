@@ -66,11 +66,24 @@ export const messageSchema = {
       properties: { mailFrom: { type: 'string' }, rcptTo: { type: 'array', items: { type: 'string' } } },
       required: ['mailFrom', 'rcptTo'],
     },
-    customers: { type: 'array', items: { type: 'string' }, description: 'Ids of the customers whose data the message carries.' },
-    client: { type: 'object', properties: { remoteAddress: { type: 'string' }, user: { type: 'string' } }, required: ['remoteAddress'] },
+    customers: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Ids of the customers whose data the message carries.',
+    },
+    client: {
+      type: 'object',
+      properties: { remoteAddress: { type: 'string' }, user: { type: 'string' } },
+      required: ['remoteAddress'],
+    },
     verdict: {
       type: 'object',
-      properties: { action: { type: 'string' }, rules: { type: 'array', items: { type: 'string' } }, reason: { type: 'string' }, hits: { type: 'array', items: hit } },
+      properties: {
+        action: { type: 'string' },
+        rules: { type: 'array', items: { type: 'string' } },
+        reason: { type: 'string' },
+        hits: { type: 'array', items: hit },
+      },
       required: ['action', 'rules', 'reason', 'hits'],
     },
     size: { type: 'integer' },
@@ -98,14 +111,24 @@ export const listQuerySchema = {
 
 export const listResponseSchema = {
   type: 'object',
-  properties: { total: { type: 'integer', description: 'Messages matching the filter (all pages).' }, messages: { type: 'array', items: messageSchema } },
+  properties: {
+    total: { type: 'integer', description: 'Messages matching the filter (all pages).' },
+    messages: { type: 'array', items: messageSchema },
+  },
   required: ['total', 'messages'],
 } as const;
 
-export const idParamsSchema = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'] } as const;
+export const idParamsSchema = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+  required: ['id'],
+} as const;
 
 const recipients = {
-  anyOf: [{ type: 'string', maxLength: 4000 }, { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 320 } }],
+  anyOf: [
+    { type: 'string', maxLength: 4000 },
+    { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 320 } },
+  ],
   description: 'Corrected recipients (comma, semicolon or space separated, or a list); default: the original ones.',
 } as const;
 
@@ -124,7 +147,12 @@ export const bulkBodySchema = {
   properties: {
     action: { type: 'string', enum: ['release', 'delete'] },
     reason: { type: 'string', maxLength: 2000 },
-    ids: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 200 } }] },
+    ids: {
+      anyOf: [
+        { type: 'string', maxLength: 200 },
+        { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 200 } },
+      ],
+    },
     csrf: { type: 'string', maxLength: 200 },
   },
   required: ['action', 'reason', 'ids'],
@@ -149,13 +177,20 @@ export const loginResponseSchema = {
 
 export const sessionResponseSchema = {
   type: 'object',
-  properties: { name: { type: 'string' }, role: { type: 'string', enum: [...ROLES] }, csrf: { type: ['string', 'null'] } },
+  properties: {
+    name: { type: 'string' },
+    role: { type: 'string', enum: [...ROLES] },
+    csrf: { type: ['string', 'null'] },
+  },
   required: ['name', 'role', 'csrf'],
 } as const;
 
 export const auditQuerySchema = {
   type: 'object',
-  properties: { limit: { type: 'integer', minimum: 1, maximum: 10000, default: 500 }, message: { type: 'string', maxLength: 200 } },
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
+    message: { type: 'string', maxLength: 200 },
+  },
   additionalProperties: false,
 } as const;
 
@@ -178,7 +213,11 @@ export const exportQuerySchema = {
   additionalProperties: false,
 } as const;
 
-const byRule = { type: 'object', additionalProperties: { type: 'integer' }, description: 'Count per rule id.' } as const;
+const byRule = {
+  type: 'object',
+  additionalProperties: { type: 'integer' },
+  description: 'Count per rule id.',
+} as const;
 
 export const statsQuerySchema = {
   type: 'object',
@@ -193,19 +232,41 @@ export const statsResponseSchema = {
     held: { type: 'integer', description: 'Messages held since then.' },
     released: { type: 'integer' },
     deleted: { type: 'integer' },
-    rejected: { type: 'integer', description: 'Messages refused in-session since then: from the verdict journal when one is configured (across restarts and relays), else counted by this server process since it started.' },
+    rejected: {
+      type: 'integer',
+      description:
+        'Messages refused in-session since then: from the verdict journal when one is configured (across restarts and relays), else counted by this server process since it started.',
+    },
     byRule,
     byDay: {
       type: 'array',
-      items: { type: 'object', properties: { day: { type: 'string', format: 'date' }, byRule }, required: ['day', 'byRule'] },
+      items: {
+        type: 'object',
+        properties: { day: { type: 'string', format: 'date' }, byRule },
+        required: ['day', 'byRule'],
+      },
     },
-    topSenders: { type: 'array', items: { type: 'object', properties: { sender: { type: 'string' }, held: { type: 'integer' } }, required: ['sender', 'held'] } },
-    releaseRate: { type: 'number', description: 'Released / (released + deleted) of the messages held since then; 0 when none was decided.' },
+    topSenders: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { sender: { type: 'string' }, held: { type: 'integer' } },
+        required: ['sender', 'held'],
+      },
+    },
+    releaseRate: {
+      type: 'number',
+      description: 'Released / (released + deleted) of the messages held since then; 0 when none was decided.',
+    },
     medianReleaseMinutes: { type: ['number', 'null'], description: 'Median time from hold to release, in minutes.' },
     timeToRelease: {
       type: 'array',
       description: 'Released messages by time from hold to release.',
-      items: { type: 'object', properties: { bucket: { type: 'string' }, count: { type: 'integer' } }, required: ['bucket', 'count'] },
+      items: {
+        type: 'object',
+        properties: { bucket: { type: 'string' }, count: { type: 'integer' } },
+        required: ['bucket', 'count'],
+      },
     },
   },
   required: ['since', 'held', 'released', 'deleted', 'rejected', 'byRule', 'byDay'],
@@ -217,7 +278,11 @@ const journalEvent = {
   type: 'object',
   properties: {
     time: { type: 'string', format: 'date-time' },
-    event: { type: 'string', description: 'verdict, delivered, held, rejected, not-accepted, release-requested, released, release-failed, deleted, expired …' },
+    event: {
+      type: 'string',
+      description:
+        'verdict, delivered, held, rejected, not-accepted, release-requested, released, release-failed, deleted, expired …',
+    },
     actor: { type: 'string', description: "Who: 'relay', 'admin:NAME', 'api:NAME', 'cli:USER', 'sender', 'system'." },
     delivered: { type: 'boolean' },
     recipients: { type: 'array', items: { type: 'string' }, description: 'Masked recipients of a release.' },
@@ -228,12 +293,26 @@ const journalEvent = {
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
-export const customerParamsSchema = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'] } as const;
-export const refParamsSchema = { type: 'object', properties: { ref: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['ref'] } as const;
+export const customerParamsSchema = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+  required: ['id'],
+} as const;
+export const refParamsSchema = {
+  type: 'object',
+  properties: { ref: { type: 'string', minLength: 1, maxLength: 200 } },
+  required: ['ref'],
+} as const;
 
 export const customerQuerySchema = {
   type: 'object',
-  properties: { since: { ...dateOrTime, description: 'Only messages with journal entries from this day or time on (default: everything the journal keeps).' } },
+  properties: {
+    since: {
+      ...dateOrTime,
+      description:
+        'Only messages with journal entries from this day or time on (default: everything the journal keeps).',
+    },
+  },
   additionalProperties: false,
 } as const;
 
@@ -244,22 +323,40 @@ export const customerResponseSchema = {
     since: { type: 'string', format: 'date-time' },
     messages: {
       type: 'array',
-      description: 'Every message that carried the customer\'s data, oldest first.',
+      description: "Every message that carried the customer's data, oldest first.",
       items: {
         type: 'object',
         properties: {
           ref: { type: 'string' },
           time: { type: 'string', format: 'date-time' },
-          verdict: { type: 'string', description: 'The verdict\'s action (deliver, tag, quarantine, reject).' },
+          verdict: { type: 'string', description: "The verdict's action (deliver, tag, quarantine, reject)." },
           rules: strings,
           kinds: { ...strings, description: 'Kinds of data found (iban, full_name …).' },
           recipients: { ...strings, description: 'Masked recipients.' },
           delivered: { type: 'boolean' },
           status: { type: 'string', description: 'What happened since: the latest state.' },
-          inQuarantine: { type: 'boolean', description: 'The quarantine still has a record (the console links /messages/REF).' },
-          actions: { type: 'array', items: journalEvent, description: 'Actions taken by people or the system after the verdict.' },
+          inQuarantine: {
+            type: 'boolean',
+            description: 'The quarantine still has a record (the console links /messages/REF).',
+          },
+          actions: {
+            type: 'array',
+            items: journalEvent,
+            description: 'Actions taken by people or the system after the verdict.',
+          },
         },
-        required: ['ref', 'time', 'verdict', 'rules', 'kinds', 'recipients', 'delivered', 'status', 'inQuarantine', 'actions'],
+        required: [
+          'ref',
+          'time',
+          'verdict',
+          'rules',
+          'kinds',
+          'recipients',
+          'delivered',
+          'status',
+          'inQuarantine',
+          'actions',
+        ],
       },
     },
   },
@@ -268,19 +365,39 @@ export const customerResponseSchema = {
 
 export const incidentResponseSchema = {
   type: 'object',
-  description: 'Breach evidence along GDPR Art. 33(3): nature of the data, data subjects, recipients, outcome, timeline.',
+  description:
+    'Breach evidence along GDPR Art. 33(3): nature of the data, data subjects, recipients, outcome, timeline.',
   properties: {
     ref: { type: 'string' },
     time: { type: 'string', format: 'date-time' },
     verdict: { type: 'string' },
     rules: strings,
     kinds: { ...strings, description: 'Art. 33(3)(a): categories of personal data.' },
-    dataSubjects: { type: 'object', properties: { count: { type: 'integer' }, customers: strings }, required: ['count', 'customers'], description: 'Art. 33(3)(a): number of data subjects and their customer ids.' },
+    dataSubjects: {
+      type: 'object',
+      properties: { count: { type: 'integer' }, customers: strings },
+      required: ['count', 'customers'],
+      description: 'Art. 33(3)(a): number of data subjects and their customer ids.',
+    },
     recipients: { ...strings, description: 'Masked recipients.' },
     delivered: { type: 'boolean' },
     status: { type: 'string' },
     timeline: { type: 'array', items: journalEvent },
-    inQuarantine: { type: 'boolean', description: 'The quarantine still has a record (the console links /messages/REF).' },
+    inQuarantine: {
+      type: 'boolean',
+      description: 'The quarantine still has a record (the console links /messages/REF).',
+    },
   },
-  required: ['ref', 'time', 'verdict', 'rules', 'kinds', 'dataSubjects', 'recipients', 'delivered', 'status', 'timeline'],
+  required: [
+    'ref',
+    'time',
+    'verdict',
+    'rules',
+    'kinds',
+    'dataSubjects',
+    'recipients',
+    'delivered',
+    'status',
+    'timeline',
+  ],
 } as const;

@@ -63,7 +63,9 @@ export function originAllowed(req: FastifyRequest, publicOrigin?: string): boole
   const origin = headerString(req, 'origin') || (req.headers.referer ? safeOrigin(req.headers.referer) : undefined);
   if (!origin || origin === 'null') return false;
   const host = req.headers.host;
-  return (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) || origin === publicOrigin;
+  return (
+    (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) || origin === publicOrigin
+  );
 }
 
 export function installSecurity(app: FastifyInstance, opts: SecurityOptions): void {
@@ -112,7 +114,8 @@ export function installSecurity(app: FastifyInstance, opts: SecurityOptions): vo
     if (!session || !STATE_CHANGING.has(req.method)) return;
     const body = req.body as Record<string, unknown> | undefined;
     const fromBody = body && typeof body === 'object' && typeof body.csrf === 'string' ? body.csrf : '';
-    if (!csrfMatches(session, fromBody || headerString(req, 'x-csrf-token'))) throw new HttpError(403, 'missing or invalid CSRF token');
+    if (!csrfMatches(session, fromBody || headerString(req, 'x-csrf-token')))
+      throw new HttpError(403, 'missing or invalid CSRF token');
   });
 }
 

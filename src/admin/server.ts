@@ -42,7 +42,10 @@ export const LOGIN_LIMITS = { perAddress: 10, perAccount: 10, windowMs: 15 * 60 
 
 function parseListen(listen: string): { host: string; port: number } {
   const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(listen.trim());
-  if (!m) throw new PostguardError(ErrorCodes.CONFIG_INVALID, `adminListen must be HOST:PORT, got ${listen}`, { details: { key: 'adminListen' } });
+  if (!m)
+    throw new PostguardError(ErrorCodes.CONFIG_INVALID, `adminListen must be HOST:PORT, got ${listen}`, {
+      details: { key: 'adminListen' },
+    });
   return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
 }
 

@@ -94,7 +94,10 @@ export function computeStats(records: QuarantineRecord[], since: Date, rejected:
 
 /** Messages refused in-session, as counted by this process's metrics (postguard_messages_total{verdict="reject"}). */
 export async function rejectedCount(metrics: Metrics): Promise<number> {
-  const json = (await metrics.registry.getMetricsAsJSON()) as { name: string; values: { value: number; labels: Record<string, string | number> }[] }[];
+  const json = (await metrics.registry.getMetricsAsJSON()) as {
+    name: string;
+    values: { value: number; labels: Record<string, string | number> }[];
+  }[];
   const messages = json.find((m) => m.name.endsWith('messages_total'));
   return (messages?.values ?? []).filter((v) => v.labels.verdict === 'reject').reduce((n, v) => n + v.value, 0);
 }

@@ -147,7 +147,22 @@ const incident = `<% layout('@layout', { title: 'Incident ' + it.r.ref, who: it.
 <td><%= it.details(e) %></td></tr><% } %></tbody></table></div>
 <p class="note">Recipients are masked and no message content is kept in the journal; the held message itself (while it is kept) is in the quarantine.</p></article>`;
 
-const TEMPLATES = { layout, time, pieces, login, list, message, audit, error, request, body, bulk, stats, customer, incident } as const;
+const TEMPLATES = {
+  layout,
+  time,
+  pieces,
+  login,
+  list,
+  message,
+  audit,
+  error,
+  request,
+  body,
+  bulk,
+  stats,
+  customer,
+  incident,
+} as const;
 export type TemplateName = Exclude<keyof typeof TEMPLATES, 'layout' | 'time' | 'pieces'>;
 
 const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true, useWith: false });

@@ -113,9 +113,10 @@ export class RedisAuditLog implements AuditLog {
   }
 
   async list(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const rows = query.limit && !query.messageId
-      ? await this.redis.xrevrange(this.key, '+', '-', 'COUNT', query.limit)
-      : await this.redis.xrevrange(this.key, '+', '-');
+    const rows =
+      query.limit && !query.messageId
+        ? await this.redis.xrevrange(this.key, '+', '-', 'COUNT', query.limit)
+        : await this.redis.xrevrange(this.key, '+', '-');
     const entries = rows.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry);
     return filterEntries(entries, query);
   }
@@ -125,7 +126,12 @@ export class RedisAuditLog implements AuditLog {
   }
 }
 
-export async function openAudit(opts: { dataDir: string; redis?: string; redisPrefix?: string; logger?: Logger }): Promise<AuditLog> {
+export async function openAudit(opts: {
+  dataDir: string;
+  redis?: string;
+  redisPrefix?: string;
+  logger?: Logger;
+}): Promise<AuditLog> {
   if (opts.redis) {
     const redis = new Redis(opts.redis, { maxRetriesPerRequest: 2 });
     redis.on('error', (err: Error) => opts.logger?.warn({ err: err.message }, 'redis connection error (audit)'));

@@ -20,7 +20,13 @@ export function addConfigOptions(cmd: Command, filter: (spec: KeySpec) => boolea
   for (const spec of CONFIG_KEYS) {
     if (!filter(spec)) continue;
     const flag = flagName(spec);
-    const def = Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(',') : 'none') : spec.type === 'duration' ? formatDuration(spec.default as number) : String(spec.default === '' ? 'none' : spec.default);
+    const def = Array.isArray(spec.default)
+      ? spec.default.length
+        ? spec.default.join(',')
+        : 'none'
+      : spec.type === 'duration'
+        ? formatDuration(spec.default as number)
+        : String(spec.default === '' ? 'none' : spec.default);
     // Durations are shown in the unit they are read in: a bare number is seconds (config/load.ts).
     const unit = spec.type === 'duration' ? ' Duration: 500ms, 30s, 5m, 2h, 1d; a bare number is seconds.' : '';
     const help = `${spec.description}${unit} [${spec.secret ? 'secret' : 'default: ' + def}]`;
@@ -37,9 +43,31 @@ export function addConfigOptions(cmd: Command, filter: (spec: KeySpec) => boolea
 
 /** Store/upstream keys shared by the offline commands (scan, directory, quarantine, policy). */
 export const STORE_KEYS = new Set([
-  'dataDir', 'redis', 'redisPrefix', 'directorySecret', 'quarantineKey', 'directory', 'directoryColumns', 'internalDomains',
-  'policies', 'upstream', 'upstreamUser', 'upstreamPassword', 'upstreamStartTls', 'upstreamTlsVerify', 'upstreamTimeout',
-  'hostname', 'logLevel', 'retentionDays', 'quarantine.releasingTimeout', 'publicUrl', 'notify.from', 'monitor', 'adminListen', 'journal.postgres', 'journal.retention',
+  'dataDir',
+  'redis',
+  'redisPrefix',
+  'directorySecret',
+  'quarantineKey',
+  'directory',
+  'directoryColumns',
+  'internalDomains',
+  'policies',
+  'upstream',
+  'upstreamUser',
+  'upstreamPassword',
+  'upstreamStartTls',
+  'upstreamTlsVerify',
+  'upstreamTimeout',
+  'hostname',
+  'logLevel',
+  'retentionDays',
+  'quarantine.releasingTimeout',
+  'publicUrl',
+  'notify.from',
+  'monitor',
+  'adminListen',
+  'journal.postgres',
+  'journal.retention',
 ]);
 
 export function addStoreOptions(cmd: Command): Command {

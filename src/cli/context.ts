@@ -30,7 +30,15 @@ export class CommandContext {
     this.dir ??= (async () => {
       const c = this.config();
       const { openDirectory } = await import('../directory/index.js');
-      const d = await openDirectory({ dataDir: c.dataDir, redis: c.redis || undefined, redisPrefix: c.redisPrefix, secret: c.directorySecret || undefined, columns: c.directoryColumns, follow: false, staleKeys: c.directory.length ? 'open' : 'fail' });
+      const d = await openDirectory({
+        dataDir: c.dataDir,
+        redis: c.redis || undefined,
+        redisPrefix: c.redisPrefix,
+        secret: c.directorySecret || undefined,
+        columns: c.directoryColumns,
+        follow: false,
+        staleKeys: c.directory.length ? 'open' : 'fail',
+      });
       for (const f of c.directory) await d.import(f, { mode: 'upsert' });
       return d;
     })();

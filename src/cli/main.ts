@@ -26,7 +26,9 @@ function withStoreOptions(parent: Command): void {
 
 export function buildProgram(ctx = new CommandContext()): Command {
   const program = new Command('postguard')
-    .description("Outbound-mail guard: an SMTP relay that holds or rejects mail carrying other customers' personal data")
+    .description(
+      "Outbound-mail guard: an SMTP relay that holds or rejects mail carrying other customers' personal data",
+    )
     .version('0.1.0')
     .exitOverride()
     // Parse errors are printed by main() as one line with the command's --help (usage.ts), not with the help.
@@ -42,7 +44,13 @@ export function buildProgram(ctx = new CommandContext()): Command {
     program,
     async (cmd) => {
       const c = configFromCommand(cmd);
-      return { dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, secret: c.directorySecret || undefined, columns: c.directoryColumns };
+      return {
+        dataDir: resolve(c.dataDir),
+        redis: c.redis || undefined,
+        redisPrefix: c.redisPrefix,
+        secret: c.directorySecret || undefined,
+        columns: c.directoryColumns,
+      };
     },
     addStoreOptions,
   );
@@ -54,10 +62,29 @@ export function buildProgram(ctx = new CommandContext()): Command {
   registerQuarantineCommand(program, {
     openStore: async () => {
       const c = ctx.config();
-      const [{ openQuarantine }, { journalTransitions }] = await Promise.all([import('../quarantine/index.js'), import('../journal/recorder.js')]);
-      const store = await openQuarantine({ dataDir: resolve(c.dataDir), redis: c.redis || undefined, redisPrefix: c.redisPrefix, key: c.quarantineKey || undefined, retentionDays: c.retentionDays, releasingTimeoutMs: c.quarantine.releasingTimeout });
+      const [{ openQuarantine }, { journalTransitions }] = await Promise.all([
+        import('../quarantine/index.js'),
+        import('../journal/recorder.js'),
+      ]);
+      const store = await openQuarantine({
+        dataDir: resolve(c.dataDir),
+        redis: c.redis || undefined,
+        redisPrefix: c.redisPrefix,
+        key: c.quarantineKey || undefined,
+        retentionDays: c.retentionDays,
+        releasingTimeoutMs: c.quarantine.releasingTimeout,
+      });
       // The journal (and its PostgreSQL client) is loaded only when a change is written to it.
-      journalTransitions(store, async () => (await import('../journal/index.js')).openJournal({ dataDir: resolve(c.dataDir), postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention }), (err) => console.error(`postguard: warning: journal entry not written: ${(err as Error).message}`));
+      journalTransitions(
+        store,
+        async () =>
+          (await import('../journal/index.js')).openJournal({
+            dataDir: resolve(c.dataDir),
+            postgres: c.journal.postgres || undefined,
+            retentionMs: c.journal.retention,
+          }),
+        (err) => console.error(`postguard: warning: journal entry not written: ${(err as Error).message}`),
+      );
       return store;
     },
     openUpstream: async () => {
@@ -102,7 +129,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     if (isPostguardError(err)) {
-      console.error(isUsageMistake(err) ? usageLine(err.message, runningCommand() ?? commandFromArgv(program, argv.slice(2))) : `postguard: ${err.message}`);
+      console.error(
+        isUsageMistake(err)
+          ? usageLine(err.message, runningCommand() ?? commandFromArgv(program, argv.slice(2)))
+          : `postguard: ${err.message}`,
+      );
       process.exitCode = 2;
       return;
     }

@@ -21,7 +21,9 @@ export function runningCommand(): Command | undefined {
 /** A mistake in how the command was called (exit 2 with a pointer to --help), rather than a failure to do it. */
 export function isUsageMistake(err: unknown): boolean {
   if (isPostguardError(err, ErrorCodes.USAGE)) return true;
-  const origin = isPostguardError(err, ErrorCodes.CONFIG_INVALID) ? (err.details?.origin as { kind?: string } | undefined) : undefined;
+  const origin = isPostguardError(err, ErrorCodes.CONFIG_INVALID)
+    ? (err.details?.origin as { kind?: string } | undefined)
+    : undefined;
   return origin?.kind === 'flag';
 }
 
@@ -81,7 +83,8 @@ export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: stri
 export function durationArg(minMs = 0): (value: string) => number {
   return (value) => {
     const ms = parseDuration(value);
-    if (ms === null || !Number.isFinite(ms)) throw new InvalidArgumentError(`expected a duration such as 30s, 5m, 2h or 400d, got "${value}"`);
+    if (ms === null || !Number.isFinite(ms))
+      throw new InvalidArgumentError(`expected a duration such as 30s, 5m, 2h or 400d, got "${value}"`);
     if (ms < minMs) throw new InvalidArgumentError(`must be at least ${minMs} ms`);
     return ms;
   };

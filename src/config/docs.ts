@@ -13,7 +13,10 @@ function shownDefault(spec: KeySpec): string {
 }
 
 export function configReference(): string {
-  const rows = CONFIG_KEYS.map((s) => `| \`${s.key}\` | \`--${flagName(s)}\` | \`${envName(s)}\` | ${shownDefault(s)} | ${s.description.replace(/\|/g, '\\|')} |`);
+  const rows = CONFIG_KEYS.map(
+    (s) =>
+      `| \`${s.key}\` | \`--${flagName(s)}\` | \`${envName(s)}\` | ${shownDefault(s)} | ${s.description.replace(/\|/g, '\\|')} |`,
+  );
   return ['| key (YAML) | flag | environment | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -60,7 +60,15 @@ export interface Config {
   publicUrl: string;
   admin: { trustedProxies: string[] };
   retentionDays: number;
-  notify: { admins: string[]; digestEvery: number; from: string; senderBatch: number; webhook: string; webhookSecret: string; webhookQueue: number };
+  notify: {
+    admins: string[];
+    digestEvery: number;
+    from: string;
+    senderBatch: number;
+    webhook: string;
+    webhookSecret: string;
+    webhookQueue: number;
+  };
   journal: { retention: number; postgres: string };
   quarantine: { releasingTimeout: number };
   logLevel: string;
@@ -68,7 +76,11 @@ export interface Config {
 }
 
 /** Where a value came from, for error messages. */
-export type Origin = { kind: 'default' } | { kind: 'file'; file: string; line: number } | { kind: 'env'; name: string } | { kind: 'flag'; name: string };
+export type Origin =
+  | { kind: 'default' }
+  | { kind: 'file'; file: string; line: number }
+  | { kind: 'env'; name: string }
+  | { kind: 'flag'; name: string };
 
 function describe(origin: Origin): string {
   switch (origin.kind) {
@@ -91,8 +103,25 @@ export function configError(spec: KeySpec | string, origin: Origin, problem: str
   });
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
-const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, '': 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+};
+const TIME_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  '': 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 function parseWithUnit(raw: string, units: Record<string, number>): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw);
@@ -160,7 +189,8 @@ export function coerce(spec: KeySpec, raw: unknown, origin: Origin): unknown {
     }
     case 'duration': {
       const n = typeof raw === 'number' ? raw * 1000 : parseWithUnit(str(), TIME_UNITS);
-      if (n === null || !Number.isFinite(n)) return fail(`expected a duration such as 500ms, 30s, 5m or 2h (a bare number is seconds), got "${str()}"`);
+      if (n === null || !Number.isFinite(n))
+        return fail(`expected a duration such as 500ms, 30s, 5m or 2h (a bare number is seconds), got "${str()}"`);
       return bounded(n, ' ms');
     }
     case 'hostport': {
@@ -190,14 +220,20 @@ export function coerce(spec: KeySpec, raw: unknown, origin: Origin): unknown {
       } catch {
         fail('expected smtp://HOST:PORT, smtps://HOST:PORT or dir:PATH');
       }
-      if (!u || !['smtp:', 'smtps:'].includes(u.protocol)) fail('expected smtp://HOST:PORT, smtps://HOST:PORT or dir:PATH');
+      if (!u || !['smtp:', 'smtps:'].includes(u.protocol))
+        fail('expected smtp://HOST:PORT, smtps://HOST:PORT or dir:PATH');
       if (!u!.hostname) fail('the upstream URL needs a host');
       return s;
     }
     case 'list': {
       if (Array.isArray(raw)) return raw.map((v) => String(v));
       const s = str().trim();
-      return s === '' ? [] : s.split(',').map((p) => p.trim()).filter(Boolean);
+      return s === ''
+        ? []
+        : s
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean);
     }
   }
 }
@@ -224,7 +260,11 @@ export function readConfigFile(file: string): Map<string, { value: unknown; line
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PostguardError(ErrorCodes.CONFIG_FILE, `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+    throw new PostguardError(
+      ErrorCodes.CONFIG_FILE,
+      `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause: err },
+    );
   }
   const issues: YamlIssue[] = [];
   const tree = readYamlTree(file, text, issues);
@@ -237,7 +277,9 @@ export function readConfigFile(file: string): Map<string, { value: unknown; line
   const walk = (node: LNode, prefix: string): void => {
     if (node.kind === 'scalar' && node.value === null) return;
     if (node.kind !== 'map') {
-      throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${node.line}: expected a mapping of config keys`, { details: { file } });
+      throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${node.line}: expected a mapping of config keys`, {
+        details: { file },
+      });
     }
     for (const [name, entry] of node.entries) {
       const full = prefix ? `${prefix}.${name}` : name;
@@ -253,7 +295,9 @@ export function readConfigFile(file: string): Map<string, { value: unknown; line
       } else if (CONFIG_KEYS.some((k) => k.key.startsWith(full + '.'))) {
         walk(v, full);
       } else {
-        throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${line}: unknown config key "${full}"`, { details: { key: full, file, line } });
+        throw new PostguardError(ErrorCodes.CONFIG_INVALID, `${file}:${line}: unknown config key "${full}"`, {
+          details: { key: full, file, line },
+        });
       }
     }
   };
@@ -290,7 +334,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const spec = findKey(key);
     if (!spec) continue;
     const origin: Origin = { kind: 'flag', name: flagName(spec) }; // as typed: --upstream-timeout, not the key
-    const value = Array.isArray(raw) && spec.type === 'list' ? raw.flatMap((r) => coerce(spec, r, origin) as string[]) : coerce(spec, raw, origin);
+    const value =
+      Array.isArray(raw) && spec.type === 'list'
+        ? raw.flatMap((r) => coerce(spec, r, origin) as string[])
+        : coerce(spec, raw, origin);
     setPath(cfg, spec.key, value);
   }
   const config = cfg as unknown as Config;
@@ -313,23 +360,41 @@ function validateCrossKeys(c: Config): void {
     throw configError('quarantineKey', d, 'must be 64 hexadecimal characters (32 bytes)');
   }
   if (c.redis && !c.directorySecret) {
-    throw configError('directorySecret', d, 'a shared Redis store needs a configured directorySecret (the same on every relay)');
+    throw configError(
+      'directorySecret',
+      d,
+      'a shared Redis store needs a configured directorySecret (the same on every relay)',
+    );
   }
   if (c.redis && !c.quarantineKey) {
-    throw configError('quarantineKey', d, 'a shared Redis store needs a configured quarantineKey (the same on every relay)');
+    throw configError(
+      'quarantineKey',
+      d,
+      'a shared Redis store needs a configured quarantineKey (the same on every relay)',
+    );
   }
   for (const dom of c.internalDomains) {
-    if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(dom)) throw configError('internalDomains', d, `"${dom}" is not a domain name`);
+    if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(dom))
+      throw configError('internalDomains', d, `"${dom}" is not a domain name`);
   }
   c.internalDomains = c.internalDomains.map((x) => x.toLowerCase());
-  if (!['normalize', 'reject'].includes(c.smtp.bareNewline)) throw configError('smtp.bareNewline', d, 'must be normalize or reject');
+  if (!['normalize', 'reject'].includes(c.smtp.bareNewline))
+    throw configError('smtp.bareNewline', d, 'must be normalize or reject');
   if (c.limits.reservedConnections >= c.limits.maxConnections) {
-    throw configError('limits.reservedConnections', d, `${c.limits.reservedConnections} leaves no connection of limits.maxConnections (${c.limits.maxConnections}) for clients outside trustedNetworks`);
+    throw configError(
+      'limits.reservedConnections',
+      d,
+      `${c.limits.reservedConnections} leaves no connection of limits.maxConnections (${c.limits.maxConnections}) for clients outside trustedNetworks`,
+    );
   }
-  if (c.notify.webhook && !/^https?:\/\//i.test(c.notify.webhook)) throw configError('notify.webhook', d, 'must be an http:// or https:// URL');
-  if (c.notify.webhook && !c.notify.webhookSecret) throw configError('notify.webhookSecret', d, 'notify.webhook needs a notify.webhookSecret to sign its requests');
-  if (c.journal.postgres && !/^postgres(ql)?:\/\//i.test(c.journal.postgres)) throw configError('journal.postgres', d, 'must be a postgres:// URL');
-  for (const a of c.notify.admins) if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a)) throw configError('notify.admins', d, 'expected email addresses');
+  if (c.notify.webhook && !/^https?:\/\//i.test(c.notify.webhook))
+    throw configError('notify.webhook', d, 'must be an http:// or https:// URL');
+  if (c.notify.webhook && !c.notify.webhookSecret)
+    throw configError('notify.webhookSecret', d, 'notify.webhook needs a notify.webhookSecret to sign its requests');
+  if (c.journal.postgres && !/^postgres(ql)?:\/\//i.test(c.journal.postgres))
+    throw configError('journal.postgres', d, 'must be a postgres:// URL');
+  for (const a of c.notify.admins)
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a)) throw configError('notify.admins', d, 'expected email addresses');
   for (const cidr of c.admin.trustedProxies) {
     const [ip = '', bits, extra] = cidr.split('/');
     const family = isIP(ip);
@@ -339,7 +404,11 @@ function validateCrossKeys(c: Config): void {
     }
   }
   if (c.limits.maxConnectionsPerClient > c.limits.maxConnections) {
-    throw configError('limits.maxConnectionsPerClient', d, `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`);
+    throw configError(
+      'limits.maxConnectionsPerClient',
+      d,
+      `${c.limits.maxConnectionsPerClient} exceeds limits.maxConnections (${c.limits.maxConnections})`,
+    );
   }
 }
 

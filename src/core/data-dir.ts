@@ -29,7 +29,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 const octal = (mode: number): string => '0' + (mode & 0o777).toString(8).padStart(3, '0');
 
 function unsafe(path: string, why: string, fix: string): PostguardError {
-  return new PostguardError(ErrorCodes.UNSAFE_PERMISSIONS, `${path} ${why}; refusing to use it (${fix})`, { details: { path } });
+  return new PostguardError(ErrorCodes.UNSAFE_PERMISSIONS, `${path} ${why}; refusing to use it (${fix})`, {
+    details: { path },
+  });
 }
 
 /**
@@ -42,13 +44,24 @@ export async function checkPrivatePath(path: string, mode: number, uid = process
     st = await stat(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new PostguardError(ErrorCodes.UNSAFE_PERMISSIONS, `cannot check ${path}: ${(err as Error).message}`, { cause: err, details: { path } });
+    throw new PostguardError(ErrorCodes.UNSAFE_PERMISSIONS, `cannot check ${path}: ${(err as Error).message}`, {
+      cause: err,
+      details: { path },
+    });
   }
   if (uid !== undefined && st.uid !== uid) {
-    throw unsafe(path, `is owned by uid ${st.uid}, not by the user postguard runs as (uid ${uid})`, `check where it came from, then chown ${uid} ${path}`);
+    throw unsafe(
+      path,
+      `is owned by uid ${st.uid}, not by the user postguard runs as (uid ${uid})`,
+      `check where it came from, then chown ${uid} ${path}`,
+    );
   }
   if (st.mode & 0o022) {
-    throw unsafe(path, `is writable by group or others (mode ${octal(st.mode)})`, `check where it came from, then chmod ${octal(mode)} ${path}`);
+    throw unsafe(
+      path,
+      `is writable by group or others (mode ${octal(st.mode)})`,
+      `check where it came from, then chmod ${octal(mode)} ${path}`,
+    );
   }
   const wantDir = mode === PRIVATE_DIR_MODE;
   if ((st.mode & 0o777 & ~mode) === 0 || st.isDirectory() !== wantDir) return false; // not ours to fix: the store reports it
@@ -68,7 +81,11 @@ export async function secureDataDir(dataDir: string, extraFiles: readonly string
   try {
     await ensurePrivateDir(dataDir);
   } catch (cause) {
-    throw new PostguardError(ErrorCodes.UNSAFE_PERMISSIONS, `cannot create the data folder ${dataDir}: ${(cause as Error).message}`, { cause, details: { path: dataDir } });
+    throw new PostguardError(
+      ErrorCodes.UNSAFE_PERMISSIONS,
+      `cannot create the data folder ${dataDir}: ${(cause as Error).message}`,
+      { cause, details: { path: dataDir } },
+    );
   }
   const narrowed: string[] = [];
   const check = async (path: string, mode: number) => {

@@ -11,7 +11,11 @@ import { dirname } from 'node:path';
 type Data = string | Uint8Array | readonly Uint8Array[];
 
 /** Writes `data` to `file` and fsyncs it. `flag: 'wx'` refuses to overwrite an existing file. */
-export async function writeFileSynced(file: string, data: Data, opts: { flag?: 'w' | 'wx'; mode?: number } = {}): Promise<void> {
+export async function writeFileSynced(
+  file: string,
+  data: Data,
+  opts: { flag?: 'w' | 'wx'; mode?: number } = {},
+): Promise<void> {
   const fh = await open(file, opts.flag ?? 'w', opts.mode ?? 0o600);
   try {
     if (Array.isArray(data)) for (const part of data as readonly Uint8Array[]) await fh.write(part);
@@ -36,7 +40,11 @@ export async function fsyncDir(dir: string): Promise<void> {
  * Atomically replaces `target` with `data` via `tmp` (a path in the same folder). With `syncDir`, the folder is
  * fsynced after the rename. The temp file is removed when anything fails.
  */
-export async function replaceFileDurably(target: string, data: Data, opts: { tmp: string; mode?: number; syncDir?: string }): Promise<void> {
+export async function replaceFileDurably(
+  target: string,
+  data: Data,
+  opts: { tmp: string; mode?: number; syncDir?: string },
+): Promise<void> {
   try {
     await writeFileSynced(opts.tmp, data, { flag: 'wx', mode: opts.mode });
     await rename(opts.tmp, target);

@@ -31,8 +31,7 @@ export interface Reservation {
 }
 
 export type ReserveResult =
-  | { ok: true; reservation: Reservation }
-  | { ok: false; limitedBy: 'address' | 'account'; retryAfterMs: number };
+  { ok: true; reservation: Reservation } | { ok: false; limitedBy: 'address' | 'account'; retryAfterMs: number };
 
 interface Bucket {
   /** Failure times with the other side of the pair (the account for an address bucket and vice versa). */
@@ -138,7 +137,11 @@ export class FailureBudget {
     };
     return {
       ok: true,
-      reservation: { succeeded: () => settle('succeeded'), failed: () => settle('failed'), cancel: () => settle('cancel') },
+      reservation: {
+        succeeded: () => settle('succeeded'),
+        failed: () => settle('failed'),
+        cancel: () => settle('cancel'),
+      },
     };
   }
 

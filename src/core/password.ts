@@ -16,7 +16,9 @@ const MAX_R = 32;
 const MAX_P = 16;
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -35,7 +37,12 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const salt = Buffer.from(parts[4]!, 'base64');
   const expected = Buffer.from(parts[5]!, 'base64');
   if (salt.length === 0 || expected.length < 16 || expected.length > 64) return false;
-  const actual = await scrypt(password, salt, expected.length, { N: n, r, p, maxmem: 128 * n * r * p + 32 * 1024 * 1024 });
+  const actual = await scrypt(password, salt, expected.length, {
+    N: n,
+    r,
+    p,
+    maxmem: 128 * n * r * p + 32 * 1024 * 1024,
+  });
   return timingSafeEqual(actual, expected);
 }
 

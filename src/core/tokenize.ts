@@ -24,7 +24,11 @@ const CLASSES: Uint8Array = (() => {
     if (c >= 0xd800 && c <= 0xdfff) continue; // surrogates: classified per pair below
     const ch = String.fromCharCode(c);
     if (!word.test(ch)) continue;
-    t[c] = WORD_CHAR | (lm.test(ch) ? LETTER_OR_MARK : 0) | (letter.test(ch) ? LETTER : 0) | (c >= 48 && c <= 57 ? ASCII_DIGIT : 0);
+    t[c] =
+      WORD_CHAR |
+      (lm.test(ch) ? LETTER_OR_MARK : 0) |
+      (letter.test(ch) ? LETTER : 0) |
+      (c >= 48 && c <= 57 ? ASCII_DIGIT : 0);
   }
   return t;
 })();
@@ -146,7 +150,13 @@ export class Words {
       if (c === 45 || c === 0x2010) return true; // '-' '‐'
     }
     // ". " after an initial
-    return i > 0 && this.ends[i - 1]! - this.starts[i - 1]! === 1 && to > from && this.source.charCodeAt(from) === 46 && spaceRun(this.source, from + 1, to);
+    return (
+      i > 0 &&
+      this.ends[i - 1]! - this.starts[i - 1]! === 1 &&
+      to > from &&
+      this.source.charCodeAt(from) === 46 &&
+      spaceRun(this.source, from + 1, to)
+    );
   }
 
   /** The gap before word i is allowed inside a street: spaces, a hyphen, ". " (St. 12) or ", " (Main Street, 12). */
@@ -172,7 +182,19 @@ export class Words {
     for (let k = from; k < to; k++) {
       const c = this.source.charCodeAt(k);
       // ' ' '-' '.' '/' '(' ')' NBSP
-      if (c !== 32 && c !== 45 && c !== 46 && c !== 47 && c !== 40 && c !== 41 && c !== 0xa0 && !(c >= 0x2000 && c <= 0x200a) && !(c >= 0x2010 && c <= 0x2013) && c !== 0x202f) return false;
+      if (
+        c !== 32 &&
+        c !== 45 &&
+        c !== 46 &&
+        c !== 47 &&
+        c !== 40 &&
+        c !== 41 &&
+        c !== 0xa0 &&
+        !(c >= 0x2000 && c <= 0x200a) &&
+        !(c >= 0x2010 && c <= 0x2013) &&
+        c !== 0x202f
+      )
+        return false;
     }
     return true;
   }
@@ -222,7 +244,13 @@ export class Words {
         } while (kk & LETTER_OR_MARK);
       }
       const digits = (all & ASCII_DIGIT) !== 0;
-      this.push(start, i, (digits ? F_DIGITS : 0) | (!digits && (any & LETTER) !== 0 ? F_LETTERS : 0) | ((any & ASCII_DIGIT) !== 0 ? F_ANY_DIGIT : 0));
+      this.push(
+        start,
+        i,
+        (digits ? F_DIGITS : 0) |
+          (!digits && (any & LETTER) !== 0 ? F_LETTERS : 0) |
+          ((any & ASCII_DIGIT) !== 0 ? F_ANY_DIGIT : 0),
+      );
     }
     return this;
   }

@@ -120,16 +120,7 @@ export interface ParsedMessage {
 
 /** Built-in kinds of personal data. Extra directory columns mapped in config use their own kind names. */
 export type BuiltinKind =
-  | 'email'
-  | 'phone'
-  | 'imei'
-  | 'card'
-  | 'iban'
-  | 'order_id'
-  | 'full_name'
-  | 'address'
-  | 'postal_code'
-  | 'city';
+  'email' | 'phone' | 'imei' | 'card' | 'iban' | 'order_id' | 'full_name' | 'address' | 'postal_code' | 'city';
 
 export type Strength = 'strong' | 'weak';
 

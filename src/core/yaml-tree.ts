@@ -66,7 +66,8 @@ export function readYamlTree(file: string, text: string, issues: YamlIssue[]): L
     }
     if (isScalar(n)) {
       const v = n.value;
-      const value = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null ? null : String(v);
+      const value =
+        typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null ? null : String(v);
       return { kind: 'scalar', line: lineOf(n), value };
     }
     issues.push({ file, line: lineOf(n as YamlNode), key: path, message: 'aliases and tags are not supported' });

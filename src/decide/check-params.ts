@@ -10,8 +10,16 @@ export type ParamType = 'int' | 'bool' | 'strength' | 'strings' | 'locations' | 
 
 export const LOCATIONS: readonly SegmentLocation[] = ['subject', 'header', 'body', 'link', 'attachment'];
 export const UNSCANNABLE_REASONS: readonly UnscannableReason[] = [
-  'parse-error', 'depth-limit', 'size-limit', 'page-limit', 'part-limit', 'timeout', 'encrypted', 'unsupported',
-  'extract-error', 'busy',
+  'parse-error',
+  'depth-limit',
+  'size-limit',
+  'page-limit',
+  'part-limit',
+  'timeout',
+  'encrypted',
+  'unsupported',
+  'extract-error',
+  'busy',
 ];
 
 export interface CheckParams {

@@ -3,12 +3,37 @@
  * not be read: fail closed), greeting_drift (the greeting names another customer).
  */
 import { GREETING_NAME_KIND, precededByGreeting } from '../detect/salutations.js';
-import { FINDING_PARAMS, boolParam, findingFilterFrom, intParam, stringSetParam, type CheckDef } from './check-params.js';
-import { MAX_EVIDENCE, emptyFacts, findingEvidence, findingMatches, isForeign, kindList, plural, type FindingFilter } from './context.js';
+import {
+  FINDING_PARAMS,
+  boolParam,
+  findingFilterFrom,
+  intParam,
+  stringSetParam,
+  type CheckDef,
+} from './check-params.js';
+import {
+  MAX_EVIDENCE,
+  emptyFacts,
+  findingEvidence,
+  findingMatches,
+  isForeign,
+  kindList,
+  plural,
+  type FindingFilter,
+} from './context.js';
 
 /** Kinds postguard recognises itself; every other kind is a configured directory column (custom token kind). */
 const BUILTIN_KINDS: ReadonlySet<string> = new Set([
-  'email', 'phone', 'imei', 'card', 'iban', 'order_id', 'full_name', 'address', 'postal_code', 'city',
+  'email',
+  'phone',
+  'imei',
+  'card',
+  'iban',
+  'order_id',
+  'full_name',
+  'address',
+  'postal_code',
+  'city',
 ]);
 
 /**
@@ -20,7 +45,13 @@ export const DEFAULT_OWN_ALLOWED_IN_LINKS: readonly string[] = ['email', 'order_
 
 export const CONTENT_CHECKS: Record<string, CheckDef> = {
   data_in_links: {
-    params: { ...FINDING_PARAMS, external_only: 'bool', min_count: 'int', own_allowed: 'strings', weak_kinds: 'strings' },
+    params: {
+      ...FINDING_PARAMS,
+      external_only: 'bool',
+      min_count: 'int',
+      own_allowed: 'strings',
+      weak_kinds: 'strings',
+    },
     build(params) {
       const filter = findingFilterFrom(params, { minStrength: 'strong', locations: new Set(['link']) });
       const weakFilter: FindingFilter = { ...filter, minStrength: 'weak' };
@@ -79,7 +110,9 @@ export const CONTENT_CHECKS: Record<string, CheckDef> = {
         }
         const why = [...new Set(parts.map((u) => u.reason))].sort().join(', ');
         facts.labels.push('unscannable');
-        facts.reasons.push(`${plural(parts.length, 'part')} could not be scanned (${why}) (unscannable: held, fail closed)`);
+        facts.reasons.push(
+          `${plural(parts.length, 'part')} could not be scanned (${why}) (unscannable: held, fail closed)`,
+        );
         return facts;
       };
     },

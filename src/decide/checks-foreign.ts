@@ -4,7 +4,15 @@
  */
 import type { Finding, RecipientInfo, SegmentLocation, Strength } from '../core/types.js';
 import { FINDING_PARAMS, findingFilterFrom, intParam, stringSetParam, type CheckDef } from './check-params.js';
-import { MAX_EVIDENCE, emptyFacts, findingEvidence, foreignAnalysis, kindList, plural, type FindingFilter } from './context.js';
+import {
+  MAX_EVIDENCE,
+  emptyFacts,
+  findingEvidence,
+  foreignAnalysis,
+  kindList,
+  plural,
+  type FindingFilter,
+} from './context.js';
 import type { MatchFacts, PolicySettings } from './types.js';
 
 /** Facts for a set of foreign findings: evidence (masked), customers, kinds. */
@@ -17,7 +25,9 @@ function foreignFacts(byRecipient: Map<RecipientInfo, Finding[]>, customers: Set
       facts.kinds.add(f.kind);
       if (facts.evidence.length < MAX_EVIDENCE) {
         const e = findingEvidence(f, recipient);
-        if (!facts.evidence.some((x) => x.masked === e.masked && x.source === e.source && x.recipient === e.recipient)) {
+        if (
+          !facts.evidence.some((x) => x.masked === e.masked && x.source === e.source && x.recipient === e.recipient)
+        ) {
           facts.evidence.push(e);
         }
       }
@@ -26,7 +36,12 @@ function foreignFacts(byRecipient: Map<RecipientInfo, Finding[]>, customers: Set
   return facts;
 }
 
-function foreignCheck(label: string, minDefault: (s: PolicySettings) => number, defaults: { minStrength: Strength; kinds?: Set<string>; locations?: Set<SegmentLocation> }, describe: (n: number, kinds: string) => string): CheckDef {
+function foreignCheck(
+  label: string,
+  minDefault: (s: PolicySettings) => number,
+  defaults: { minStrength: Strength; kinds?: Set<string>; locations?: Set<SegmentLocation> },
+  describe: (n: number, kinds: string) => string,
+): CheckDef {
   return {
     params: { ...FINDING_PARAMS, min_customers: 'int', min_count: 'int' },
     build(params, settings) {
@@ -40,7 +55,9 @@ function foreignCheck(label: string, minDefault: (s: PolicySettings) => number, 
         for (const findings of analysis.byRecipient.values()) maxFindings = Math.max(maxFindings, findings.length);
         if (maxFindings < minCount) return null;
         // Evidence and counts for the recipient that receives the most foreign customers.
-        const top = analysis.maxRecipient ? new Map([[analysis.maxRecipient, analysis.byRecipient.get(analysis.maxRecipient) ?? []]]) : analysis.byRecipient;
+        const top = analysis.maxRecipient
+          ? new Map([[analysis.maxRecipient, analysis.byRecipient.get(analysis.maxRecipient) ?? []]])
+          : analysis.byRecipient;
         const facts = foreignFacts(top, analysis.maxSet);
         facts.recipients = analysis.byRecipient.size;
         facts.labels.push(label);

@@ -75,7 +75,9 @@ export const RECIPIENT_CHECKS: Record<string, CheckDef> = {
   lookalike_recipient: {
     params: { extra_domains: 'domains', providers: 'bool', directory: 'bool' },
     build(params, settings) {
-      const extra = [...(params.strings.get('extra_domains') ?? []), ...settings.lookalikeDomains].map(normalizeDomainEntry);
+      const extra = [...(params.strings.get('extra_domains') ?? []), ...settings.lookalikeDomains].map(
+        normalizeDomainEntry,
+      );
       const useProviders = boolParam(params, 'providers', true);
       const useDirectory = boolParam(params, 'directory', true);
       const base = [...(useProviders ? WELL_KNOWN_MAIL_DOMAINS : []), ...extra];

@@ -4,7 +4,15 @@
  * a matcher returns the facts it contributes when it holds, null when it does not.
  */
 import { domainMatches } from '../core/address.js';
-import { MAX_EVIDENCE, emptyFacts, findingEvidence, findingMatches, foreignAnalysis, mergeFacts, type FindingFilter } from './context.js';
+import {
+  MAX_EVIDENCE,
+  emptyFacts,
+  findingEvidence,
+  findingMatches,
+  foreignAnalysis,
+  mergeFacts,
+  type FindingFilter,
+} from './context.js';
 import type { Condition, EvalContext, MatchFacts } from './types.js';
 
 /** Every part holds; their facts merged. */
@@ -99,7 +107,12 @@ export function attachmentsMatch(types: string[] | undefined, exts: string[] | u
     if (hits.length < minCount) return null;
     const facts = emptyFacts();
     for (const a of hits.slice(0, MAX_EVIDENCE)) {
-      facts.evidence.push({ kind: 'attachment', masked: a.contentType, source: `attachment:${a.source}`, customers: [] });
+      facts.evidence.push({
+        kind: 'attachment',
+        masked: a.contentType,
+        source: `attachment:${a.source}`,
+        customers: [],
+      });
     }
     return facts;
   };

@@ -111,12 +111,21 @@ export class ConditionCompiler extends PolicyReader {
     return allOf(parts);
   }
 
-  private check(n: MapNode, entry: { keyLine: number; value: LNode }, key: string, paramKeys: Set<string>): Condition | undefined {
+  private check(
+    n: MapNode,
+    entry: { keyLine: number; value: LNode },
+    key: string,
+    paramKeys: Set<string>,
+  ): Condition | undefined {
     const name = this.str(entry.value, join(key, 'check'));
     if (name === undefined) return undefined;
     const spec = checkParamSpec(name);
     if (!spec) {
-      this.err(entry.keyLine, join(key, 'check'), `unknown check ${JSON.stringify(name)} (known: ${checkNames().join(', ')})`);
+      this.err(
+        entry.keyLine,
+        join(key, 'check'),
+        `unknown check ${JSON.stringify(name)} (known: ${checkNames().join(', ')})`,
+      );
       return undefined;
     }
     const params: CheckParams = { int: new Map(), bool: new Map(), strength: new Map(), strings: new Map() };
@@ -186,7 +195,15 @@ export class ConditionCompiler extends PolicyReader {
   }
 
   private findings(n: LNode, key: string): Condition | undefined {
-    const m = this.map(n, key, ['kinds', 'exclude_kinds', 'locations', 'min_strength', 'foreign', 'min_count', 'min_customers']);
+    const m = this.map(n, key, [
+      'kinds',
+      'exclude_kinds',
+      'locations',
+      'min_strength',
+      'foreign',
+      'min_count',
+      'min_customers',
+    ]);
     if (!m) return undefined;
     const filter: FindingFilter = { minStrength: 'weak' };
     let foreign = false;
@@ -225,8 +242,15 @@ export class ConditionCompiler extends PolicyReader {
 
   private recipients(n: LNode, key: string): Condition | undefined {
     const m = this.map(n, key, [
-      'min_count', 'max_count', 'any_external', 'all_internal', 'any_domain', 'all_domains', 'any_resolved',
-      'all_resolved', 'min_customers',
+      'min_count',
+      'max_count',
+      'any_external',
+      'all_internal',
+      'any_domain',
+      'all_domains',
+      'any_resolved',
+      'all_resolved',
+      'min_customers',
     ]);
     if (!m) return undefined;
     const tests: ((ctx: EvalContext) => boolean)[] = [];
@@ -315,7 +339,7 @@ export class ConditionCompiler extends PolicyReader {
     let test: ((values: string[]) => boolean) | undefined;
     if (op === 'exists') {
       const b = this.bool(v, ck);
-      if (b !== undefined) test = (vals) => (vals.length > 0) === b;
+      if (b !== undefined) test = (vals) => vals.length > 0 === b;
     } else if (op === 'matches') {
       const re = this.regex(v, ck);
       if (re) test = (vals) => vals.some((x) => re.test(x));

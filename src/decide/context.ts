@@ -77,7 +77,9 @@ function recipientsOf(input: DecideInput): RecipientInfo[] {
 export function buildContext(input: DecideInput, policy: PolicySet): EvalContext {
   const recipients = recipientsOf(input);
   // A partner is trusted like an internal domain, but never for an address that routes elsewhere (`%`, `!`, …).
-  const protectedRecipients = recipients.filter((r) => !r.internal && (routesElsewhere(r.address) || !domainListed(r.domain, policy.partners)));
+  const protectedRecipients = recipients.filter(
+    (r) => !r.internal && (routesElsewhere(r.address) || !domainListed(r.domain, policy.partners)),
+  );
   const sender = canonicalAddress(input.envelope.mailFrom) ?? input.envelope.mailFrom.toLowerCase();
   return {
     input,

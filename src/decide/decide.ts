@@ -133,7 +133,10 @@ export function decide(input: DecideInput, policy: PolicySet, opts: DecideOption
 function summary(hits: RuleHit[]): string {
   const first = hits[0]!;
   if (hits.length === 1) return first.reason;
-  return `${first.reason}; also ${hits.slice(1).map((h) => h.ruleId).join(', ')}`;
+  return `${first.reason}; also ${hits
+    .slice(1)
+    .map((h) => h.ruleId)
+    .join(', ')}`;
 }
 
 function pastTense(a: Action): string {
@@ -145,5 +148,12 @@ function rejectReply(rule: Rule, facts: MatchFacts, reason: string): SmtpReply {
   const enhanced = rule.reply?.enhanced ?? '5.7.1';
   const text = rule.reply?.text ? template(rule.reply.text, rule, facts) : `${reason}; not sent`;
   // One line, printable: the reply goes on the wire.
-  return { code, enhanced, text: text.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, 400) };
+  return {
+    code,
+    enhanced,
+    text: text
+      .replace(/[\r\n]+/g, ' ')
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, 400),
+  };
 }

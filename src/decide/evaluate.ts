@@ -25,7 +25,9 @@ function labelError(where: string, message: string): PostguardError {
 }
 
 function toAction(v: unknown, where: string): Action {
-  const s = String(v ?? '').trim().toLowerCase();
+  const s = String(v ?? '')
+    .trim()
+    .toLowerCase();
   const a = s === 'hold' || s === 'held' ? 'quarantine' : s;
   if (!ACTIONS.includes(a as Action)) throw labelError(where, `verdict must be one of ${ACTIONS.join(', ')}`);
   return a as Action;
@@ -39,7 +41,8 @@ export function parseLabels(text: string, fileName: string): Map<string, Label> 
   const out = new Map<string, Label>();
   if (/\.ya?ml$/i.test(fileName)) {
     const doc: unknown = parseYaml(text);
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw labelError(fileName, 'must be a mapping file → verdict');
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+      throw labelError(fileName, 'must be a mapping file → verdict');
     for (const [file, v] of Object.entries(doc as Record<string, unknown>)) {
       const where = `${fileName}: ${file}`;
       if (typeof v === 'string') {

@@ -1,6 +1,13 @@
 /** decide/: policies → verdicts. */
 export { decide, moreSevere } from './decide.js';
-export { compilePolicies, loadPolicies, policyError, DEFAULT_BULK_THRESHOLD, DEFAULT_ORDER, type PolicySource } from './loader.js';
+export {
+  compilePolicies,
+  loadPolicies,
+  policyError,
+  DEFAULT_BULK_THRESHOLD,
+  DEFAULT_ORDER,
+  type PolicySource,
+} from './loader.js';
 export { PolicyWatcher, type PolicyWatcherOptions } from './watcher.js';
 export {
   FileRecipientMemory,

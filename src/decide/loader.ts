@@ -24,7 +24,6 @@ export interface PolicySource {
   text: string;
 }
 
-
 interface ParsedFile {
   name: string;
   root: MapNode;
@@ -60,7 +59,13 @@ export function compilePolicies(sources: readonly PolicySource[]): PolicySet {
       continue;
     }
     for (const [k, e] of tree.entries) {
-      if (!TOP_KEYS.includes(k)) issues.push({ file: s.name, line: e.keyLine, key: k, message: `unknown key (allowed: ${TOP_KEYS.join(', ')})` });
+      if (!TOP_KEYS.includes(k))
+        issues.push({
+          file: s.name,
+          line: e.keyLine,
+          key: k,
+          message: `unknown key (allowed: ${TOP_KEYS.join(', ')})`,
+        });
     }
     files.push({ name: s.name, root: tree });
   }
@@ -73,7 +78,8 @@ export function compilePolicies(sources: readonly PolicySource[]): PolicySet {
   for (const f of files) {
     const c = new ConditionCompiler(f.name, issues, groups, settings);
     const v = f.root.entries.get('version');
-    if (v && !(v.value.kind === 'scalar' && v.value.value === 1)) c.err(v.keyLine, 'version', 'only version 1 is supported');
+    if (v && !(v.value.kind === 'scalar' && v.value.value === 1))
+      c.err(v.keyLine, 'version', 'only version 1 is supported');
     const st = f.root.entries.get('settings');
     if (st) {
       const m = c.map(st.value, 'settings', ['bulk_threshold', 'lookalike_domains']);
@@ -138,11 +144,22 @@ export function compilePolicies(sources: readonly PolicySource[]): PolicySet {
     throw policyError([{ file: sources[0]!.name, line: 1, key: 'rules', message: 'the policy set has no rules' }]);
   }
   rules.sort((a, b) => a.order - b.order || seqOf.get(a)! - seqOf.get(b)!);
-  return { rules, groups, partners: [...new Set(partners)], settings, files: sources.map((s) => s.name), loadedAt: new Date() };
+  return {
+    rules,
+    groups,
+    partners: [...new Set(partners)],
+    settings,
+    files: sources.map((s) => s.name),
+    loadedAt: new Date(),
+  };
 }
 
 /** Schema issues, then the compiler's at other keys; in file order, then line order. */
-function mergeIssues(sources: readonly PolicySource[], fromSchema: PolicyIssue[], fromCompiler: PolicyIssue[]): PolicyIssue[] {
+function mergeIssues(
+  sources: readonly PolicySource[],
+  fromSchema: PolicyIssue[],
+  fromCompiler: PolicyIssue[],
+): PolicyIssue[] {
   const faulted = new Set(fromSchema.map((i) => `${i.file}\0${i.key}`));
   const fileIndex = new Map(sources.map((s, i) => [s.name, i]));
   return [...fromSchema, ...fromCompiler.filter((i) => !faulted.has(`${i.file}\0${i.key}`))].sort(
@@ -172,8 +189,10 @@ function compileRule(
   let ruleKey = key;
   if (id !== undefined) {
     ruleKey = `rules[${id}]`;
-    if (!RULE_ID.test(id)) c.err(idNode!.line, joinKey(key, 'id'), 'rule ids use letters, digits, ".", "_" and "-" (max 64)');
-    else if (ids.has(id)) c.err(idNode!.line, joinKey(key, 'id'), `duplicate rule id ${JSON.stringify(id)} (first in ${ids.get(id)})`);
+    if (!RULE_ID.test(id))
+      c.err(idNode!.line, joinKey(key, 'id'), 'rule ids use letters, digits, ".", "_" and "-" (max 64)');
+    else if (ids.has(id))
+      c.err(idNode!.line, joinKey(key, 'id'), `duplicate rule id ${JSON.stringify(id)} (first in ${ids.get(id)})`);
     else ids.set(id, `${file}:${m.line}`);
   }
   const k = (x: string) => joinKey(ruleKey, x);
@@ -213,11 +232,24 @@ function compileRule(
     if (rm) {
       const codeE = rm.entries.get('code');
       const code = codeE ? c.int(codeE.value, k('reply.code'), 0) : 550;
-      if (code !== undefined && (code < 400 || code > 599)) c.err(codeE!.value.line, k('reply.code'), 'must be a 4xx or 5xx SMTP code');
+      if (code !== undefined && (code < 400 || code > 599))
+        c.err(codeE!.value.line, k('reply.code'), 'must be a 4xx or 5xx SMTP code');
       const enhE = rm.entries.get('enhanced');
-      const enhanced = enhE ? c.str(enhE.value, k('reply.enhanced')) : code !== undefined && code < 500 ? '4.7.1' : '5.7.1';
-      if (enhanced !== undefined && code !== undefined && !new RegExp(`^${String(code)[0]}\\.\\d{1,3}\\.\\d{1,3}$`).test(enhanced)) {
-        c.err(enhE?.value.line ?? rm.line, k('reply.enhanced'), `must look like ${String(code)[0]}.7.1 and match the code class`);
+      const enhanced = enhE
+        ? c.str(enhE.value, k('reply.enhanced'))
+        : code !== undefined && code < 500
+          ? '4.7.1'
+          : '5.7.1';
+      if (
+        enhanced !== undefined &&
+        code !== undefined &&
+        !new RegExp(`^${String(code)[0]}\\.\\d{1,3}\\.\\d{1,3}$`).test(enhanced)
+      ) {
+        c.err(
+          enhE?.value.line ?? rm.line,
+          k('reply.enhanced'),
+          `must look like ${String(code)[0]}.7.1 and match the code class`,
+        );
       }
       const textE = rm.entries.get('text');
       const text = textE ? c.str(textE.value, k('reply.text')) : undefined;
@@ -270,10 +302,14 @@ export async function loadPolicies(dir: string): Promise<PolicySet> {
       .map((d) => d.name)
       .sort();
   } catch (err) {
-    throw new PostguardError(ErrorCodes.POLICY_INVALID, `${dir}: cannot read policy folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-      cause: err,
-      details: { file: dir, line: 0, key: '', issues: [] },
-    });
+    throw new PostguardError(
+      ErrorCodes.POLICY_INVALID,
+      `${dir}: cannot read policy folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        cause: err,
+        details: { file: dir, line: 0, key: '', issues: [] },
+      },
+    );
   }
   const sources: PolicySource[] = [];
   for (const n of names) sources.push({ name: basename(n), text: await readFile(joinPath(dir, n), 'utf8') });

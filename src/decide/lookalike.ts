@@ -28,9 +28,23 @@ const PROVIDERS_COMMON = requireJson('email-providers/common.json') as string[];
  * comparing against them only costs precision.
  */
 const NOT_TYPO_TARGETS = new Set([
-  'example.com', 'test.com', 'test.de', 'yourdomain.com', 'mydomain.com', 'www.com', 'name.com', 'mail-tester.com',
-  '10minutemail.com', 'mailinator.com', 'guerrillamail.com', 'temp-mail.org', 'yopmail.com', 'bugmenot.com',
-  'hidemyass.com', 'anonymize.com', 'privacy.net',
+  'example.com',
+  'test.com',
+  'test.de',
+  'yourdomain.com',
+  'mydomain.com',
+  'www.com',
+  'name.com',
+  'mail-tester.com',
+  '10minutemail.com',
+  'mailinator.com',
+  'guerrillamail.com',
+  'temp-mail.org',
+  'yopmail.com',
+  'bugmenot.com',
+  'hidemyass.com',
+  'anonymize.com',
+  'privacy.net',
 ]);
 
 /**
@@ -38,8 +52,20 @@ const NOT_TYPO_TARGETS = new Set([
  * postguard compared against before the package, kept so typo detection stays as strong as it was.
  */
 const PROVIDER_SUPPLEMENT = [
-  'googlemail.com', 'ymail.com', 'rocketmail.com', 'pm.me', 'email.com', 'bk.ru', 'inbox.ru', 'hotmail.de',
-  'hotmail.fr', 'hotmail.co.uk', 'outlook.de', 'gmx.ch', 'tutanota.com', 'fastmail.com',
+  'googlemail.com',
+  'ymail.com',
+  'rocketmail.com',
+  'pm.me',
+  'email.com',
+  'bk.ru',
+  'inbox.ru',
+  'hotmail.de',
+  'hotmail.fr',
+  'hotmail.co.uk',
+  'outlook.de',
+  'gmx.ch',
+  'tutanota.com',
+  'fastmail.com',
 ];
 
 /** Well-known mail providers: recipient domains are measured against these (typo, wrong TLD, homoglyph). */
@@ -58,14 +84,56 @@ export const PROVIDER_DOMAINS: ReadonlySet<string> = new Set(PROVIDERS_ALL.map((
 /** Latin lookalikes (Cyrillic, Greek, IPA, full-width) and digit/letter confusions, folded to one spelling. */
 const CONFUSABLES: Record<string, string> = {
   // Cyrillic
-  а: 'a', в: 'b', е: 'e', ё: 'e', һ: 'h', і: 'i', ї: 'i', ј: 'j', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c',
-  т: 't', у: 'y', х: 'x', ѕ: 's', ԁ: 'd', ԛ: 'q', ԝ: 'w', ү: 'y', ӏ: 'l', ɡ: 'g',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  һ: 'h',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ү: 'y',
+  ӏ: 'l',
+  ɡ: 'g',
   // Greek
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
   // Latin with marks that render almost like the base letter
-  ı: 'i', ł: 'l', ȷ: 'j', ɑ: 'a', ɩ: 'i', ʟ: 'l',
+  ı: 'i',
+  ł: 'l',
+  ȷ: 'j',
+  ɑ: 'a',
+  ɩ: 'i',
+  ʟ: 'l',
   // digits
-  '0': 'o', '1': 'l', '3': 'e', '5': 's',
+  '0': 'o',
+  '1': 'l',
+  '3': 'e',
+  '5': 's',
 };
 
 const MULTI_CONFUSABLES: [RegExp, string][] = [
@@ -81,7 +149,10 @@ function hasForeignLookalike(s: string): boolean {
 
 /** Folds a (Unicode) domain to a skeleton: NFKD, marks stripped, confusables mapped, multi-char confusions. */
 export function skeleton(domain: string): string {
-  const decomposed = domain.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const decomposed = domain
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   let out = '';
   for (const ch of decomposed) out += CONFUSABLES[ch] ?? ch;
   for (const [re, to] of MULTI_CONFUSABLES) out = out.replace(re, to);
@@ -116,7 +187,8 @@ export function editDistance(a: string, b: string, max = 3): number {
       const bj = b.charCodeAt(j - 1);
       const cost = ai === bj ? 0 : 1;
       let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, prev2[j - 2]! + 1);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj)
+        v = Math.min(v, prev2[j - 2]! + 1);
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
@@ -259,7 +331,8 @@ export class LookalikeMatcher {
     // real domains of their own) against the long list would hit real, unrelated domains.
     if (registrable.includes('xn--') && hasForeignLookalike(domainToUnicode(registrable))) {
       const folded = `${skLabel}.${skSuffix}`;
-      if (folded !== registrable && this.providers.has(folded)) return { domain: registrable, target: folded, kind: 'homoglyph', distance: 0 };
+      if (folded !== registrable && this.providers.has(folded))
+        return { domain: registrable, target: folded, kind: 'homoglyph', distance: 0 };
     }
 
     // A provider's own country domain (on the maintained list, same name, another country code) is real.
@@ -278,7 +351,8 @@ export class LookalikeMatcher {
           if (labelD === 0 && suffixD === 1) hit = countryVariantOk && isCountrySuffix(k.suffix) ? null : 'tld';
           else if (total >= 1 && total <= labelBudget(k.skLabel)) hit = 'typo';
           else if (suffixD === 0 && k.skLabel.length <= 3 && isSingleTransposition(skLabel, k.skLabel)) hit = 'typo';
-          if (hit && (!best || total < best.distance)) best = { domain: registrable, target: k.domain, kind: hit, distance: total };
+          if (hit && (!best || total < best.distance))
+            best = { domain: registrable, target: k.domain, kind: hit, distance: total };
         }
       }
     }

@@ -124,7 +124,11 @@ export class FileRecipientMemory implements RecipientMemory {
         migrated++;
       }
       const body = [FILE_HEADER, ...hashes].join('\n') + '\n';
-      await replaceFileDurably(file, body, { tmp: `${file}.${randomBytes(6).toString('hex')}.tmp`, mode: 0o600, syncDir: dataDir });
+      await replaceFileDurably(file, body, {
+        tmp: `${file}.${randomBytes(6).toString('hex')}.tmp`,
+        mode: 0o600,
+        syncDir: dataDir,
+      });
     }
     return new FileRecipientMemory(file, hashes, opts.secret, key, migrated);
   }
@@ -135,7 +139,8 @@ export class FileRecipientMemory implements RecipientMemory {
 
   async known(addresses: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (const a of addresses) if (storedForms(a, this.secret, this.key).some((h) => this.hashes.has(h))) out.add(canon(a));
+    for (const a of addresses)
+      if (storedForms(a, this.secret, this.key).some((h) => this.hashes.has(h))) out.add(canon(a));
     return out;
   }
 

@@ -31,7 +31,8 @@ export class PolicyReader {
   }
 
   int(n: LNode, key: string, min = 0): number | undefined {
-    if (n.kind === 'scalar' && typeof n.value === 'number' && Number.isInteger(n.value) && n.value >= min) return n.value;
+    if (n.kind === 'scalar' && typeof n.value === 'number' && Number.isInteger(n.value) && n.value >= min)
+      return n.value;
     this.err(n.line, key, `must be an integer ≥ ${min}`);
     return undefined;
   }
@@ -67,7 +68,11 @@ export class PolicyReader {
     if (!list) return undefined;
     const bad = list.filter((x) => !allowed.includes(x as T));
     if (bad.length) {
-      this.err(n.line, key, `unknown value ${bad.map((b) => JSON.stringify(b)).join(', ')} (allowed: ${allowed.join(', ')})`);
+      this.err(
+        n.line,
+        key,
+        `unknown value ${bad.map((b) => JSON.stringify(b)).join(', ')} (allowed: ${allowed.join(', ')})`,
+      );
       return undefined;
     }
     return list as T[];
@@ -111,7 +116,8 @@ export class PolicyReader {
     const out: string[] = [];
     for (const raw of list) {
       const s = raw.toLowerCase();
-      if (s.startsWith('@') ? /^@[a-z0-9.-]+\.[a-z0-9-]+$/.test(s) : /^[^@\s]+@[a-z0-9.-]+\.[a-z0-9-]+$/.test(s)) out.push(s);
+      if (s.startsWith('@') ? /^@[a-z0-9.-]+\.[a-z0-9-]+$/.test(s) : /^[^@\s]+@[a-z0-9.-]+\.[a-z0-9-]+$/.test(s))
+        out.push(s);
       else {
         this.err(n.line, key, `${JSON.stringify(raw)} is neither an address nor an @domain`);
         return undefined;

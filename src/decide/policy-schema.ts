@@ -16,14 +16,34 @@ export const ACTIONS: readonly Action[] = ['deliver', 'tag', 'quarantine', 'reje
 export const MODES: readonly RuleMode[] = ['enforce', 'monitor'];
 export const TOP_KEYS: readonly string[] = ['version', 'settings', 'groups', 'partners', 'rules'];
 export const RULE_KEYS: readonly string[] = [
-  'id', 'description', 'category', 'order', 'enabled', 'when', 'unless', 'action', 'reply', 'reason', 'notify', 'mode',
+  'id',
+  'description',
+  'category',
+  'order',
+  'enabled',
+  'when',
+  'unless',
+  'action',
+  'reply',
+  'reason',
+  'notify',
+  'mode',
   'stop',
 ];
 /** Rule ids and group names. */
 export const RULE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 /** The keys of a condition besides `check` and the check's parameters. */
 export const CONDITION_KEYS: readonly string[] = [
-  'check', 'all', 'any', 'not', 'findings', 'recipients', 'sender', 'sender_group', 'header', 'attachments',
+  'check',
+  'all',
+  'any',
+  'not',
+  'findings',
+  'recipients',
+  'sender',
+  'sender_group',
+  'header',
+  'attachments',
 ];
 
 /** The least value of an integer parameter: counts that start at one, others at zero. */
@@ -135,7 +155,11 @@ export function policySchema(): Schema {
         additionalProperties: false,
         required: ['id', 'when', 'action'],
         properties: {
-          id: { type: 'string', pattern: RULE_ID.source, description: 'Letters, digits, . _ - (max 64); unique over all files.' },
+          id: {
+            type: 'string',
+            pattern: RULE_ID.source,
+            description: 'Letters, digits, . _ - (max 64); unique over all files.',
+          },
           description: ref('text'),
           category: ref('text'),
           order: integer(0, 'Lower runs first (default 500).'),

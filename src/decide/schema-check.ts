@@ -10,7 +10,9 @@ import { ADDRESS_ENTRY, CONDITION_KEYS, RULE_ID, policySchema } from './policy-s
 let validator: ValidateFunction | undefined;
 
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(policySchema());
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(
+    policySchema(),
+  );
   return validator;
 }
 
@@ -40,8 +42,11 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   for (const e of errors) {
     if (e.keyword === 'if' || e.schemaPath.includes('/propertyNames/')) dropped.add(e); // the propertyNames error says it
     if (e.keyword !== 'anyOf') continue;
-    const inner = errors.filter((x) => x !== e && x.schemaPath.startsWith(`${e.schemaPath}/`) && x.instancePath.startsWith(e.instancePath));
-    const branchMismatch = (x: ErrorObject) => x.instancePath === e.instancePath && (x.keyword === 'type' || x.keyword === 'enum');
+    const inner = errors.filter(
+      (x) => x !== e && x.schemaPath.startsWith(`${e.schemaPath}/`) && x.instancePath.startsWith(e.instancePath),
+    );
+    const branchMismatch = (x: ErrorObject) =>
+      x.instancePath === e.instancePath && (x.keyword === 'type' || x.keyword === 'enum');
     const meant = inner.filter((x) => !branchMismatch(x));
     if (meant.length > 0) {
       dropped.add(e);
@@ -52,7 +57,12 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 }
 
 function segmentsOf(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /**
@@ -69,7 +79,12 @@ function keyOf(root: LNode, path: readonly string[]): string {
     if (node?.kind === 'seq') {
       if (child?.kind === 'scalar') return key; // an item of a list of values: the list
       const id = child?.kind === 'map' ? child.entries.get('id')?.value : undefined;
-      const named = key === 'rules' && id?.kind === 'scalar' && typeof id.value === 'string' && id.value.trim() !== '' && path[i + 1] !== 'id';
+      const named =
+        key === 'rules' &&
+        id?.kind === 'scalar' &&
+        typeof id.value === 'string' &&
+        id.value.trim() !== '' &&
+        path[i + 1] !== 'id';
       key += named ? `[${String(id.value)}]` : `[${seg}]`;
     } else key = key ? `${key}.${seg}` : seg;
     node = child;
@@ -117,7 +132,12 @@ function toIssue(file: string, root: LNode, e: ErrorObject): PolicyIssue {
 function isConditionPath(path: readonly string[]): boolean {
   const last = path[path.length - 1];
   const before = path[path.length - 2];
-  return last === 'when' || last === 'unless' || last === 'not' || ((before === 'all' || before === 'any') && /^\d+$/.test(last ?? ''));
+  return (
+    last === 'when' ||
+    last === 'unless' ||
+    last === 'not' ||
+    ((before === 'all' || before === 'any') && /^\d+$/.test(last ?? ''))
+  );
 }
 
 function unknownKeyMessage(e: ErrorObject, path: readonly string[], node: LNode): string {
@@ -156,7 +176,8 @@ function valueMessage(e: ErrorObject): string {
     case 'pattern': {
       const pattern = (e.params as { pattern: string }).pattern;
       if (pattern === ADDRESS_ENTRY) return `${JSON.stringify(e.data)} is neither an address nor an @domain`;
-      if (pattern === RULE_ID.source) return `${JSON.stringify(e.data)}: use letters, digits, ".", "_" and "-" (max 64)`;
+      if (pattern === RULE_ID.source)
+        return `${JSON.stringify(e.data)}: use letters, digits, ".", "_" and "-" (max 64)`;
       return 'must be a non-empty string';
     }
     case 'anyOf':

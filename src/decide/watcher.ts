@@ -42,7 +42,10 @@ export class PolicyWatcher extends EventEmitter<PolicyWatcherEvents> {
   /** Initial load (throws POLICY_INVALID: a relay must not start without a valid policy), then watches. */
   async start(): Promise<PolicySet> {
     this.policy = await loadPolicies(this.dir);
-    this.opts.logger?.info({ dir: this.dir, rules: this.policy.rules.length, files: this.policy.files }, 'policies loaded');
+    this.opts.logger?.info(
+      { dir: this.dir, rules: this.policy.rules.length, files: this.policy.files },
+      'policies loaded',
+    );
     if (this.opts.watch !== false) {
       this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
         if (name === null || /\.ya?ml$/i.test(String(name))) this.schedule();
@@ -97,7 +100,9 @@ export class PolicyWatcher extends EventEmitter<PolicyWatcherEvents> {
     } catch (err) {
       const e = isPostguardError(err)
         ? err
-        : new PostguardError(ErrorCodes.POLICY_INVALID, `policy reload failed: ${(err as Error).message}`, { cause: err });
+        : new PostguardError(ErrorCodes.POLICY_INVALID, `policy reload failed: ${(err as Error).message}`, {
+            cause: err,
+          });
       this.lastError = e;
       this.opts.logger?.error(
         { code: e.code, details: e.details, dir: this.dir },

@@ -7,7 +7,20 @@ import type { Upstream } from './types.js';
 
 export type { Upstream, DeliveryResult } from './types.js';
 
-export function createUpstream(config: Pick<Config, 'upstream' | 'upstreamUser' | 'upstreamPassword' | 'upstreamStartTls' | 'upstreamTlsVerify' | 'upstreamPool' | 'upstreamTimeout' | 'upstreamMaxRequeues' | 'hostname'>): Upstream {
+export function createUpstream(
+  config: Pick<
+    Config,
+    | 'upstream'
+    | 'upstreamUser'
+    | 'upstreamPassword'
+    | 'upstreamStartTls'
+    | 'upstreamTlsVerify'
+    | 'upstreamPool'
+    | 'upstreamTimeout'
+    | 'upstreamMaxRequeues'
+    | 'hostname'
+  >,
+): Upstream {
   if (config.upstream.startsWith('dir:')) return new OutboxUpstream(resolve(config.upstream.slice(4)));
   return new SmtpUpstream({
     url: config.upstream,

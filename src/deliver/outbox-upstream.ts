@@ -11,7 +11,10 @@ import type { Envelope } from '../core/types.js';
 import type { DeliveryResult, Upstream } from './types.js';
 
 async function writeAtomic(dir: string, name: string, data: Buffer | string): Promise<void> {
-  await replaceFileDurably(join(dir, name), data, { tmp: join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`), mode: 0o640 });
+  await replaceFileDurably(join(dir, name), data, {
+    tmp: join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`),
+    mode: 0o640,
+  });
 }
 
 export class OutboxUpstream implements Upstream {
@@ -28,7 +31,11 @@ export class OutboxUpstream implements Upstream {
     const id = opts?.id ?? randomBytes(10).toString('hex');
     try {
       await this.ensureDir();
-      await writeAtomic(this.dir, `${id}.envelope.json`, JSON.stringify({ id, mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo }) + '\n');
+      await writeAtomic(
+        this.dir,
+        `${id}.envelope.json`,
+        JSON.stringify({ id, mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo }) + '\n',
+      );
       await writeAtomic(this.dir, `${id}.eml`, raw);
       await fsyncDir(this.dir);
     } catch (err) {
@@ -41,7 +48,14 @@ export class OutboxUpstream implements Upstream {
         upstreamResponse: `outbox write failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
       };
     }
-    return { status: 'sent', code: 250, accepted: [...envelope.rcptTo], rejected: [], upstreamResponse: `250 written ${id}.eml`, upstreamId: `${id}.eml` };
+    return {
+      status: 'sent',
+      code: 250,
+      accepted: [...envelope.rcptTo],
+      rejected: [],
+      upstreamResponse: `250 written ${id}.eml`,
+      upstreamId: `${id}.eml`,
+    };
   }
 
   async check(): Promise<boolean> {

@@ -8,7 +8,13 @@
  * turns to two round trips (bench/README.md, "upstream client").
  */
 import type { Envelope } from '../core/types.js';
-import { TransactionBroken, UpstreamConnection, isClosing, type ConnectionOptions, type TransactionReplies } from './smtp/connection.js';
+import {
+  TransactionBroken,
+  UpstreamConnection,
+  isClosing,
+  type ConnectionOptions,
+  type TransactionReplies,
+} from './smtp/connection.js';
 import { UpstreamError, UpstreamErrorCodes } from './smtp/errors.js';
 import { ConnectionPool } from './smtp/pool.js';
 import type { DeliveryResult, PreparedDelivery, Upstream } from './types.js';
@@ -53,7 +59,14 @@ const ACCEPTED = (code: number) => code === 250 || code === 251;
 
 /** A refusal: 5xx stays permanent, everything else is temporary. */
 function refusal(code: number, text: string, rest: Partial<DeliveryResult> = {}): DeliveryResult {
-  return { status: code >= 500 && code < 600 ? 'permanent' : 'temporary', code, accepted: [], rejected: [], upstreamResponse: text, ...rest };
+  return {
+    status: code >= 500 && code < 600 ? 'permanent' : 'temporary',
+    code,
+    accepted: [],
+    rejected: [],
+    upstreamResponse: text,
+    ...rest,
+  };
 }
 
 /** The server's replies to one transaction, as the relay sees them. */
@@ -74,10 +87,18 @@ export function resultOf(envelope: Envelope, t: TransactionReplies): DeliveryRes
     // Every recipient refused: the worst class decides (any temporary refusal → try again later).
     const temp = rejected.some((r) => r.code < 500);
     const text = t.rcpt.map((r) => r.text).join(' | ');
-    return { status: temp ? 'temporary' : 'permanent', code: temp ? 450 : rejected[0]!.code, accepted: [], rejected, upstreamResponse: text };
+    return {
+      status: temp ? 'temporary' : 'permanent',
+      code: temp ? 450 : rejected[0]!.code,
+      accepted: [],
+      rejected,
+      upstreamResponse: text,
+    };
   }
-  if (!t.data || t.data.code !== 354) return refusal(t.data?.code ?? 451, t.data?.text ?? 'no reply to DATA', { rejected });
-  if (!t.final || !is2xx(t.final.code)) return refusal(t.final?.code ?? 451, t.final?.text ?? 'no reply after the message', { rejected });
+  if (!t.data || t.data.code !== 354)
+    return refusal(t.data?.code ?? 451, t.data?.text ?? 'no reply to DATA', { rejected });
+  if (!t.final || !is2xx(t.final.code))
+    return refusal(t.final?.code ?? 451, t.final?.text ?? 'no reply after the message', { rejected });
   return {
     status: 'sent',
     code: t.final.code,
@@ -90,7 +111,10 @@ export function resultOf(envelope: Envelope, t: TransactionReplies): DeliveryRes
 
 /** A failure without a reply to a mail command: always temporary, so the client keeps the message and retries. */
 function failure(err: unknown): DeliveryResult {
-  const e = err instanceof UpstreamError ? err : new UpstreamError(UpstreamErrorCodes.CONNECTION, err instanceof Error ? err.message : String(err));
+  const e =
+    err instanceof UpstreamError
+      ? err
+      : new UpstreamError(UpstreamErrorCodes.CONNECTION, err instanceof Error ? err.message : String(err));
   return {
     status: 'temporary',
     code: e.responseCode && e.responseCode >= 400 && e.responseCode < 500 ? e.responseCode : 451,
@@ -137,7 +161,10 @@ export class SmtpUpstream implements Upstream {
    * Waits for a transaction on `conn`, then hands the connection back to the pool: reused unless it broke or the
    * server said 421 (then the idle ones are closed too: they lead to the same server).
    */
-  private async settle(conn: UpstreamConnection, transaction: Promise<TransactionReplies>): Promise<TransactionReplies> {
+  private async settle(
+    conn: UpstreamConnection,
+    transaction: Promise<TransactionReplies>,
+  ): Promise<TransactionReplies> {
     let replies: TransactionReplies;
     try {
       replies = await transaction;
@@ -180,7 +207,8 @@ export class SmtpUpstream implements Upstream {
           // The connection closed before one byte of the body went out (e.g. an idle timeout while the message
           // was being scanned): nothing was delivered, so the ordinary way tries again. Not after a timeout
           // waiting for a reply: that upstream is not answering, and the client should not wait twice.
-          if (err instanceof TransactionBroken && !err.bodySent && err.code !== UpstreamErrorCodes.TIMEOUT) return this.send(envelope, raw);
+          if (err instanceof TransactionBroken && !err.bodySent && err.code !== UpstreamErrorCodes.TIMEOUT)
+            return this.send(envelope, raw);
           return failure(err);
         }
       },

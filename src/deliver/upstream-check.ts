@@ -15,11 +15,23 @@ import { UpstreamError, UpstreamErrorCodes } from './smtp/errors.js';
 import { connectionOptions } from './smtp-upstream.js';
 
 /** What went wrong, one name per cause an operator fixes differently. */
-export type UpstreamProblem = 'dns' | 'refused' | 'unreachable' | 'timeout' | 'tls' | 'auth' | 'greeting' | 'protocol' | 'connection' | 'outbox';
+export type UpstreamProblem =
+  'dns' | 'refused' | 'unreachable' | 'timeout' | 'tls' | 'auth' | 'greeting' | 'protocol' | 'connection' | 'outbox';
 
 export type UpstreamCheck = { ok: true } | { ok: false; problem: UpstreamProblem; errCode: string; reason: string };
 
-type UpstreamConfig = Pick<Config, 'upstream' | 'upstreamUser' | 'upstreamPassword' | 'upstreamStartTls' | 'upstreamTlsVerify' | 'upstreamPool' | 'upstreamTimeout' | 'upstreamMaxRequeues' | 'hostname'>;
+type UpstreamConfig = Pick<
+  Config,
+  | 'upstream'
+  | 'upstreamUser'
+  | 'upstreamPassword'
+  | 'upstreamStartTls'
+  | 'upstreamTlsVerify'
+  | 'upstreamPool'
+  | 'upstreamTimeout'
+  | 'upstreamMaxRequeues'
+  | 'hostname'
+>;
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -30,7 +42,13 @@ function socketCode(err: UpstreamError): string | undefined {
 }
 
 function classify(err: unknown): Exclude<UpstreamCheck, { ok: true }> {
-  if (!(err instanceof UpstreamError)) return { ok: false, problem: 'connection', errCode: 'ERROR', reason: err instanceof Error ? err.message : String(err) };
+  if (!(err instanceof UpstreamError))
+    return {
+      ok: false,
+      problem: 'connection',
+      errCode: 'ERROR',
+      reason: err instanceof Error ? err.message : String(err),
+    };
   const reason = err.response ? `${err.message}: ${err.responseCode} ${err.response}` : err.message;
   switch (err.code) {
     case UpstreamErrorCodes.TLS:
@@ -57,7 +75,14 @@ export async function checkUpstream(config: UpstreamConfig): Promise<UpstreamChe
   if (config.upstream.startsWith('dir:')) {
     const outbox = createUpstream(config);
     try {
-      return (await outbox.check()) ? { ok: true } : { ok: false, problem: 'outbox', errCode: 'EOUTBOX', reason: 'the outbox folder cannot be created or written' };
+      return (await outbox.check())
+        ? { ok: true }
+        : {
+            ok: false,
+            problem: 'outbox',
+            errCode: 'EOUTBOX',
+            reason: 'the outbox folder cannot be created or written',
+          };
     } finally {
       await outbox.close();
     }
@@ -78,7 +103,12 @@ export async function checkUpstream(config: UpstreamConfig): Promise<UpstreamChe
       await lookup(options.host);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
-      return { ok: false, problem: 'dns', errCode: code, reason: `${code}: the host name ${options.host} does not resolve` };
+      return {
+        ok: false,
+        problem: 'dns',
+        errCode: code,
+        reason: `${code}: the host name ${options.host} does not resolve`,
+      };
     }
   }
   try {

@@ -57,13 +57,19 @@ export function mayHoldAsWritten(directory: DirectoryView): boolean {
 }
 
 /** The customers of `customers` whose unit agrees with `unit` (see src/directory/address.ts). */
-function unitAgrees(s: AddressScan, base: string, customers: readonly string[], unit: readonly string[]): readonly string[] {
+function unitAgrees(
+  s: AddressScan,
+  base: string,
+  customers: readonly string[],
+  unit: readonly string[],
+): readonly string[] {
   if (unit.length === 0) return customers;
   const d = s.directory;
   const withUnit = d.lookupAmong(ADDRESS_UNIT_KIND, base + '#', customers);
   if (withUnit.length === 0) return customers;
   const ok = new Set<string>();
-  for (const key of unitProbeKeys(base, unit)) for (const c of d.lookupAmong(ADDRESS_UNIT_KIND, key, withUnit)) ok.add(c);
+  for (const key of unitProbeKeys(base, unit))
+    for (const c of d.lookupAmong(ADDRESS_UNIT_KIND, key, withUnit)) ok.add(c);
   return customers.filter((c) => ok.has(c) || !withUnit.includes(c));
 }
 
@@ -74,7 +80,12 @@ function unitAgrees(s: AddressScan, base: string, customers: readonly string[], 
  * same types in another place (`Пушкина ул.` = `ул. Пушкина`). A different type (`Baker Road` for `Baker Street`)
  * is another street.
  */
-function lookStreet(s: AddressScan, street: readonly string[], num: string, typed: boolean): { hit: readonly string[]; key: string } | null {
+function lookStreet(
+  s: AddressScan,
+  street: readonly string[],
+  num: string,
+  typed: boolean,
+): { hit: readonly string[]; key: string } | null {
   const full = joinKey(street, num);
   const exact = s.look('address', full);
   if (exact.length) return { hit: exact, key: full };
@@ -179,7 +190,14 @@ function numberLast(w: Words, s: AddressScan, i: number, num: string, glued: rea
 }
 
 /** Street words after the number (`12 Main St`, `Số 12 Lê Lợi`); true when a customer's base key was found. */
-function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: readonly string[], last: number): boolean {
+function numberFirst(
+  w: Words,
+  s: AddressScan,
+  i: number,
+  num: string,
+  glued: readonly string[],
+  last: number,
+): boolean {
   const k0 = last + 1;
   if (k0 >= w.length) return false;
   let hitAny = false;
@@ -200,7 +218,12 @@ function numberFirst(w: Words, s: AddressScan, i: number, num: string, glued: re
         after.push(d);
         k++;
       } else after.push(addressWord(w.text(k)));
-      const r = lookStreet(s, after, num, k + 1 < w.length && addressGap(w, k + 1, false) && !hasBreak(w, k + 1) && typeWordAt(w, k + 1));
+      const r = lookStreet(
+        s,
+        after,
+        num,
+        k + 1 < w.length && addressGap(w, k + 1, false) && !hasBreak(w, k + 1) && typeWordAt(w, k + 1),
+      );
       if (r) {
         best = r.hit;
         bestEnd = w.end(k);

@@ -70,8 +70,18 @@ export function detect(
   }
   const unscannable: UnscannablePart[] = parsed.unscannable.map((u) => ({ ...u }));
   // Stopping early is never a pass: what was not scanned makes the message unscannable (fail closed).
-  if (ctx.stopped === 'timeout') unscannable.push({ source: 'detection', reason: 'timeout', detail: `detection exceeded ${opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS} ms` });
-  if (ctx.stopped === 'findings') unscannable.push({ source: 'detection', reason: 'size-limit', detail: `more than ${ctx.maxFindings} findings; the rest was not scanned` });
+  if (ctx.stopped === 'timeout')
+    unscannable.push({
+      source: 'detection',
+      reason: 'timeout',
+      detail: `detection exceeded ${opts.timeoutMs ?? DEFAULT_DETECT_TIMEOUT_MS} ms`,
+    });
+  if (ctx.stopped === 'findings')
+    unscannable.push({
+      source: 'detection',
+      reason: 'size-limit',
+      detail: `more than ${ctx.maxFindings} findings; the rest was not scanned`,
+    });
   return {
     findings,
     recipients: resolveRecipients(parsed, envelope, directory, opts.internalDomains),

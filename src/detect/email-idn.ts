@@ -29,7 +29,10 @@ function isLocalChar(text: string, i: number): boolean {
 function domainHasNonAscii(text: string, at: number): boolean {
   for (let i = at + 1, n = Math.min(text.length, at + 1 + 255); i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x80) return c < 0xd800 || c > 0xdfff ? WORD_CHAR.test(text[i]!) || c === 0x3002 || c === 0xff0e || c === 0xff61 : false;
+    if (c >= 0x80)
+      return c < 0xd800 || c > 0xdfff
+        ? WORD_CHAR.test(text[i]!) || c === 0x3002 || c === 0xff0e || c === 0xff61
+        : false;
     if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46)) return false;
   }
   return false;

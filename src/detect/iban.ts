@@ -100,7 +100,13 @@ export function* ibanCandidates(w: Words): Generator<IbanCandidate> {
     if (e - s < 4) continue;
     const c0 = text.charCodeAt(s);
     const c1 = text.charCodeAt(s + 1);
-    if (!isAsciiLetter(c0) || !isAsciiLetter(c1) || !isAsciiDigit(text.charCodeAt(s + 2)) || !isAsciiDigit(text.charCodeAt(s + 3))) continue;
+    if (
+      !isAsciiLetter(c0) ||
+      !isAsciiLetter(c1) ||
+      !isAsciiDigit(text.charCodeAt(s + 2)) ||
+      !isAsciiDigit(text.charCodeAt(s + 3))
+    )
+      continue;
     const len = IBAN_LENGTH.get(String.fromCharCode(c0 & ~32, c1 & ~32));
     if (len === undefined || e - s > len || !isAsciiAlnum(text, s, e)) continue;
     let size = e - s;

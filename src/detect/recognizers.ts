@@ -14,14 +14,23 @@ import {
 } from '../directory/normalize.js';
 import { NAME_FIRST_KIND, NAME_LAST_KIND } from '../directory/change-batch.js';
 import { isAllCaps, PARTICLES } from '../directory/name-words.js';
-import { commaGap, GREETING_NAME_KIND, paragraphEnd, paragraphStart, GREETING_SCAN, isTitle, precededByGreeting, TITLE_TAILS, titleGap } from './salutations.js';
+import {
+  commaGap,
+  GREETING_NAME_KIND,
+  paragraphEnd,
+  paragraphStart,
+  GREETING_SCAN,
+  isTitle,
+  precededByGreeting,
+  TITLE_TAILS,
+  titleGap,
+} from './salutations.js';
 import { RecentMap, RecentSet } from '../core/recent.js';
 import { ibanCandidates } from './iban.js';
 import { maskValue } from './mask.js';
 import { unicodeEmailMatches } from './email-idn.js';
 import { Words } from '../core/tokenize.js';
 import { mayHoldAsWritten, scanAddresses } from './address-scan.js';
-
 
 function hasDigit(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -41,7 +50,17 @@ const EMAIL_RE =
 
 /** A character of EMAIL_RE's local part: A-Z a-z 0-9 . _ % + ' - */
 function isLocalPartChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 39 || c === 45;
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 95 ||
+    c === 37 ||
+    c === 43 ||
+    c === 39 ||
+    c === 45
+  );
 }
 
 /**
@@ -145,7 +164,10 @@ export function sharedMissesFor(directory: DirectoryView): SharedMisses {
   const gen = directory.generation();
   let m = sharedMissesByDirectory.get(directory);
   if (!m || m.generation !== gen) {
-    m = { generation: gen, misses: { phones: new RecentMap(SHARED_MISS_GENERATION), notFirstNames: new RecentSet(SHARED_MISS_GENERATION) } };
+    m = {
+      generation: gen,
+      misses: { phones: new RecentMap(SHARED_MISS_GENERATION), notFirstNames: new RecentSet(SHARED_MISS_GENERATION) },
+    };
     sharedMissesByDirectory.set(directory, m);
   }
   return m.misses;
@@ -299,7 +321,7 @@ export class SegmentScanner {
     const w = this.words;
     const text = this.seg.text;
     const hits: NumberHit[] = [];
-    for (let i = 0; i < w.length; ) {
+    for (let i = 0; i < w.length;) {
       if (this.halted(i)) return;
       if (!w.digits(i)) {
         i++;
@@ -323,7 +345,8 @@ export class SegmentScanner {
       // keep only the longest of overlapping matches of one kind ("+1 212 555 0147", not also "212 555 0147")
       for (const h of hits) {
         const inside = hits.some(
-          (o) => o !== h && o.kind === h.kind && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start,
+          (o) =>
+            o !== h && o.kind === h.kind && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start,
         );
         if (!inside) this.add(h.kind, h.customers, h.start, h.end, h.normalized);
       }
@@ -363,7 +386,7 @@ export class SegmentScanner {
   private tokens(): void {
     const w = this.words;
     const text = this.seg.text;
-    for (let i = 0; i < w.length; ) {
+    for (let i = 0; i < w.length;) {
       if (this.halted(i)) return;
       let j = i + 1;
       let anyDigit = w.anyDigit(i);
@@ -484,7 +507,8 @@ export class SegmentScanner {
    */
   private fullName(customers: readonly string[], start: number, end: number, key: string): void {
     // the sender's own name (an agent's signature above the office address) is never confirmed: weak, as any name
-    if (this.ctx.senderNames.some((n) => n.includes(` ${key} `))) return this.add('full_name', customers, start, end, key);
+    if (this.ctx.senderNames.some((n) => n.includes(` ${key} `)))
+      return this.add('full_name', customers, start, end, key);
     const text = this.seg.text;
     const from = paragraphStart(text, start, ADDRESS_CONTEXT);
     const to = paragraphEnd(text, end, ADDRESS_CONTEXT);
@@ -505,13 +529,19 @@ export class SegmentScanner {
     const w = this.words;
     if (w.end(i) - w.start(i) > 13 || !isTitle(foldWord(w.text(i)))) return;
     let k = i + 1;
-    for (let titles = 1; k < w.length; ) {
+    for (let titles = 1; k < w.length;) {
       // Sig.ra, Dott.ssa, Sr.ª: the second half of a compound title
       if (w.gapIs(k, 46 /* . */) && TITLE_TAILS.has(foldWord(w.text(k)))) {
         k++;
         continue;
       }
-      if (titles < 3 && w.letters(k) && titleGap(w.source, w.gapStart(k), w.start(k)) && k + 1 < w.length && isTitle(foldWord(w.text(k)))) {
+      if (
+        titles < 3 &&
+        w.letters(k) &&
+        titleGap(w.source, w.gapStart(k), w.start(k)) &&
+        k + 1 < w.length &&
+        isTitle(foldWord(w.text(k)))
+      ) {
         titles++;
         k++;
         continue;
@@ -608,6 +638,4 @@ export class SegmentScanner {
     }
     return customers.filter((c) => found.has(c));
   }
-
 }
-

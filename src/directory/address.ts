@@ -118,7 +118,29 @@ export function dottedType(w: Words, i: number): string | null {
 }
 
 const NUMBER = /^(\d{1,5})([a-z]{0,6})$/;
-const CURRENCY_WORDS = new Set(['eur', 'euro', 'euros', 'usd', 'gbp', 'chf', 'tl', 'try', 'zl', 'pln', 'kr', 'sek', 'dkk', 'nok', 'vnd', 'dong', 'dollars', 'dolares', 'reais', 'brl', 'lira']);
+const CURRENCY_WORDS = new Set([
+  'eur',
+  'euro',
+  'euros',
+  'usd',
+  'gbp',
+  'chf',
+  'tl',
+  'try',
+  'zl',
+  'pln',
+  'kr',
+  'sek',
+  'dkk',
+  'nok',
+  'vnd',
+  'dong',
+  'dollars',
+  'dolares',
+  'reais',
+  'brl',
+  'lira',
+]);
 
 function isCurrencySign(c: number): boolean {
   return c === 36 || c === 0x20ac || c === 0xa3 || c === 0xa5 || c === 0x20ba || c === 0x20ab || c === 0x20bd;
@@ -252,7 +274,8 @@ export function readHouseNumber(w: Words, i: number): HouseNumber | null {
     if (isCurrencySign(c)) return null;
     if (c !== 32 && c !== 0xa0) break;
   }
-  if (last + 1 < w.length && w.start(last + 1) - after <= 2 && CURRENCY_WORDS.has(addressToken(w.text(last + 1)))) return null;
+  if (last + 1 < w.length && w.start(last + 1) - after <= 2 && CURRENCY_WORDS.has(addressToken(w.text(last + 1))))
+    return null;
   return { num, unit, last };
 }
 
@@ -280,7 +303,12 @@ export function readUnit(w: Words, last: number, out: string[]): number {
       pushUnit(out, t);
     } else if (/^\d{1,3}[a-z]?$/.test(t) && bareValue(w, k)) {
       pushUnit(out, t);
-    } else if (t.length === 1 && t >= 'a' && t <= 'z' && (k + 1 >= w.length || breakGap(w, k + 1) || !w.letters(k + 1))) {
+    } else if (
+      t.length === 1 &&
+      t >= 'a' &&
+      t <= 'z' &&
+      (k + 1 >= w.length || breakGap(w, k + 1) || !w.letters(k + 1))
+    ) {
       // a lone letter is a door only where the line or part ends ("1º C", "12 A, Berlin"), not "12 y 14"
       out.push(t);
     } else break;
@@ -404,7 +432,12 @@ function parseCell(w: Words): AddressKeys | null {
   const unit: string[] = [];
   let start = 0;
   // a leading flat: "Flat 4, 12 High St", "Apt 5B 300 Main St"
-  while (start + 3 < w.length && UNIT_DESIGNATORS.has(addressToken(w.text(start))) && isUnitValue(addressToken(w.text(start + 1))) && w.anyDigit(start + 1)) {
+  while (
+    start + 3 < w.length &&
+    UNIT_DESIGNATORS.has(addressToken(w.text(start))) &&
+    isUnitValue(addressToken(w.text(start + 1))) &&
+    w.anyDigit(start + 1)
+  ) {
     pushUnit(unit, addressToken(w.text(start + 1)));
     start += 2;
   }
@@ -452,7 +485,12 @@ function parseCell(w: Words): AddressKeys | null {
       pushUnit(u, addressToken(w.text(k)));
       k++;
     }
-    while (k < w.length && street.length < MAX_STREET_WORDS + 2 && w.letters(k) && (street.length === 0 ? addressGap(w, k, false) : addressGap(w, k, false) && !breakGap(w, k))) {
+    while (
+      k < w.length &&
+      street.length < MAX_STREET_WORDS + 2 &&
+      w.letters(k) &&
+      (street.length === 0 ? addressGap(w, k, false) : addressGap(w, k, false) && !breakGap(w, k))
+    ) {
       const d = dottedType(w, k);
       if (d !== null) {
         street.push(d);
@@ -463,7 +501,12 @@ function parseCell(w: Words): AddressKeys | null {
       k++;
     }
     // "12 Main St, Apt 4"
-    if (k + 1 < w.length && breakGap(w, k) && UNIT_DESIGNATORS.has(addressToken(w.text(k))) && isUnitValue(addressToken(w.text(k + 1)))) {
+    if (
+      k + 1 < w.length &&
+      breakGap(w, k) &&
+      UNIT_DESIGNATORS.has(addressToken(w.text(k))) &&
+      isUnitValue(addressToken(w.text(k + 1)))
+    ) {
       pushUnit(u, addressToken(w.text(k + 1)));
       k += 2;
     }

@@ -251,7 +251,7 @@ export class ChangeBatch {
     // first[i]: the first-seen index of customer i's id
     const first = new Uint32Array(n);
     let dup = false;
-    for (let x = 0; x < n; ) {
+    for (let x = 0; x < n;) {
       let y = x + 1;
       while (y < n && ids.equal(order[y]!, order[x]!)) y++;
       const f = order[x]!;

@@ -61,10 +61,7 @@ export interface ExtraMapping {
 export function parseExtraMapping(spec: string): ExtraMapping {
   const m = /^\s*([^=]+?)\s*=\s*([A-Za-z0-9_]+)\s*(?::\s*(strong|weak)\s*)?$/.exec(spec);
   if (!m) {
-    throw new PostguardError(
-      ErrorCodes.CONFIG_INVALID,
-      `directoryColumns: "${spec}" is not HEADER=KIND[:strong|weak]`,
-    );
+    throw new PostguardError(ErrorCodes.CONFIG_INVALID, `directoryColumns: "${spec}" is not HEADER=KIND[:strong|weak]`);
   }
   const kind = m[2]!.toLowerCase();
   if (!KIND_NAME.test(kind) || kind === 'id' || kind === 'country') {

@@ -118,7 +118,10 @@ export class CompactIndex {
     this.kindSet = new Set(Object.keys(perKind));
     const seen = new Set<number>();
     for (let i = 0; i < p.region.length; i++) seen.add(p.region[i]!);
-    this.regionList = [...seen].filter((r) => r > 0).map((r) => p.regions[r]!).sort();
+    this.regionList = [...seen]
+      .filter((r) => r > 0)
+      .map((r) => p.regions[r]!)
+      .sort();
   }
 
   static empty(): CompactIndex {
@@ -440,7 +443,14 @@ function mergeIds(
       ? -1
       : !hasOld
         ? 1
-        : compareUtf8(ob, oldIds.start(i), oldIds.end(i), list.buffer, list.startOf(batchOrder[j]!), list.endOf(batchOrder[j]!));
+        : compareUtf8(
+            ob,
+            oldIds.start(i),
+            oldIds.end(i),
+            list.buffer,
+            list.startOf(batchOrder[j]!),
+            list.endOf(batchOrder[j]!),
+          );
     if (c < 0) {
       oldToNew[i] = builder.length;
       builder.append(ob, oldIds.start(i), oldIds.end(i));
@@ -502,7 +512,8 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
       x = regionIdx.get(r) ?? -1;
       if (x < 0) {
         x = regions.length;
-        if (x > 255) x = 0; // more than 255 regions cannot exist (ISO-2); ignore rather than fail
+        if (x > 255)
+          x = 0; // more than 255 regions cannot exist (ISO-2); ignore rather than fail
         else {
           regions.push(r);
           regionIdx.set(r, x);
@@ -529,7 +540,8 @@ export function applyChange(base: CompactIndex, change: Change, hasher: KeyedHas
       runOrd = new Uint32Array(runMap.length);
       for (let k = 0; k < runMap.length; k++) runOrd[k] = batchToNew[runMap[k]!]!;
     }
-    for (const r of batch.runs) files.push(new RunFileSource(r.path, r.entries, r.finished ? batchToNew : runOrd, kindOf));
+    for (const r of batch.runs)
+      files.push(new RunFileSource(r.path, r.entries, r.finished ? batchToNew : runOrd, kindOf));
     sources.push(...files);
   }
   const inMemory = batch.entHi.length;

@@ -389,8 +389,20 @@ export async function openDirectory(opts: OpenDirectoryOptions): Promise<Directo
     await store.close();
     throw err;
   }
-  const spill: SpillOptions = { dir: join(opts.dataDir, 'directory'), ...(opts.importChunk ? { chunk: opts.importChunk } : {}) };
-  const dir = new DirectoryImpl(store, hasher, extras, region, loaded, opts.logger, Math.max(0, Math.floor(opts.missCache ?? DEFAULT_MISS_CACHE)), spill);
+  const spill: SpillOptions = {
+    dir: join(opts.dataDir, 'directory'),
+    ...(opts.importChunk ? { chunk: opts.importChunk } : {}),
+  };
+  const dir = new DirectoryImpl(
+    store,
+    hasher,
+    extras,
+    region,
+    loaded,
+    opts.logger,
+    Math.max(0, Math.floor(opts.missCache ?? DEFAULT_MISS_CACHE)),
+    spill,
+  );
   // A Redis store always follows: a writer must be at the current version for its changes to apply.
   if (opts.follow !== false || opts.redis) await dir.startFollowing();
   return dir;

@@ -122,7 +122,11 @@ export class EmbeddedStore implements DirectoryStore {
     const file = this.metaFile(name);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     try {
-      await replaceFileDurably(file, value, { tmp: `${file}.${process.pid}.${newVersion()}.tmp`, mode: 0o600, syncDir: this.dir });
+      await replaceFileDurably(file, value, {
+        tmp: `${file}.${process.pid}.${newVersion()}.tmp`,
+        mode: 0o600,
+        syncDir: this.dir,
+      });
     } catch (err) {
       throw new PostguardError(ErrorCodes.DIRECTORY, `cannot write ${file}`, { cause: err });
     }

@@ -41,7 +41,13 @@ const SORT_MAX_BITS = 20;
  * arrays by cycles, then an insertion sort finishes each bucket. Equal keys (a value several customers share) stay
  * together in any order.
  */
-export function sortEntriesInPlace(hi: Uint32Array, lo: Uint32Array, ord: Uint32Array, kd: Uint8Array, n: number): void {
+export function sortEntriesInPlace(
+  hi: Uint32Array,
+  lo: Uint32Array,
+  ord: Uint32Array,
+  kd: Uint8Array,
+  n: number,
+): void {
   if (n < 2) return;
   let bits = 1;
   while (bits < SORT_MAX_BITS && n >>> (bits + 2) > 0) bits++;
@@ -118,7 +124,14 @@ export function sortEntriesInPlace(hi: Uint32Array, lo: Uint32Array, ord: Uint32
 const BLOCK = 16384;
 
 /** Writes `n` sorted entries as a new run file (`wx`, mode 0600). */
-export function writeRun(path: string, hi: Uint32Array, lo: Uint32Array, cust: Uint32Array, kd: Uint8Array, n: number): void {
+export function writeRun(
+  path: string,
+  hi: Uint32Array,
+  lo: Uint32Array,
+  cust: Uint32Array,
+  kd: Uint8Array,
+  n: number,
+): void {
   const fd = openSync(path, 'wx', 0o600);
   try {
     const block = new Uint32Array(4 * Math.min(BLOCK, Math.max(1, n)));

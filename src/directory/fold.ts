@@ -4,7 +4,17 @@
  * kept: names (foldText below), street-type dictionaries (street-words.ts) and greetings
  * (detect/salutations.ts) each decide what to do with those.
  */
-const FOLD_EXTRA: Record<string, string> = { ß: 'ss', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', æ: 'ae', œ: 'oe', ı: 'i' };
+const FOLD_EXTRA: Record<string, string> = {
+  ß: 'ss',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  æ: 'ae',
+  œ: 'oe',
+  ı: 'i',
+};
 const FOLD_EXTRA_RE = /[ßøłđðþæœı]/g;
 const MARKS = /\p{M}+/gu;
 

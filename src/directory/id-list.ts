@@ -58,11 +58,47 @@ function shortAscii(b: Uint8Array, s: number, n: number): string {
     case 9:
       return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!);
     case 10:
-      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!);
+      return fcc(
+        b[s]!,
+        b[s + 1]!,
+        b[s + 2]!,
+        b[s + 3]!,
+        b[s + 4]!,
+        b[s + 5]!,
+        b[s + 6]!,
+        b[s + 7]!,
+        b[s + 8]!,
+        b[s + 9]!,
+      );
     case 11:
-      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!);
+      return fcc(
+        b[s]!,
+        b[s + 1]!,
+        b[s + 2]!,
+        b[s + 3]!,
+        b[s + 4]!,
+        b[s + 5]!,
+        b[s + 6]!,
+        b[s + 7]!,
+        b[s + 8]!,
+        b[s + 9]!,
+        b[s + 10]!,
+      );
     default:
-      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!);
+      return fcc(
+        b[s]!,
+        b[s + 1]!,
+        b[s + 2]!,
+        b[s + 3]!,
+        b[s + 4]!,
+        b[s + 5]!,
+        b[s + 6]!,
+        b[s + 7]!,
+        b[s + 8]!,
+        b[s + 9]!,
+        b[s + 10]!,
+        b[s + 11]!,
+      );
   }
 }
 
@@ -202,8 +238,12 @@ export class IdTableBuilder {
   finish(): IdTable {
     if (this.n === 0) return IdTable.EMPTY;
     this.starts[this.n] = this.used + 1;
-    const bytes = this.bytes.length - this.used > 65536 ? Buffer.from(this.bytes.subarray(0, this.used)) : this.bytes.subarray(0, this.used);
-    const starts = this.starts.length - this.n - 1 > 16384 ? this.starts.slice(0, this.n + 1) : this.starts.subarray(0, this.n + 1);
+    const bytes =
+      this.bytes.length - this.used > 65536
+        ? Buffer.from(this.bytes.subarray(0, this.used))
+        : this.bytes.subarray(0, this.used);
+    const starts =
+      this.starts.length - this.n - 1 > 16384 ? this.starts.slice(0, this.n + 1) : this.starts.subarray(0, this.n + 1);
     return new IdTable(bytes, starts);
   }
 }

@@ -16,7 +16,14 @@ import { surnameKeys } from './name-words.js';
 import { mapHeaders, splitCell, type ColumnMapping, type ExtraMapping } from './columns.js';
 import type { KeyedHasher } from './keyed-hash.js';
 import { emailDomain, isTokenKind, normalizeRegion, normalizeValue } from './normalize.js';
-import { ADDRESS_BARE_KIND, ADDRESS_FIRST_KIND, ADDRESS_TYPED_KIND, ADDRESS_UNIT_KIND, addressKeys, unitKeys } from './address.js';
+import {
+  ADDRESS_BARE_KIND,
+  ADDRESS_FIRST_KIND,
+  ADDRESS_TYPED_KIND,
+  ADDRESS_UNIT_KIND,
+  addressKeys,
+  unitKeys,
+} from './address.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -229,7 +236,11 @@ class RowSink implements RowConsumer {
     if (keys.asWritten !== null) {
       add(k, 'address', keys.asWritten);
       const space = keys.asWritten.indexOf(' ');
-      add(this.batch.kind(ADDRESS_FIRST_KIND, 'weak'), ADDRESS_FIRST_KIND, space < 0 ? keys.asWritten : keys.asWritten.slice(0, space));
+      add(
+        this.batch.kind(ADDRESS_FIRST_KIND, 'weak'),
+        ADDRESS_FIRST_KIND,
+        space < 0 ? keys.asWritten : keys.asWritten.slice(0, space),
+      );
       if (keys.bases.length === 0) this.addressesAsWritten++;
     }
     this.perKind.set('address', (this.perKind.get('address') ?? 0) + 1);
@@ -329,7 +340,11 @@ export function fileSource(file: string, format?: ImportFormat): RowSource {
  * Reads every row of `source` into a new batch (nothing is applied to a directory here). The caller owns the
  * batch's run files (`dispose`); when reading fails they are removed here.
  */
-export async function importRows(source: RowSource, hasher: KeyedHasher, opts: Omit<ImportOptions, 'format'>): Promise<ImportResult> {
+export async function importRows(
+  source: RowSource,
+  hasher: KeyedHasher,
+  opts: Omit<ImportOptions, 'format'>,
+): Promise<ImportResult> {
   const sink = new RowSink(hasher, opts.defaultRegion, opts.spill);
   try {
     await source.feed(sink, opts.extras);

@@ -182,7 +182,10 @@ export function normalizeCity(raw: string): string | null {
 }
 
 export function normalizePostalCode(raw: string): string | null {
-  const s = raw.trim().toUpperCase().replace(/[\s-]+/g, '');
+  const s = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
   return /^[A-Z0-9]{3,10}$/.test(s) && /\d/.test(s) ? s : null;
 }
 

@@ -108,7 +108,12 @@ export class RedisStore implements DirectoryStore {
     private readonly logger: Logger | undefined,
   ) {}
 
-  static async connect(opts: { url: string; prefix: string; secretCheck: string; logger?: Logger }): Promise<RedisStore> {
+  static async connect(opts: {
+    url: string;
+    prefix: string;
+    secretCheck: string;
+    logger?: Logger;
+  }): Promise<RedisStore> {
     const redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     redis.on('error', () => undefined); // surfaced through command failures
     try {
@@ -133,10 +138,7 @@ export class RedisStore implements DirectoryStore {
     if (chunks.length === 0) return null;
     const { header, index } = decodeSnapshot(Buffer.concat(chunks));
     if (header.secretCheck !== this.secretCheck) {
-      throw new PostguardError(
-        ErrorCodes.SECRET,
-        'the Redis directory was written with a different directory secret',
-      );
+      throw new PostguardError(ErrorCodes.SECRET, 'the Redis directory was written with a different directory secret');
     }
     this.lastId = header.streamId ?? '0-0';
     this.version = header.version;

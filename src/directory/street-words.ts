@@ -46,10 +46,8 @@ const STREET_TYPES: Record<string, string> = {
     'alameda|al\navenida|av|ava|ave\nazinhaga|az\nbairro|bo|bro\nbeco|bc|bco\ncalçada|calcada|cc\ncaminho|cam|camno\n' +
     'estrada|estr\nlargo|lg|lgo\nlugar|lug\npraça|praca|pç|pc|pça|pca\npraceta|pct|pcta\nquinta|qta\nrodovia|rod|rvia|rdvia\n' +
     'rotunda|rot\nrua|r\nruela\ntravessa|tv|trav|trv\nurbanização|urbanizacao|urb\nviela|ve\nvila|vl',
-  nl:
-    'gracht|gr\nhof\nkade\nlaan|ln\nplein|pln\nsingel|sngl\nstraat|str\nsteenweg|stwg\nverlengde|verl\nvliet|vlt\nweg|wg\ndijk|dk',
-  pl:
-    'aleja|al|aleje\nbulwar|bulw\nosiedle|os\nplac|pl\nrondo\nrynek\nskwer\nszosa\nulica|ul\nwybrzeże|wybrzeze|wyb',
+  nl: 'gracht|gr\nhof\nkade\nlaan|ln\nplein|pln\nsingel|sngl\nstraat|str\nsteenweg|stwg\nverlengde|verl\nvliet|vlt\nweg|wg\ndijk|dk',
+  pl: 'aleja|al|aleje\nbulwar|bulw\nosiedle|os\nplac|pl\nrondo\nrynek\nskwer\nszosa\nulica|ul\nwybrzeże|wybrzeze|wyb',
   tr:
     'bulvar|bulvarı|bulvari|bl|blv|bulv\ncadde|caddesi|cd|cad\nsokak|sokağı|sokagi|sk|sok\nyolu|yol\nmeydanı|meydani|mey\n' +
     'mahallesi|mahalle|mah|mh',
@@ -68,7 +66,24 @@ const STREET_TYPES: Record<string, string> = {
  * `c.so`, `p.le`, `p.tta`; Russian `пр-т`, `б-р`, `пр-д`): the tokenizer cuts them in two words joined by a single
  * `.` or `-`; address.ts reads such a pair as one word when the joined spelling is listed here.
  */
-export const DOTTED_TYPES: ReadonlySet<string> = new Set(['pza', 'pzza', 'vle', 'cso', 'ple', 'pta', 'lgo', 'ava', 'avda', 'pso', 'trav', 'fraz', 'loc', 'прт', 'бр', 'прд']);
+export const DOTTED_TYPES: ReadonlySet<string> = new Set([
+  'pza',
+  'pzza',
+  'vle',
+  'cso',
+  'ple',
+  'pta',
+  'lgo',
+  'ava',
+  'avda',
+  'pso',
+  'trav',
+  'fraz',
+  'loc',
+  'прт',
+  'бр',
+  'прд',
+]);
 
 /**
  * Compound suffixes: a street type written into the street's own name (German Hauptstraße, Dutch Kerkstraat,
@@ -91,9 +106,25 @@ export const COMPOUND_SUFFIXES: readonly (readonly [string, string])[] = [
  * ordinal sign is dropped.
  */
 export const NUMBER_DESIGNATORS: ReadonlySet<string> = new Set([
-  'n', 'no', 'nr', 'nro', 'num', 'numr', 'numro', 'numero', 'numer', 'nummer', 'numara', 'nmro', 'so', 'dom', 'hausnummer', 'nbr',
+  'n',
+  'no',
+  'nr',
+  'nro',
+  'num',
+  'numr',
+  'numro',
+  'numero',
+  'numer',
+  'nummer',
+  'numara',
+  'nmro',
+  'so',
+  'dom',
+  'hausnummer',
+  'nbr',
   // ru house_numbers: дом|д
-  'д', 'дом',
+  'д',
+  'дом',
 ]);
 
 /**
@@ -103,33 +134,152 @@ export const NUMBER_DESIGNATORS: ReadonlySet<string> = new Set([
  */
 export const UNIT_DESIGNATORS: ReadonlySet<string> = new Set([
   // en
-  'apartment', 'apt', 'ap', 'flat', 'fl', 'unit', 'un', 'suite', 'ste', 'room', 'rm', 'floor', 'building', 'bldg', 'office', 'ofc',
+  'apartment',
+  'apt',
+  'ap',
+  'flat',
+  'fl',
+  'unit',
+  'un',
+  'suite',
+  'ste',
+  'room',
+  'rm',
+  'floor',
+  'building',
+  'bldg',
+  'office',
+  'ofc',
   // de
-  'appartement', 'app', 'wohnung', 'whg', 'top', 'zimmer', 'zi', 'stock', 'etage', 'og', 'eg', 'stiege', 'tur', 'tuer',
+  'appartement',
+  'app',
+  'wohnung',
+  'whg',
+  'top',
+  'zimmer',
+  'zi',
+  'stock',
+  'etage',
+  'og',
+  'eg',
+  'stiege',
+  'tur',
+  'tuer',
   // fr
-  'appt', 'appart', 'bat', 'batiment', 'esc', 'escalier', 'porte', 'pte', 'bte', 'boite',
+  'appt',
+  'appart',
+  'bat',
+  'batiment',
+  'esc',
+  'escalier',
+  'porte',
+  'pte',
+  'bte',
+  'boite',
   // es
-  'piso', 'puerta', 'pta', 'departamento', 'depto', 'dpto', 'interior', 'int', 'escalera', 'planta', 'bloque', 'portal',
+  'piso',
+  'puerta',
+  'pta',
+  'departamento',
+  'depto',
+  'dpto',
+  'interior',
+  'int',
+  'escalera',
+  'planta',
+  'bloque',
+  'portal',
   // it
-  'appartamento', 'interno', 'scala', 'sc', 'piano',
+  'appartamento',
+  'interno',
+  'scala',
+  'sc',
+  'piano',
   // pt
-  'apartamento', 'apto', 'andar', 'sala', 'casa', 'lote', 'bloco', 'conj', 'dto', 'esq', 'fte', 'frente', 'direito', 'esquerdo',
+  'apartamento',
+  'apto',
+  'andar',
+  'sala',
+  'casa',
+  'lote',
+  'bloco',
+  'conj',
+  'dto',
+  'esq',
+  'fte',
+  'frente',
+  'direito',
+  'esquerdo',
   // nl
-  'bus', 'kamer',
+  'bus',
+  'kamer',
   // pl
-  'm', 'mieszkanie', 'lok', 'lokal', 'pok', 'kl', 'klatka',
+  'm',
+  'mieszkanie',
+  'lok',
+  'lokal',
+  'pok',
+  'kl',
+  'klatka',
   // tr
-  'd', 'daire', 'kat', 'k', 'blok', 'apartman', 'ofis',
+  'd',
+  'daire',
+  'kat',
+  'k',
+  'blok',
+  'apartman',
+  'ofis',
   // sv, da
-  'lgh', 'lagenhet', 'lg', 'lejl', 'lejlighed', 'sal',
+  'lgh',
+  'lagenhet',
+  'lg',
+  'lejl',
+  'lejlighed',
+  'sal',
   // vi
-  'phong', 'tang', 'can',
+  'phong',
+  'tang',
+  'can',
   // ru (libpostal ru/unit_types_numbered.txt; корпус|корп|к and строение|стр are building parts)
-  'кв', 'квартира', 'оф', 'офис', 'пом', 'помещение', 'каб', 'кабинет', 'лит', 'литера', 'корп', 'корпус', 'к', 'стр', 'строение',
+  'кв',
+  'квартира',
+  'оф',
+  'офис',
+  'пом',
+  'помещение',
+  'каб',
+  'кабинет',
+  'лит',
+  'литера',
+  'корп',
+  'корпус',
+  'к',
+  'стр',
+  'строение',
 ]);
 
 /** Unit words that stand alone after the number (no value): French bis/ter, Dutch huis. */
-export const UNIT_WORDS: ReadonlySet<string> = new Set(['bis', 'ter', 'quater', 'hs', 'huis', 'bg', 'beneden', 'tv', 'th', 'mf', 'st', 'izq', 'izda', 'dcha', 'dch', 'dto', 'esq', 'links', 'rechts']);
+export const UNIT_WORDS: ReadonlySet<string> = new Set([
+  'bis',
+  'ter',
+  'quater',
+  'hs',
+  'huis',
+  'bg',
+  'beneden',
+  'tv',
+  'th',
+  'mf',
+  'st',
+  'izq',
+  'izda',
+  'dcha',
+  'dch',
+  'dto',
+  'esq',
+  'links',
+  'rechts',
+]);
 
 /** Unit words with one meaning and several spellings, folded to one (Dutch `huis` = `hs`, `beneden` = `bg`). */
 export const UNIT_WORD_CANON: ReadonlyMap<string, string> = new Map([
@@ -142,8 +292,47 @@ export const UNIT_WORD_CANON: ReadonlyMap<string, string> = new Map([
  * its type words are only particles keeps its type words in the key (`Am Hof 5` stays `am hof 5`).
  */
 export const PARTICLES: ReadonlySet<string> = new Set([
-  'de', 'del', 'la', 'las', 'los', 'el', 'di', 'da', 'do', 'dos', 'das', 'du', 'des', 'le', 'les', 'l', 'y', 'e', 'i',
-  'am', 'an', 'auf', 'im', 'in', 'zum', 'zur', 'der', 'die', 'den', 'van', 'von', 'het', 't', 'op', 'of', 'the', 'a', 'della', 'dello', 'degli', 'dei',
+  'de',
+  'del',
+  'la',
+  'las',
+  'los',
+  'el',
+  'di',
+  'da',
+  'do',
+  'dos',
+  'das',
+  'du',
+  'des',
+  'le',
+  'les',
+  'l',
+  'y',
+  'e',
+  'i',
+  'am',
+  'an',
+  'auf',
+  'im',
+  'in',
+  'zum',
+  'zur',
+  'der',
+  'die',
+  'den',
+  'van',
+  'von',
+  'het',
+  't',
+  'op',
+  'of',
+  'the',
+  'a',
+  'della',
+  'dello',
+  'degli',
+  'dei',
 ]);
 
 /** Districts: a street written after its neighbourhood (Turkish `Atatürk Mah. Cumhuriyet Cad.`). */
@@ -154,7 +343,6 @@ export const TYPE_CLASSES = new Set<string>();
 
 /** Directionals kept from postguard's earlier table (folded to one letter). */
 const DIRECTIONALS: Record<string, string> = { north: 'n', south: 's', east: 'e', west: 'w' };
-
 
 /**
  * Folded street-type word → its class's canonical word. Every spelling and abbreviation of one type, in every

@@ -30,7 +30,11 @@ export interface Scan {
  * Parses and detects: what `postguard scan` prints and what the policy decides on. The envelope may be derived
  * from the parsed message (offline scans take recipients from the headers) without parsing twice.
  */
-export async function scanMessage(raw: Buffer, envelopeOf: Envelope | ((parsed: ParsedMessage) => Envelope), deps: ScanDeps): Promise<Scan> {
+export async function scanMessage(
+  raw: Buffer,
+  envelopeOf: Envelope | ((parsed: ParsedMessage) => Envelope),
+  deps: ScanDeps,
+): Promise<Scan> {
   const budget = deps.scanTimeoutMs ?? 20_000;
   const started = performance.now();
   const parsed = await parseMessage(raw, { timeoutMs: Math.round(budget * 0.6), ...deps.parseLimits });
@@ -53,10 +57,19 @@ export interface InspectorDeps extends ScanDeps {
   memory?: RecipientMemory;
 }
 
-export async function decideScan(scan: Scan, envelope: Envelope, deps: InspectorDeps, client?: import('../core/types.js').ClientInfo): Promise<Verdict> {
+export async function decideScan(
+  scan: Scan,
+  envelope: Envelope,
+  deps: InspectorDeps,
+  client?: import('../core/types.js').ClientInfo,
+): Promise<Verdict> {
   const external = scan.detection.recipients.filter((r) => !r.internal).map((r) => r.address);
   const firstTime = deps.memory && external.length ? await firstTimeLookup(deps.memory, external) : undefined;
-  return decide({ envelope, client, parsed: scan.parsed, detection: scan.detection, domains: deps.directory, firstTime }, deps.policy(), { monitor: deps.monitor });
+  return decide(
+    { envelope, client, parsed: scan.parsed, detection: scan.detection, domains: deps.directory, firstTime },
+    deps.policy(),
+    { monitor: deps.monitor },
+  );
 }
 
 /**
@@ -66,7 +79,10 @@ export async function decideScan(scan: Scan, envelope: Envelope, deps: Inspector
  * scan fail with EPG_SCAN_BUSY instead of reaching the policy: the relay answers 451 and the client sends the
  * message again later, when the burst is over, rather than it being held for someone to release by hand.
  */
-export function createInspector(deps: InspectorDeps, onVerdict?: (message: InboundMessage, scan: Scan, verdict: Verdict) => void): Inspector {
+export function createInspector(
+  deps: InspectorDeps,
+  onVerdict?: (message: InboundMessage, scan: Scan, verdict: Verdict) => void,
+): Inspector {
   return async (message) => {
     const scan = await scanMessage(message.raw, message.envelope, deps);
     if (scan.parsed.unscannable.some((u) => u.reason === 'busy')) {

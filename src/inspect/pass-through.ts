@@ -1,4 +1,9 @@
 import type { Inspector } from '../core/types.js';
 
 /** The inspector used when scanning is switched off: every message is delivered unchanged. */
-export const passThroughInspector: Inspector = async () => ({ action: 'deliver', rules: [], reason: 'not scanned', hits: [] });
+export const passThroughInspector: Inspector = async () => ({
+  action: 'deliver',
+  rules: [],
+  reason: 'not scanned',
+  hits: [],
+});

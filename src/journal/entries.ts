@@ -36,10 +36,19 @@ function evidenceFacts(verdict: Pick<Verdict, 'hits'>): DataFacts {
 }
 
 function merge(a: DataFacts, b: DataFacts): DataFacts {
-  return { customers: [...new Set([...a.customers, ...b.customers])].sort(), kinds: [...new Set([...a.kinds, ...b.kinds])].sort() };
+  return {
+    customers: [...new Set([...a.customers, ...b.customers])].sort(),
+    kinds: [...new Set([...a.kinds, ...b.kinds])].sort(),
+  };
 }
 
-export function verdictEntry(message: InboundMessage, verdict: Verdict, facts: DataFacts | undefined, relay: string, now = new Date()): JournalEntry {
+export function verdictEntry(
+  message: InboundMessage,
+  verdict: Verdict,
+  facts: DataFacts | undefined,
+  relay: string,
+  now = new Date(),
+): JournalEntry {
   const f = merge(facts ?? { customers: [], kinds: [] }, evidenceFacts(verdict));
   return {
     time: now.toISOString(),
@@ -59,7 +68,13 @@ export function verdictEntry(message: InboundMessage, verdict: Verdict, facts: D
 export function outcomeEntry(verdict: JournalEntry, replyCode: number, now = new Date()): JournalEntry {
   const ok = replyCode >= 200 && replyCode < 300;
   // 5xx: refused by policy or by the upstream; 4xx: not accepted, the client retries (under a new reference)
-  const event = ok ? (verdict.action === 'quarantine' ? 'held' : 'delivered') : replyCode >= 500 ? 'rejected' : 'not-accepted';
+  const event = ok
+    ? verdict.action === 'quarantine'
+      ? 'held'
+      : 'delivered'
+    : replyCode >= 500
+      ? 'rejected'
+      : 'not-accepted';
   return { ...verdict, time: now.toISOString(), event, delivered: event === 'delivered', reply: replyCode };
 }
 
@@ -67,11 +82,18 @@ export function outcomeEntry(verdict: JournalEntry, replyCode: number, now = new
 const SKIPPED_ACTIONS = new Set(['release-started', 'held']);
 
 /** A quarantine transition's history entry as a journal entry; null for steps that are not journaled. */
-export function actionEntry(record: QuarantineRecord, entry: Pick<HistoryEntry, 'actor' | 'action' | 'details'> & { at?: string }, relay?: string): JournalEntry | null {
+export function actionEntry(
+  record: QuarantineRecord,
+  entry: Pick<HistoryEntry, 'actor' | 'action' | 'details'> & { at?: string },
+  relay?: string,
+): JournalEntry | null {
   if (SKIPPED_ACTIONS.has(entry.action)) return null;
   const f = evidenceFacts(record.verdict);
   const detailRecipients = entry.details?.recipients;
-  const recipients = Array.isArray(detailRecipients) && detailRecipients.every((r) => typeof r === 'string') ? (detailRecipients) : record.masked.rcptTo;
+  const recipients =
+    Array.isArray(detailRecipients) && detailRecipients.every((r) => typeof r === 'string')
+      ? detailRecipients
+      : record.masked.rcptTo;
   const accepted = typeof entry.details?.accepted === 'number' ? entry.details.accepted : undefined;
   return {
     time: entry.at ?? new Date().toISOString(),

@@ -118,7 +118,10 @@ export class FileJournal implements JournalBackend {
       if (err.code === 'ENOENT') return [] as string[];
       throw new PostguardError(ErrorCodes.JOURNAL, `cannot read the journal folder ${this.dir}`, { cause: err });
     });
-    return names.map((n) => FILE_RE.exec(n)?.[1]).filter((d): d is string => Boolean(d)).sort();
+    return names
+      .map((n) => FILE_RE.exec(n)?.[1])
+      .filter((d): d is string => Boolean(d))
+      .sort();
   }
 
   private async read(day: string, needle?: string): Promise<JournalEntry[]> {
@@ -175,7 +178,8 @@ export class FileJournal implements JournalBackend {
       if (day >= cutoff) continue;
       if (this.handle?.day === day) await this.dropHandle();
       await unlink(path.join(this.dir, `${day}.jsonl`)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw new PostguardError(ErrorCodes.JOURNAL, `cannot prune journal day ${day}`, { cause: err });
+        if (err.code !== 'ENOENT')
+          throw new PostguardError(ErrorCodes.JOURNAL, `cannot prune journal day ${day}`, { cause: err });
       });
       removed++;
     }

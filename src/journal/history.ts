@@ -15,7 +15,17 @@ export function foldHistories(entries: readonly JournalEntry[]): MessageHistory[
   for (const e of sorted) {
     let h = byRef.get(e.ref);
     if (!h) {
-      h = { ref: e.ref, time: e.time, rules: [], customers: [], kinds: [], recipients: [], delivered: false, status: e.event, events: [] };
+      h = {
+        ref: e.ref,
+        time: e.time,
+        rules: [],
+        customers: [],
+        kinds: [],
+        recipients: [],
+        delivered: false,
+        status: e.event,
+        events: [],
+      };
       byRef.set(e.ref, h);
     }
     if (e.action && !h.action) h.action = e.action;
@@ -40,7 +50,15 @@ export function foldHistories(entries: readonly JournalEntry[]): MessageHistory[
 }
 
 export function countHistories(histories: readonly MessageHistory[], since?: Date): JournalStats {
-  const stats: JournalStats = { ...(since ? { since: since.toISOString() } : {}), messages: 0, byAction: {}, byStatus: {}, actions: {}, rules: {}, customersAffected: 0 };
+  const stats: JournalStats = {
+    ...(since ? { since: since.toISOString() } : {}),
+    messages: 0,
+    byAction: {},
+    byStatus: {},
+    actions: {},
+    rules: {},
+    customersAffected: 0,
+  };
   const affected = new Set<string>();
   for (const h of histories) {
     stats.messages++;

@@ -66,6 +66,8 @@ export class Journal {
 }
 
 export async function openJournal(opts: OpenJournalOptions): Promise<Journal> {
-  const backend = opts.postgres ? await PgJournal.connect(opts.postgres) : await FileJournal.open(opts.dataDir, { create: !opts.mustExist });
+  const backend = opts.postgres
+    ? await PgJournal.connect(opts.postgres)
+    : await FileJournal.open(opts.dataDir, { create: !opts.mustExist });
   return new Journal(backend, opts.retentionMs ?? DEFAULT_RETENTION_MS);
 }

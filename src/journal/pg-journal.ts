@@ -49,14 +49,24 @@ export class PgJournal implements JournalBackend {
       }
     } catch (cause) {
       await pool.end().catch(() => undefined);
-      throw new PostguardError(ErrorCodes.JOURNAL, `cannot open the journal database ${describePgUrl(url)}: ${(cause as Error).message}`, { cause });
+      throw new PostguardError(
+        ErrorCodes.JOURNAL,
+        `cannot open the journal database ${describePgUrl(url)}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     return new PgJournal(pool);
   }
 
   async append(entry: JournalEntry): Promise<void> {
     try {
-      await this.pool.query(`INSERT INTO ${TABLE} (time, ref, event, customers, entry) VALUES ($1, $2, $3, $4, $5)`, [entry.time, entry.ref, entry.event, entry.customers, JSON.stringify(entry)]);
+      await this.pool.query(`INSERT INTO ${TABLE} (time, ref, event, customers, entry) VALUES ($1, $2, $3, $4, $5)`, [
+        entry.time,
+        entry.ref,
+        entry.event,
+        entry.customers,
+        JSON.stringify(entry),
+      ]);
     } catch (cause) {
       throw new PostguardError(ErrorCodes.JOURNAL, 'journal write failed', { cause });
     }

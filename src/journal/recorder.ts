@@ -98,7 +98,10 @@ export class JournalRecorder {
       return true;
     } catch (err) {
       this.opts.onWriteFailure?.(kind);
-      this.opts.logger?.error({ ref: entry.ref, event: entry.event, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'journal write failed; entry lost');
+      this.opts.logger?.error(
+        { ref: entry.ref, event: entry.event, errCode: (err as { code?: string }).code ?? 'ERROR' },
+        'journal write failed; entry lost',
+      );
       return false;
     }
   }
@@ -108,7 +111,12 @@ export class JournalRecorder {
  * For short-lived processes (the CLI): journals every transition of the store, opening the journal for each one
  * and closing it after the write. `onError` hears about entries that could not be written.
  */
-export function journalTransitions(store: TransitionSource, open: () => Promise<Journal>, onError: (err: unknown, entry: JournalEntry) => void, relay?: string): void {
+export function journalTransitions(
+  store: TransitionSource,
+  open: () => Promise<Journal>,
+  onError: (err: unknown, entry: JournalEntry) => void,
+  relay?: string,
+): void {
   store.onTransition?.(async (record, history) => {
     const entry = actionEntry(record, history, relay);
     if (!entry) return;

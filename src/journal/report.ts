@@ -29,7 +29,9 @@ export function customerLines(histories: readonly MessageHistory[]): CustomerRep
     recipients: h.recipients,
     delivered: h.delivered,
     status: h.status,
-    actions: h.events.filter((e) => e.actor && e.actor !== 'relay').map((e) => ({ time: e.time, event: e.event, ...(e.actor ? { actor: e.actor } : {}) })),
+    actions: h.events
+      .filter((e) => e.actor && e.actor !== 'relay')
+      .map((e) => ({ time: e.time, event: e.event, ...(e.actor ? { actor: e.actor } : {}) })),
   }));
 }
 
@@ -61,7 +63,14 @@ export interface IncidentReport {
   delivered: boolean;
   status: string;
   /** Every event with who took it. */
-  timeline: { time: string; event: string; actor?: string; delivered?: boolean; recipients?: string[]; reply?: number }[];
+  timeline: {
+    time: string;
+    event: string;
+    actor?: string;
+    delivered?: boolean;
+    recipients?: string[];
+    reply?: number;
+  }[];
 }
 
 export function incidentOf(h: MessageHistory): IncidentReport {
@@ -81,33 +90,45 @@ export function incidentOf(h: MessageHistory): IncidentReport {
 
 /** The incident's outcome in words (report text and the console's incident page). */
 export function incidentOutcome(r: Pick<IncidentReport, 'delivered' | 'status'>): string {
-  return r.delivered ? 'DELIVERED to its recipients' : r.status === 'rejected' ? 'REJECTED, not delivered' : `NOT DELIVERED (${r.status})`;
+  return r.delivered
+    ? 'DELIVERED to its recipients'
+    : r.status === 'rejected'
+      ? 'REJECTED, not delivered'
+      : `NOT DELIVERED (${r.status})`;
 }
 
 /** A timeline event's details in words: reply code, (masked) recipients of a release, delivered or not. */
 export function eventDetails(e: IncidentReport['timeline'][number]): string {
-  return [e.reply !== undefined ? `reply ${e.reply}` : '', e.recipients?.length ? `to ${e.recipients.join(', ')}` : '', e.delivered !== undefined ? (e.delivered ? 'delivered' : 'not delivered') : ''].filter(Boolean).join(', ');
+  return [
+    e.reply !== undefined ? `reply ${e.reply}` : '',
+    e.recipients?.length ? `to ${e.recipients.join(', ')}` : '',
+    e.delivered !== undefined ? (e.delivered ? 'delivered' : 'not delivered') : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 export function incidentReportText(r: IncidentReport): string {
   const outcome = incidentOutcome(r);
-  return [
-    `Incident evidence for message ${r.ref}`,
-    '',
-    `First seen:        ${r.time}`,
-    `Verdict:           ${r.verdict}${r.rules.length ? ` (rules ${r.rules.join(', ')})` : ''}`,
-    `Outcome:           ${outcome}`,
-    `Kinds of data:     ${r.kinds.join(', ') || 'none recorded'}`,
-    `Data subjects:     ${r.dataSubjects.count}${r.dataSubjects.count ? ` (customer ids: ${r.dataSubjects.customers.join(', ')})` : ''}`,
-    `Recipients:        ${r.recipients.join(', ') || '-'}`,
-    '',
-    'Timeline:',
-    ...r.timeline.map((e) => {
-      const extra = eventDetails(e);
-      return `  ${e.time}  ${e.event.padEnd(18)} by ${e.actor ?? '?'}${extra ? `  (${extra})` : ''}`;
-    }),
-    '',
-    'Recipients are masked and no message content is kept in the journal; the held message itself (while it is',
-    'kept) is in the quarantine: postguard quarantine show REF.',
-  ].join('\n') + '\n';
+  return (
+    [
+      `Incident evidence for message ${r.ref}`,
+      '',
+      `First seen:        ${r.time}`,
+      `Verdict:           ${r.verdict}${r.rules.length ? ` (rules ${r.rules.join(', ')})` : ''}`,
+      `Outcome:           ${outcome}`,
+      `Kinds of data:     ${r.kinds.join(', ') || 'none recorded'}`,
+      `Data subjects:     ${r.dataSubjects.count}${r.dataSubjects.count ? ` (customer ids: ${r.dataSubjects.customers.join(', ')})` : ''}`,
+      `Recipients:        ${r.recipients.join(', ') || '-'}`,
+      '',
+      'Timeline:',
+      ...r.timeline.map((e) => {
+        const extra = eventDetails(e);
+        return `  ${e.time}  ${e.event.padEnd(18)} by ${e.actor ?? '?'}${extra ? `  (${extra})` : ''}`;
+      }),
+      '',
+      'Recipients are masked and no message content is kept in the journal; the held message itself (while it is',
+      'kept) is in the quarantine: postguard quarantine show REF.',
+    ].join('\n') + '\n'
+  );
 }

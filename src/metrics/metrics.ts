@@ -21,13 +21,46 @@ export class Metrics {
   constructor(opts: { defaultMetrics?: boolean; prefix?: string } = {}) {
     const p = opts.prefix ?? 'postguard_';
     const registers = [this.registry];
-    this.messages = new Counter({ name: `${p}messages_total`, help: 'Messages by verdict.', labelNames: ['verdict'], registers });
-    this.ruleHits = new Counter({ name: `${p}rule_hits_total`, help: 'Rule hits by rule id.', labelNames: ['rule'], registers });
-    this.scanSeconds = new Histogram({ name: `${p}scan_duration_seconds`, help: 'Parse + detect + decide time.', buckets: DURATION_BUCKETS, registers });
-    this.deliverySeconds = new Histogram({ name: `${p}delivery_duration_seconds`, help: 'Upstream delivery time.', buckets: DURATION_BUCKETS, registers });
-    this.upstreamErrors = new Counter({ name: `${p}upstream_errors_total`, help: 'Upstream errors by kind.', labelNames: ['kind'], registers });
-    this.connections = new Counter({ name: `${p}smtp_connections_total`, help: 'SMTP connections accepted.', registers });
-    this.activeConnections = new Gauge({ name: `${p}smtp_connections_active`, help: 'Open SMTP connections.', registers });
+    this.messages = new Counter({
+      name: `${p}messages_total`,
+      help: 'Messages by verdict.',
+      labelNames: ['verdict'],
+      registers,
+    });
+    this.ruleHits = new Counter({
+      name: `${p}rule_hits_total`,
+      help: 'Rule hits by rule id.',
+      labelNames: ['rule'],
+      registers,
+    });
+    this.scanSeconds = new Histogram({
+      name: `${p}scan_duration_seconds`,
+      help: 'Parse + detect + decide time.',
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.deliverySeconds = new Histogram({
+      name: `${p}delivery_duration_seconds`,
+      help: 'Upstream delivery time.',
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: `${p}upstream_errors_total`,
+      help: 'Upstream errors by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.connections = new Counter({
+      name: `${p}smtp_connections_total`,
+      help: 'SMTP connections accepted.',
+      registers,
+    });
+    this.activeConnections = new Gauge({
+      name: `${p}smtp_connections_active`,
+      help: 'Open SMTP connections.',
+      registers,
+    });
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     new Gauge({

@@ -53,14 +53,17 @@ export function digestText(entries: readonly JournalEntry[], publicUrl?: string)
   const requests = entries.filter((e) => e.event === 'release-requested');
   const rejects = entries.filter((e) => e.event === 'rejected');
   const others = entries.filter((e) => !requests.includes(e) && !rejects.includes(e));
-  const section = (title: string, list: readonly JournalEntry[]) => (list.length ? ['', `${title} (${list.length}):`, ...list.map(describe)] : []);
+  const section = (title: string, list: readonly JournalEntry[]) =>
+    list.length ? ['', `${title} (${list.length}):`, ...list.map(describe)] : [];
   return [
     `postguard: ${entries.length} event(s) since the last digest.`,
     ...section('Release requests waiting for review', requests),
     ...section('Rejected messages', rejects),
     ...section('Other events for admins', others),
     '',
-    publicUrl ? `Review them in the console: ${publicUrl}` : 'Review them in the console or with `postguard quarantine list`.',
+    publicUrl
+      ? `Review them in the console: ${publicUrl}`
+      : 'Review them in the console or with `postguard quarantine list`.',
     'Details per message: `postguard report incident REF`.',
     '',
     '-- postguard',
@@ -91,10 +94,15 @@ export class AdminDigest {
       date: now,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
     });
-    const raw = await new Promise<Buffer>((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
+    const raw = await new Promise<Buffer>((resolve, reject) =>
+      composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))),
+    );
     try {
-      const result = await this.opts.upstream.send({ mailFrom: '', rcptTo: this.opts.admins }, raw, { id: `digest-${now.getTime()}` });
-      if (result.status !== 'sent') this.opts.logger?.warn({ code: result.code, events: entries.length }, 'admin digest not accepted upstream');
+      const result = await this.opts.upstream.send({ mailFrom: '', rcptTo: this.opts.admins }, raw, {
+        id: `digest-${now.getTime()}`,
+      });
+      if (result.status !== 'sent')
+        this.opts.logger?.warn({ code: result.code, events: entries.length }, 'admin digest not accepted upstream');
       else this.opts.logger?.info({ events: entries.length, admins: this.opts.admins.length }, 'admin digest sent');
     } catch (err) {
       this.opts.logger?.warn({ events: entries.length, err: (err as Error).message }, 'admin digest failed');

@@ -22,7 +22,10 @@ export interface NoticeOptions {
 }
 
 /** True when the sender gets a notice: held, a sender to tell, and no deciding rule said notify.sender: false. */
-export function shouldNotifySender(record: Pick<QuarantineRecord, 'verdict' | 'envelope'>, opts: { from?: string } = {}): boolean {
+export function shouldNotifySender(
+  record: Pick<QuarantineRecord, 'verdict' | 'envelope'>,
+  opts: { from?: string } = {},
+): boolean {
   const { verdict, envelope } = record;
   if (verdict.action !== 'quarantine' || !envelope.mailFrom) return false;
   if (opts.from && envelope.mailFrom.toLowerCase() === opts.from.toLowerCase()) return false; // never notify ourselves
@@ -43,7 +46,8 @@ function messageSection(record: QuarantineRecord, opts: NoticeOptions): string[]
   const link = opts.signer.link(opts.publicUrl, record.id, now);
   const { exp } = opts.signer.sign(record.id, now);
   const reasons = new Set<string>();
-  for (const h of record.verdict.hits) if (record.verdict.rules.includes(h.ruleId)) reasons.add(`${h.reason} (rule ${h.ruleId})`);
+  for (const h of record.verdict.hits)
+    if (record.verdict.rules.includes(h.ruleId)) reasons.add(`${h.reason} (rule ${h.ruleId})`);
   if (!reasons.size) reasons.add(record.verdict.reason);
   const found: string[] = [];
   for (const h of record.verdict.hits) {
@@ -74,9 +78,19 @@ export function holdNoticeText(records: QuarantineRecord | readonly QuarantineRe
   const list = Array.isArray(records) ? records : [records as QuarantineRecord];
   const intro =
     list.length === 1
-      ? ['Your message has not been delivered yet: it was held for review because it appears to contain personal data', 'that its recipients should not receive.']
-      : [`${list.length} of your messages have not been delivered yet: they were held for review because they appear to`, 'contain personal data that their recipients should not receive.'];
-  const sections = list.flatMap((r, i) => [...(list.length > 1 ? ['', `--- Message ${i + 1} of ${list.length} ---`] : []), '', ...messageSection(r, opts)]);
+      ? [
+          'Your message has not been delivered yet: it was held for review because it appears to contain personal data',
+          'that its recipients should not receive.',
+        ]
+      : [
+          `${list.length} of your messages have not been delivered yet: they were held for review because they appear to`,
+          'contain personal data that their recipients should not receive.',
+        ];
+  const sections = list.flatMap((r, i) => [
+    ...(list.length > 1 ? ['', `--- Message ${i + 1} of ${list.length} ---`] : []),
+    '',
+    ...messageSection(r, opts),
+  ]);
   return [
     ...intro,
     ...sections,
@@ -89,13 +103,19 @@ export function holdNoticeText(records: QuarantineRecord | readonly QuarantineRe
 }
 
 /** The notice as raw RFC 5322 bytes. */
-export function buildHoldNotice(records: QuarantineRecord | readonly QuarantineRecord[], opts: NoticeOptions): Promise<Buffer> {
+export function buildHoldNotice(
+  records: QuarantineRecord | readonly QuarantineRecord[],
+  opts: NoticeOptions,
+): Promise<Buffer> {
   const list = Array.isArray(records) ? records : [records as QuarantineRecord];
   const first = list[0]!;
   const composer = new MailComposer({
     from: opts.from,
     to: first.envelope.mailFrom,
-    subject: list.length === 1 ? `Message held for review (ref ${first.id})` : `${list.length} messages held for review (refs ${list.map((r) => r.id).join(', ')})`,
+    subject:
+      list.length === 1
+        ? `Message held for review (ref ${first.id})`
+        : `${list.length} messages held for review (refs ${list.map((r) => r.id).join(', ')})`,
     text: holdNoticeText(list, opts),
     date: opts.now ?? new Date(),
     headers: {
@@ -107,7 +127,11 @@ export function buildHoldNotice(records: QuarantineRecord | readonly QuarantineR
   return new Promise((resolve, reject) => composer.compile().build((err, buf) => (err ? reject(err) : resolve(buf))));
 }
 
-export async function sendHoldNotice(upstream: Upstream, records: QuarantineRecord | readonly QuarantineRecord[], opts: NoticeOptions): Promise<DeliveryResult> {
+export async function sendHoldNotice(
+  upstream: Upstream,
+  records: QuarantineRecord | readonly QuarantineRecord[],
+  opts: NoticeOptions,
+): Promise<DeliveryResult> {
   const list = Array.isArray(records) ? records : [records as QuarantineRecord];
   const raw = await buildHoldNotice(list, opts);
   return upstream.send({ mailFrom: '', rcptTo: [list[0]!.envelope.mailFrom] }, raw, { id: `${list[0]!.id}.notice` });
@@ -123,7 +147,9 @@ export async function notifyHold(
   records: QuarantineRecord | readonly QuarantineRecord[],
   opts: NoticeOptions & { logger?: Logger },
 ): Promise<boolean> {
-  const due = (Array.isArray(records) ? records : [records as QuarantineRecord]).filter((r) => shouldNotifySender(r, { from: opts.from }));
+  const due = (Array.isArray(records) ? records : [records as QuarantineRecord]).filter((r) =>
+    shouldNotifySender(r, { from: opts.from }),
+  );
   if (!due.length) return false;
   const ids = due.map((r) => r.id);
   const to = maskAddress(due[0]!.envelope.mailFrom);

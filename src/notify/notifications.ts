@@ -41,9 +41,22 @@ export function createNotifications(
   const notices = new Batcher<QuarantineRecord>(settings.senderBatch, async (_sender, records) => {
     await notifyHold(upstream, records, { ...deps.notice, from: settings.from, ...(logger ? { logger } : {}) });
   });
-  const digest = new AdminDigest({ admins: settings.admins, from: settings.from, everyMs: settings.digestEvery, upstream, publicUrl: deps.notice.publicUrl, ...(logger ? { logger } : {}) });
+  const digest = new AdminDigest({
+    admins: settings.admins,
+    from: settings.from,
+    everyMs: settings.digestEvery,
+    upstream,
+    publicUrl: deps.notice.publicUrl,
+    ...(logger ? { logger } : {}),
+  });
   const webhook = settings.webhook
-    ? new WebhookSender({ url: settings.webhook, secret: settings.webhookSecret, queueMax: settings.webhookQueue, ...(deps.registry ? { registry: deps.registry } : {}), ...(logger ? { logger } : {}) })
+    ? new WebhookSender({
+        url: settings.webhook,
+        secret: settings.webhookSecret,
+        queueMax: settings.webhookQueue,
+        ...(deps.registry ? { registry: deps.registry } : {}),
+        ...(logger ? { logger } : {}),
+      })
     : null;
   return {
     held(record) {

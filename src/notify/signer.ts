@@ -15,7 +15,8 @@ export interface LinkSigner {
 }
 
 export function createLinkSigner(secret: Buffer, ttlMs = LINK_TTL_MS): LinkSigner {
-  const mac = (id: string, exp: number): string => createHmac('sha256', secret).update(`release-request\n${id}\n${exp}`).digest('base64url');
+  const mac = (id: string, exp: number): string =>
+    createHmac('sha256', secret).update(`release-request\n${id}\n${exp}`).digest('base64url');
   const signer: LinkSigner = {
     sign(id, now = new Date()) {
       const exp = Math.floor((now.getTime() + ttlMs) / 1000);

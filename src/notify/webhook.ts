@@ -24,7 +24,13 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 }
 
 /** For receivers (and tests): signature valid and timestamp within toleranceS of now. */
-export function verifyWebhook(secret: string, headers: { timestamp?: string; signature?: string }, body: string, toleranceS = 300, now = Date.now()): boolean {
+export function verifyWebhook(
+  secret: string,
+  headers: { timestamp?: string; signature?: string },
+  body: string,
+  toleranceS = 300,
+  now = Date.now(),
+): boolean {
   const ts = Number(headers.timestamp);
   if (!Number.isInteger(ts) || Math.abs(now / 1000 - ts) > toleranceS || !headers.signature) return false;
   const want = Buffer.from(signWebhook(secret, ts, body));
@@ -71,7 +77,12 @@ export class WebhookSender {
   constructor(opts: WebhookOptions) {
     this.o = { queueMax: 1000, maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 300_000, timeoutMs: 10_000, ...opts };
     this.counter = opts.registry
-      ? new Counter({ name: 'postguard_webhook_events_total', help: 'Webhook events by result (sent, dropped: queue full or closing, failed: gave up).', labelNames: ['result'], registers: [opts.registry] })
+      ? new Counter({
+          name: 'postguard_webhook_events_total',
+          help: 'Webhook events by result (sent, dropped: queue full or closing, failed: gave up).',
+          labelNames: ['result'],
+          registers: [opts.registry],
+        })
       : null;
   }
 
@@ -86,7 +97,10 @@ export class WebhookSender {
     if (!event) return;
     if (this.closing || this.queue.length >= this.o.queueMax) {
       this.count('dropped');
-      this.o.logger?.warn({ ref: event.ref, event: event.event, queued: this.queue.length }, 'webhook queue full; event dropped');
+      this.o.logger?.warn(
+        { ref: event.ref, event: event.event, queued: this.queue.length },
+        'webhook queue full; event dropped',
+      );
       return;
     }
     this.queue.push(event);
@@ -114,7 +128,13 @@ export class WebhookSender {
       try {
         const res = await fetch(this.o.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'postguard-webhook', [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(this.o.secret, ts, body), [EVENT_HEADER]: event.id },
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'postguard-webhook',
+            [TIMESTAMP_HEADER]: String(ts),
+            [SIGNATURE_HEADER]: signWebhook(this.o.secret, ts, body),
+            [EVENT_HEADER]: event.id,
+          },
           body,
           signal: AbortSignal.timeout(this.o.timeoutMs),
         });
@@ -126,7 +146,10 @@ export class WebhookSender {
       }
       const retry = status === 0 || status === 408 || status === 429 || status >= 500;
       if (!retry || attempt === this.o.maxAttempts || this.closing) {
-        this.o.logger?.warn({ ref: event.ref, event: event.event, status, attempts: attempt }, 'webhook delivery failed; event dropped');
+        this.o.logger?.warn(
+          { ref: event.ref, event: event.event, status, attempts: attempt },
+          'webhook delivery failed; event dropped',
+        );
         return false;
       }
       const delay = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempt - 1));

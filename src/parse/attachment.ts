@@ -18,7 +18,12 @@ import type { PartInput } from './part.js';
 /** Reads one part into the context; the PartVisitor (part.ts) the containers below are handed. */
 export async function extractPart(ctx: ExtractContext, part: PartInput): Promise<void> {
   const source = `attachment:${part.path}`;
-  ctx.addAttachment({ filename: part.filename, contentType: part.contentType, size: part.size ?? part.bytes.length, source: part.path });
+  ctx.addAttachment({
+    filename: part.filename,
+    contentType: part.contentType,
+    size: part.size ?? part.bytes.length,
+    source: part.path,
+  });
   addFilenameSegment(ctx, part, source);
   if (ctx.expired()) {
     ctx.addUnscannable(source, 'timeout', 'not reached before the time limit');
@@ -83,14 +88,23 @@ async function extractKind(ctx: ExtractContext, part: PartInput, source: string)
       }
       if (kind === 'zip') return extractZip(ctx, part, extractPart);
       const raw = Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength);
-      await extractMessage(ctx, raw, { prefix: `${source}/`, path: `${part.path}/`, depth: part.depth + 1 }, extractPart);
+      await extractMessage(
+        ctx,
+        raw,
+        { prefix: `${source}/`, path: `${part.path}/`, depth: part.depth + 1 },
+        extractPart,
+      );
       return;
     }
     case 'encrypted':
       ctx.addUnscannable(source, 'encrypted', `${extensionOf(part.filename) || part.contentType}: encrypted content`);
       return;
     case 'unsupported':
-      ctx.addUnscannable(source, 'unsupported', `${extensionOf(part.filename) || part.contentType}: format not readable`);
+      ctx.addUnscannable(
+        source,
+        'unsupported',
+        `${extensionOf(part.filename) || part.contentType}: format not readable`,
+      );
       return;
     case 'binary':
       return;

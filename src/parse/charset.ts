@@ -38,7 +38,8 @@ function makeDecoder(key: string): Decoder | null {
   }
   const name = key.replace(/_/g, '-');
   for (const k of [key, name, key.replace(/[-_]/g, '')]) {
-    if (iconv.encodingExists(k)) return { decode: (b) => iconv.decode(Buffer.from(b.buffer, b.byteOffset, b.byteLength), k) };
+    if (iconv.encodingExists(k))
+      return { decode: (b) => iconv.decode(Buffer.from(b.buffer, b.byteOffset, b.byteLength), k) };
   }
   if (name !== key) {
     try {
@@ -51,7 +52,11 @@ function makeDecoder(key: string): Decoder | null {
 }
 
 function decoderFor(label: string): Decoder | null {
-  let key = label.trim().toLowerCase().replace(/\*.*$/, '').replace(/^["']|["']$/g, ''); // RFC 2231 language suffix, quotes
+  let key = label
+    .trim()
+    .toLowerCase()
+    .replace(/\*.*$/, '')
+    .replace(/^["']|["']$/g, ''); // RFC 2231 language suffix, quotes
   key = ALIASES.get(key) ?? key;
   let dec = decoders.get(key);
   if (dec === undefined) {

@@ -1,4 +1,10 @@
-import type { AttachmentInfo, SegmentLocation, TextSegment, UnscannablePart, UnscannableReason } from '../core/types.js';
+import type {
+  AttachmentInfo,
+  SegmentLocation,
+  TextSegment,
+  UnscannablePart,
+  UnscannableReason,
+} from '../core/types.js';
 import type { ParseLimits } from './limits.js';
 
 /** Raised inside extraction when the message's time budget is used up. */

@@ -32,7 +32,8 @@ export async function parseMessage(raw: Buffer, opts?: Partial<ParseLimits>): Pr
     const head = await extractMessage(ctx, raw, { prefix: '', path: '', depth: 0 }, extractPart);
     Object.assign(parsed, head);
   } catch (err) {
-    if (err instanceof ExtractTimeout) ctx.addUnscannable('message', 'timeout', 'time limit reached while parsing MIME');
+    if (err instanceof ExtractTimeout)
+      ctx.addUnscannable('message', 'timeout', 'time limit reached while parsing MIME');
     else ctx.addUnscannable('message', 'parse-error', `mime: ${errorKind(err)}`);
   }
   ctx.closed = true;

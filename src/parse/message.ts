@@ -23,7 +23,10 @@ export interface MessageScope {
 }
 
 /** The header part of a ParsedMessage. */
-export type MessageHead = Pick<ParsedMessage, 'subject' | 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'headers'>;
+export type MessageHead = Pick<
+  ParsedMessage,
+  'subject' | 'messageId' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'headers'
+>;
 
 const ADDRESS_HEADERS = [
   ['from', 'from'],

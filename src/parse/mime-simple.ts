@@ -28,7 +28,9 @@ interface SplitNode {
 }
 
 const require = createRequire(import.meta.url);
-const { MimeNode } = require('@zone-eu/mailsplit') as { MimeNode: new (parent: SplitNode | null, config: object) => SplitNode };
+const { MimeNode } = require('@zone-eu/mailsplit') as {
+  MimeNode: new (parent: SplitNode | null, config: object) => SplitNode;
+};
 const libqp = require('libqp') as { decode(input: string | Buffer): Buffer };
 const libbase64 = require('libbase64') as { decode(input: string): Buffer };
 
@@ -107,7 +109,12 @@ function* delimiters(raw: Buffer, from: number, boundary: Buffer): Generator<[nu
     end = end === -1 ? raw.length : end + 1;
     // "--boundary" CRLF or "--boundary--" CRLF, nothing else on the line
     const len = end - pos - (raw[end - 1] === 0x0a ? 2 : 0);
-    if (raw[pos] === 0x2d && raw[pos + 1] === 0x2d && (len === boundary.length + 2 || len === boundary.length + 4) && raw.subarray(pos + 2, pos + 2 + boundary.length).equals(boundary)) {
+    if (
+      raw[pos] === 0x2d &&
+      raw[pos + 1] === 0x2d &&
+      (len === boundary.length + 2 || len === boundary.length + 4) &&
+      raw.subarray(pos + 2, pos + 2 + boundary.length).equals(boundary)
+    ) {
       if (len === boundary.length + 2) yield [pos, end, false];
       else if (raw[pos + len - 2] === 0x2d && raw[pos + len - 1] === 0x2d) {
         yield [pos, end, true];
@@ -128,7 +135,9 @@ export function readSimpleMime(raw: Buffer): SimpleMime | null {
     const text = leafText(root.node, raw.subarray(root.bodyStart));
     if (text === null) return null;
     // mailparser: a lone HTML part gives an empty text; an empty part gives nothing
-    return root.node.contentType === 'text/plain' ? { headerLines, text, html: '' } : { headerLines, text: '', html: text };
+    return root.node.contentType === 'text/plain'
+      ? { headerLines, text, html: '' }
+      : { headerLines, text: '', html: text };
   }
 
   if (root.node.contentType !== 'multipart/alternative' || !root.node._boundary) return null;

@@ -39,8 +39,11 @@ const TYPE_BY_EXT = new Map<string, string>(
 
 /** One path component: no separators or control characters, bounded length. */
 export function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\x00-\x1f\x7f]/g, '').replace(/[/\\]/g, '_').trim().slice(0, 200);
+  return name
+    .replace(/[\x00-\x1f\x7f]/g, '') // eslint-disable-line no-control-regex
+    .replace(/[/\\]/g, '_')
+    .trim()
+    .slice(0, 200);
 }
 
 /** Name for an attachment in source paths; unnamed parts get "part-N.<ext>", messages always end in ".eml". */

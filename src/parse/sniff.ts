@@ -21,8 +21,29 @@ export type PartKind =
 const TEXT_EXT = new Set(['txt', 'csv', 'tsv', 'log', 'md', 'json', 'xml', 'yaml', 'yml', 'rtf', 'text', 'ini', 'sql']);
 const CAL_EXT = new Set(['ics', 'ical', 'ifb', 'vcf', 'vcard']);
 const UNSUPPORTED_EXT = new Set([
-  'doc', 'xls', 'ppt', 'pptx', 'odt', 'ods', 'odp', 'pages', 'numbers', 'key', 'rar', '7z', 'gz', 'tgz', 'bz2',
-  'xz', 'tar', 'msg', 'xlsb', 'xlsm', 'docm', 'epub', 'mbox',
+  'doc',
+  'xls',
+  'ppt',
+  'pptx',
+  'odt',
+  'ods',
+  'odp',
+  'pages',
+  'numbers',
+  'key',
+  'rar',
+  '7z',
+  'gz',
+  'tgz',
+  'bz2',
+  'xz',
+  'tar',
+  'msg',
+  'xlsb',
+  'xlsm',
+  'docm',
+  'epub',
+  'mbox',
 ]);
 const BINARY_PREFIX = /^(?:image|audio|video|font|model)\//;
 
@@ -49,7 +70,11 @@ function hasPdfHeader(b: Uint8Array): boolean {
 
 /** PNG, JPEG or GIF by magic number: media with no text to extract, whatever the declared type says. */
 export function isMediaHead(b: Uint8Array): boolean {
-  return startsWith(b, [0x89, 0x50, 0x4e, 0x47]) || startsWith(b, [0xff, 0xd8, 0xff]) || startsWith(b, [0x47, 0x49, 0x46, 0x38]);
+  return (
+    startsWith(b, [0x89, 0x50, 0x4e, 0x47]) ||
+    startsWith(b, [0xff, 0xd8, 0xff]) ||
+    startsWith(b, [0x47, 0x49, 0x46, 0x38])
+  );
 }
 
 /** Opaque binary formats recognised by their magic numbers. */
@@ -95,12 +120,19 @@ export function sniffKind(b: Uint8Array, contentType: string, filename: string):
   if (contentType === 'application/pdf' || ext === 'pdf') return 'pdf';
   if (ext === 'docx' || contentType.includes('wordprocessingml')) return 'docx';
   if (ext === 'xlsx' || contentType.includes('spreadsheetml')) return 'xlsx';
-  if (ext === 'zip' || contentType === 'application/zip' || contentType === 'application/x-zip-compressed') return 'zip';
+  if (ext === 'zip' || contentType === 'application/zip' || contentType === 'application/x-zip-compressed')
+    return 'zip';
   if (contentType === 'message/rfc822' || contentType === 'message/global' || ext === 'eml') return 'message';
-  if (contentType === 'application/pkcs7-mime' || contentType === 'application/x-pkcs7-mime' || ext === 'p7m') return 'encrypted';
+  if (contentType === 'application/pkcs7-mime' || contentType === 'application/x-pkcs7-mime' || ext === 'p7m')
+    return 'encrypted';
   if (startsWithText(b, '-----BEGIN PGP MESSAGE-----')) return 'encrypted';
   if (contentType === 'application/ms-tnef' || filename.toLowerCase() === 'winmail.dat') return 'unsupported';
-  if (contentType === 'text/calendar' || contentType === 'text/vcard' || contentType === 'text/x-vcard' || CAL_EXT.has(ext))
+  if (
+    contentType === 'text/calendar' ||
+    contentType === 'text/vcard' ||
+    contentType === 'text/x-vcard' ||
+    CAL_EXT.has(ext)
+  )
     return 'calendar';
   if (contentType === 'text/html' || ext === 'html' || ext === 'htm') return 'html';
   if (contentType.startsWith('text/') || TEXT_EXT.has(ext)) return 'text';

@@ -21,7 +21,16 @@ import {
   retentionMs,
   type StoredRecord,
 } from './record.js';
-import type { HistoryEntry, HoldExtra, ListFilter, QuarantineRecord, QuarantineStatus, QuarantineStore, TransitionObserver, TransitionRequest } from './types.js';
+import type {
+  HistoryEntry,
+  HoldExtra,
+  ListFilter,
+  QuarantineRecord,
+  QuarantineStatus,
+  QuarantineStore,
+  TransitionObserver,
+  TransitionRequest,
+} from './types.js';
 
 const CAS_ATTEMPTS = 50;
 
@@ -53,7 +62,10 @@ export abstract class BaseStore implements QuarantineStore {
     const stored = newStoredRecord(this.key, message, verdict, extra, this.retentionDays, new Date());
     const sealedRaw = seal(this.key, aadRaw(stored.id), message.raw);
     await this.insert(stored, sealedRaw);
-    this.logger?.info({ id: stored.id, rules: stored.verdict.rules, size: stored.size, backend: this.backend }, 'message quarantined');
+    this.logger?.info(
+      { id: stored.id, rules: stored.verdict.rules, size: stored.size, backend: this.backend },
+      'message quarantined',
+    );
     return openRecord(this.key, stored);
   }
 
@@ -110,7 +122,11 @@ export abstract class BaseStore implements QuarantineStore {
   private requireStuck(s: StoredRecord, now: Date): void {
     const started = releaseStartedAt(s);
     if (started === undefined) {
-      throw new PostguardError(ErrorCodes.QUARANTINE_STATE, `message ${s.id} is ${s.status}, not releasing: nothing to recover`, { details: { id: s.id, status: s.status } });
+      throw new PostguardError(
+        ErrorCodes.QUARANTINE_STATE,
+        `message ${s.id} is ${s.status}, not releasing: nothing to recover`,
+        { details: { id: s.id, status: s.status } },
+      );
     }
     if (!isStuckReleasing(s, this.releasingTimeoutMs, now)) {
       const age = Math.round((now.getTime() - started) / 1000);
@@ -130,10 +146,15 @@ export abstract class BaseStore implements QuarantineStore {
       const next = change(prev, new Date()); // throws QUARANTINE_STATE when the current status does not allow it
       const dropBody = next.status !== prev.status && (next.status === 'deleted' || next.status === 'expired');
       if (await this.compareAndSet(prev, next, dropBody)) {
-        this.logger?.info({ id, from: prev.status, to: next.status, actor: next.history.at(-1)?.actor }, 'quarantine record updated');
+        this.logger?.info(
+          { id, from: prev.status, to: next.status, actor: next.history.at(-1)?.actor },
+          'quarantine record updated',
+        );
         const record = openRecord(this.key, next);
         for (const observe of this.transitionObservers) {
-          await Promise.resolve(observe(record, next.history.at(-1)!)).catch((err: Error) => this.logger?.warn({ id, err: err.message }, 'transition observer failed'));
+          await Promise.resolve(observe(record, next.history.at(-1)!)).catch((err: Error) =>
+            this.logger?.warn({ id, err: err.message }, 'transition observer failed'),
+          );
         }
         return record;
       }
@@ -150,7 +171,11 @@ export abstract class BaseStore implements QuarantineStore {
       if (exp + keep <= now.getTime() && isFinal(s.status)) {
         await this.remove(s.id);
         removed++;
-      } else if (exp <= now.getTime() && !isFinal(s.status) && (s.status !== 'releasing' || isStuckReleasing(s, this.releasingTimeoutMs, now))) {
+      } else if (
+        exp <= now.getTime() &&
+        !isFinal(s.status) &&
+        (s.status !== 'releasing' || isStuckReleasing(s, this.releasingTimeoutMs, now))
+      ) {
         // A release in progress is left alone; one interrupted by a crash (releasing past the timeout) expires
         // like a held message, re-checked on the stored record.
         const entry = { actor: 'system', action: 'expired', reason: `retention of ${this.retentionDays} days reached` };

@@ -32,7 +32,9 @@ export function unseal(key: Buffer, aad: string, sealed: Buffer): Buffer {
     decipher.setAuthTag(sealed.subarray(1 + IV_LEN, HEADER));
     return Buffer.concat([decipher.update(sealed.subarray(HEADER)), decipher.final()]);
   } catch (cause) {
-    throw new PostguardError(ErrorCodes.QUARANTINE_STORE, 'cannot decrypt quarantined data (wrong quarantine key?)', { cause });
+    throw new PostguardError(ErrorCodes.QUARANTINE_STORE, 'cannot decrypt quarantined data (wrong quarantine key?)', {
+      cause,
+    });
   }
 }
 
@@ -63,9 +65,13 @@ export async function loadQuarantineKey(opts: {
 }): Promise<Buffer> {
   if (opts.key) return parseKey(opts.key);
   if (opts.requireConfigured) {
-    throw new PostguardError(ErrorCodes.CONFIG_INVALID, 'a shared (redis) quarantine requires quarantineKey to be configured', {
-      details: { key: 'quarantineKey' },
-    });
+    throw new PostguardError(
+      ErrorCodes.CONFIG_INVALID,
+      'a shared (redis) quarantine requires quarantineKey to be configured',
+      {
+        details: { key: 'quarantineKey' },
+      },
+    );
   }
   const file = path.join(opts.dataDir, 'quarantine.key');
   try {

@@ -50,7 +50,13 @@ export class FileQuarantineStore extends BaseStore {
     super(key, retentionDays, logger, releasingTimeoutMs);
   }
 
-  static async open(dataDir: string, key: Buffer, retentionDays: number, logger?: Logger, releasingTimeoutMs?: number): Promise<FileQuarantineStore> {
+  static async open(
+    dataDir: string,
+    key: Buffer,
+    retentionDays: number,
+    logger?: Logger,
+    releasingTimeoutMs?: number,
+  ): Promise<FileQuarantineStore> {
     const dir = path.join(dataDir, 'quarantine');
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -91,7 +97,9 @@ export class FileQuarantineStore extends BaseStore {
   }
 
   private async writeDurable(target: string, data: Buffer | string): Promise<void> {
-    await replaceFileDurably(target, data, { tmp: path.join(this.dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`) });
+    await replaceFileDurably(target, data, {
+      tmp: path.join(this.dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`),
+    });
   }
 
   private async syncDir(): Promise<void> {
@@ -111,7 +119,10 @@ export class FileQuarantineStore extends BaseStore {
       await this.writeDurable(meta, JSON.stringify(stored));
       await this.syncDir();
     } catch (cause) {
-      throw new PostguardError(ErrorCodes.QUARANTINE_STORE, 'quarantine write failed', { cause, details: { id: stored.id } });
+      throw new PostguardError(ErrorCodes.QUARANTINE_STORE, 'quarantine write failed', {
+        cause,
+        details: { id: stored.id },
+      });
     }
   }
 
@@ -163,7 +174,9 @@ export class FileQuarantineStore extends BaseStore {
           continue;
         }
         if (Date.now() > deadline) {
-          throw new PostguardError(ErrorCodes.QUARANTINE_STORE, `quarantine record ${id} is locked`, { details: { id } });
+          throw new PostguardError(ErrorCodes.QUARANTINE_STORE, `quarantine record ${id} is locked`, {
+            details: { id },
+          });
         }
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
       }
@@ -176,9 +189,10 @@ export class FileQuarantineStore extends BaseStore {
       const current = await this.readStored(prev.id);
       if (!current || current.version !== prev.version) return false;
       await this.writeDurable(this.file(prev.id, 'json'), JSON.stringify(next));
-      if (dropBody) await unlink(this.file(prev.id, 'msg')).catch((e: unknown) => {
-        if (!isErrno(e, 'ENOENT')) throw e;
-      });
+      if (dropBody)
+        await unlink(this.file(prev.id, 'msg')).catch((e: unknown) => {
+          if (!isErrno(e, 'ENOENT')) throw e;
+        });
       await this.syncDir();
       return true;
     } finally {

@@ -29,10 +29,26 @@ export async function openQuarantine(opts: OpenQuarantineOptions): Promise<Quara
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   if (opts.redis) {
-    return RedisQuarantineStore.connect(opts.redis, opts.redisPrefix ?? 'postguard:', key, retentionDays, opts.logger, opts.releasingTimeoutMs);
+    return RedisQuarantineStore.connect(
+      opts.redis,
+      opts.redisPrefix ?? 'postguard:',
+      key,
+      retentionDays,
+      opts.logger,
+      opts.releasingTimeoutMs,
+    );
   }
   return FileQuarantineStore.open(opts.dataDir, key, retentionDays, opts.logger, opts.releasingTimeoutMs);
 }
 
-export type { QuarantineStore, QuarantineRecord, QuarantineStatus, HistoryEntry, ListFilter, TransitionRequest, FindingSpan, HoldExtra } from './types.js';
+export type {
+  QuarantineStore,
+  QuarantineRecord,
+  QuarantineStatus,
+  HistoryEntry,
+  ListFilter,
+  TransitionRequest,
+  FindingSpan,
+  HoldExtra,
+} from './types.js';
 export { QUARANTINE_STATUSES } from './types.js';

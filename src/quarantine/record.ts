@@ -45,7 +45,14 @@ interface SealedPart {
 
 /** Only the span fields, at most MAX_SPANS of them. */
 function keepSpans(spans: readonly FindingSpan[]): FindingSpan[] {
-  return spans.slice(0, MAX_SPANS).map((s) => ({ segment: s.segment, source: s.source, offset: s.offset, length: s.length, kind: s.kind, masked: s.masked }));
+  return spans.slice(0, MAX_SPANS).map((s) => ({
+    segment: s.segment,
+    source: s.source,
+    offset: s.offset,
+    length: s.length,
+    kind: s.kind,
+    masked: s.masked,
+  }));
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -93,7 +100,15 @@ export function newStoredRecord(
     verdict: { action: verdict.action, rules: [...verdict.rules], reason: verdict.reason, hits: verdict.hits },
     size: message.raw.length,
     status: 'held',
-    history: [{ at: now.toISOString(), actor: 'relay', action: 'held', reason: verdict.reason, details: { rules: verdict.rules } }],
+    history: [
+      {
+        at: now.toISOString(),
+        actor: 'relay',
+        action: 'held',
+        reason: verdict.reason,
+        details: { rules: verdict.rules },
+      },
+    ],
     version: 1,
     sealed: seal(key, aadMeta(id), Buffer.from(JSON.stringify(sealedPart), 'utf8')).toString('base64'),
   };
@@ -102,7 +117,9 @@ export function newStoredRecord(
 export function openRecord(key: Buffer, stored: StoredRecord): QuarantineRecord {
   let part: SealedPart = { envelope: { mailFrom: '', rcptTo: [] } };
   if (stored.sealed) {
-    part = JSON.parse(unseal(key, aadMeta(stored.id), Buffer.from(stored.sealed, 'base64')).toString('utf8')) as SealedPart;
+    part = JSON.parse(
+      unseal(key, aadMeta(stored.id), Buffer.from(stored.sealed, 'base64')).toString('utf8'),
+    ) as SealedPart;
   }
   const rec: QuarantineRecord = {
     id: stored.id,
@@ -162,7 +179,11 @@ export function releaseStartedAt(stored: Pick<StoredRecord, 'status' | 'history'
 }
 
 /** True when the record has been releasing for at least `timeoutMs` (a release interrupted by a crash). */
-export function isStuckReleasing(stored: Pick<StoredRecord, 'status' | 'history'>, timeoutMs: number, now: Date): boolean {
+export function isStuckReleasing(
+  stored: Pick<StoredRecord, 'status' | 'history'>,
+  timeoutMs: number,
+  now: Date,
+): boolean {
   const started = releaseStartedAt(stored);
   return started !== undefined && now.getTime() - started >= timeoutMs;
 }
@@ -184,7 +205,8 @@ export function matchesFilter(rec: QuarantineRecord, f: ListFilter): boolean {
   if (f.until && held > f.until.getTime()) return false;
   if (f.sender) {
     const needle = f.sender.trim().toLowerCase();
-    if (!rec.envelope.mailFrom.toLowerCase().includes(needle) && !rec.masked.mailFrom.toLowerCase().includes(needle)) return false;
+    if (!rec.envelope.mailFrom.toLowerCase().includes(needle) && !rec.masked.mailFrom.toLowerCase().includes(needle))
+      return false;
   }
   return true;
 }

@@ -46,7 +46,14 @@ export class RedisQuarantineStore extends BaseStore {
     super(key, retentionDays, logger, releasingTimeoutMs);
   }
 
-  static async connect(url: string, prefix: string, key: Buffer, retentionDays: number, logger?: Logger, releasingTimeoutMs?: number): Promise<RedisQuarantineStore> {
+  static async connect(
+    url: string,
+    prefix: string,
+    key: Buffer,
+    retentionDays: number,
+    logger?: Logger,
+    releasingTimeoutMs?: number,
+  ): Promise<RedisQuarantineStore> {
     const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
     redis.on('error', (err: Error) => logger?.warn({ err: err.message }, 'redis connection error (quarantine)'));
     try {
@@ -83,12 +90,23 @@ export class RedisQuarantineStore extends BaseStore {
     const t = this.ttls(stored);
     let ok: unknown;
     try {
-      ok = await this.redis.eval(HOLD, 2, this.metaKey(stored.id), this.rawKey(stored.id), JSON.stringify(stored), String(stored.version), sealedRaw, t.meta, t.raw);
+      ok = await this.redis.eval(
+        HOLD,
+        2,
+        this.metaKey(stored.id),
+        this.rawKey(stored.id),
+        JSON.stringify(stored),
+        String(stored.version),
+        sealedRaw,
+        t.meta,
+        t.raw,
+      );
       await this.redis.zadd(this.indexKey, Date.parse(stored.heldAt), stored.id);
     } catch (cause) {
       throw this.wrap('hold', cause);
     }
-    if (ok !== 1) throw new PostguardError(ErrorCodes.QUARANTINE_STORE, `quarantine record ${stored.id} already exists`);
+    if (ok !== 1)
+      throw new PostguardError(ErrorCodes.QUARANTINE_STORE, `quarantine record ${stored.id} already exists`);
   }
 
   protected async readStored(id: string): Promise<StoredRecord | null> {
@@ -112,8 +130,15 @@ export class RedisQuarantineStore extends BaseStore {
   protected async compareAndSet(prev: StoredRecord, next: StoredRecord, dropBody: boolean): Promise<boolean> {
     try {
       const ok = await this.redis.eval(
-        CAS, 2, this.metaKey(prev.id), this.rawKey(prev.id),
-        String(prev.version), JSON.stringify(next), String(next.version), this.ttls(next).meta, dropBody ? '1' : '0',
+        CAS,
+        2,
+        this.metaKey(prev.id),
+        this.rawKey(prev.id),
+        String(prev.version),
+        JSON.stringify(next),
+        String(next.version),
+        this.ttls(next).meta,
+        dropBody ? '1' : '0',
       );
       return ok === 1;
     } catch (cause) {

@@ -21,7 +21,13 @@ import type { QuarantineRecord, QuarantineStore } from './types.js';
  * the quarantine depends on no layer above it.
  */
 export interface AuditRecorder {
-  append(entry: { actor: string; action: string; messageId?: string; reason?: string; details?: Record<string, unknown> }): Promise<unknown>;
+  append(entry: {
+    actor: string;
+    action: string;
+    messageId?: string;
+    reason?: string;
+    details?: Record<string, unknown>;
+  }): Promise<unknown>;
 }
 
 export interface ReleaseOptions {
@@ -43,13 +49,17 @@ const MAX_REASON = 2000;
 export function requireReason(reason: string | undefined, what = 'reason'): string {
   const r = (reason ?? '').trim();
   if (!r) throw new PostguardError(ErrorCodes.USAGE, `a ${what} is required`);
-  if (r.length > MAX_REASON) throw new PostguardError(ErrorCodes.USAGE, `the ${what} is longer than ${MAX_REASON} characters`);
+  if (r.length > MAX_REASON)
+    throw new PostguardError(ErrorCodes.USAGE, `the ${what} is longer than ${MAX_REASON} characters`);
   return r;
 }
 
 export function canonicalRecipients(to: string[]): string[] {
   const out: string[] = [];
-  for (const raw of to.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)) {
+  for (const raw of to
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     const a = canonicalAddress(raw);
     if (!a) throw new PostguardError(ErrorCodes.USAGE, `not a valid recipient address: ${maskAddress(raw)}`);
     if (!out.includes(a)) out.push(a);
@@ -71,7 +81,12 @@ export async function releaseMessage(
   const started = await store.transition(id, {
     from: ['held', 'release-requested'],
     to: 'releasing',
-    entry: { actor: opts.actor, action: 'release-started', reason, details: { override: true, ...(maskedTo ? { to: maskedTo } : {}) } },
+    entry: {
+      actor: opts.actor,
+      action: 'release-started',
+      reason,
+      details: { override: true, ...(maskedTo ? { to: maskedTo } : {}) },
+    },
   });
   const envelope: Envelope = { mailFrom: started.envelope.mailFrom, rcptTo: corrected ?? started.envelope.rcptTo };
 
@@ -100,7 +115,11 @@ export async function releaseMessage(
     };
     let record: QuarantineRecord;
     try {
-      record = await store.transition(id, { from: ['releasing'], to: 'released', entry: { actor: opts.actor, action: 'released', reason, details } });
+      record = await store.transition(id, {
+        from: ['releasing'],
+        to: 'released',
+        entry: { actor: opts.actor, action: 'released', reason, details },
+      });
     } catch (err) {
       if (!(err instanceof PostguardError) || err.code !== ErrorCodes.QUARANTINE_STATE) throw err;
       // The release took longer than quarantine.releasingTimeout and was recovered to held meanwhile; the
@@ -140,7 +159,11 @@ export async function deleteMessage(
   audit: AuditRecorder,
 ): Promise<QuarantineRecord> {
   const reason = requireReason(opts.reason);
-  const record = await store.transition(id, { from: ['held', 'release-requested'], to: 'deleted', entry: { actor: opts.actor, action: 'deleted', reason } });
+  const record = await store.transition(id, {
+    from: ['held', 'release-requested'],
+    to: 'deleted',
+    entry: { actor: opts.actor, action: 'deleted', reason },
+  });
   await audit.append({ actor: opts.actor, action: 'delete', messageId: id, reason });
   return record;
 }
@@ -154,7 +177,11 @@ export async function requestRelease(
 ): Promise<QuarantineRecord> {
   const reason = requireReason(opts.justification, 'justification');
   const actor = opts.actor ?? 'sender';
-  const record = await store.transition(id, { from: ['held'], to: 'release-requested', entry: { actor, action: 'release-requested', reason } });
+  const record = await store.transition(id, {
+    from: ['held'],
+    to: 'release-requested',
+    entry: { actor, action: 'release-requested', reason },
+  });
   await audit.append({ actor, action: 'release-request', messageId: id, reason });
   return record;
 }

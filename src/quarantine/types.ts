@@ -5,7 +5,14 @@
  */
 import type { Envelope, InboundMessage, RuleHit, Verdict } from '../core/types.js';
 
-export const QUARANTINE_STATUSES = ['held', 'release-requested', 'releasing', 'released', 'deleted', 'expired'] as const;
+export const QUARANTINE_STATUSES = [
+  'held',
+  'release-requested',
+  'releasing',
+  'released',
+  'deleted',
+  'expired',
+] as const;
 export type QuarantineStatus = (typeof QUARANTINE_STATUSES)[number];
 
 /** Statuses after which the raw message is gone or has left (no further transition except purge). */

@@ -9,12 +9,25 @@ export interface RefusedRecipient {
   code: number;
 }
 
-export function buildPartialDsn(opts: { id: string; hostname: string; sender: string; refused: RefusedRecipient[]; date?: Date }): Buffer {
+export function buildPartialDsn(opts: {
+  id: string;
+  hostname: string;
+  sender: string;
+  refused: RefusedRecipient[];
+  date?: Date;
+}): Buffer {
   const boundary = `pg-${randomBytes(8).toString('hex')}`;
   const date = (opts.date ?? new Date()).toUTCString().replace('GMT', '+0000');
   const lines = opts.refused.map((r) => `  ${r.address}  (upstream reply ${r.code})`).join('\r\n');
   const perRecipient = opts.refused
-    .map((r) => [`Final-Recipient: rfc822; ${r.address}`, `Action: failed`, `Status: ${r.code >= 500 ? '5' : '4'}.0.0`, `Diagnostic-Code: smtp; ${r.code}`].join('\r\n'))
+    .map((r) =>
+      [
+        `Final-Recipient: rfc822; ${r.address}`,
+        `Action: failed`,
+        `Status: ${r.code >= 500 ? '5' : '4'}.0.0`,
+        `Diagnostic-Code: smtp; ${r.code}`,
+      ].join('\r\n'),
+    )
     .join('\r\n\r\n');
   const text = [
     `From: Mail Delivery System <MAILER-DAEMON@${opts.hostname}>`,

@@ -45,11 +45,20 @@ export async function startRelay(config: Config, parts: RelayParts): Promise<Run
     logger: parts.logger,
     // The upstream transaction opens while the message arrives (upstreamEarlyTransaction), so that after the
     // scan only the body's round trip is left.
-    onDataStart: config.upstreamEarlyTransaction && upstream.prepare ? (envelope) => upstream.prepare!(envelope) : undefined,
+    onDataStart:
+      config.upstreamEarlyTransaction && upstream.prepare ? (envelope) => upstream.prepare!(envelope) : undefined,
     onMessage: (message, early) =>
       runTransaction(
         message,
-        { hostname, upstream, inspect, scanTimeoutMs: config.limits.scanTimeout, quarantine: parts.quarantine, hooks: parts.hooks, logger: parts.logger },
+        {
+          hostname,
+          upstream,
+          inspect,
+          scanTimeoutMs: config.limits.scanTimeout,
+          quarantine: parts.quarantine,
+          hooks: parts.hooks,
+          logger: parts.logger,
+        },
         early,
       ),
   });

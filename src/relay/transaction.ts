@@ -87,7 +87,11 @@ function headerBlock(message: InboundMessage, hostname: string, verdict: Verdict
  * `prepared`: the upstream transaction opened while the message arrived (Upstream.prepare); it carries the
  * message when it is delivered. On every other outcome the inbound server abandons it when it replies.
  */
-export async function runTransaction(message: InboundMessage, deps: TransactionDeps, prepared?: PreparedDelivery): Promise<SmtpReply> {
+export async function runTransaction(
+  message: InboundMessage,
+  deps: TransactionDeps,
+  prepared?: PreparedDelivery,
+): Promise<SmtpReply> {
   const { logger } = deps;
   const started = performance.now();
   let verdict: Verdict | undefined;
@@ -152,7 +156,10 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
     try {
       await deps.hooks.onVerdict(message, verdict);
     } catch (err) {
-      logger.error({ tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'verdict journal write failed; message not accepted');
+      logger.error(
+        { tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' },
+        'verdict journal write failed; message not accepted',
+      );
       return finish(replies.journalFailed(message.id));
     }
   }
@@ -165,14 +172,20 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
 
   if (verdict.action === 'quarantine') {
     if (!deps.quarantine) {
-      logger.error({ tx: message.id }, 'verdict is quarantine but no quarantine store is configured; message not accepted');
+      logger.error(
+        { tx: message.id },
+        'verdict is quarantine but no quarantine store is configured; message not accepted',
+      );
       return finish(replies.holdFailed(message.id));
     }
     let record: unknown;
     try {
       record = await deps.quarantine.hold(message, verdict);
     } catch (err) {
-      logger.error({ tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'quarantine write failed; message not accepted');
+      logger.error(
+        { tx: message.id, errCode: (err as { code?: string }).code ?? 'ERROR' },
+        'quarantine write failed; message not accepted',
+      );
       return finish(replies.holdFailed(message.id));
     }
     const r = finish(replies.held(message.id));
@@ -202,7 +215,10 @@ export async function runTransaction(message: InboundMessage, deps: TransactionD
     return finish(replies.upstreamPermanent(message.id, result.code, enhancedOf(result.upstreamResponse)));
   }
   if (result.rejected.length > 0) {
-    logger.warn({ tx: message.id, refused: result.rejected.length, accepted: result.accepted.length }, 'upstream refused some recipients; sending DSN to sender');
+    logger.warn(
+      { tx: message.id, refused: result.rejected.length, accepted: result.accepted.length },
+      'upstream refused some recipients; sending DSN to sender',
+    );
     void sendPartialDsn(message, result, deps);
   }
   const r = finish(replies.delivered(message.id));
@@ -214,7 +230,9 @@ function runHook(logger: Logger, id: string, name: string, fn: () => Promise<voi
   try {
     const p = fn();
     if (p && typeof p.catch === 'function') {
-      p.catch((err: unknown) => logger.warn({ tx: id, hook: name, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'hook failed'));
+      p.catch((err: unknown) =>
+        logger.warn({ tx: id, hook: name, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'hook failed'),
+      );
     }
   } catch (err) {
     logger.warn({ tx: id, hook: name, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'hook failed');
@@ -223,7 +241,14 @@ function runHook(logger: Logger, id: string, name: string, fn: () => Promise<voi
 
 async function sendPartialDsn(message: InboundMessage, result: DeliveryResult, deps: TransactionDeps): Promise<void> {
   if (!message.envelope.mailFrom) return; // never bounce a bounce
-  const dsn = buildPartialDsn({ id: message.id, hostname: deps.hostname, sender: message.envelope.mailFrom, refused: result.rejected });
-  const r = await deps.upstream.send({ mailFrom: '', rcptTo: [message.envelope.mailFrom] }, dsn, { id: `${message.id}-dsn` }).catch(() => null);
+  const dsn = buildPartialDsn({
+    id: message.id,
+    hostname: deps.hostname,
+    sender: message.envelope.mailFrom,
+    refused: result.rejected,
+  });
+  const r = await deps.upstream
+    .send({ mailFrom: '', rcptTo: [message.envelope.mailFrom] }, dsn, { id: `${message.id}-dsn` })
+    .catch(() => null);
   if (!r || r.status !== 'sent') deps.logger.error({ tx: message.id }, 'could not send DSN for refused recipients');
 }

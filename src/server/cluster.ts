@@ -40,7 +40,9 @@ export const WORKER_SEMI_SPACE_MB = 4;
  * `--max-semi-space-size` given to node, or in NODE_OPTIONS, is kept instead.
  */
 export function workerExecArgv(execArgv: readonly string[], nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size') || a.startsWith('--max_semi_space_size'));
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some(
+    (a) => a.startsWith('--max-semi-space-size') || a.startsWith('--max_semi_space_size'),
+  );
   return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
 }
 
@@ -55,36 +57,81 @@ class ClusterMetrics extends Metrics {
   }
 }
 
-export async function runPrimary(config: Config, logger: Logger, count: number): Promise<{ close(): Promise<void>; reload(): void }> {
+export async function runPrimary(
+  config: Config,
+  logger: Logger,
+  count: number,
+): Promise<{ close(): Promise<void>; reload(): void }> {
   const dataDir = resolve(config.dataDir);
   const redis = config.redis || undefined;
   await secureStartup(config, dataDir, logger);
   if (config.directory.length) {
-    const directory = await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, follow: false, staleKeys: 'open', logger });
+    const directory = await openDirectory({
+      dataDir,
+      redis,
+      redisPrefix: config.redisPrefix,
+      secret: config.directorySecret || undefined,
+      columns: config.directoryColumns,
+      follow: false,
+      staleKeys: 'open',
+      logger,
+    });
     for (const file of config.directory) await directory.import(resolve(file), { mode: 'upsert' });
     await directory.close();
   }
   // directory sync (directorySync.postgres): the primary runs it once for all workers, which follow the store
   const syncDirectory = config.directorySync.postgres
-    ? await openDirectory({ dataDir, redis, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, logger })
+    ? await openDirectory({
+        dataDir,
+        redis,
+        redisPrefix: config.redisPrefix,
+        secret: config.directorySecret || undefined,
+        columns: config.directoryColumns,
+        logger,
+      })
     : undefined;
   const sync = syncDirectory ? startConfiguredSync(syncDirectory, config.directorySync, logger) : undefined;
   // An embedded recipient memory of the previous format is converted once here, not by workers racing.
   if (!redis) await (await openRecipientMemory(config, dataDir)).close();
-  const quarantine = await openQuarantine({ dataDir, redis, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, releasingTimeoutMs: config.quarantine.releasingTimeout, logger });
+  const quarantine = await openQuarantine({
+    dataDir,
+    redis,
+    redisPrefix: config.redisPrefix,
+    key: config.quarantineKey || undefined,
+    retentionDays: config.retentionDays,
+    releasingTimeoutMs: config.quarantine.releasingTimeout,
+    logger,
+  });
   // console actions taken in the primary (release, delete, release requests) go to the verdict journal too
-  journalTransitions(quarantine, () => openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }), (err, e) => logger.error({ ref: e.ref, event: e.event, err: (err as Error).message }, 'journal write failed; entry lost'), config.hostname || undefined);
+  journalTransitions(
+    quarantine,
+    () =>
+      openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }),
+    (err, e) =>
+      logger.error({ ref: e.ref, event: e.event, err: (err as Error).message }, 'journal write failed; entry lost'),
+    config.hostname || undefined,
+  );
   const upstream = createUpstream(config);
   const metrics = new ClusterMetrics({ defaultMetrics: false });
   metrics.setQuarantineSource(() => quarantine.counts());
   const purge = setInterval(() => void quarantine.purge().catch(() => undefined), 3_600_000);
   purge.unref();
   // the console reads the verdict journal (customer and incident pages, statistics); one handle for the primary
-  const consoleJournal = config.adminListen ? await openJournal({ dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention }) : undefined;
+  const consoleJournal = config.adminListen
+    ? await openJournal({
+        dataDir,
+        postgres: config.journal.postgres || undefined,
+        retentionMs: config.journal.retention,
+      })
+    : undefined;
   // the console (fastify, its plugins and templates) and the audit log are loaded only when it listens
   let admin: AdminServer | undefined;
   if (config.adminListen) {
-    const [{ AccountStore }, { openAudit }, { startAdminServer }] = await Promise.all([import('../admin/accounts.js'), import('../audit/index.js'), import('../admin/server.js')]);
+    const [{ AccountStore }, { openAudit }, { startAdminServer }] = await Promise.all([
+      import('../admin/accounts.js'),
+      import('../audit/index.js'),
+      import('../admin/server.js'),
+    ]);
     admin = await startAdminServer({
       listen: config.adminListen,
       trustedProxies: config.admin.trustedProxies,
@@ -159,7 +206,10 @@ export async function runPrimary(config: Config, logger: Logger, count: number):
 
 export async function runWorker(config: Config, logger: Logger): Promise<{ close(): Promise<void>; reload(): void }> {
   // The primary imported the directory files, runs the directory sync and serves the console.
-  const server = await startServer({ ...config, directory: [], directorySync: { ...config.directorySync, postgres: '' }, adminListen: '' }, logger.child({ worker: cluster.worker?.id }));
+  const server = await startServer(
+    { ...config, directory: [], directorySync: { ...config.directorySync, postgres: '' }, adminListen: '' },
+    logger.child({ worker: cluster.worker?.id }),
+  );
   // Constructing an AggregatorRegistry in a worker installs prom-client's reply to the primary's metric requests.
   new AggregatorRegistry();
   // The primary reports the quarantine gauge once, from the store; summing it over workers would multiply it.

@@ -34,23 +34,62 @@ export interface Evidence {
 
 export async function startEvidence(
   config: Config,
-  deps: { dataDir: string; hostname: string; upstream: Upstream; quarantine: QuarantineStore; metrics: Metrics; signer: LinkSigner; publicUrl: string; logger: Logger },
+  deps: {
+    dataDir: string;
+    hostname: string;
+    upstream: Upstream;
+    quarantine: QuarantineStore;
+    metrics: Metrics;
+    signer: LinkSigner;
+    publicUrl: string;
+    logger: Logger;
+  },
 ): Promise<Evidence> {
   const { logger } = deps;
-  const journal = await openJournal({ dataDir: deps.dataDir, postgres: config.journal.postgres || undefined, retentionMs: config.journal.retention });
-  const failures = new Counter({ name: 'postguard_journal_write_failures_total', help: 'Verdict journal writes that failed (verdict: message got 451; outcome/action: entry lost).', labelNames: ['kind'], registers: [deps.metrics.registry] });
-  const recorder = new JournalRecorder(journal, { relay: deps.hostname, logger, onWriteFailure: (kind) => failures.inc({ kind }) });
+  const journal = await openJournal({
+    dataDir: deps.dataDir,
+    postgres: config.journal.postgres || undefined,
+    retentionMs: config.journal.retention,
+  });
+  const failures = new Counter({
+    name: 'postguard_journal_write_failures_total',
+    help: 'Verdict journal writes that failed (verdict: message got 451; outcome/action: entry lost).',
+    labelNames: ['kind'],
+    registers: [deps.metrics.registry],
+  });
+  const recorder = new JournalRecorder(journal, {
+    relay: deps.hostname,
+    logger,
+    onWriteFailure: (kind) => failures.inc({ kind }),
+  });
   recorder.watch(deps.quarantine);
   const notifications = createNotifications(
     { ...config.notify, from: config.notify.from || `postguard@${deps.hostname}` },
-    { upstream: deps.upstream, notice: { publicUrl: deps.publicUrl, signer: deps.signer }, registry: deps.metrics.registry, logger },
+    {
+      upstream: deps.upstream,
+      notice: { publicUrl: deps.publicUrl, signer: deps.signer },
+      registry: deps.metrics.registry,
+      logger,
+    },
   );
   recorder.listen((e) => notifications.entry(e));
-  const prune = () => void journal.prune().then((n) => n && logger.info({ removed: n, backend: journal.backend }, 'journal pruned'), (err: Error) => logger.warn({ err: err.message }, 'journal prune failed'));
+  const prune = () =>
+    void journal.prune().then(
+      (n) => n && logger.info({ removed: n, backend: journal.backend }, 'journal pruned'),
+      (err: Error) => logger.warn({ err: err.message }, 'journal prune failed'),
+    );
   prune();
   const timer = setInterval(prune, DAY_MS);
   timer.unref();
-  logger.info({ backend: journal.backend, retentionDays: Math.round(config.journal.retention / DAY_MS), webhook: Boolean(config.notify.webhook), admins: config.notify.admins.length }, 'verdict journal open');
+  logger.info(
+    {
+      backend: journal.backend,
+      retentionDays: Math.round(config.journal.retention / DAY_MS),
+      webhook: Boolean(config.notify.webhook),
+      admins: config.notify.admins.length,
+    },
+    'verdict journal open',
+  );
 
   const facts = new WeakMap<InboundMessage, DataFacts>();
   return {

@@ -22,7 +22,12 @@ export async function quarantineWritable(store: QuarantineStore, dataDir: string
   }
 }
 
-export async function readiness(upstream: Upstream, store: QuarantineStore, dataDir: string, shared: boolean): Promise<Record<string, boolean>> {
+export async function readiness(
+  upstream: Upstream,
+  store: QuarantineStore,
+  dataDir: string,
+  shared: boolean,
+): Promise<Record<string, boolean>> {
   const [up, st] = await Promise.all([upstream.check(), quarantineWritable(store, dataDir, shared)]);
   return { upstream: up, store: st };
 }

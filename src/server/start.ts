@@ -49,7 +49,8 @@ export interface RunningServer {
 /** Creates the data folder private and refuses to run on keys or credentials others could have replaced. */
 export async function secureStartup(config: Config, dataDir: string, logger: Logger): Promise<void> {
   const narrowed = await secureDataDir(dataDir, [usersFileOf(config)]);
-  if (narrowed.length) logger.warn({ paths: narrowed }, 'narrowed permissions to owner-only (0700 folders, 0600 files)');
+  if (narrowed.length)
+    logger.warn({ paths: narrowed }, 'narrowed permissions to owner-only (0700 folders, 0600 files)');
 }
 
 /**
@@ -57,11 +58,20 @@ export async function secureStartup(config: Config, dataDir: string, logger: Log
  * the directory); converts a memory of the previous, unkeyed format on open.
  */
 export async function openRecipientMemory(config: Config, dataDir: string, redis?: Redis): Promise<RecipientMemory> {
-  const secret = await resolveSecret({ dataDir, ...(config.redis ? { redis: config.redis } : {}), ...(config.directorySecret ? { secret: config.directorySecret } : {}) });
-  return redis ? RedisRecipientMemory.open(redis, { prefix: config.redisPrefix, secret }) : FileRecipientMemory.open(dataDir, { secret });
+  const secret = await resolveSecret({
+    dataDir,
+    ...(config.redis ? { redis: config.redis } : {}),
+    ...(config.directorySecret ? { secret: config.directorySecret } : {}),
+  });
+  return redis
+    ? RedisRecipientMemory.open(redis, { prefix: config.redisPrefix, secret })
+    : FileRecipientMemory.open(dataDir, { secret });
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   logger.debug({ config: redactConfig(config) }, 'configuration');
   const dataDir = resolve(config.dataDir);
   const redisUrl = config.redis || undefined;
@@ -78,7 +88,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // With --directory files, a store of an older key format is opened empty and replaced by the first import;
     // without them it fails to open (EPG_DIRECTORY_KEY_FORMAT): matching against stale keys would miss silently.
     const staleKeys = config.directory.length ? 'open' : 'fail';
-    const directory = await openDirectory({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, secret: config.directorySecret || undefined, columns: config.directoryColumns, staleKeys, logger });
+    const directory = await openDirectory({
+      dataDir,
+      redis: redisUrl,
+      redisPrefix: config.redisPrefix,
+      secret: config.directorySecret || undefined,
+      columns: config.directoryColumns,
+      staleKeys,
+      logger,
+    });
     closers.push(() => directory.close());
     for (const file of config.directory) {
       await directory.import(resolve(file), { mode: 'upsert' }); // logs its own report
@@ -92,7 +110,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const policies = new PolicyWatcher(policiesDir, { logger });
     await policies.start();
     closers.push(async () => policies.close());
-    if (config.monitor) logger.warn('monitor mode: messages that policies would hold or reject are delivered and tagged');
+    if (config.monitor)
+      logger.warn('monitor mode: messages that policies would hold or reject are delivered and tagged');
 
     // first-time recipient memory
     let memory: RecipientMemory;
@@ -106,10 +125,21 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     }
 
     // quarantine, notices, metrics
-    const quarantine = await openQuarantine({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, key: config.quarantineKey || undefined, retentionDays: config.retentionDays, releasingTimeoutMs: config.quarantine.releasingTimeout, logger });
+    const quarantine = await openQuarantine({
+      dataDir,
+      redis: redisUrl,
+      redisPrefix: config.redisPrefix,
+      key: config.quarantineKey || undefined,
+      retentionDays: config.retentionDays,
+      releasingTimeoutMs: config.quarantine.releasingTimeout,
+      logger,
+    });
     closers.push(() => quarantine.close());
     await recoverStuckReleases(quarantine, logger); // releases a crash interrupted go back to held
-    const purge = setInterval(() => void quarantine.purge().catch((err: Error) => logger.warn({ err: err.message }, 'quarantine purge failed')), 3_600_000);
+    const purge = setInterval(
+      () => void quarantine.purge().catch((err: Error) => logger.warn({ err: err.message }, 'quarantine purge failed')),
+      3_600_000,
+    );
     purge.unref();
     closers.push(async () => clearInterval(purge));
     const signer = createLinkSigner(quarantine.deriveSecret('release-link'));
@@ -118,16 +148,39 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const upstream = createUpstream(config);
     const publicUrl = config.publicUrl || `http://${config.adminListen || '127.0.0.1:8025'}`;
     // verdict journal, sender notices, admin digest, webhook (server/evidence.ts)
-    const evidence = await startEvidence(config, { dataDir, hostname, upstream, quarantine, metrics, signer, publicUrl, logger });
+    const evidence = await startEvidence(config, {
+      dataDir,
+      hostname,
+      upstream,
+      quarantine,
+      metrics,
+      signer,
+      publicUrl,
+      logger,
+    });
     closers.push(() => evidence.close());
 
     // inspector: parse → detect → decide; the subject and the findings' positions (masked values only) are kept
     // for the quarantine record (encrypted there), so the console can mark the values in the body
     const subjects = new WeakMap<InboundMessage, HoldExtra>();
-    const deps: InspectorDeps = { directory, internalDomains: config.internalDomains, scanTimeoutMs: config.limits.scanTimeout, policy: () => policies.current(), monitor: config.monitor, memory };
+    const deps: InspectorDeps = {
+      directory,
+      internalDomains: config.internalDomains,
+      scanTimeoutMs: config.limits.scanTimeout,
+      policy: () => policies.current(),
+      monitor: config.monitor,
+      memory,
+    };
     const inspector = createInspector(deps, (message, scan, verdict) => {
       if (verdict.action === 'quarantine') {
-        const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({ segment, source, offset, length, kind, masked }));
+        const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({
+          segment,
+          source,
+          offset,
+          length,
+          kind,
+          masked,
+        }));
         subjects.set(message, { subject: scan.parsed.subject, spans });
       }
       evidence.remember(message, scan.detection);
@@ -143,7 +196,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         onVerdict: (message, verdict) => evidence.onVerdict(message, verdict),
         onHeld: (_message, _verdict, record) => evidence.onHeld(record as QuarantineRecord),
         onDelivered: async (message, _verdict, result) => {
-          const external = message.envelope.rcptTo.filter((a) => result.accepted.some((x) => x.toLowerCase() === a.toLowerCase()));
+          const external = message.envelope.rcptTo.filter((a) =>
+            result.accepted.some((x) => x.toLowerCase() === a.toLowerCase()),
+          );
           const internal = new Set(config.internalDomains);
           await memory.record(external.filter((a) => !internal.has(a.slice(a.lastIndexOf('@') + 1).toLowerCase())));
         },
@@ -156,7 +211,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     });
     closers.push(() => relay.close());
     closers.push(() => evidence.flushNotifications()); // runs before relay.close() closes the upstream
-    logger.info({ smtp: `${relay.address.host}:${relay.address.port}`, upstream: describeUpstream(config.upstream), customers: directory.stats().customers }, 'postguard relay listening');
+    logger.info(
+      {
+        smtp: `${relay.address.host}:${relay.address.port}`,
+        upstream: describeUpstream(config.upstream),
+        customers: directory.stats().customers,
+      },
+      'postguard relay listening',
+    );
     // Upstream start-up check (deliver/upstream-check.ts): warns, naming DNS / refused / TLS / AUTH…, never stops the
     // start. Once per relay: in a cluster only the first worker checks.
     if (!cluster.isWorker || cluster.worker?.id === 1) void logUpstreamCheck(config, logger);
@@ -164,7 +226,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // The console (fastify, its plugins and templates) and the audit log are loaded only when it listens.
     let admin: AdminServer | undefined;
     if (config.adminListen) {
-      const [{ AccountStore }, { openAudit }, { startAdminServer }] = await Promise.all([import('../admin/accounts.js'), import('../audit/index.js'), import('../admin/server.js')]);
+      const [{ AccountStore }, { openAudit }, { startAdminServer }] = await Promise.all([
+        import('../admin/accounts.js'),
+        import('../audit/index.js'),
+        import('../admin/server.js'),
+      ]);
       const audit = await openAudit({ dataDir, redis: redisUrl, redisPrefix: config.redisPrefix, logger });
       admin = await startAdminServer({
         listen: config.adminListen,

@@ -34,8 +34,16 @@ const MAX_RATE_ENTRIES = 100_000;
 
 export const admissionReplies = {
   busy: (): SmtpReply => ({ code: 421, enhanced: '4.7.0', text: 'Too many connected clients, try again later' }),
-  perClient: (): SmtpReply => ({ code: 421, enhanced: '4.7.0', text: 'Too many connections from your address, try again later' }),
-  rate: (): SmtpReply => ({ code: 421, enhanced: '4.7.0', text: 'Too many connections per minute from your address, try again later' }),
+  perClient: (): SmtpReply => ({
+    code: 421,
+    enhanced: '4.7.0',
+    text: 'Too many connections from your address, try again later',
+  }),
+  rate: (): SmtpReply => ({
+    code: 421,
+    enhanced: '4.7.0',
+    text: 'Too many connections per minute from your address, try again later',
+  }),
 };
 
 export class ConnectionAdmission {
@@ -64,10 +72,14 @@ export class ConnectionAdmission {
   admit(address: string, trusted: boolean, now = Date.now()): { ticket: Ticket } | { refused: SmtpReply } {
     if (!trusted) {
       // Attempts count, admitted or not (as anvil counts them): a client hammering the port stays refused.
-      if (this.limits.connectionRatePerClient > 0 && this.countAttempt(address, now) > this.limits.connectionRatePerClient) {
+      if (
+        this.limits.connectionRatePerClient > 0 &&
+        this.countAttempt(address, now) > this.limits.connectionRatePerClient
+      ) {
         return { refused: admissionReplies.rate() };
       }
-      if ((this.perClient.get(address) ?? 0) >= this.limits.maxConnectionsPerClient) return { refused: admissionReplies.perClient() };
+      if ((this.perClient.get(address) ?? 0) >= this.limits.maxConnectionsPerClient)
+        return { refused: admissionReplies.perClient() };
       if (this.strangers >= this.strangerShare) return { refused: admissionReplies.busy() };
     }
     if (this.total >= this.limits.maxConnections) return { refused: admissionReplies.busy() };
@@ -119,7 +131,8 @@ export class ConnectionAdmission {
   }
 
   private forgetOld(now: number): void {
-    for (const [k, times] of this.recent) if (times.length === 0 || now - times[times.length - 1]! >= RATE_WINDOW_MS) this.recent.delete(k);
+    for (const [k, times] of this.recent)
+      if (times.length === 0 || now - times[times.length - 1]! >= RATE_WINDOW_MS) this.recent.delete(k);
     if (this.recent.size >= MAX_RATE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
   }
 }

@@ -11,11 +11,18 @@ export class NetworkList {
     for (const cidr of cidrs) {
       const [addr, bitsRaw] = cidr.split('/');
       const family = isIP(addr ?? '');
-      if (!family) throw new PostguardError(ErrorCodes.CONFIG_INVALID, `config key "trustedNetworks": "${cidr}" is not an IP network`);
+      if (!family)
+        throw new PostguardError(
+          ErrorCodes.CONFIG_INVALID,
+          `config key "trustedNetworks": "${cidr}" is not an IP network`,
+        );
       const type = family === 6 ? 'ipv6' : 'ipv4';
       const bits = bitsRaw === undefined ? (family === 6 ? 128 : 32) : Number(bitsRaw);
       if (!Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) {
-        throw new PostguardError(ErrorCodes.CONFIG_INVALID, `config key "trustedNetworks": "${cidr}" has a bad prefix length`);
+        throw new PostguardError(
+          ErrorCodes.CONFIG_INVALID,
+          `config key "trustedNetworks": "${cidr}" has a bad prefix length`,
+        );
       }
       this.list.addSubnet(addr!, bits, type);
     }

@@ -18,7 +18,11 @@ export interface ProgressLimits {
 
 export const progressReplies = {
   tooSlow: (): SmtpReply => ({ code: 421, enhanced: '4.4.2', text: 'Too little progress, closing connection' }),
-  stressIdle: (): SmtpReply => ({ code: 421, enhanced: '4.4.2', text: 'Idle too long while the server is busy, closing connection' }),
+  stressIdle: (): SmtpReply => ({
+    code: 421,
+    enhanced: '4.4.2',
+    text: 'Idle too long while the server is busy, closing connection',
+  }),
 };
 
 interface Watched {

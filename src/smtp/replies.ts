@@ -7,13 +7,41 @@ import type { SmtpReply } from '../core/types.js';
 export const replies = {
   delivered: (id: string): SmtpReply => ({ code: 250, enhanced: '2.0.0', text: `OK queued as ${id}` }),
   held: (id: string): SmtpReply => ({ code: 250, enhanced: '2.6.0', text: `Accepted and held for review, ref ${id}` }),
-  oversize: (id: string, max: number): SmtpReply => ({ code: 552, enhanced: '5.3.4', text: `Message exceeds the size limit of ${max} bytes, ref ${id}` }),
-  bareLineEnding: (id: string): SmtpReply => ({ code: 550, enhanced: '5.6.0', text: `Bare CR or LF line ending in message data (SMTP smuggling protection), ref ${id}` }),
-  scanFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be scanned, try again later, ref ${id}` }),
-  scanBusy: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.2', text: `Scanner busy with other messages, try again later, ref ${id}` }),
-  holdFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be stored for review, try again later, ref ${id}` }),
-  journalFailed: (id: string): SmtpReply => ({ code: 451, enhanced: '4.3.0', text: `Message could not be recorded, try again later, ref ${id}` }),
-  upstreamTemporary: (id: string): SmtpReply => ({ code: 451, enhanced: '4.4.1', text: `Upstream mail server unavailable, try again later, ref ${id}` }),
+  oversize: (id: string, max: number): SmtpReply => ({
+    code: 552,
+    enhanced: '5.3.4',
+    text: `Message exceeds the size limit of ${max} bytes, ref ${id}`,
+  }),
+  bareLineEnding: (id: string): SmtpReply => ({
+    code: 550,
+    enhanced: '5.6.0',
+    text: `Bare CR or LF line ending in message data (SMTP smuggling protection), ref ${id}`,
+  }),
+  scanFailed: (id: string): SmtpReply => ({
+    code: 451,
+    enhanced: '4.3.0',
+    text: `Message could not be scanned, try again later, ref ${id}`,
+  }),
+  scanBusy: (id: string): SmtpReply => ({
+    code: 451,
+    enhanced: '4.3.2',
+    text: `Scanner busy with other messages, try again later, ref ${id}`,
+  }),
+  holdFailed: (id: string): SmtpReply => ({
+    code: 451,
+    enhanced: '4.3.0',
+    text: `Message could not be stored for review, try again later, ref ${id}`,
+  }),
+  journalFailed: (id: string): SmtpReply => ({
+    code: 451,
+    enhanced: '4.3.0',
+    text: `Message could not be recorded, try again later, ref ${id}`,
+  }),
+  upstreamTemporary: (id: string): SmtpReply => ({
+    code: 451,
+    enhanced: '4.4.1',
+    text: `Upstream mail server unavailable, try again later, ref ${id}`,
+  }),
   upstreamPermanent: (id: string, code: number, enhanced: string | undefined): SmtpReply => ({
     code: code >= 500 && code < 600 ? code : 554,
     enhanced: enhanced && enhanced.startsWith('5.') ? enhanced : '5.0.0',

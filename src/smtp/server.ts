@@ -10,7 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { SMTPServer, type SMTPServerSession, type SMTPServerAuthentication, type SMTPServerAddress, type SMTPServerDataStream } from 'smtp-server';
+import {
+  SMTPServer,
+  type SMTPServerSession,
+  type SMTPServerAuthentication,
+  type SMTPServerAddress,
+  type SMTPServerDataStream,
+} from 'smtp-server';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
@@ -85,7 +91,8 @@ export function envelopeAddressOk(address: string): boolean {
   if (known !== undefined) return known;
   const parsed = parseAddress(address);
   const theirs = parsed ? (addressparser(address, { flatten: true }) as { address?: string }[]) : [];
-  const ok = parsed !== null && theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
+  const ok =
+    parsed !== null && theirs.length === 1 && (theirs[0]!.address ?? '').toLowerCase() === address.toLowerCase();
   envelopeVerdicts.set(address, ok);
   return ok;
 }
@@ -111,7 +118,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     this.hostname = opts.hostname || osHostname();
     const maxAuth = opts.limits.maxAuthFailuresPerClient;
     this.authBudget = new FailureBudget({ perAddress: maxAuth, perAccount: maxAuth, windowMs: AUTH_WINDOW_MS });
-    const tls = opts.tls && opts.tls.cert ? { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } : undefined;
+    const tls =
+      opts.tls && opts.tls.cert ? { cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) } : undefined;
     this.disabledCommands = tls ? [] : ['STARTTLS'];
     this.admission = new ConnectionAdmission(opts.limits);
     this.progress = new ProgressWatch(opts.limits);
@@ -145,7 +153,9 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       onData: (stream, session, cb) => this.onData(stream, session, cb),
     });
     this.sockets.attach(this.server.server);
-    this.server.on('error', (err) => opts.logger.warn({ errCode: (err as NodeJS.ErrnoException).code ?? 'ERROR' }, 'smtp connection error'));
+    this.server.on('error', (err) =>
+      opts.logger.warn({ errCode: (err as NodeJS.ErrnoException).code ?? 'ERROR' }, 'smtp connection error'),
+    );
   }
 
   listen(hostPort: string): Promise<{ host: string; port: number }> {
@@ -204,7 +214,11 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     cb();
   }
 
-  private onSecure(socket: import('node:net').Socket, session: SMTPServerSession, cb: (err?: Error | null) => void): void {
+  private onSecure(
+    socket: import('node:net').Socket,
+    session: SMTPServerSession,
+    cb: (err?: Error | null) => void,
+  ): void {
     this.sockets.upgraded(session, socket);
     const st = this.state.get(session);
     if (st?.authAfterTls) {
@@ -229,7 +243,11 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     }
   }
 
-  private onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, cb: (err: Error | null | undefined, response?: { user?: unknown }) => void): void {
+  private onAuth(
+    auth: SMTPServerAuthentication,
+    session: SMTPServerSession,
+    cb: (err: Error | null | undefined, response?: { user?: unknown }) => void,
+  ): void {
     const st = this.state.get(session)!;
     if (this.opts.authRequireTls && !session.secure && !st.trusted) {
       return cb(smtpError(538, '5.7.11', 'Encryption required for requested authentication mechanism'));
@@ -272,7 +290,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     if (!st?.trusted && !session.user) {
       return cb(smtpError(530, '5.7.0', 'Authentication required'));
     }
-    if (!envelopeAddressOk(address.address)) return cb(smtpError(553, '5.1.7', 'Sender address is not a valid mailbox'));
+    if (!envelopeAddressOk(address.address))
+      return cb(smtpError(553, '5.1.7', 'Sender address is not a valid mailbox'));
     cb();
   }
 
@@ -283,13 +302,24 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     // inside the address, not to its domain. A guard does not pass ambiguous routing (the adapter marks source
     // routes, which smtp-server strips, and quoted '@' forms, which it would refuse with a bare 501).
     if ((address as { routesElsewhere?: boolean }).routesElsewhere || routesElsewhere(address.address)) {
-      return cb(smtpError(553, '5.1.3', 'Recipient address routes elsewhere (%, !, source route or quoted @); not accepted: use the plain address'));
+      return cb(
+        smtpError(
+          553,
+          '5.1.3',
+          'Recipient address routes elsewhere (%, !, source route or quoted @); not accepted: use the plain address',
+        ),
+      );
     }
-    if (!address.address || !envelopeAddressOk(address.address)) return cb(smtpError(553, '5.1.3', 'Recipient address is not a valid mailbox'));
+    if (!address.address || !envelopeAddressOk(address.address))
+      return cb(smtpError(553, '5.1.3', 'Recipient address is not a valid mailbox'));
     cb();
   }
 
-  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void): void {
+  private onData(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    cb: (err?: Error | null, message?: string) => void,
+  ): void {
     const id = newTransactionId();
     const receivedAt = new Date();
     const envelope: Envelope = {
@@ -300,7 +330,10 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
     try {
       early = this.opts.onDataStart?.(envelope);
     } catch (err) {
-      this.opts.logger.warn({ tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'early start failed; the message goes the ordinary way');
+      this.opts.logger.warn(
+        { tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' },
+        'early start failed; the message goes the ordinary way',
+      );
     }
     let done = false;
     const reply = (r: SmtpReply) => {
@@ -308,7 +341,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       done = true;
       early?.abandon(); // a no-op once the message was handed on with it
       clearTimeout(timer);
-      if (r.code >= 200 && r.code < 300) cb(null, r.text); // smtp-server adds 2.6.0
+      if (r.code >= 200 && r.code < 300)
+        cb(null, r.text); // smtp-server adds 2.6.0
       else cb(replyError(r));
     };
     // Total time allowed for the transfer; the idle timeout covers stalls between packets.
@@ -325,7 +359,8 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
         if (done) return;
         if (data.oversize) return reply(replies.oversize(id, this.opts.limits.maxSize));
         if (data.bareLineEnding) return reply(replies.bareLineEnding(id));
-        if (data.bareNewlines > 0) this.opts.logger.info({ tx: id, bareNewlines: data.bareNewlines }, 'bare LF line endings normalised to CRLF');
+        if (data.bareNewlines > 0)
+          this.opts.logger.info({ tx: id, bareNewlines: data.bareNewlines }, 'bare LF line endings normalised to CRLF');
         const message: InboundMessage = {
           id,
           envelope,
@@ -342,7 +377,10 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
         reply(await this.opts.onMessage(message, early));
       })
       .catch((err: unknown) => {
-        this.opts.logger.error({ tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' }, 'message handling failed');
+        this.opts.logger.error(
+          { tx: id, errCode: (err as { code?: string }).code ?? 'ERROR' },
+          'message handling failed',
+        );
         reply(replies.scanFailed(id));
       })
       .finally(() => this.inFlight.delete(work));

@@ -57,7 +57,11 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 function bracketedAddress(command: string): string {
   const colon = command.indexOf(':');
   if (colon < 0) return '';
-  const arg = command.slice(colon + 1).trim().split(/\s+/)[0] ?? '';
+  const arg =
+    command
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)[0] ?? '';
   return /^<[^<>]*>$/.test(arg) ? arg.slice(1, -1) : '';
 }
 

@@ -19,7 +19,8 @@ const FORMAT = {
   empty: (): UsersFile => ({ version: 1, users: {} }),
   validate(parsed: unknown): UsersFile {
     const f = parsed as UsersFile;
-    if (!f || typeof f.users !== 'object' || f.users === null || Array.isArray(f.users)) throw new Error('no users object');
+    if (!f || typeof f.users !== 'object' || f.users === null || Array.isArray(f.users))
+      throw new Error('no users object');
     return f;
   },
 };
@@ -36,8 +37,10 @@ export class UserStore {
   }
 
   async add(name: string, password: string): Promise<void> {
-    if (!NAME.test(name)) throw new PostguardError(ErrorCodes.USAGE, 'user names are 1-128 characters of letters, digits and . _ @ + -');
-    if (password.length < MIN_USER_PASSWORD) throw new PostguardError(ErrorCodes.USAGE, `passwords need at least ${MIN_USER_PASSWORD} characters`);
+    if (!NAME.test(name))
+      throw new PostguardError(ErrorCodes.USAGE, 'user names are 1-128 characters of letters, digits and . _ @ + -');
+    if (password.length < MIN_USER_PASSWORD)
+      throw new PostguardError(ErrorCodes.USAGE, `passwords need at least ${MIN_USER_PASSWORD} characters`);
     const hash = await hashPassword(password);
     await this.credentials.update((data) => {
       data.users[name] = { hash, created: new Date().toISOString() };

@@ -14,7 +14,11 @@ class CountingAccounts extends AccountStore {
   }
 }
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('admin API contract', () => {
   let env: Env;
@@ -24,7 +28,12 @@ describe('admin API contract', () => {
     env = await startEnv();
     const viaJson = await fetch(`${env.server.url}/api/login`, json({ name: 'rita', password: PASSWORDS.rita }));
     expect(viaJson.status).toBe(200);
-    expect(await viaJson.json()).toMatchObject({ name: 'rita', role: 'releaser', csrf: expect.any(String), expires: expect.any(String) });
+    expect(await viaJson.json()).toMatchObject({
+      name: 'rita',
+      role: 'releaser',
+      csrf: expect.any(String),
+      expires: expect.any(String),
+    });
     expect(viaJson.headers.get('set-cookie')).toMatch(/^pg_session=[^;]+;.*HttpOnly.*SameSite=Strict/i);
     const viaForm = await fetch(`${env.server.url}/api/login`, {
       method: 'POST',
@@ -36,7 +45,9 @@ describe('admin API contract', () => {
     const missing = await fetch(`${env.server.url}/api/login`, json({ name: 'rita' }));
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: string }).error).toMatch(/password/);
-    expect((await fetch(`${env.server.url}/api/login`, json({ name: 'rita', password: 'wrong-wrong' }))).status).toBe(401);
+    expect((await fetch(`${env.server.url}/api/login`, json({ name: 'rita', password: 'wrong-wrong' }))).status).toBe(
+      401,
+    );
   });
 
   it('GET /api/messages pages with total, filters by status and search, and lists customer ids', async () => {
@@ -48,7 +59,21 @@ describe('admin API contract', () => {
       await env.store.hold(msg, makeVerdict());
     }
     const other = makeMessage({ envelope: { mailFrom: 'billing@shop.example', rcptTo: ['someone@example.org'] } });
-    await env.store.hold(other, makeVerdict({ rules: ['typo-recipient'], hits: [{ ruleId: 'typo-recipient', action: 'quarantine', mode: 'enforce', reason: 'typo', evidence: [{ kind: 'email', masked: 's•••@example.org', source: 'envelope', customers: ['c-99'] }] }] }));
+    await env.store.hold(
+      other,
+      makeVerdict({
+        rules: ['typo-recipient'],
+        hits: [
+          {
+            ruleId: 'typo-recipient',
+            action: 'quarantine',
+            mode: 'enforce',
+            reason: 'typo',
+            evidence: [{ kind: 'email', masked: 's•••@example.org', source: 'envelope', customers: ['c-99'] }],
+          },
+        ],
+      }),
+    );
     await env.store.transition(ids[0]!, { from: ['held'], to: 'deleted', entry: { actor: 'test', action: 'deleted' } });
     const { cookie } = await apiLogin(env.server.url, 'victor');
     const get = async (q: string) => {
@@ -86,14 +111,25 @@ describe('admin API contract', () => {
     env.metrics.observeMessage('reject', 3, undefined, ['foreign-data']);
     const { cookie, csrf } = await apiLogin(env.server.url, 'rita');
     const post = (id: string, action: string) =>
-      fetch(`${env.server.url}/api/messages/${id}/${action}`, { method: 'POST', headers: { cookie, origin: env.server.url, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checked' }) });
+      fetch(`${env.server.url}/api/messages/${id}/${action}`, {
+        method: 'POST',
+        headers: { cookie, origin: env.server.url, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'checked' }),
+      });
     expect((await post(a.id, 'release')).status).toBe(200);
     expect((await post(b.id, 'delete')).status).toBe(200);
     const res = await fetch(`${env.server.url}/api/stats`, { headers: { cookie } });
     expect(res.status).toBe(200);
     const stats = (await res.json()) as Record<string, unknown>;
     const today = new Date().toISOString().slice(0, 10);
-    expect(stats).toMatchObject({ held: 3, released: 1, deleted: 1, rejected: 1, byRule: { 'foreign-data': 2, 'typo-recipient': 1 }, releaseRate: 0.5 });
+    expect(stats).toMatchObject({
+      held: 3,
+      released: 1,
+      deleted: 1,
+      rejected: 1,
+      byRule: { 'foreign-data': 2, 'typo-recipient': 1 },
+      releaseRate: 0.5,
+    });
     expect(stats.byDay).toEqual([{ day: today, byRule: { 'foreign-data': 2, 'typo-recipient': 1 } }]);
     expect(stats.timeToRelease).toContainEqual({ bucket: '< 15 min', count: 1 });
     const future = await fetch(`${env.server.url}/api/stats?since=2999-01-01`, { headers: { cookie } });
@@ -103,10 +139,23 @@ describe('admin API contract', () => {
 
   it('publishes the OpenAPI document generated from the route schemas, and the docs UI', async () => {
     env = await startEnv();
-    const spec = (await (await fetch(`${env.server.url}/api/docs/json`)).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>> };
+    const spec = (await (await fetch(`${env.server.url}/api/docs/json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
+    };
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/messages', '/api/messages/{id}/release', '/api/stats', '/api/audit/export']));
-    expect(spec.paths['/api/messages']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'limit', 'offset', 'q']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/login',
+        '/api/messages',
+        '/api/messages/{id}/release',
+        '/api/stats',
+        '/api/audit/export',
+      ]),
+    );
+    expect(spec.paths['/api/messages']!.get!.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['status', 'limit', 'offset', 'q']),
+    );
     expect(JSON.stringify(spec.paths['/api/stats']!.get!.responses['200'])).toContain('byDay');
     expect(Object.keys(spec.paths).some((p) => p === '/messages' || p === '/login')).toBe(false); // console pages stay out
     const ui = await fetch(`${env.server.url}/api/docs`);
@@ -123,7 +172,11 @@ describe('login limiter', () => {
     env = await startEnv({ accountStore: CountingAccounts });
     CountingAccounts.checks = 0;
     const guesses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => fetch(`${env.server.url}/api/login`, json({ name: 'alice', password: `guess-${i}-guess` })).then((r) => r.status)),
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(`${env.server.url}/api/login`, json({ name: 'alice', password: `guess-${i}-guess` })).then(
+          (r) => r.status,
+        ),
+      ),
     );
     expect(CountingAccounts.checks).toBeLessThanOrEqual(LOGIN_LIMITS.perAddress);
     expect(CountingAccounts.checks).toBeGreaterThan(0);
@@ -139,8 +192,13 @@ describe('login limiter', () => {
 
   it('behind a trusted proxy counts the forwarded client, so one attacker cannot lock every admin out', async () => {
     env = await startEnv({ trustedProxies: ['127.0.0.1/32'] });
-    const from = (ip: string, body: unknown) => fetch(`${env.server.url}/api/login`, { ...json(body), headers: { 'content-type': 'application/json', 'x-forwarded-for': ip } });
-    for (let i = 0; i < LOGIN_LIMITS.perAddress; i++) await from('203.0.113.66', { name: `nobody${i}`, password: 'guess-guess' });
+    const from = (ip: string, body: unknown) =>
+      fetch(`${env.server.url}/api/login`, {
+        ...json(body),
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      });
+    for (let i = 0; i < LOGIN_LIMITS.perAddress; i++)
+      await from('203.0.113.66', { name: `nobody${i}`, password: 'guess-guess' });
     expect((await from('203.0.113.66', { name: 'rita', password: PASSWORDS.rita })).status).toBe(429);
     expect((await from('198.51.100.7', { name: 'rita', password: PASSWORDS.rita })).status).toBe(200);
     const entries = await env.audit.list();
@@ -150,9 +208,15 @@ describe('login limiter', () => {
   it('without trusted proxies ignores X-Forwarded-For (a client cannot pick its own address)', async () => {
     env = await startEnv();
     for (let i = 0; i < LOGIN_LIMITS.perAddress; i++) {
-      await fetch(`${env.server.url}/api/login`, { ...json({ name: `n${i}`, password: 'guess-guess' }), headers: { 'content-type': 'application/json', 'x-forwarded-for': `192.0.2.${i}` } });
+      await fetch(`${env.server.url}/api/login`, {
+        ...json({ name: `n${i}`, password: 'guess-guess' }),
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `192.0.2.${i}` },
+      });
     }
-    const res = await fetch(`${env.server.url}/api/login`, { ...json({ name: 'rita', password: PASSWORDS.rita }), headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.200' } });
+    const res = await fetch(`${env.server.url}/api/login`, {
+      ...json({ name: 'rita', password: PASSWORDS.rita }),
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.200' },
+    });
     expect(res.status).toBe(429);
   });
 });
@@ -173,7 +237,13 @@ describe('sessions', () => {
     expect(await ok(rita.cookie)).toBe(401);
     await cli.add('victor', 'admin', PASSWORDS.victor); // promoted: the old session goes, a new login gets the new role
     expect(await ok(victor.cookie)).toBe(401);
-    expect(((await (await fetch(`${env.server.url}/api/login`, json({ name: 'victor', password: PASSWORDS.victor }))).json()) as { role: string }).role).toBe('admin');
+    expect(
+      (
+        (await (
+          await fetch(`${env.server.url}/api/login`, json({ name: 'victor', password: PASSWORDS.victor }))
+        ).json()) as { role: string }
+      ).role,
+    ).toBe('admin');
     expect(await ok(alice.cookie)).toBe(200); // others untouched
     await cli.remove('alice');
     expect(await ok(alice.cookie)).toBe(401);

@@ -13,10 +13,19 @@ import { cleanupChildren, freePort, POLICIES, startChildRelay, tempDir } from '.
 import { startSink, type Sink } from '../helpers/sink.js';
 import { sendRaw } from '../helpers/smtp-client.js';
 import { makeMessage, makeVerdict } from '../quarantine/helpers.js';
-import { ENVELOPE, FOREIGN_EMAIL, FOREIGN_PHONE, foreignRaw, holdForeign, openForeignDirectory, writeForeignCsv } from './highlight-fixture.js';
+import {
+  ENVELOPE,
+  FOREIGN_EMAIL,
+  FOREIGN_PHONE,
+  foreignRaw,
+  holdForeign,
+  openForeignDirectory,
+  writeForeignCsv,
+} from './highlight-fixture.js';
 import { apiLogin, startEnv, type Env } from './setup.js';
 
-const marks = (html: string): string[] => [...html.matchAll(/<mark class="finding" title="([^"]+)">([^<]*)<\/mark>/g)].map((m) => `${m[1]}:${m[2]}`);
+const marks = (html: string): string[] =>
+  [...html.matchAll(/<mark class="finding" title="([^"]+)">([^<]*)<\/mark>/g)].map((m) => `${m[1]}:${m[2]}`);
 
 describe('body view with finding highlights', () => {
   let env: Env;
@@ -86,7 +95,11 @@ describe('markSegment', () => {
     expect(markSegment(seg, [{ ...span, segment: 2 }], false)).toEqual(plain);
     expect(markSegment(seg, [{ ...span, source: 'body:html' }], false)).toEqual(plain);
     expect(markSegment(seg, [{ ...span, offset: 11 }], false)).toEqual(plain);
-    expect(markSegment(seg, [span, { ...span, offset: 6, length: 2 }], false)).toEqual([{ t: 'call ' }, { t: '0171', kind: 'phone' }, { t: ' now' }]);
+    expect(markSegment(seg, [span, { ...span, offset: 6, length: 2 }], false)).toEqual([
+      { t: 'call ' },
+      { t: '0171', kind: 'phone' },
+      { t: ' now' },
+    ]);
   });
 });
 
@@ -103,9 +116,30 @@ describe('a message held by a real relay', () => {
     const dataDir = join(dir, 'data');
     const csv = writeForeignCsv(dir);
     const relay = await startChildRelay({
-      args: ['--listen', `127.0.0.1:${await freePort()}`, '--data-dir', dataDir, '--upstream', sink.url, '--admin-listen', '', '--hostname', 'relay.test', '--policies', POLICIES, '--internal-domain', 'shop.example', '--directory', csv],
+      args: [
+        '--listen',
+        `127.0.0.1:${await freePort()}`,
+        '--data-dir',
+        dataDir,
+        '--upstream',
+        sink.url,
+        '--admin-listen',
+        '',
+        '--hostname',
+        'relay.test',
+        '--policies',
+        POLICIES,
+        '--internal-domain',
+        'shop.example',
+        '--directory',
+        csv,
+      ],
     });
-    const reply = await sendRaw(relay.smtpPort, { from: ENVELOPE.mailFrom, to: ENVELOPE.rcptTo, body: foreignRaw('relay1') });
+    const reply = await sendRaw(relay.smtpPort, {
+      from: ENVELOPE.mailFrom,
+      to: ENVELOPE.rcptTo,
+      body: foreignRaw('relay1'),
+    });
     expect(reply.code).toBe(250);
     const ref = /held for review, ref ([0-9A-Za-z]+)/.exec(reply.text)?.[1];
     expect(ref).toBeTruthy();

@@ -34,8 +34,11 @@ sys.stdout.write(json.dumps({'out': out.decode('utf-8', 'replace'), 'code': os.w
 
 function onTerminal(answers: string[], args: string[]): Promise<{ out: string; code: number }> {
   return new Promise((res, rej) =>
-    execFile('python3', ['-c', DRIVER, JSON.stringify(answers), JSON.stringify([process.execPath, BIN, ...args])], { timeout: 60_000 }, (err, stdout) =>
-      err ? rej(err) : res(JSON.parse(stdout) as { out: string; code: number }),
+    execFile(
+      'python3',
+      ['-c', DRIVER, JSON.stringify(answers), JSON.stringify([process.execPath, BIN, ...args])],
+      { timeout: 60_000 },
+      (err, stdout) => (err ? rej(err) : res(JSON.parse(stdout) as { out: string; code: number })),
     ),
   );
 }
@@ -47,16 +50,24 @@ describe('postguard admin add on a terminal', () => {
   afterEach(() => cleanup());
 
   it('asks twice without echo and saves the account', async () => {
-    const { out, code } = await onTerminal(['terminal secret 1', 'terminal secret 1'], ['admin', 'add', 'tess', '--role', 'viewer', '--data-dir', dir]);
+    const { out, code } = await onTerminal(
+      ['terminal secret 1', 'terminal secret 1'],
+      ['admin', 'add', 'tess', '--role', 'viewer', '--data-dir', dir],
+    );
     expect(code).toBe(0);
     expect(out).toContain('New password for tess: ');
     expect(out).toContain('Repeat the password: ');
     expect(out).not.toContain('terminal secret');
-    expect(await AccountStore.forDataDir(dir).checkPassword('tess', 'terminal secret 1')).toMatchObject({ role: 'viewer' });
+    expect(await AccountStore.forDataDir(dir).checkPassword('tess', 'terminal secret 1')).toMatchObject({
+      role: 'viewer',
+    });
   }, 90_000);
 
   it('changes nothing when the two entries differ', async () => {
-    const { out, code } = await onTerminal(['terminal secret 1', 'terminal secret 2'], ['admin', 'add', 'tess', '--role', 'viewer', '--data-dir', dir]);
+    const { out, code } = await onTerminal(
+      ['terminal secret 1', 'terminal secret 2'],
+      ['admin', 'add', 'tess', '--role', 'viewer', '--data-dir', dir],
+    );
     expect(code).not.toBe(0);
     expect(out).toMatch(/the two passwords differ/);
     expect(await AccountStore.forDataDir(dir).list()).toEqual([]);

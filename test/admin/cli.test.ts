@@ -29,7 +29,11 @@ describe('postguard admin', () => {
   const cli = async (stdin: string, ...args: string[]) => {
     output.length = 0;
     const program = new Command().exitOverride();
-    registerAdminCommand(program, { openAccounts: async () => AccountStore.forDataDir(dir), stdin: Readable.from([stdin]), out: (t) => void output.push(t) });
+    registerAdminCommand(program, {
+      openAccounts: async () => AccountStore.forDataDir(dir),
+      stdin: Readable.from([stdin]),
+      out: (t) => void output.push(t),
+    });
     await program.parseAsync(['node', 'postguard', ...args]);
     return output.join('');
   };
@@ -45,7 +49,10 @@ describe('postguard admin', () => {
     expect(text).not.toContain('correct horse');
     expect(text).toMatch(/"password": "scrypt\$16384\$8\$1\$/);
     const accounts = AccountStore.forDataDir(dir);
-    expect(await accounts.checkPassword('alice', 'correct horse battery')).toMatchObject({ name: 'alice', role: 'admin' });
+    expect(await accounts.checkPassword('alice', 'correct horse battery')).toMatchObject({
+      name: 'alice',
+      role: 'admin',
+    });
     expect(await accounts.checkPassword('alice', 'wrong password!!')).toBeNull();
     expect(await accounts.checkPassword('victor', 'another long secret')).toMatchObject({ role: 'viewer' });
     expect(await cli('', 'admin', 'list')).toMatch(/alice {2}admin[\s\S]*victor {2}viewer/);
@@ -67,6 +74,6 @@ describe('postguard admin', () => {
     process.exitCode = undefined;
     await cli('', 'admin', 'remove', 'ghost');
     expect(process.exitCode).toBe(2);
-    expect((await AccountStore.forDataDir(dir).list())).toEqual([]);
+    expect(await AccountStore.forDataDir(dir).list()).toEqual([]);
   });
 });

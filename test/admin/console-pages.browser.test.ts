@@ -17,7 +17,16 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -54,7 +63,15 @@ const typoVerdict = () =>
         action: 'quarantine',
         mode: 'enforce',
         reason: 'Recipient domain looks like a mistyped gmail.com',
-        evidence: [{ kind: 'lookalike:typo', masked: 'gmial.com ≈ gmail.com', source: 'envelope:rcpt-to', customers: [], recipient: 'j•••@gmial.com' }],
+        evidence: [
+          {
+            kind: 'lookalike:typo',
+            masked: 'gmial.com ≈ gmail.com',
+            source: 'envelope:rcpt-to',
+            customers: [],
+            recipient: 'j•••@gmial.com',
+          },
+        ],
       },
     ],
   });
@@ -82,11 +99,29 @@ describe('console pages in a real browser', () => {
     for (let i = 0; i < 53; i++) {
       const msg = makeMessage();
       ids.push(msg.id);
-      await env.store.hold(msg, makeVerdict(i === 7 ? { hits: [{ ...makeVerdict().hits[0]!, evidence: [{ kind: 'iban', masked: 'DE•• •••• 42', source: 'attachment', customers: ['c-4711'] }] }] } : {}));
+      await env.store.hold(
+        msg,
+        makeVerdict(
+          i === 7
+            ? {
+                hits: [
+                  {
+                    ...makeVerdict().hits[0]!,
+                    evidence: [{ kind: 'iban', masked: 'DE•• •••• 42', source: 'attachment', customers: ['c-4711'] }],
+                  },
+                ],
+              }
+            : {},
+        ),
+      );
     }
     const released = makeMessage();
     await env.store.hold(released, makeVerdict());
-    await env.store.transition(released.id, { from: ['held'], to: 'deleted', entry: { actor: 'test', action: 'deleted' } });
+    await env.store.transition(released.id, {
+      from: ['held'],
+      to: 'deleted',
+      entry: { actor: 'test', action: 'deleted' },
+    });
     await login(page, env.server.url, 'rita');
 
     // default filter "held": 53 of them, 50 per page
@@ -94,7 +129,9 @@ describe('console pages in a real browser', () => {
     expect(await page.locator('#messages tbody tr').count()).toBe(50);
     expect(await page.locator(`#messages tr[data-id="${released.id}"]`).count()).toBe(0);
     expect(await page.locator('#page-info').textContent()).toBe('1–50 of 53');
-    expect(await page.locator('#messages tbody tr').first().locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(await page.locator('#messages tbody tr').first().locator('time').getAttribute('title')).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
     expect(await page.locator('#messages tbody tr').first().locator('time').textContent()).toMatch(/just now|min ago/);
     await page.screenshot({ path: `${SHOTS}/list-page1.png`, fullPage: false });
     await Promise.all([page.waitForURL(/offset=50/), page.click('#next-page')]);
@@ -116,7 +153,10 @@ describe('console pages in a real browser', () => {
     for (const id of pick) await page.check(`input[name=ids][value="${id}"]`);
     await page.fill('#bulk-form textarea[name=reason]', 'Checked with the customers by phone');
     await page.screenshot({ path: `${SHOTS}/list-bulk-selected.png` });
-    await Promise.all([page.waitForURL(`${env.server.url}/messages/bulk`), page.click('#bulk-form button[value=release]')]);
+    await Promise.all([
+      page.waitForURL(`${env.server.url}/messages/bulk`),
+      page.click('#bulk-form button[value=release]'),
+    ]);
     expect(await page.locator('#bulk-summary').textContent()).toContain('3 of 3 messages: released');
     await env.sink.waitFor(3);
     expect(env.sink.messages).toHaveLength(3);
@@ -151,7 +191,11 @@ describe('console pages in a real browser', () => {
     expect(order).toBeTruthy();
     await shootWithBody(page, `${SHOTS}/detail-foreign.png`);
     // the releaser's full-body view is audited
-    expect((await env.audit.list()).some((e) => e.action === 'view-body' && e.messageId === foreign.id && e.actor === 'admin:rita')).toBe(true);
+    expect(
+      (await env.audit.list()).some(
+        (e) => e.action === 'view-body' && e.messageId === foreign.id && e.actor === 'admin:rita',
+      ),
+    ).toBe(true);
 
     await page.goto(`${env.server.url}/messages/${typo.id}`);
     expect(await page.inputValue('#release-form input[name=to]')).toBe('jane.doe@gmail.com');
@@ -167,12 +211,22 @@ describe('console pages in a real browser', () => {
     const other = makeMessage();
     await env.store.hold(asked, makeVerdict());
     await env.store.hold(other, makeVerdict());
-    await requestRelease(env.store, asked.id, { justification: 'The customer asked for this copy <b>today</b>', actor: 'sender:a•••@shop.example' }, env.audit);
+    await requestRelease(
+      env.store,
+      asked.id,
+      { justification: 'The customer asked for this copy <b>today</b>', actor: 'sender:a•••@shop.example' },
+      env.audit,
+    );
     await login(page, env.server.url, 'rita');
-    await Promise.all([page.waitForURL(/status=release-requested/), page.click('a[href="/messages?status=release-requested"]')]);
+    await Promise.all([
+      page.waitForURL(/status=release-requested/),
+      page.click('a[href="/messages?status=release-requested"]'),
+    ]);
     expect(await page.locator('#messages tbody tr').count()).toBe(1);
     const row = page.locator(`#messages tr[data-id="${asked.id}"]`);
-    expect(await row.locator('.justification').textContent()).toBe('Sender: The customer asked for this copy <b>today</b>');
+    expect(await row.locator('.justification').textContent()).toBe(
+      'Sender: The customer asked for this copy <b>today</b>',
+    );
     await page.screenshot({ path: `${SHOTS}/release-requests.png` });
     await page.click(`a[href="/messages/${asked.id}"]`);
     expect(await page.locator('#request').textContent()).toContain('The customer asked for this copy');
@@ -205,7 +259,9 @@ describe('console pages in a real browser', () => {
       await login(viewer, env.server.url, 'victor');
       await viewer.goto(`${env.server.url}/messages/${id}`);
       const frame = viewer.frameLocator('iframe');
-      await expect.poll(() => frame.locator('mark.finding').allTextContents()).toEqual(['+1 415 ••• ••71', 'b•••@example.net']);
+      await expect
+        .poll(() => frame.locator('mark.finding').allTextContents())
+        .toEqual(['+1 415 ••• ••71', 'b•••@example.net']);
       const text = await frame.locator('body').innerText();
       expect(text).not.toContain(FOREIGN_EMAIL);
       expect(text).not.toContain('555 0171');
@@ -228,9 +284,17 @@ describe('console pages in a real browser', () => {
     expect(await page.locator('#totals').textContent()).toMatch(/5\s+held/);
     expect(await page.locator('#chart-days rect').count()).toBe(2); // one day, two rules stacked
     expect(await page.locator('.legend li').allTextContents()).toEqual(['foreign-data (4)', 'lookalike-recipient (1)']);
-    expect(await page.locator('#chart-senders text').allTextContents()).toEqual(expect.arrayContaining(['a•••@shop.example', 'b•••@shop.example']));
+    expect(await page.locator('#chart-senders text').allTextContents()).toEqual(
+      expect.arrayContaining(['a•••@shop.example', 'b•••@shop.example']),
+    );
     expect(await page.locator('#release-rate').textContent()).toMatch(/^100 % of decided/);
-    expect(await page.locator('#chart-release-times rect title').allTextContents()).toEqual(['< 15 min: 1', '15–60 min: 0', '1–4 h: 0', '4–24 h: 0', '> 1 day: 0']);
+    expect(await page.locator('#chart-release-times rect title').allTextContents()).toEqual([
+      '< 15 min: 1',
+      '15–60 min: 0',
+      '1–4 h: 0',
+      '4–24 h: 0',
+      '> 1 day: 0',
+    ]);
     await page.screenshot({ path: `${SHOTS}/stats-light.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     const bodyBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -242,7 +306,9 @@ describe('console pages in a real browser', () => {
     for (let i = 0; i < 3; i++) await env.store.hold(makeMessage(), makeVerdict());
     await page.setViewportSize({ width: 390, height: 844 });
     await login(page, env.server.url, 'rita');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${SHOTS}/phone-list.png`, fullPage: true });
     // keyboard: the filters come first, in reading order, each with a label
@@ -258,7 +324,9 @@ describe('console pages in a real browser', () => {
     }
     const first = await page.locator('#messages tbody tr').first().getAttribute('data-id');
     await page.goto(`${env.server.url}/messages/${first}`);
-    const detailOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const detailOverflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(detailOverflow).toBeLessThanOrEqual(0);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: `${SHOTS}/phone-detail-dark-top.png` });

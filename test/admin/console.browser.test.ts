@@ -9,7 +9,16 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -151,7 +160,9 @@ describe('admin console in a real browser', () => {
         page.goto(`http://127.0.0.1:${port}/`),
       ]);
       expect(response.status()).toBe(403);
-      expect(response.request().headers()['cookie'] ?? (await response.request().allHeaders())['cookie']).toContain('pg_session=');
+      expect(response.request().headers()['cookie'] ?? (await response.request().allHeaders())['cookie']).toContain(
+        'pg_session=',
+      );
     } finally {
       await new Promise<void>((r) => attacker.close(() => r()));
     }

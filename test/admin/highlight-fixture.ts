@@ -34,8 +34,20 @@ export async function holdForeign(env: Env, directory: Directory): Promise<strin
   const message = makeMessage({ envelope: ENVELOPE });
   message.raw = foreignRaw(message.id);
   const scan = await scanMessage(message.raw, message.envelope, { directory, internalDomains: ['shop.example'] });
-  const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({ segment, source, offset, length, kind, masked }));
-  const evidence = scan.detection.findings.map((f) => ({ kind: f.kind, masked: f.masked, source: f.source, customers: f.customers }));
+  const spans = scan.detection.findings.map(({ segment, source, offset, length, kind, masked }) => ({
+    segment,
+    source,
+    offset,
+    length,
+    kind,
+    masked,
+  }));
+  const evidence = scan.detection.findings.map((f) => ({
+    kind: f.kind,
+    masked: f.masked,
+    source: f.source,
+    customers: f.customers,
+  }));
   const verdict = makeVerdict();
   verdict.hits = verdict.hits.map((h) => ({ ...h, evidence }));
   await env.store.hold(message, verdict, { subject: scan.parsed.subject, spans });
@@ -45,13 +57,26 @@ export async function holdForeign(env: Env, directory: Directory): Promise<strin
 /** Writes the two-customer directory CSV (c-1 is the recipient, c-2 the foreign customer) into dir. */
 export function writeForeignCsv(dir: string): string {
   const csv = join(dir, 'customers.csv');
-  writeFileSync(csv, ['customer_id,full_name,email,phone', 'c-1,Alice Owner,alice.owner@gmail.com,+1 212 555 0100', `c-2,Bob Other,${FOREIGN_EMAIL},${FOREIGN_PHONE}`, ''].join('\n'));
+  writeFileSync(
+    csv,
+    [
+      'customer_id,full_name,email,phone',
+      'c-1,Alice Owner,alice.owner@gmail.com,+1 212 555 0100',
+      `c-2,Bob Other,${FOREIGN_EMAIL},${FOREIGN_PHONE}`,
+      '',
+    ].join('\n'),
+  );
   return csv;
 }
 
 export async function openForeignDirectory(dir: string): Promise<Directory> {
   const csv = writeForeignCsv(dir);
-  const directory = await openDirectory({ dataDir: join(dir, 'directory'), secret: 'highlight-secret-0123456789abcdef', follow: false, logger: silentLogger });
+  const directory = await openDirectory({
+    dataDir: join(dir, 'directory'),
+    secret: 'highlight-secret-0123456789abcdef',
+    follow: false,
+    logger: silentLogger,
+  });
   await directory.import(csv, { mode: 'replace' });
   return directory;
 }

@@ -1,6 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/core/errors.js';
-import { cleanupRedis, makeMessage, makeVerdict, redisPrefix, SECRET_SUBJECT, startSink, type Sink } from '../quarantine/helpers.js';
+import {
+  cleanupRedis,
+  makeMessage,
+  makeVerdict,
+  redisPrefix,
+  SECRET_SUBJECT,
+  startSink,
+  type Sink,
+} from '../quarantine/helpers.js';
 import { apiLogin, startEnv, type Env } from './setup.js';
 
 describe('admin server over HTTP', () => {
@@ -39,7 +47,11 @@ describe('admin server over HTTP', () => {
     expect(login.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(login.headers.get('x-frame-options')).toBe('DENY');
     expect(login.headers.get('x-content-type-options')).toBe('nosniff');
-    const bad = await fetch(`${env.server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"alice","password":"nope-nope-nope"}' });
+    const bad = await fetch(`${env.server.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"alice","password":"nope-nope-nope"}',
+    });
     expect(bad.status).toBe(401);
     expect((await env.audit.list())[0]).toMatchObject({ action: 'login-failed', actor: 'admin:alice' });
   });
@@ -78,7 +90,10 @@ describe('admin server over HTTP', () => {
     const again = await post({ origin, 'x-csrf-token': csrf }, { reason: 'twice' });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: string }).error).toMatch(/already released/);
-    expect((await env.audit.list()).find((e) => e.action === 'release')).toMatchObject({ actor: 'admin:rita', reason: 'checked with the customer' });
+    expect((await env.audit.list()).find((e) => e.action === 'release')).toMatchObject({
+      actor: 'admin:rita',
+      reason: 'checked with the customer',
+    });
   });
 
   it('enforces roles and accepts API tokens without cookies', async () => {
@@ -87,11 +102,18 @@ describe('admin server over HTTP', () => {
     const viewer = await apiLogin(env.server.url, 'victor');
     const res = await fetch(`${env.server.url}/api/messages/${msg.id}/delete`, {
       method: 'POST',
-      headers: { cookie: viewer.cookie, origin: env.server.url, 'x-csrf-token': viewer.csrf, 'content-type': 'application/json' },
+      headers: {
+        cookie: viewer.cookie,
+        origin: env.server.url,
+        'x-csrf-token': viewer.csrf,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ reason: 'x' }),
     });
     expect(res.status).toBe(403);
-    expect((await fetch(`${env.server.url}/api/audit/export?format=csv`, { headers: { cookie: viewer.cookie } })).status).toBe(403);
+    expect(
+      (await fetch(`${env.server.url}/api/audit/export?format=csv`, { headers: { cookie: viewer.cookie } })).status,
+    ).toBe(403);
 
     const token = await env.accounts.createToken('alice');
     const del = await fetch(`${env.server.url}/api/messages/${msg.id}/delete`, {
@@ -101,25 +123,40 @@ describe('admin server over HTTP', () => {
     });
     expect(del.status).toBe(200);
     expect((await env.store.get(msg.id)).status).toBe('deleted');
-    expect((await fetch(`${env.server.url}/api/messages`, { headers: { authorization: 'Bearer pgt_000000000000_forgedforgedforged' } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${env.server.url}/api/messages`, {
+          headers: { authorization: 'Bearer pgt_000000000000_forgedforgedforged' },
+        })
+      ).status,
+    ).toBe(401);
     // removing an account ends its sessions at once
     expect((await fetch(`${env.server.url}/api/messages`, { headers: { cookie: viewer.cookie } })).status).toBe(200);
     await env.accounts.remove('victor');
     expect((await fetch(`${env.server.url}/api/messages`, { headers: { cookie: viewer.cookie } })).status).toBe(401);
 
-    const csv = await fetch(`${env.server.url}/api/audit/export?format=csv`, { headers: { authorization: `Bearer ${token}` } });
+    const csv = await fetch(`${env.server.url}/api/audit/export?format=csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(csv.status).toBe(200);
     const csvText = await csv.text();
     expect(csvText.split('\r\n')[0]).toBe('time,actor,action,messageId,reason,details');
     expect(csvText).toContain(`api:alice,delete,${msg.id},sent to the wrong customer`);
-    const jsonl = await (await fetch(`${env.server.url}/api/audit/export?format=jsonl`, { headers: { authorization: `Bearer ${token}` } })).text();
-    const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+    const jsonl = await (
+      await fetch(`${env.server.url}/api/audit/export?format=jsonl`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    const lines = jsonl
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
     expect(lines.map((l) => l.action)).toContain('delete');
   });
 
   it('serves the body inert: escaped text under a no-load, sandboxed CSP', async () => {
     const msg = makeMessage({
-      raw: Buffer.from('Subject: <script>alert(1)</script>\r\nContent-Type: text/html\r\n\r\n<p>hi</p><script>alert(2)</script><img src="http://evil.example/x.png">\r\n'),
+      raw: Buffer.from(
+        'Subject: <script>alert(1)</script>\r\nContent-Type: text/html\r\n\r\n<p>hi</p><script>alert(2)</script><img src="http://evil.example/x.png">\r\n',
+      ),
     });
     await env.store.hold(msg, makeVerdict());
     const { cookie } = await apiLogin(env.server.url, 'victor');
@@ -160,10 +197,18 @@ describe('two relays sharing one Redis', () => {
     const release = (env: Env, l: { cookie: string; csrf: string }) =>
       fetch(`${env.server.url}/api/messages/${msg.id}/release`, {
         method: 'POST',
-        headers: { cookie: l.cookie, origin: env.server.url, 'x-csrf-token': l.csrf, 'content-type': 'application/json' },
+        headers: {
+          cookie: l.cookie,
+          origin: env.server.url,
+          'x-csrf-token': l.csrf,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ reason: 'approved' }),
       }).then((r) => r.status);
-    const statuses = await Promise.all([...Array.from({ length: 5 }, () => release(b, lb)), ...Array.from({ length: 5 }, () => release(a, la))]);
+    const statuses = await Promise.all([
+      ...Array.from({ length: 5 }, () => release(b, lb)),
+      ...Array.from({ length: 5 }, () => release(a, la)),
+    ]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(9);
     // every release has returned, and a release returns after the upstream's answer: nothing more can arrive
@@ -173,7 +218,9 @@ describe('two relays sharing one Redis', () => {
     // the shared audit stream shows the release on both consoles
     const entries = await a.audit.list();
     expect(entries.filter((e) => e.action === 'release' && e.messageId === msg.id)).toHaveLength(1);
-    await expect(a.store.transition(msg.id, { from: ['held'], to: 'deleted', entry: { actor: 'x', action: 'x' } })).rejects.toMatchObject({
+    await expect(
+      a.store.transition(msg.id, { from: ['held'], to: 'deleted', entry: { actor: 'x', action: 'x' } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.QUARANTINE_STATE,
     });
   });

@@ -8,7 +8,16 @@ import { JournalRecorder, openJournal, type Journal } from '../../src/journal/in
 import { Metrics } from '../../src/metrics/metrics.js';
 import { createLinkSigner, type LinkSigner } from '../../src/notify/signer.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
-import { cleanupRedis, REDIS_URL, redisPrefix, sinkUpstream, startSink, tempDir, TEST_KEY, type Sink } from '../quarantine/helpers.js';
+import {
+  cleanupRedis,
+  REDIS_URL,
+  redisPrefix,
+  sinkUpstream,
+  startSink,
+  tempDir,
+  TEST_KEY,
+  type Sink,
+} from '../quarantine/helpers.js';
 
 export const PASSWORDS = { alice: 'alice-password-1', rita: 'rita-password-1', victor: 'victor-password-1' };
 

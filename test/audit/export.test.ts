@@ -3,7 +3,8 @@ import { auditToCsv, csvCell } from '../../src/audit/index.js';
 
 describe('audit CSV export', () => {
   it('neutralises formula cells (OWASP) and quotes separators of every locale', () => {
-    for (const lead of ['=', '+', '-', '@', '\t', '\r']) expect(csvCell(`${lead}HYPERLINK("http://evil")`).replace(/^"/, '')).toMatch(/^'/);
+    for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+      expect(csvCell(`${lead}HYPERLINK("http://evil")`).replace(/^"/, '')).toMatch(/^'/);
     expect(csvCell('=1+1')).toBe("'=1+1");
     expect(csvCell('a;b')).toBe('"a;b"');
     expect(csvCell('a,b')).toBe('"a,b"');

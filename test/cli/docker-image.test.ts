@@ -9,7 +9,18 @@
  * and two relays on it. Needs root (to drop to nobody); skipped otherwise.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chownSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -26,12 +37,20 @@ const NOBODY = { uid: 65534, gid: 65534 };
 /** The runtime stage (after the last FROM), with `\` continuations joined. */
 function runtimeStage(): string[] {
   const lines = DOCKERFILE.replace(/\\\n/g, ' ').split('\n');
-  const from = lines.map((l, i) => (/^FROM\s/i.test(l) ? i : -1)).filter((i) => i >= 0).pop()!;
-  return lines.slice(from).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const from = lines
+    .map((l, i) => (/^FROM\s/i.test(l) ? i : -1))
+    .filter((i) => i >= 0)
+    .pop()!;
+  return lines
+    .slice(from)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 function instruction(name: string): string[] {
-  return runtimeStage().filter((l) => l.toUpperCase().startsWith(name + ' ')).map((l) => l.slice(name.length).trim());
+  return runtimeStage()
+    .filter((l) => l.toUpperCase().startsWith(name + ' '))
+    .map((l) => l.slice(name.length).trim());
 }
 
 function imageEnv(): Record<string, string> {
@@ -56,7 +75,14 @@ afterEach(() => cleanupChildren());
 function buildApp(root: string): string {
   const app = join(root, 'app');
   mkdirSync(app, { mode: 0o755 });
-  const sources = instruction('COPY').map((body) => body.replace(/^--from=\S+\s+/, '').split(/\s+/).slice(0, -1)).flat();
+  const sources = instruction('COPY')
+    .map((body) =>
+      body
+        .replace(/^--from=\S+\s+/, '')
+        .split(/\s+/)
+        .slice(0, -1),
+    )
+    .flat();
   for (const src of sources) {
     const name = src.replace(/^\/app\//, '');
     const r = spawnSync('cp', ['-al', join(REPO, name), join(app, name)]);
@@ -82,11 +108,15 @@ function layout(): { volume: string; map: (s: string) => string } {
   const volume = mkdtempSync(join(root, 'var-lib-postguard-'));
   chownSync(volume, NOBODY.uid, NOBODY.gid); // RUN … chown postguard:postguard /var/lib/postguard
   chmodSync(volume, 0o750);
-  const map = (s: string) => s.replaceAll('/var/lib/postguard', volume).replace(/(^|[:=\s"'])\/app(?=\/|$)/g, `$1${app}`);
+  const map = (s: string) =>
+    s.replaceAll('/var/lib/postguard', volume).replace(/(^|[:=\s"'])\/app(?=\/|$)/g, `$1${app}`);
   return { volume, map };
 }
 
-async function envFor(map: (s: string) => string, override: Record<string, string> = {}): Promise<{ env: NodeJS.ProcessEnv; smtpPort: number; adminPort: number }> {
+async function envFor(
+  map: (s: string) => string,
+  override: Record<string, string> = {},
+): Promise<{ env: NodeJS.ProcessEnv; smtpPort: number; adminPort: number }> {
   const smtpPort = await freePort();
   const adminPort = await freePort();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: map('/var/lib/postguard') };
@@ -104,7 +134,22 @@ async function envFor(map: (s: string) => string, override: Record<string, strin
 function asNobody(argv: string[], env: NodeJS.ProcessEnv, cwd: string) {
   const [cmd, ...args] = argv;
   const exe = cmd === 'node' ? process.execPath : cmd!;
-  return spawnTracked('setpriv', ['--reuid', String(NOBODY.uid), '--regid', String(NOBODY.gid), '--clear-groups', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), exe, ...args], { cwd });
+  return spawnTracked(
+    'setpriv',
+    [
+      '--reuid',
+      String(NOBODY.uid),
+      '--regid',
+      String(NOBODY.gid),
+      '--clear-groups',
+      'env',
+      '-i',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      exe,
+      ...args,
+    ],
+    { cwd },
+  );
 }
 
 async function healthCheck(map: (s: string) => string, env: NodeJS.ProcessEnv, cwd: string): Promise<number | null> {
@@ -124,7 +169,9 @@ describe.skipIf(!IS_ROOT)('Docker image layout, run as an unprivileged user (nee
     expect(workdir).toBe(app);
     const { env, smtpPort, adminPort } = await envFor(map);
     // The point of the test: the code folder is not writable by the process's user.
-    expect(await asNobody(['touch', join(workdir, `.pg-docker-probe-${process.pid}`)], env, workdir).exited).not.toBe(0);
+    expect(await asNobody(['touch', join(workdir, `.pg-docker-probe-${process.pid}`)], env, workdir).exited).not.toBe(
+      0,
+    );
     const argv = [...execForm(instruction('ENTRYPOINT')[0]!), ...execForm(instruction('CMD')[0]!)].map(map);
     const relay = asNobody(argv, env, workdir);
     await waitUntil(() => /postguard relay listening/.test(relay.out()), 60_000, 'relay listening');
@@ -145,7 +192,7 @@ describe.skipIf(!IS_ROOT)('Docker image layout, run as an unprivileged user (nee
     expect(await relay.exited).toBe(0);
   }, 120_000);
 
-  it('without the image\'s upstream setting (outbox under the root-owned code folder): 451, and the health check fails', async () => {
+  it("without the image's upstream setting (outbox under the root-owned code folder): 451, and the health check fails", async () => {
     const { map } = layout();
     const workdir = map(instruction('WORKDIR').pop()!);
     const { env, smtpPort, adminPort } = await envFor(map);
@@ -163,16 +210,33 @@ describe.skipIf(!IS_ROOT)('Docker image layout, run as an unprivileged user (nee
 
 describe('build context and compose file', () => {
   it('.dockerignore keeps dependencies, build output, state and keys out, and nothing the build copies', () => {
-    const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    for (const p of ['node_modules', 'dist', 'data', 'outbox', '.git', '**/*.key', '.env']) expect(ignored).toContain(p);
-    const copied = DOCKERFILE.split('\n').filter((l) => /^COPY\s/.test(l) && !l.includes('--from')).flatMap((l) => l.trim().split(/\s+/).slice(1, -1));
-    expect(copied.sort()).toEqual(['bench', 'package-lock.json', 'package.json', 'package.json', 'policies', 'src', 'tsconfig.json'].sort());
+    const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const p of ['node_modules', 'dist', 'data', 'outbox', '.git', '**/*.key', '.env'])
+      expect(ignored).toContain(p);
+    const copied = DOCKERFILE.split('\n')
+      .filter((l) => /^COPY\s/.test(l) && !l.includes('--from'))
+      .flatMap((l) => l.trim().split(/\s+/).slice(1, -1));
+    expect(copied.sort()).toEqual(
+      ['bench', 'package-lock.json', 'package.json', 'package.json', 'policies', 'src', 'tsconfig.json'].sort(),
+    );
     for (const c of copied) expect(ignored).not.toContain(c);
   });
 
   it('docker-compose.yml: Redis and two relays from this Dockerfile sharing it, each with its own volume', () => {
     const compose = parseYaml(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-      services: Record<string, { build?: string; image?: string; environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, unknown> }>;
+      services: Record<
+        string,
+        {
+          build?: string;
+          image?: string;
+          environment?: Record<string, string>;
+          volumes?: string[];
+          depends_on?: Record<string, unknown>;
+        }
+      >;
     };
     const relays = Object.entries(compose.services).filter(([, s]) => s.build === '.');
     expect(relays).toHaveLength(2);
@@ -190,4 +254,3 @@ describe('build context and compose file', () => {
     expect(volumes.size).toBe(2);
   });
 });
-

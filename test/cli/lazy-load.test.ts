@@ -73,25 +73,44 @@ describe('commands load only what they need', () => {
   const cases: { name: string; args: (dataDir: string) => string[]; loads: string; allowed: Heavy[] }[] = [
     { name: '--help', args: () => ['--help'], loads: '/dist/src/cli/commands/serve.js', allowed: [] },
     { name: 'serve --help', args: () => ['serve', '--help'], loads: '/dist/src/cli/commands/serve.js', allowed: [] },
-    { name: 'user list', args: (d) => ['user', 'list', '--data-dir', d], loads: '/dist/src/smtp/users.js', allowed: [] },
+    {
+      name: 'user list',
+      args: (d) => ['user', 'list', '--data-dir', d],
+      loads: '/dist/src/smtp/users.js',
+      allowed: [],
+    },
     // the quarantine's Redis store is part of quarantine/index.js (not the CLI's to split)
-    { name: 'quarantine list', args: (d) => ['quarantine', 'list', '--data-dir', d], loads: '/dist/src/cli/commands/quarantine-actions.js', allowed: ['ioredis'] },
+    {
+      name: 'quarantine list',
+      args: (d) => ['quarantine', 'list', '--data-dir', d],
+      loads: '/dist/src/cli/commands/quarantine-actions.js',
+      allowed: ['ioredis'],
+    },
     // the directory itself normalises phone numbers and has a Redis store; its PostgreSQL sync is not loaded
-    { name: 'directory stats', args: (d) => ['directory', 'stats', '--data-dir', d], loads: '/dist/src/cli/commands/directory-actions.js', allowed: ['ioredis', 'libphonenumber'] },
+    {
+      name: 'directory stats',
+      args: (d) => ['directory', 'stats', '--data-dir', d],
+      loads: '/dist/src/cli/commands/directory-actions.js',
+      allowed: ['ioredis', 'libphonenumber'],
+    },
   ];
 
-  it.each(cases)('postguard $name: none of the relay, inspector, console or other heavy parts', async ({ args, loads, allowed }) => {
-    const dataDir = mkdtempSync(join(work, 'data-'));
-    const rec = recording();
-    const r = await runCli(args(dataDir), { cwd: work, env: rec.env });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const urls = rec.loaded();
-    // the recording works: the entry point and the command's own code are in it
-    expect(urls.some((u) => u.endsWith('/dist/src/cli/main.js'))).toBe(true);
-    expect(urls.some((u) => u.endsWith(loads))).toBe(true);
-    expect(heavyIn(urls).filter((h) => !allowed.includes(h))).toEqual([]);
-  }, 60_000);
+  it.each(cases)(
+    'postguard $name: none of the relay, inspector, console or other heavy parts',
+    async ({ args, loads, allowed }) => {
+      const dataDir = mkdtempSync(join(work, 'data-'));
+      const rec = recording();
+      const r = await runCli(args(dataDir), { cwd: work, env: rec.env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const urls = rec.loaded();
+      // the recording works: the entry point and the command's own code are in it
+      expect(urls.some((u) => u.endsWith('/dist/src/cli/main.js'))).toBe(true);
+      expect(urls.some((u) => u.endsWith(loads))).toBe(true);
+      expect(heavyIn(urls).filter((h) => !allowed.includes(h))).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('serve loads the admin console only when it listens', () => {
@@ -99,7 +118,18 @@ describe('serve loads the admin console only when it listens', () => {
     const rec = recording();
     const dataDir = mkdtempSync(join(work, 'data-'));
     const relay = await startChildRelay({
-      args: ['--listen', '127.0.0.1:0', '--admin-listen', adminListen, '--upstream', 'smtp://127.0.0.1:1', '--data-dir', dataDir, '--workers', '1'],
+      args: [
+        '--listen',
+        '127.0.0.1:0',
+        '--admin-listen',
+        adminListen,
+        '--upstream',
+        'smtp://127.0.0.1:1',
+        '--data-dir',
+        dataDir,
+        '--workers',
+        '1',
+      ],
       cwd: work,
       env: rec.env,
     });

@@ -11,7 +11,24 @@ afterEach(() => cleanupChildren());
 
 function serve(upstream: string) {
   const cwd = tempDir('pg-cli-upcheck-');
-  return spawnTracked(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '', '--upstream', upstream, '--upstream-timeout', '10s', '--log-level', 'info'], { cwd });
+  return spawnTracked(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '',
+      '--upstream',
+      upstream,
+      '--upstream-timeout',
+      '10s',
+      '--log-level',
+      'info',
+    ],
+    { cwd },
+  );
 }
 
 function logLine(out: string, msg: RegExp): Record<string, unknown> {
@@ -21,19 +38,28 @@ function logLine(out: string, msg: RegExp): Record<string, unknown> {
 
 describe('postguard serve: upstream check at start', () => {
   it.each([
-    ['a host name that does not resolve', async () => 'smtp://mail.postguard-test.invalid:25', 'dns', /does not resolve \(DNS\)/],
+    [
+      'a host name that does not resolve',
+      async () => 'smtp://mail.postguard-test.invalid:25',
+      'dns',
+      /does not resolve \(DNS\)/,
+    ],
     ['a closed port', async () => `smtp://127.0.0.1:${await freePort()}`, 'refused', /refused the connection/],
-  ])('%s: a warning naming the cause; the relay still starts and answers', async (_name, upstream, problem, text) => {
-    const p = serve(await upstream());
-    await waitUntil(() => /upstream check failed/.test(p.out()), 60_000, 'upstream check warning');
-    const warning = logLine(p.out(), /upstream check failed/);
-    expect(warning).toMatchObject({ level: 'warn', problem });
-    expect(String(warning.msg)).toMatch(text);
-    const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(p.out())![1]);
-    const c = await RawSmtp.open(port);
-    expect((await c.read()).code).toBe(220);
-    c.close();
-  }, 90_000);
+  ])(
+    '%s: a warning naming the cause; the relay still starts and answers',
+    async (_name, upstream, problem, text) => {
+      const p = serve(await upstream());
+      await waitUntil(() => /upstream check failed/.test(p.out()), 60_000, 'upstream check warning');
+      const warning = logLine(p.out(), /upstream check failed/);
+      expect(warning).toMatchObject({ level: 'warn', problem });
+      expect(String(warning.msg)).toMatch(text);
+      const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(p.out())![1]);
+      const c = await RawSmtp.open(port);
+      expect((await c.read()).code).toBe(220);
+      c.close();
+    },
+    90_000,
+  );
 
   it('a reachable upstream: "upstream check passed"', async () => {
     const sink = await startSink();

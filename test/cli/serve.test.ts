@@ -24,7 +24,10 @@ function tmp(): string {
   return d;
 }
 
-function start(args: string[], cwd: string): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+function start(
+  args: string[],
+  cwd: string,
+): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, POSTGUARD_LOG_LEVEL: 'info' } });
   children.push(child);
   let out = '';
@@ -93,20 +96,27 @@ describe('postguard serve', () => {
     expect(existsSync(join(cwd, 'outbox'))).toBe(false);
   });
 
-  it.each([['1'], ['2']])('exits 1 with the reason when the listen address is taken (--workers %s), instead of lingering', async (workers) => {
-    const taken = createServer();
-    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
-    const port = (taken.address() as { port: number }).port;
-    try {
-      const cwd = tmp();
-      const p = start(['serve', '--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--workers', workers], cwd);
-      const code = await Promise.race([p.exited, new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
-      expect(code).toBe(1);
-      expect(p.out()).toMatch(/cannot start: .*EADDRINUSE/);
-    } finally {
-      taken.close();
-    }
-  }, 30_000);
+  it.each([['1'], ['2']])(
+    'exits 1 with the reason when the listen address is taken (--workers %s), instead of lingering',
+    async (workers) => {
+      const taken = createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+      const port = (taken.address() as { port: number }).port;
+      try {
+        const cwd = tmp();
+        const p = start(['serve', '--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--workers', workers], cwd);
+        const code = await Promise.race([
+          p.exited,
+          new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000)),
+        ]);
+        expect(code).toBe(1);
+        expect(p.out()).toMatch(/cannot start: .*EADDRINUSE/);
+      } finally {
+        taken.close();
+      }
+    },
+    30_000,
+  );
 
   it('prints help for every command', async () => {
     const cwd = tmp();
@@ -140,6 +150,8 @@ describe('postguard serve', () => {
     writeFileSync(snapshot, withKeyFormat(readFileSync(snapshot)));
     const p = start(['serve', '--listen', '127.0.0.1:0', '--admin-listen', '', '--data-dir', dataDir], cwd);
     expect(await p.exited).toBe(2);
-    expect(p.out()).toContain(`postguard: cannot start: directory in ${snapshot} was imported with key format 1; this version needs ${KEY_FORMAT}: run "postguard directory import FILE" again\n`);
+    expect(p.out()).toContain(
+      `postguard: cannot start: directory in ${snapshot} was imported with key format 1; this version needs ${KEY_FORMAT}: run "postguard directory import FILE" again\n`,
+    );
   });
 });

@@ -21,23 +21,48 @@ function oneLine(stderr: string): string {
 
 describe('usage mistakes', () => {
   it.each([
-    [['quarantine', 'list', '--limit', '-3'], /--limit.*'-3' is invalid\. must be at least 1 \(see 'postguard quarantine list --help'\)$/],
-    [['quarantine', 'list', '--limit', 'abc'], /--limit.*expected a whole number, got "abc" \(see 'postguard quarantine list --help'\)$/],
+    [
+      ['quarantine', 'list', '--limit', '-3'],
+      /--limit.*'-3' is invalid\. must be at least 1 \(see 'postguard quarantine list --help'\)$/,
+    ],
+    [
+      ['quarantine', 'list', '--limit', 'abc'],
+      /--limit.*expected a whole number, got "abc" \(see 'postguard quarantine list --help'\)$/,
+    ],
     [['quarantine', 'list', '--limit', '0'], /must be at least 1/],
     [['quarantine', 'list', '--since', 'yesterday'], /--since.*expected an ISO date .* or a duration ago/],
     [['quarantine', 'show'], /^postguard: missing required argument 'id' \(see 'postguard quarantine show --help'\)$/],
-    [['quarantine', 'release', 'q1'], /required option '--reason <text>' not specified \(see 'postguard quarantine release --help'\)$/],
-    [['quarantine', 'list', '--bogus'], /^postguard: unknown option '--bogus' \(see 'postguard quarantine list --help'\)$/],
+    [
+      ['quarantine', 'release', 'q1'],
+      /required option '--reason <text>' not specified \(see 'postguard quarantine release --help'\)$/,
+    ],
+    [
+      ['quarantine', 'list', '--bogus'],
+      /^postguard: unknown option '--bogus' \(see 'postguard quarantine list --help'\)$/,
+    ],
     [['frobnicate'], /^postguard: unknown command 'frobnicate' \(see 'postguard --help'\)$/],
-    [['serve', '--upstream-timeout', 'soon'], /config key "upstreamTimeout" \(flag --upstream-timeout\): expected a duration .*\(see 'postguard serve --help'\)$/],
-    [['serve', '--workers', 'many'], /\(flag --workers\): expected a whole number, got "many" \(see 'postguard serve --help'\)$/],
-    [['quarantine', 'list', '--status', 'lost'], /--status must be one of .* \(see 'postguard quarantine list --help'\)$/],
-  ])('%j: one line, exit 2, nothing printed on stdout', async (args, expected) => {
-    const r = await runCli(args, { cwd });
-    expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toMatch(expected);
-    expect(r.stdout).toBe('');
-  }, 60_000);
+    [
+      ['serve', '--upstream-timeout', 'soon'],
+      /config key "upstreamTimeout" \(flag --upstream-timeout\): expected a duration .*\(see 'postguard serve --help'\)$/,
+    ],
+    [
+      ['serve', '--workers', 'many'],
+      /\(flag --workers\): expected a whole number, got "many" \(see 'postguard serve --help'\)$/,
+    ],
+    [
+      ['quarantine', 'list', '--status', 'lost'],
+      /--status must be one of .* \(see 'postguard quarantine list --help'\)$/,
+    ],
+  ])(
+    '%j: one line, exit 2, nothing printed on stdout',
+    async (args, expected) => {
+      const r = await runCli(args, { cwd });
+      expect(r.code).toBe(2);
+      expect(oneLine(r.stderr)).toMatch(expected);
+      expect(r.stdout).toBe('');
+    },
+    60_000,
+  );
 
   it('shows duration defaults in the unit they are read in, and says a bare number is seconds', async () => {
     const r = await runCli(['serve', '--help'], { cwd });
@@ -50,9 +75,12 @@ describe('usage mistakes', () => {
 });
 
 describe('running the command after install (README)', () => {
-  it('`npx postguard` runs the package\'s own command in its folder', async () => {
+  it("`npx postguard` runs the package's own command in its folder", async () => {
     const r = await new Promise<{ code: number | null; out: string }>((done) => {
-      const child = spawn('npx', ['--no-install', 'postguard', '--version'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('npx', ['--no-install', 'postguard', '--version'], {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.on('close', (code) => done({ code, out }));

@@ -40,8 +40,14 @@ describe('config', () => {
   });
 
   it('applies file < environment < flag', () => {
-    const f = file('listen: 127.0.0.1:3000\nlimits:\n  maxSize: 10MB\n  maxRecipients: 7\ninternalDomains:\n  - Support.Example\n');
-    const c = loadConfig({ file: f, env: { POSTGUARD_LIMITS_MAX_RECIPIENTS: '9', POSTGUARD_LISTEN: '127.0.0.1:3001' }, flags: { listen: '127.0.0.1:3002' } });
+    const f = file(
+      'listen: 127.0.0.1:3000\nlimits:\n  maxSize: 10MB\n  maxRecipients: 7\ninternalDomains:\n  - Support.Example\n',
+    );
+    const c = loadConfig({
+      file: f,
+      env: { POSTGUARD_LIMITS_MAX_RECIPIENTS: '9', POSTGUARD_LISTEN: '127.0.0.1:3001' },
+      flags: { listen: '127.0.0.1:3002' },
+    });
     expect(c.limits.maxSize).toBe(10 * 1024 * 1024);
     expect(c.limits.maxRecipients).toBe(9);
     expect(c.listen).toBe('127.0.0.1:3002');
@@ -62,18 +68,35 @@ describe('config', () => {
 
   it('reports YAML syntax errors with the line', () => {
     const f = file('listen: 127.0.0.1:2525\nlimits: [unclosed\n');
-    expect(errorOf(() => loadConfig({ file: f, env: {} })).message).toMatch(new RegExp(`^${f.replace(/[.]/g, '\\.')}:\\d+: YAML syntax error`));
+    expect(errorOf(() => loadConfig({ file: f, env: {} })).message).toMatch(
+      new RegExp(`^${f.replace(/[.]/g, '\\.')}:\\d+: YAML syntax error`),
+    );
   });
 
   it('names the environment variable or flag of a bad value', () => {
-    expect(errorOf(() => loadConfig({ env: { POSTGUARD_LIMITS_MAX_RECIPIENTS: 'many' } })).message).toBe('config key "limits.maxRecipients" (environment POSTGUARD_LIMITS_MAX_RECIPIENTS): expected a whole number, got "many"');
-    expect(errorOf(() => loadConfig({ env: {}, flags: { upstream: 'http://x' } })).message).toMatch(/config key "upstream" \(flag --upstream\): expected smtp:\/\//);
-    expect(errorOf(() => loadConfig({ env: {}, flags: { listen: 'localhost' } })).message).toMatch(/expected HOST:PORT/);
+    expect(errorOf(() => loadConfig({ env: { POSTGUARD_LIMITS_MAX_RECIPIENTS: 'many' } })).message).toBe(
+      'config key "limits.maxRecipients" (environment POSTGUARD_LIMITS_MAX_RECIPIENTS): expected a whole number, got "many"',
+    );
+    expect(errorOf(() => loadConfig({ env: {}, flags: { upstream: 'http://x' } })).message).toMatch(
+      /config key "upstream" \(flag --upstream\): expected smtp:\/\//,
+    );
+    expect(errorOf(() => loadConfig({ env: {}, flags: { listen: 'localhost' } })).message).toMatch(
+      /expected HOST:PORT/,
+    );
   });
 
   it('requires shared secrets with Redis and never prints secrets', () => {
-    expect(errorOf(() => loadConfig({ env: {}, flags: { redis: 'redis://127.0.0.1:6379' } })).message).toMatch(/directorySecret/);
-    const c = loadConfig({ env: {}, flags: { upstream: 'smtp://user:hunter2@mx.example:25', upstreamPassword: 'hunter2', directorySecret: 's3cret-value' } });
+    expect(errorOf(() => loadConfig({ env: {}, flags: { redis: 'redis://127.0.0.1:6379' } })).message).toMatch(
+      /directorySecret/,
+    );
+    const c = loadConfig({
+      env: {},
+      flags: {
+        upstream: 'smtp://user:hunter2@mx.example:25',
+        upstreamPassword: 'hunter2',
+        directorySecret: 's3cret-value',
+      },
+    });
     const printed = JSON.stringify(redactConfig(c));
     expect(printed).not.toContain('hunter2');
     expect(printed).not.toContain('s3cret-value');
@@ -84,8 +107,14 @@ describe('config', () => {
     expect(c.smtp.bareNewline).toBe('normalize');
     expect(c.limits.reservedConnections).toBe(20);
     expect(loadConfig({ env: { POSTGUARD_SMTP_BARE_NEWLINE: 'reject' } }).smtp.bareNewline).toBe('reject');
-    expect(errorOf(() => loadConfig({ env: {}, flags: { 'smtp.bareNewline': 'strip' } })).message).toBe('config key "smtp.bareNewline": must be normalize or reject');
-    expect(errorOf(() => loadConfig({ env: {}, flags: { 'limits.maxConnections': '20', 'limits.maxConnectionsPerClient': '5' } })).message).toMatch(
+    expect(errorOf(() => loadConfig({ env: {}, flags: { 'smtp.bareNewline': 'strip' } })).message).toBe(
+      'config key "smtp.bareNewline": must be normalize or reject',
+    );
+    expect(
+      errorOf(() =>
+        loadConfig({ env: {}, flags: { 'limits.maxConnections': '20', 'limits.maxConnectionsPerClient': '5' } }),
+      ).message,
+    ).toMatch(
       /^config key "limits\.reservedConnections": 20 leaves no connection of limits\.maxConnections \(20\) for clients outside trustedNetworks$/,
     );
   });

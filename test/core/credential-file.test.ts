@@ -15,17 +15,27 @@ describe('credential files (SMTP users and console accounts)', () => {
 
   it('keeps verifying users.json and admins.json written before the merge', async () => {
     const hash = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$LPDRs+d7MJ+D4v778lUnSsMuTt3eMzZtYlcDVF6agWU=';
-    await writeFile(path.join(dir, 'users.json'), JSON.stringify({ version: 1, users: { helpdesk: { hash, created: '2026-01-01T00:00:00.000Z' } } }));
+    await writeFile(
+      path.join(dir, 'users.json'),
+      JSON.stringify({ version: 1, users: { helpdesk: { hash, created: '2026-01-01T00:00:00.000Z' } } }),
+    );
     await writeFile(
       path.join(dir, 'admins.json'),
-      JSON.stringify({ version: 1, accounts: [{ name: 'alice', role: 'admin', password: hash, created: '2026-01-01T00:00:00.000Z', tokens: [] }] }),
+      JSON.stringify({
+        version: 1,
+        accounts: [{ name: 'alice', role: 'admin', password: hash, created: '2026-01-01T00:00:00.000Z', tokens: [] }],
+      }),
     );
     const users = new UserStore(path.join(dir, 'users.json'));
     expect(await users.verify('helpdesk', 'correct horse battery')).toBe(true);
     expect(await users.verify('helpdesk', 'wrong horse battery')).toBe(false);
     expect(await users.verify('nobody', 'correct horse battery')).toBe(false);
     const accounts = AccountStore.forDataDir(dir);
-    expect(await accounts.checkPassword('alice', 'correct horse battery')).toEqual({ name: 'alice', role: 'admin', via: 'password' });
+    expect(await accounts.checkPassword('alice', 'correct horse battery')).toEqual({
+      name: 'alice',
+      role: 'admin',
+      via: 'password',
+    });
     expect(await accounts.checkPassword('alice', 'wrong')).toBeNull();
   });
 
@@ -50,13 +60,17 @@ describe('credential files (SMTP users and console accounts)', () => {
     const users = new UserStore(path.join(dir, 'users.json'));
     await Promise.all(Array.from({ length: 8 }, (_, i) => users.add(`u${i}`, `password-${i}`)));
     expect(await users.list()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7']);
-    const onDisk = JSON.parse(await readFile(path.join(dir, 'users.json'), 'utf8')) as { users: Record<string, unknown> };
+    const onDisk = JSON.parse(await readFile(path.join(dir, 'users.json'), 'utf8')) as {
+      users: Record<string, unknown>;
+    };
     expect(Object.keys(onDisk.users)).toHaveLength(8);
   });
 
   it('fails with a typed error on a corrupt file instead of treating it as empty', async () => {
     await writeFile(path.join(dir, 'users.json'), '{"users": nope');
-    await expect(new UserStore(path.join(dir, 'users.json')).verify('a', 'b')).rejects.toMatchObject({ code: ErrorCodes.USERS_FILE });
+    await expect(new UserStore(path.join(dir, 'users.json')).verify('a', 'b')).rejects.toMatchObject({
+      code: ErrorCodes.USERS_FILE,
+    });
     await writeFile(path.join(dir, 'admins.json'), '{"version": 2, "accounts": []}');
     await expect(AccountStore.forDataDir(dir).list()).rejects.toMatchObject({ code: ErrorCodes.USERS_FILE });
   });

@@ -35,7 +35,10 @@ describe('secureDataDir', () => {
     const elsewhere = join(tmp(), 'users.json');
     writeFileSync(elsewhere, '{}');
     chmodSync(elsewhere, 0o666);
-    await expect(secureDataDir(data, [elsewhere])).rejects.toMatchObject({ code: 'EPG_UNSAFE_PERMISSIONS', message: expect.stringContaining(`${elsewhere} is writable by group or others (mode 0666)`) });
+    await expect(secureDataDir(data, [elsewhere])).rejects.toMatchObject({
+      code: 'EPG_UNSAFE_PERMISSIONS',
+      message: expect.stringContaining(`${elsewhere} is writable by group or others (mode 0666)`),
+    });
   });
 
   it('follows a symlinked credential file to its target (a link to a file of another user is refused)', async () => {

@@ -83,7 +83,9 @@ describe('createFileOnce', () => {
         (letter) =>
           new Promise<{ created: boolean; letter: string; whole: boolean }>((done, fail) => {
             let out = '';
-            const child = spawn(process.execPath, ['--input-type=module', '-e', script, letter], { stdio: ['ignore', 'pipe', 'inherit'] });
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script, letter], {
+              stdio: ['ignore', 'pipe', 'inherit'],
+            });
             child.stdout.on('data', (d: Buffer) => (out += d.toString()));
             child.on('error', fail);
             child.on('exit', (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`child exited ${code}`))));

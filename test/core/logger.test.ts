@@ -17,7 +17,15 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       cb();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logger redaction', () => {
@@ -46,10 +54,11 @@ describe('logger redaction', () => {
       msg: 'transaction',
     });
     const text = JSON.stringify(line);
-    for (const secret of ['hunter2', 'ORD-1', 'jane@example.com', 'max@example.org']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'ORD-1', 'jane@example.com', 'max@example.org'])
+      expect(text).not.toContain(secret);
   });
 
-  it('returns the same object when nothing is sensitive, and never changes the caller\'s object', () => {
+  it("returns the same object when nothing is sensitive, and never changes the caller's object", () => {
     const clean = { tx: 'T', rcptCount: 2, rules: ['r1'], nested: { size: 1 } };
     expect(redactFields(clean)).toBe(clean);
     const dirty = { tx: 'T', nested: { raw: 'body' } };
@@ -69,7 +78,10 @@ describe('logger destination', () => {
       process.kill(process.pid, 'SIGKILL');`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(child.signal).toBe('SIGKILL');
-    const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tx: string });
+    const lines = child.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tx: string });
     expect(lines.map((l) => l.tx)).toEqual(Array.from({ length: 50 }, (_, i) => `T${i}`));
   });
 });

@@ -20,7 +20,15 @@ describe('password hashing', () => {
   });
 
   it('refuses malformed or abusive stored hashes without throwing', async () => {
-    for (const bad of ['', 'plain', 'bcrypt$x', 'scrypt$16384$8$1$$', 'scrypt$1048577$8$1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==', 'scrypt$3000$8$1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==', 'scrypt$16384$999$1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==']) {
+    for (const bad of [
+      '',
+      'plain',
+      'bcrypt$x',
+      'scrypt$16384$8$1$$',
+      'scrypt$1048577$8$1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==',
+      'scrypt$3000$8$1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==',
+      'scrypt$16384$999$1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==',
+    ]) {
       expect(await verifyPassword('x', bad)).toBe(false);
     }
     expect(await verifyPassword('', DUMMY_HASH)).toBe(false);

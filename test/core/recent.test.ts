@@ -44,7 +44,9 @@ describe('detachedCopy', () => {
       }
       globalThis.gc(); globalThis.gc();
       console.log(JSON.stringify({ mb: process.memoryUsage().heapUsed / 1048576, same: keep.every((k) => k === 'x'.repeat(40)) }));`;
-    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     const out = JSON.parse(child.stdout) as { mb: number; same: boolean };
     expect(out.same).toBe(true);
     expect(out.mb).toBeLessThan(40);

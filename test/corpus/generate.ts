@@ -81,10 +81,48 @@ function gbInward(f: Faker): string {
 }
 
 const STREETS: Record<Country, string[]> = {
-  US: ['Oak Street', 'Maple Avenue', 'Cedar Lane', 'Elm Street', 'Pine Road', 'Lakeview Drive', 'Hillcrest Avenue', 'Walnut Street', 'Sunset Boulevard', 'Birch Court'],
-  GB: ['Church Road', 'High Street', 'Station Road', 'Mill Lane', 'Victoria Road', 'Park Avenue', 'Queens Gardens', 'Manor Close'],
-  DE: ['Lindenstraße', 'Bahnhofstraße', 'Gartenweg', 'Schulstraße', 'Ahornweg', 'Bergstraße', 'Mühlenweg', 'Rosenstraße', 'Am Kirchplatz'],
-  FR: ['rue de la Paix', 'avenue des Lilas', 'rue du Moulin', 'boulevard de la Gare', 'rue des Écoles', 'chemin des Vignes', 'place du Marché'],
+  US: [
+    'Oak Street',
+    'Maple Avenue',
+    'Cedar Lane',
+    'Elm Street',
+    'Pine Road',
+    'Lakeview Drive',
+    'Hillcrest Avenue',
+    'Walnut Street',
+    'Sunset Boulevard',
+    'Birch Court',
+  ],
+  GB: [
+    'Church Road',
+    'High Street',
+    'Station Road',
+    'Mill Lane',
+    'Victoria Road',
+    'Park Avenue',
+    'Queens Gardens',
+    'Manor Close',
+  ],
+  DE: [
+    'Lindenstraße',
+    'Bahnhofstraße',
+    'Gartenweg',
+    'Schulstraße',
+    'Ahornweg',
+    'Bergstraße',
+    'Mühlenweg',
+    'Rosenstraße',
+    'Am Kirchplatz',
+  ],
+  FR: [
+    'rue de la Paix',
+    'avenue des Lilas',
+    'rue du Moulin',
+    'boulevard de la Gare',
+    'rue des Écoles',
+    'chemin des Vignes',
+    'place du Marché',
+  ],
 };
 
 const EMAIL_DOMAINS: Record<Country, string[]> = {
@@ -140,9 +178,18 @@ function makeNsn(f: Faker, country: Country): string {
       return area + exch + f.string.numeric(4);
     }
     case 'GB':
-      return '7' + f.helpers.arrayElement(['7', '8', '9']) + f.string.numeric({ length: 1, exclude: ['0'] }) + f.string.numeric(7);
+      return (
+        '7' +
+        f.helpers.arrayElement(['7', '8', '9']) +
+        f.string.numeric({ length: 1, exclude: ['0'] }) +
+        f.string.numeric(7)
+      );
     case 'DE':
-      return f.helpers.arrayElement(['151', '152', '176', '157']) + f.string.numeric({ length: 1, exclude: ['0'] }) + f.string.numeric(7);
+      return (
+        f.helpers.arrayElement(['151', '152', '176', '157']) +
+        f.string.numeric({ length: 1, exclude: ['0'] }) +
+        f.string.numeric(7)
+      );
     case 'FR':
       return f.helpers.arrayElement(['6', '7']) + f.string.numeric({ length: 1, exclude: ['0'] }) + f.string.numeric(7);
   }
@@ -153,14 +200,39 @@ export function formatPhone(c: Pick<Customer, 'country' | 'nsn'>, style: 'nation
   const n = c.nsn;
   switch (c.country) {
     case 'US':
-      if (style === 'intl') return [`+1 ${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`, `+1-${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`, `+1 (${n.slice(0, 3)}) ${n.slice(3, 6)}-${n.slice(6)}`][variant % 3]!;
-      return [`(${n.slice(0, 3)}) ${n.slice(3, 6)}-${n.slice(6)}`, `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`, `${n.slice(0, 3)}.${n.slice(3, 6)}.${n.slice(6)}`][variant % 3]!;
+      if (style === 'intl')
+        return [
+          `+1 ${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`,
+          `+1-${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`,
+          `+1 (${n.slice(0, 3)}) ${n.slice(3, 6)}-${n.slice(6)}`,
+        ][variant % 3]!;
+      return [
+        `(${n.slice(0, 3)}) ${n.slice(3, 6)}-${n.slice(6)}`,
+        `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`,
+        `${n.slice(0, 3)}.${n.slice(3, 6)}.${n.slice(6)}`,
+      ][variant % 3]!;
     case 'GB':
-      if (style === 'intl') return [`+44 ${n.slice(0, 4)} ${n.slice(4)}`, `+44 (0)${n.slice(0, 4)} ${n.slice(4)}`, `0044 ${n.slice(0, 4)} ${n.slice(4)}`][variant % 3]!;
-      return [`0${n.slice(0, 4)} ${n.slice(4)}`, `0${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`, `0${n}`][variant % 3]!;
+      if (style === 'intl')
+        return [
+          `+44 ${n.slice(0, 4)} ${n.slice(4)}`,
+          `+44 (0)${n.slice(0, 4)} ${n.slice(4)}`,
+          `0044 ${n.slice(0, 4)} ${n.slice(4)}`,
+        ][variant % 3]!;
+      return [`0${n.slice(0, 4)} ${n.slice(4)}`, `0${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`, `0${n}`][
+        variant % 3
+      ]!;
     case 'DE':
-      if (style === 'intl') return [`+49 ${n.slice(0, 3)} ${n.slice(3)}`, `+49 (0)${n.slice(0, 3)} ${n.slice(3)}`, `0049 ${n.slice(0, 3)} ${n.slice(3)}`][variant % 3]!;
-      return [`0${n.slice(0, 3)} ${n.slice(3)}`, `0${n.slice(0, 3)}/${n.slice(3)}`, `0${n.slice(0, 3)}-${n.slice(3, 7)} ${n.slice(7)}`][variant % 3]!;
+      if (style === 'intl')
+        return [
+          `+49 ${n.slice(0, 3)} ${n.slice(3)}`,
+          `+49 (0)${n.slice(0, 3)} ${n.slice(3)}`,
+          `0049 ${n.slice(0, 3)} ${n.slice(3)}`,
+        ][variant % 3]!;
+      return [
+        `0${n.slice(0, 3)} ${n.slice(3)}`,
+        `0${n.slice(0, 3)}/${n.slice(3)}`,
+        `0${n.slice(0, 3)}-${n.slice(3, 7)} ${n.slice(7)}`,
+      ][variant % 3]!;
     case 'FR': {
       const pairs = n.slice(1).match(/../g)!.join(' ');
       if (style === 'intl') return [`+33 ${n[0]} ${pairs}`, `+33 (0)${n[0]} ${pairs}`, `+33${n}`][variant % 3]!;
@@ -227,8 +299,18 @@ function retypeEmail(email: string, v: number): string {
 
 export function generateCustomers(n = 300, seed = 20240514): Customer[] {
   const pick = new Faker({ locale: [en, base], seed });
-  const perCountry = Object.fromEntries(COUNTRIES.map((c, i) => [c, fakerFor(c, seed + 17 * (i + 1))])) as Record<Country, Faker>;
-  const used = { email: new Set<string>(), nsn: new Set<string>(), imei: new Set<string>(), order: new Set<string>(), street: new Set<string>(), name: new Set<string>() };
+  const perCountry = Object.fromEntries(COUNTRIES.map((c, i) => [c, fakerFor(c, seed + 17 * (i + 1))])) as Record<
+    Country,
+    Faker
+  >;
+  const used = {
+    email: new Set<string>(),
+    nsn: new Set<string>(),
+    imei: new Set<string>(),
+    order: new Set<string>(),
+    street: new Set<string>(),
+    name: new Set<string>(),
+  };
   const out: Customer[] = [];
   for (let i = 0; i < n; i++) {
     const country = COUNTRIES[i % COUNTRIES.length]!;
@@ -327,7 +409,11 @@ function csvCell(s: string): string {
 
 export function directoryCsv(customers: readonly Customer[]): string {
   const head = 'customer_id,full_name,email,phone,street,city,postal_code,country,imei,order_id';
-  const rows = customers.map((c) => [c.id, c.fullName, c.email, c.phoneCsv, c.streetLine, c.city, c.postal, c.country, c.imei, c.orderId].map(csvCell).join(','));
+  const rows = customers.map((c) =>
+    [c.id, c.fullName, c.email, c.phoneCsv, c.streetLine, c.city, c.postal, c.country, c.imei, c.orderId]
+      .map(csvCell)
+      .join(','),
+  );
   return [head, ...rows].join('\n') + '\n';
 }
 
@@ -392,8 +478,22 @@ const EXTERNAL_OTHERS = [
   'office@brightlane-consulting.com',
   'info@harbourview-hotels.com',
 ];
-const PARTNERS_UNKNOWN = ['service@fixit-repairs.com', 'claims@parcel-insurance-group.com', 'returns@thirdparty-logistics.net', 'support@device-refurbishers.de'];
-const TYPO_DOMAINS = ['gmial.com', 'gmaill.com', 'outlok.com', 'outllook.com', 'hotmial.com', 'hotmal.com', 'gmail.con', 'yahooo.com'];
+const PARTNERS_UNKNOWN = [
+  'service@fixit-repairs.com',
+  'claims@parcel-insurance-group.com',
+  'returns@thirdparty-logistics.net',
+  'support@device-refurbishers.de',
+];
+const TYPO_DOMAINS = [
+  'gmial.com',
+  'gmaill.com',
+  'outlok.com',
+  'outllook.com',
+  'hotmial.com',
+  'hotmal.com',
+  'gmail.con',
+  'yahooo.com',
+];
 
 function greeting(c: Customer, v: number): string {
   switch (c.country) {
@@ -433,7 +533,8 @@ function tracking(f: Faker): string {
     () => `1Z${f.string.alphanumeric({ length: 6, casing: 'upper' })}${f.string.numeric(10)}`,
     () => `JJD${f.string.numeric(15)}`,
     () => `LX${f.string.numeric(9)}DE`,
-    () => `9400 ${f.string.numeric(4)} ${f.string.numeric(4)} ${f.string.numeric(4)} ${f.string.numeric(4)} ${f.string.numeric(2)}`,
+    () =>
+      `9400 ${f.string.numeric(4)} ${f.string.numeric(4)} ${f.string.numeric(4)} ${f.string.numeric(4)} ${f.string.numeric(2)}`,
   ])();
 }
 
@@ -445,13 +546,15 @@ interface Ctx {
 
 /** Mail options → raw bytes with a fixed date, Message-ID and boundary (deterministic output). */
 async function build(ctx: Ctx, opts: Mail.Options): Promise<Buffer> {
-  return crlf(await compose({
-    from: FROM,
-    date: new Date(Date.UTC(2024, 4, 14, 9, 30) + ctx.i * 60_000),
-    messageId: `<corpus-${ctx.i}@support.example>`,
-    baseBoundary: `corpus${ctx.i}`,
-    ...opts,
-  } as Mail.Options));
+  return crlf(
+    await compose({
+      from: FROM,
+      date: new Date(Date.UTC(2024, 4, 14, 9, 30) + ctx.i * 60_000),
+      messageId: `<corpus-${ctx.i}@support.example>`,
+      baseBoundary: `corpus${ctx.i}`,
+      ...opts,
+    } as Mail.Options),
+  );
 }
 
 /** RFC 5322 line ends: every bare LF (text parts as written) becomes CRLF. Byte-safe (latin1 round trip). */
@@ -506,7 +609,13 @@ const INVOICE_KINDS: PlantKind[] = ['full_name', 'address', 'phone', 'order_id',
 
 /** PDFs here use the base-14 Helvetica font (no embedded Unicode): invoice software writes ASCII names. */
 function pdfSafe(lines: string[]): string[] {
-  return lines.map((l) => l.replace(/ß/g, 'ss').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '-'));
+  return lines.map((l) =>
+    l
+      .replace(/ß/g, 'ss')
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^\x20-\x7e]/g, '-'),
+  );
 }
 
 /** Two invoice lines per PDF page line (each page of the fixture PDF holds one line that must fit the page). */
@@ -522,17 +631,27 @@ const ownText: Maker = async (ctx) => {
   const { f, i } = ctx;
   const c = some(ctx);
   const agent = f.helpers.arrayElement(AGENTS);
-  const kinds: PlantKind[] = ['order_id', 'phone', 'address', 'imei'].filter((_, k) => (i >> k) % 2 === 0 || k === 0) as PlantKind[];
+  const kinds: PlantKind[] = ['order_id', 'phone', 'address', 'imei'].filter(
+    (_, k) => (i >> k) % 2 === 0 || k === 0,
+  ) as PlantKind[];
   const lines = [greeting(c, i), '', `thank you for contacting us about your order ${c.orderId}.`];
-  if (kinds.includes('phone')) lines.push(`We tried to call you on ${formatPhone(c, i % 3 ? 'national' : 'intl', i)} but could not reach you.`);
-  if (kinds.includes('address')) lines.push(`The replacement will be shipped to:\n${formatAddress(c, i % 2 === 0, i % 3 === 0)}`);
+  if (kinds.includes('phone'))
+    lines.push(`We tried to call you on ${formatPhone(c, i % 3 ? 'national' : 'intl', i)} but could not reach you.`);
+  if (kinds.includes('address'))
+    lines.push(`The replacement will be shipped to:\n${formatAddress(c, i % 2 === 0, i % 3 === 0)}`);
   if (kinds.includes('imei')) lines.push(`We registered the repair for your device (IMEI ${formatImei(c.imei, i)}).`);
   lines.push(`Your confirmation was sent to ${c.email}.`);
   const text = lines.join('\n') + signOff(c.country, agent);
   return {
     raw: await build(ctx, { to: addr(c), subject: `Re: Your order ${c.orderId}`, text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'deliver', group: 'legit', category: 'own-data-text', planted: [...own(c, [...kinds, 'email']), { kind: 'order_id', customer: c.id, where: 'subject' }], ownData: c.id },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'own-data-text',
+      planted: [...own(c, [...kinds, 'email']), { kind: 'order_id', customer: c.id, where: 'subject' }],
+      ownData: c.id,
+    },
   };
 };
 
@@ -546,9 +665,20 @@ const ownHtml: Maker = async (ctx) => {
     signOff(c.country, f.helpers.arrayElement(AGENTS));
   const htmlOnly = i % 2 === 0;
   return {
-    raw: await build(ctx, { to: addr(c), subject: 'Your account details', html: htmlOf(text), ...(htmlOnly ? {} : { text }) }),
+    raw: await build(ctx, {
+      to: addr(c),
+      subject: 'Your account details',
+      html: htmlOf(text),
+      ...(htmlOnly ? {} : { text }),
+    }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'deliver', group: 'legit', category: 'own-data-html', planted: own(c, ['full_name', 'email', 'phone', 'address', 'order_id']), ownData: c.id },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'own-data-html',
+      planted: own(c, ['full_name', 'email', 'phone', 'address', 'order_id']),
+      ownData: c.id,
+    },
   };
 };
 
@@ -561,13 +691,28 @@ const ownInvoice: Maker = async (ctx) => {
     kind === 0
       ? { filename: `invoice-${c.orderId}.pdf`, content: makePdf(pdfSafe(lines)), contentType: 'application/pdf' }
       : kind === 1
-        ? { filename: `invoice-${c.orderId}.docx`, content: makeDocx(lines), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }
-        : { filename: `invoice-${c.orderId}.xlsx`, content: await makeXlsx({ Invoice: lines.map((l) => l.split(': ')) }), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
-  const text = `${greeting(c, i)}\n\nplease find your invoice attached.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+        ? {
+            filename: `invoice-${c.orderId}.docx`,
+            content: makeDocx(lines),
+            contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          }
+        : {
+            filename: `invoice-${c.orderId}.xlsx`,
+            content: await makeXlsx({ Invoice: lines.map((l) => l.split(': ')) }),
+            contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          };
+  const text =
+    `${greeting(c, i)}\n\nplease find your invoice attached.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: addr(c), subject: `Your invoice for ${c.orderId}`, text, attachments: [attachment] }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'deliver', group: 'legit', category: 'own-invoice', planted: own(c, INVOICE_KINDS, 'attachment'), ownData: c.id },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'own-invoice',
+      planted: own(c, INVOICE_KINDS, 'attachment'),
+      ownData: c.id,
+    },
   };
 };
 
@@ -576,11 +721,19 @@ const householdOwn: Maker = async (ctx) => {
   const hh = households(ctx.customers);
   const pair = hh[i % hh.length]!;
   const c = ctx.customers.find((x) => x.id === pair[i % 2])!;
-  const text = `${greeting(c, i)}\n\nyour parcel for order ${c.orderId} will be delivered to ${formatAddress(c)} on Friday.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const text =
+    `${greeting(c, i)}\n\nyour parcel for order ${c.orderId} will be delivered to ${formatAddress(c)} on Friday.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Delivery update', text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'deliver', group: 'legit', category: 'own-data-household', planted: own(c, ['order_id', 'address']), ownData: c.id },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'own-data-household',
+      planted: own(c, ['order_id', 'address']),
+      ownData: c.id,
+    },
   };
 };
 
@@ -589,15 +742,32 @@ const internalEscalation: Maker = async (ctx) => {
   const n = 1 + (i % 7);
   const cs = f.helpers.arrayElements(ctx.customers, n);
   const body = cs
-    .map((c, k) => `${k + 1}. ${c.fullName} <${c.email}>, ${formatPhone(c, k % 2 ? 'intl' : 'national', k)}, order ${c.orderId}, IMEI ${formatImei(c.imei, k)}`)
+    .map(
+      (c, k) =>
+        `${k + 1}. ${c.fullName} <${c.email}>, ${formatPhone(c, k % 2 ? 'intl' : 'national', k)}, order ${c.orderId}, IMEI ${formatImei(c.imei, k)}`,
+    )
     .join('\n');
   const text = `Hi team,\n\nplease look into these escalations, the customers are waiting for a callback:\n\n${body}\n\nThanks,\n${f.helpers.arrayElement(AGENTS)}`;
   const to = f.helpers.arrayElement(['tier2@support.example', 'billing@support.example', 'teamlead@support.example']);
-  const csv = i % 3 === 0 ? [{ filename: 'escalations.csv', content: 'name,email,phone\n' + cs.map((c) => `${c.fullName},${c.email},${formatPhone(c, 'intl')}`).join('\n') }] : [];
+  const csv =
+    i % 3 === 0
+      ? [
+          {
+            filename: 'escalations.csv',
+            content:
+              'name,email,phone\n' + cs.map((c) => `${c.fullName},${c.email},${formatPhone(c, 'intl')}`).join('\n'),
+          },
+        ]
+      : [];
   return {
     raw: await build(ctx, { to, subject: `Escalation batch ${f.string.numeric(4)}`, text, attachments: csv }),
     envelope: { mailFrom: AGENT, rcptTo: [to] },
-    label: { expected: 'deliver', group: 'legit', category: 'internal-escalation', planted: cs.flatMap((c) => own(c, ['email', 'phone', 'order_id', 'imei'])) },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'internal-escalation',
+      planted: cs.flatMap((c) => own(c, ['email', 'phone', 'order_id', 'imei'])),
+    },
   };
 };
 
@@ -638,7 +808,9 @@ const firstNameOnly: Maker = async (ctx) => {
   const namesakes = ctx.customers.filter((c) => c.first === name);
   const toCustomer = i % 2 === 0 && namesakes.length > 0;
   const c = toCustomer ? namesakes[i % namesakes.length]! : undefined;
-  const to = c ? c.email : `${name.toLowerCase()}.${f.string.alpha({ length: 5, casing: 'lower' })}@brightlane-consulting.com`;
+  const to = c
+    ? c.email
+    : `${name.toLowerCase()}.${f.string.alpha({ length: 5, casing: 'lower' })}@brightlane-consulting.com`;
   const text =
     `Hi ${name},\n\nthanks for getting back to us. As discussed, ${name}, the refund will be processed within 5 business days.\n` +
     `${name}, if anything else comes up, just reply to this e-mail.` +
@@ -646,7 +818,13 @@ const firstNameOnly: Maker = async (ctx) => {
   return {
     raw: await build(ctx, { to: c ? `${name} <${c.email}>` : to, subject: 'Your refund', text }),
     envelope: { mailFrom: AGENT, rcptTo: [to] },
-    label: { expected: 'deliver', group: 'legit', category: 'first-name-only', planted: [], ...(c ? { ownData: c.id } : {}) },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'first-name-only',
+      planted: [],
+      ...(c ? { ownData: c.id } : {}),
+    },
   };
 };
 
@@ -663,7 +841,13 @@ const noiseNumbers: Maker = async (ctx) => {
   return {
     raw: await build(ctx, { to: addr(c), subject: `Shipping confirmation ${c.orderId}`, text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'deliver', group: 'legit', category: 'numbers-noise', planted: [...own(c, ['order_id']), { kind: 'order_id', customer: c.id, where: 'subject' }], ownData: c.id },
+    label: {
+      expected: 'deliver',
+      group: 'legit',
+      category: 'numbers-noise',
+      planted: [...own(c, ['order_id']), { kind: 'order_id', customer: c.id, where: 'subject' }],
+      ownData: c.id,
+    },
   };
 };
 
@@ -693,7 +877,12 @@ const weakNameMention: Maker = async (ctx) => {
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Your gift order', text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'tag', group: 'legit', category: 'weak-name-mention', planted: [...own(c, ['order_id']), ...own(o, ['full_name'])] },
+    label: {
+      expected: 'tag',
+      group: 'legit',
+      category: 'weak-name-mention',
+      planted: [...own(c, ['order_id']), ...own(o, ['full_name'])],
+    },
   };
 };
 
@@ -703,12 +892,23 @@ const wrongTicket: Maker = async (ctx) => {
   const { f, i } = ctx;
   const c = some(ctx);
   const o = other(ctx, c);
-  const text = `${greeting(c, i)}\n\nthe replacement for your order has been approved and will ship this week.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
-  const subject = f.helpers.arrayElement([`Re: Order ${o.orderId}`, `RE: [${o.orderId}] Replacement`, `Your request about #${o.orderId.toLowerCase()}`]);
+  const text =
+    `${greeting(c, i)}\n\nthe replacement for your order has been approved and will ship this week.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const subject = f.helpers.arrayElement([
+    `Re: Order ${o.orderId}`,
+    `RE: [${o.orderId}] Replacement`,
+    `Your request about #${o.orderId.toLowerCase()}`,
+  ]);
   return {
     raw: await build(ctx, { to: addr(c), subject, text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'quarantine', group: 'leak', category: 'wrong-ticket', planted: own(o, ['order_id'], 'subject') },
+    label: {
+      expected: 'quarantine',
+      group: 'leak',
+      category: 'wrong-ticket',
+      planted: own(o, ['order_id'], 'subject'),
+    },
   };
 };
 
@@ -721,33 +921,57 @@ const quotedThread: Maker = async (ctx) => {
     `> Hello, my phone stopped charging. Please call me back on ${formatPhone(o, i % 2 ? 'intl' : 'national', i)}.`,
     '> Thanks',
   ].join('\n');
-  const text = `${greeting(c, i)}\n\nwe are sorry to hear that. A courier will collect the device on Thursday.` + signOff(c.country, f.helpers.arrayElement(AGENTS)) + '\n\n' + quote;
+  const text =
+    `${greeting(c, i)}\n\nwe are sorry to hear that. A courier will collect the device on Thursday.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS)) +
+    '\n\n' +
+    quote;
   const opts: Mail.Options = i % 3 === 0 ? { text, html: htmlOf(text).replace(/&gt; /g, '') } : { text };
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Re: Phone not charging', ...opts }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'quarantine', group: 'leak', category: 'quoted-thread', planted: own(o, ['email', 'phone', 'full_name']) },
+    label: {
+      expected: 'quarantine',
+      group: 'leak',
+      category: 'quoted-thread',
+      planted: own(o, ['email', 'phone', 'full_name']),
+    },
   };
 };
 
 function exportRows(cs: Customer[]): string[][] {
-  return [['customer', 'email', 'phone', 'order'], ...cs.map((c, k) => [c.fullName, c.email, formatPhone(c, k % 2 ? 'intl' : 'national', k), c.orderId])];
+  return [
+    ['customer', 'email', 'phone', 'order'],
+    ...cs.map((c, k) => [c.fullName, c.email, formatPhone(c, k % 2 ? 'intl' : 'national', k), c.orderId]),
+  ];
 }
 
 const bulkCsv: Maker = async (ctx) => {
   const { f, i } = ctx;
   const c = some(ctx);
-  const cs = f.helpers.arrayElements(ctx.customers.filter((x) => x.id !== c.id), 5 + (i % 20));
+  const cs = f.helpers.arrayElements(
+    ctx.customers.filter((x) => x.id !== c.id),
+    5 + (i % 20),
+  );
   const csv = exportRows(cs)
     .map((r) => r.map(csvCell).join(i % 2 ? ';' : ','))
     .join('\r\n');
   const zipIt = i % 4 === 3;
-  const attachments = zipIt ? [{ filename: 'verification.zip', content: makeZip({ 'customers.csv': csv }) }] : [{ filename: 'purchases-to-verify.csv', content: csv, contentType: 'text/csv' }];
-  const text = `${greeting(c, i)}\n\nto verify your purchase, please confirm your entry in the attached list.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const attachments = zipIt
+    ? [{ filename: 'verification.zip', content: makeZip({ 'customers.csv': csv }) }]
+    : [{ filename: 'purchases-to-verify.csv', content: csv, contentType: 'text/csv' }];
+  const text =
+    `${greeting(c, i)}\n\nto verify your purchase, please confirm your entry in the attached list.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Please verify your purchase', text, attachments }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'reject', group: 'leak', category: 'bulk-csv', planted: cs.flatMap((x) => own(x, ['email', 'phone', 'order_id'], 'attachment')) },
+    label: {
+      expected: 'reject',
+      group: 'leak',
+      category: 'bulk-csv',
+      planted: cs.flatMap((x) => own(x, ['email', 'phone', 'order_id'], 'attachment')),
+    },
   };
 };
 
@@ -755,7 +979,10 @@ const bulkXlsx: Maker = async (ctx) => {
   const { f, i } = ctx;
   const to = i % 3 === 0 ? EXTERNAL_OTHERS[i % EXTERNAL_OTHERS.length]! : undefined;
   const c = to ? undefined : some(ctx);
-  const cs = f.helpers.arrayElements(ctx.customers.filter((x) => x.id !== c?.id), 5 + (i % 30));
+  const cs = f.helpers.arrayElements(
+    ctx.customers.filter((x) => x.id !== c?.id),
+    5 + (i % 30),
+  );
   const xlsx = await makeXlsx({ Export: exportRows(cs) });
   const text = `Hello,\n\nattached the customer export you asked for.` + signOff('DE', f.helpers.arrayElement(AGENTS));
   return {
@@ -763,10 +990,21 @@ const bulkXlsx: Maker = async (ctx) => {
       to: c ? addr(c) : to,
       subject: 'Customer export',
       text,
-      attachments: [{ filename: 'export.xlsx', content: xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
+      attachments: [
+        {
+          filename: 'export.xlsx',
+          content: xlsx,
+          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        },
+      ],
     }),
     envelope: { mailFrom: AGENT, rcptTo: [c ? c.email : to!] },
-    label: { expected: 'reject', group: 'leak', category: 'bulk-xlsx', planted: cs.flatMap((x) => own(x, ['email', 'phone', 'order_id'], 'attachment')) },
+    label: {
+      expected: 'reject',
+      group: 'leak',
+      category: 'bulk-xlsx',
+      planted: cs.flatMap((x) => own(x, ['email', 'phone', 'order_id'], 'attachment')),
+    },
   };
 };
 
@@ -778,15 +1016,33 @@ function foreignInvoice(type: 'pdf' | 'docx' | 'xlsx'): Maker {
     const lines = invoiceLines(o, f, i);
     const attachment =
       type === 'pdf'
-        ? { filename: 'invoice.pdf', content: makePdf(i % 2 ? pdfSafe(lines) : pairs(pdfSafe(lines))), contentType: 'application/pdf' }
+        ? {
+            filename: 'invoice.pdf',
+            content: makePdf(i % 2 ? pdfSafe(lines) : pairs(pdfSafe(lines))),
+            contentType: 'application/pdf',
+          }
         : type === 'docx'
-          ? { filename: 'invoice.docx', content: makeDocx(lines), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }
-          : { filename: 'invoice.xlsx', content: await makeXlsx({ Invoice: lines.map((l) => l.split(': ')) }), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
-    const text = `${greeting(c, i)}\n\nplease find your invoice attached.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+          ? {
+              filename: 'invoice.docx',
+              content: makeDocx(lines),
+              contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+            }
+          : {
+              filename: 'invoice.xlsx',
+              content: await makeXlsx({ Invoice: lines.map((l) => l.split(': ')) }),
+              contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+            };
+    const text =
+      `${greeting(c, i)}\n\nplease find your invoice attached.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
     return {
       raw: await build(ctx, { to: addr(c), subject: 'Your invoice', text, attachments: [attachment] }),
       envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-      label: { expected: 'quarantine', group: 'leak', category: `foreign-invoice-${type}`, planted: own(o, INVOICE_KINDS, 'attachment') },
+      label: {
+        expected: 'quarantine',
+        group: 'leak',
+        category: `foreign-invoice-${type}`,
+        planted: own(o, INVOICE_KINDS, 'attachment'),
+      },
     };
   };
 }
@@ -796,10 +1052,17 @@ const ccExposure: Maker = async (ctx) => {
   const c = some(ctx);
   const o = other(ctx, c);
   const extra = i % 3 === 0 ? [other(ctx, c, o)] : [];
-  const text = `Dear customers,\n\nyour pre-orders are confirmed; we will ship as soon as stock arrives.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const text =
+    `Dear customers,\n\nyour pre-orders are confirmed; we will ship as soon as stock arrives.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   const inTo = i % 2 === 0;
   return {
-    raw: await build(ctx, { to: inTo ? [addr(c), addr(o), ...extra.map(addr)] : addr(c), ...(inTo ? {} : { cc: [addr(o), ...extra.map(addr)] }), subject: 'Your pre-order', text }),
+    raw: await build(ctx, {
+      to: inTo ? [addr(c), addr(o), ...extra.map(addr)] : addr(c),
+      ...(inTo ? {} : { cc: [addr(o), ...extra.map(addr)] }),
+      subject: 'Your pre-order',
+      text,
+    }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email, o.email, ...extra.map((x) => x.email)] },
     label: { expected: 'quarantine', group: 'leak', category: 'cc-exposure', planted: [] },
   };
@@ -813,12 +1076,19 @@ const typoDomain: Maker = async (ctx) => {
   const withData = i % 2 === 0;
   const text =
     `${greeting(c, i)}\n\n` +
-    (withData ? `your new phone (IMEI ${formatImei(c.imei, i)}) for order ${c.orderId} is ready for pickup.` : 'your request has been received; we will reply within two business days.') +
+    (withData
+      ? `your new phone (IMEI ${formatImei(c.imei, i)}) for order ${c.orderId} is ready for pickup.`
+      : 'your request has been received; we will reply within two business days.') +
     signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: `"${c.fullName}" <${to}>`, subject: 'Your request', text }),
     envelope: { mailFrom: AGENT, rcptTo: [to] },
-    label: { expected: 'quarantine', group: 'leak', category: 'typo-domain', planted: withData ? own(c, ['imei', 'order_id']) : [] },
+    label: {
+      expected: 'quarantine',
+      group: 'leak',
+      category: 'typo-domain',
+      planted: withData ? own(c, ['imei', 'order_id']) : [],
+    },
   };
 };
 
@@ -842,7 +1112,9 @@ const dataInLink: Maker = async (ctx) => {
         : v === 2
           ? own(c, ['order_id'], 'link')
           : own(c, ['email'], 'link');
-  const text = `${greeting(c, i)}\n\nplease complete your payment here: ${url}\n\nThe link is valid for 7 days.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const text =
+    `${greeting(c, i)}\n\nplease complete your payment here: ${url}\n\nThe link is valid for 7 days.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   const html = htmlOf(text.replace(url, 'LINK')).replace('LINK', `<a href="${esc(url)}">Pay now</a>`);
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Complete your payment', ...(i % 2 ? { html } : { text }) }),
@@ -861,7 +1133,9 @@ const phoneFormats: Maker = async (ctx) => {
   const c = some(ctx);
   const o = other(ctx, c);
   const phone = formatPhone(o, i % 2 ? 'intl' : 'national', i >> 1);
-  const text = `${greeting(c, i)}\n\nwe have updated your callback number to ${phone} as requested.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const text =
+    `${greeting(c, i)}\n\nwe have updated your callback number to ${phone} as requested.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Callback number updated', text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
@@ -873,7 +1147,9 @@ const imeiFormats: Maker = async (ctx) => {
   const { f, i } = ctx;
   const c = some(ctx);
   const o = other(ctx, c);
-  const text = `${greeting(c, i)}\n\nthe device with IMEI ${formatImei(o.imei, i)} has been unlocked for you.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const text =
+    `${greeting(c, i)}\n\nthe device with IMEI ${formatImei(o.imei, i)} has been unlocked for you.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Device unlocked', text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
@@ -900,7 +1176,13 @@ function encodedBody(enc: 'base64' | 'quoted-printable'): Maker {
         enc === 'base64'
           ? bytes.toString('base64').replace(/.{76}/g, '$&\r\n')
           : [...bytes]
-              .map((b) => (b === 0x0d || b === 0x0a ? String.fromCharCode(b) : b > 126 || b === 61 || (b < 32 && b !== 9) ? '=' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b)))
+              .map((b) =>
+                b === 0x0d || b === 0x0a
+                  ? String.fromCharCode(b)
+                  : b > 126 || b === 61 || (b < 32 && b !== 9)
+                    ? '=' + b.toString(16).toUpperCase().padStart(2, '0')
+                    : String.fromCharCode(b),
+              )
               .join('')
               .split('\r\n')
               .map((l) => l.replace(/(.{70}[^=]{0,2})(?=.)/g, '$1=\r\n'))
@@ -922,7 +1204,12 @@ function encodedBody(enc: 'base64' | 'quoted-printable'): Maker {
     return {
       raw,
       envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-      label: { expected: 'quarantine', group: 'leak', category: enc === 'base64' ? 'base64-body' : 'qp-body', planted: own(o, ['email', 'phone', 'order_id']) },
+      label: {
+        expected: 'quarantine',
+        group: 'leak',
+        category: enc === 'base64' ? 'base64-body' : 'qp-body',
+        planted: own(o, ['email', 'phone', 'order_id']),
+      },
     };
   };
 }
@@ -939,7 +1226,12 @@ const htmlOnlyLeak: Maker = async (ctx) => {
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Delivery status', html }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
-    label: { expected: 'quarantine', group: 'leak', category: 'html-only', planted: own(o, ['full_name', 'address', 'phone']) },
+    label: {
+      expected: 'quarantine',
+      group: 'leak',
+      category: 'html-only',
+      planted: own(o, ['full_name', 'address', 'phone']),
+    },
   };
 };
 
@@ -948,7 +1240,12 @@ const subjectData: Maker = async (ctx) => {
   const c = some(ctx);
   const o = other(ctx, c);
   const v = i % 3;
-  const subject = v === 0 ? `Callback request ${formatPhone(o, 'intl', i)}` : v === 1 ? `Fwd: account ${o.email}` : `IMEI ${formatImei(o.imei, i)} blocked`;
+  const subject =
+    v === 0
+      ? `Callback request ${formatPhone(o, 'intl', i)}`
+      : v === 1
+        ? `Fwd: account ${o.email}`
+        : `IMEI ${formatImei(o.imei, i)} blocked`;
   const kind: PlantKind = v === 0 ? 'phone' : v === 1 ? 'email' : 'imei';
   const text = `${greeting(c, i)}\n\nsee below.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
@@ -962,7 +1259,9 @@ const greetingDrift: Maker = async (ctx) => {
   const { f } = ctx;
   const c = some(ctx);
   const o = other(ctx, c);
-  const text = `${greeting(o, 0)}\n\nyour return has been received and the refund is on its way.` + signOff(c.country, f.helpers.arrayElement(AGENTS));
+  const text =
+    `${greeting(o, 0)}\n\nyour return has been received and the refund is on its way.` +
+    signOff(c.country, f.helpers.arrayElement(AGENTS));
   return {
     raw: await build(ctx, { to: addr(c), subject: 'Your return', text }),
     envelope: { mailFrom: AGENT, rcptTo: [c.email] },
@@ -981,7 +1280,12 @@ const unknownRecipient: Maker = async (ctx) => {
   return {
     raw: await build(ctx, { to, subject: 'Repair pickup', text }),
     envelope: { mailFrom: AGENT, rcptTo: [to] },
-    label: { expected: 'quarantine', group: 'leak', category: 'unknown-recipient', planted: own(o, ['full_name', 'address', 'phone', 'imei']) },
+    label: {
+      expected: 'quarantine',
+      group: 'leak',
+      category: 'unknown-recipient',
+      planted: own(o, ['full_name', 'address', 'phone', 'imei']),
+    },
   };
 };
 

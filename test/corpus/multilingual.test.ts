@@ -19,7 +19,15 @@ import { startServer, type RunningServer } from '../../src/server/start.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { messageIdOf as messageId } from '../helpers/retrying-client.js';
 import { dotStuff, RawSmtp, type Reply } from '../helpers/smtp-client.js';
-import { INTERNAL, generateMultilingualCorpus, writeCorpusFolder, writeDirectoryCsv, type Cls, type MLMessage, type MultilingualCorpus } from './multilingual/index.js';
+import {
+  INTERNAL,
+  generateMultilingualCorpus,
+  writeCorpusFolder,
+  writeDirectoryCsv,
+  type Cls,
+  type MLMessage,
+  type MultilingualCorpus,
+} from './multilingual/index.js';
 
 type Outcome = 'delivered' | 'held' | 'rejected' | 'refused' | 'error';
 
@@ -130,15 +138,20 @@ describe('multilingual corpus through the full relay (issue 17)', () => {
     expect(legit).toBeGreaterThanOrEqual(300);
     for (const cls of new Set(corpus.messages.map((m) => m.cls))) {
       expect(corpus.messages.filter((m) => m.cls === cls && m.group === 'leak').length, cls).toBeGreaterThanOrEqual(20);
-      expect(corpus.messages.filter((m) => m.cls === cls && m.group === 'legit').length, cls).toBeGreaterThanOrEqual(20);
+      expect(corpus.messages.filter((m) => m.cls === cls && m.group === 'legit').length, cls).toBeGreaterThanOrEqual(
+        20,
+      );
     }
     // RFC 5322 line ends throughout (the relay refuses bare LF)
     expect(corpus.messages.filter((m) => /(^|[^\r])\n/.test(m.raw.toString('latin1'))).map((m) => m.id)).toEqual([]);
   }, 60_000);
 
-  it.skipIf(!process.env.PG_ML_CORPUS_OUT)('writes the corpus to PG_ML_CORPUS_OUT (eml, customers.csv, labels.json)', () => {
-    writeCorpusFolder(corpus, process.env.PG_ML_CORPUS_OUT!);
-  });
+  it.skipIf(!process.env.PG_ML_CORPUS_OUT)(
+    'writes the corpus to PG_ML_CORPUS_OUT (eml, customers.csv, labels.json)',
+    () => {
+      writeCorpusFolder(corpus, process.env.PG_ML_CORPUS_OUT!);
+    },
+  );
 
   it('plays every message over SMTP and classifies the outcome', async () => {
     const port = server.relay.address.port;
@@ -146,7 +159,13 @@ describe('multilingual corpus through the full relay (issue 17)', () => {
     const replies = new Map<string, { stage: 'envelope' | 'data'; reply: Reply }>();
     const worker = async (): Promise<void> => {
       for (let m = queue.shift(); m; m = queue.shift()) {
-        replies.set(m.id, await send(port, m).catch((err: Error) => ({ stage: 'data' as const, reply: { code: 0, text: err.message } })));
+        replies.set(
+          m.id,
+          await send(port, m).catch((err: Error) => ({
+            stage: 'data' as const,
+            reply: { code: 0, text: err.message },
+          })),
+        );
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -166,7 +185,9 @@ describe('multilingual corpus through the full relay (issue 17)', () => {
       const tagged = !!got && /^X-Postguard-Verdict:\s*tag/im.test(got.subarray(0, 16384).toString('latin1'));
       results.push({ m, reply, outcome, tagged });
     }
-    const errors = results.filter((r) => r.outcome === 'error').map((r) => `${r.m.id}: ${r.reply.code} ${r.reply.text.slice(0, 80)}`);
+    const errors = results
+      .filter((r) => r.outcome === 'error')
+      .map((r) => `${r.m.id}: ${r.reply.code} ${r.reply.text.slice(0, 80)}`);
     expect(errors).toEqual([]);
   }, 600_000);
 
@@ -203,19 +224,28 @@ describe('multilingual corpus through the full relay (issue 17)', () => {
           ? `\n  misclassified or inexact (${wrong.length}):\n    ` +
             wrong
               .slice(0, 150)
-              .map((r) => `${r.m.id} [${r.m.cls}] expected ${r.m.expected}, got ${r.outcome}${r.tagged ? ' (tag)' : ''} — ${r.m.form}`)
+              .map(
+                (r) =>
+                  `${r.m.id} [${r.m.cls}] expected ${r.m.expected}, got ${r.outcome}${r.tagged ? ' (tag)' : ''} — ${r.m.form}`,
+              )
               .join('\n    ')
           : ''),
     );
     expect(recall).toBeGreaterThanOrEqual(0.99);
     expect(falseHold).toBeLessThanOrEqual(0.005);
-    expect(perClass.filter((c) => c.recall < 0.95 || c.legitOk < 0.95).map((c) => `${c.cls}: recall ${c.recall.toFixed(3)}, legit ${c.legitOk.toFixed(3)}`)).toEqual([]);
+    expect(
+      perClass
+        .filter((c) => c.recall < 0.95 || c.legitOk < 0.95)
+        .map((c) => `${c.cls}: recall ${c.recall.toFixed(3)}, legit ${c.legitOk.toFixed(3)}`),
+    ).toEqual([]);
   });
 
   it('rejects bulk exports in-session with 5.7.x and tags third-party names', () => {
     const bulk = results.filter((r) => r.m.expected === 'reject');
     expect(bulk.length).toBeGreaterThanOrEqual(10);
-    expect(bulk.filter((r) => r.outcome === 'rejected' && /^5\d\d[ -]5\.7\.\d/.test(r.reply.text)).length / bulk.length).toBeGreaterThanOrEqual(0.95);
+    expect(
+      bulk.filter((r) => r.outcome === 'rejected' && /^5\d\d[ -]5\.7\.\d/.test(r.reply.text)).length / bulk.length,
+    ).toBeGreaterThanOrEqual(0.95);
     const tag = results.filter((r) => r.m.expected === 'tag');
     expect(tag.length).toBeGreaterThanOrEqual(15);
     expect(tag.filter((r) => r.outcome === 'delivered' && r.tagged).length / tag.length).toBeGreaterThanOrEqual(0.95);

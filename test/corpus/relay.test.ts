@@ -71,7 +71,11 @@ describe('labelled corpus through the full relay (issue 4)', () => {
     const replies = new Map<string, Reply>();
     const worker = async (): Promise<void> => {
       for (let m = queue.shift(); m; m = queue.shift()) {
-        const reply = await sendRaw(port, { from: m.envelope.mailFrom, to: m.envelope.rcptTo, body: dotStuff(m.raw) }).catch((err: Error) => ({ code: 0, text: err.message }));
+        const reply = await sendRaw(port, {
+          from: m.envelope.mailFrom,
+          to: m.envelope.rcptTo,
+          body: dotStuff(m.raw),
+        }).catch((err: Error) => ({ code: 0, text: err.message }));
         replies.set(m.id, reply);
       }
     };
@@ -95,19 +99,44 @@ describe('labelled corpus through the full relay (issue 4)', () => {
       const tagged = !!got && /^X-Postguard-Verdict:\s*tag/im.test(got.raw.subarray(0, 16384).toString('latin1'));
       results.push({ message: m, reply, outcome, tagged });
     }
-    const errors = results.filter((r) => r.outcome === 'error').map((r) => `${r.message.id}: ${r.reply.code} ${r.reply.text.slice(0, 80)}`);
+    const errors = results
+      .filter((r) => r.outcome === 'error')
+      .map((r) => `${r.message.id}: ${r.reply.code} ${r.reply.text.slice(0, 80)}`);
     console.log(`\nrelay: ${results.length} messages in ${(elapsed / 1000).toFixed(1)} s (${CONCURRENCY} connections)`);
     expect(errors).toEqual([]);
     // nothing the relay held or rejected reached the upstream; every delivered message arrived exactly once
-    expect(sink.messages.filter((s) => messageId(s.raw)?.startsWith('corpus-')).length).toBe(results.filter((r) => r.outcome === 'delivered').length);
+    expect(sink.messages.filter((s) => messageId(s.raw)?.startsWith('corpus-')).length).toBe(
+      results.filter((r) => r.outcome === 'delivered').length,
+    );
   }, 150_000);
 
   it('holds ≥ 97 % of leaks and falsely holds ≤ 1 % of legitimate mail', () => {
     expect(results.length).toBe(corpus.messages.length);
-    const cats = new Map<string, { group: string; expected: string; n: number; delivered: number; tagged: number; held: number; rejected: number; exact: number }>();
+    const cats = new Map<
+      string,
+      {
+        group: string;
+        expected: string;
+        n: number;
+        delivered: number;
+        tagged: number;
+        held: number;
+        rejected: number;
+        exact: number;
+      }
+    >();
     for (const r of results) {
       const l = r.message.label;
-      const e = cats.get(l.category) ?? { group: l.group, expected: l.expected, n: 0, delivered: 0, tagged: 0, held: 0, rejected: 0, exact: 0 };
+      const e = cats.get(l.category) ?? {
+        group: l.group,
+        expected: l.expected,
+        n: 0,
+        delivered: 0,
+        tagged: 0,
+        held: 0,
+        rejected: 0,
+        exact: 0,
+      };
       e.n++;
       if (r.outcome === 'delivered') e.delivered++;
       if (r.tagged) e.tagged++;
@@ -125,9 +154,12 @@ describe('labelled corpus through the full relay (issue 4)', () => {
       cats.set(l.category, e);
     }
     const rows = [...cats.entries()].sort((a, b) => (a[1].group === b[1].group ? 0 : a[1].group === 'legit' ? -1 : 1));
-    const line = (k: string, e: typeof rows[number][1]): string => {
+    const line = (k: string, e: (typeof rows)[number][1]): string => {
       const stopped = e.held + e.rejected;
-      const metric = e.group === 'leak' ? `hold recall ${pct(stopped, e.n).padStart(7)}` : `false-hold ${pct(stopped, e.n).padStart(7)}`;
+      const metric =
+        e.group === 'leak'
+          ? `hold recall ${pct(stopped, e.n).padStart(7)}`
+          : `false-hold ${pct(stopped, e.n).padStart(7)}`;
       return (
         `  ${k.padEnd(24)} ${e.group.padEnd(5)} ${e.expected.padEnd(10)} n=${String(e.n).padStart(3)}  delivered ${String(e.delivered).padStart(3)} (tag ${String(e.tagged).padStart(2)})` +
         `  held ${String(e.held).padStart(3)}  rejected ${String(e.rejected).padStart(3)}  ${metric}  exact ${pct(e.exact, e.n).padStart(7)}`

@@ -18,7 +18,8 @@ const INTERNAL = ['support.example'];
 
 function fingerprint(c: Corpus): string {
   const h = createHash('sha256');
-  for (const m of c.messages) h.update(m.id).update(m.raw).update(JSON.stringify(m.envelope)).update(JSON.stringify(m.label));
+  for (const m of c.messages)
+    h.update(m.id).update(m.raw).update(JSON.stringify(m.envelope)).update(JSON.stringify(m.label));
   for (const x of c.customers) h.update(JSON.stringify(x));
   return h.digest('hex');
 }
@@ -37,13 +38,19 @@ describe('labelled corpus: detection (issue 3)', () => {
     tmp = mkdtempSync(join(tmpdir(), 'pg-corpus-scan-'));
     corpus = await generateCorpusAtFixedTime();
     const csv = writeDirectoryCsv(corpus.customers, tmp);
-    directory = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'corpus-secret-0123456789abcdef', follow: false, logger: silentLogger });
+    directory = await openDirectory({
+      dataDir: join(tmp, 'data'),
+      secret: 'corpus-secret-0123456789abcdef',
+      follow: false,
+      logger: silentLogger,
+    });
     const report = await directory.import(csv, { mode: 'replace' });
     // the generator writes only usable values: every row and every cell goes in
     expect(report.customers).toBe(corpus.customers.length);
     expect(report.skippedRows).toBe(0);
     expect(report.invalidValues).toBe(0);
-    for (const m of corpus.messages) scans.set(m.id, await scanMessage(m.raw, m.envelope, { directory, internalDomains: INTERNAL }));
+    for (const m of corpus.messages)
+      scans.set(m.id, await scanMessage(m.raw, m.envelope, { directory, internalDomains: INTERNAL }));
   }, 120_000);
 
   afterAll(async () => {
@@ -89,13 +96,26 @@ describe('labelled corpus: detection (issue 3)', () => {
         if (!hit) missed.push(`${m.id} ${p.kind}@${p.where} of ${p.customer}`);
       }
     }
-    const total = [...perKind.values()].reduce((a, e) => ({ planted: a.planted + e.planted, found: a.found + e.found }), { planted: 0, found: 0 });
+    const total = [...perKind.values()].reduce(
+      (a, e) => ({ planted: a.planted + e.planted, found: a.found + e.found }),
+      { planted: 0, found: 0 },
+    );
     console.log(
       '\nrecall of planted values (right kind, right customer)\n' +
-        [...perKind.entries()].map(([k, e]) => `  ${k.padEnd(12)} ${String(e.found).padStart(5)} / ${String(e.planted).padEnd(5)} ${pct(e.found, e.planted)}`).join('\n') +
+        [...perKind.entries()]
+          .map(
+            ([k, e]) =>
+              `  ${k.padEnd(12)} ${String(e.found).padStart(5)} / ${String(e.planted).padEnd(5)} ${pct(e.found, e.planted)}`,
+          )
+          .join('\n') +
         `\n  ${'ALL'.padEnd(12)} ${String(total.found).padStart(5)} / ${String(total.planted).padEnd(5)} ${pct(total.found, total.planted)}\n` +
         'per category\n' +
-        [...perCat.entries()].map(([k, e]) => `  ${k.padEnd(26)} ${String(e.found).padStart(5)} / ${String(e.planted).padEnd(5)} ${pct(e.found, e.planted)}`).join('\n'),
+        [...perCat.entries()]
+          .map(
+            ([k, e]) =>
+              `  ${k.padEnd(26)} ${String(e.found).padStart(5)} / ${String(e.planted).padEnd(5)} ${pct(e.found, e.planted)}`,
+          )
+          .join('\n'),
     );
     // message ids, kinds and customer ids only: no customer values in the output
     if (missed.length) console.log(`missed (${missed.length}):\n  ` + missed.slice(0, 60).join('\n  '));
@@ -118,7 +138,13 @@ describe('labelled corpus: detection (issue 3)', () => {
       else dirty.push(`${m.id}: ${bad.map((f) => `${f.kind}@${f.source}→${f.customers.join('+')}`).join(', ')}`);
       // strict: no other customer id at all, not even on a value the recipient shares (a household address)
       if (findings.every((f) => f.customers.every((c) => c === me))) strict++;
-      else if (bad.length === 0) dirty.push(`${m.id} (strict only): ${findings.filter((f) => f.customers.some((c) => c !== me)).map((f) => `${f.kind}@${f.source}→${f.customers.join('+')}`).join(', ')}`);
+      else if (bad.length === 0)
+        dirty.push(
+          `${m.id} (strict only): ${findings
+            .filter((f) => f.customers.some((c) => c !== me))
+            .map((f) => `${f.kind}@${f.source}→${f.customers.join('+')}`)
+            .join(', ')}`,
+        );
     }
     console.log(
       `\nown-data purity: ${clean} / ${own.length} = ${pct(clean, own.length)} with no other customer's value` +

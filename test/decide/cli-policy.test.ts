@@ -11,10 +11,15 @@ import { POLICIES_DIR, customer, message } from './helpers.js';
 /** Fake scanner: the .eml file name says what the message is. */
 async function scanFile(file: string) {
   const name = basename(file);
-  if (name.startsWith('clean')) return message({ rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c1'] }] });
-  if (name.startsWith('foreign')) return message({ rcpt: [customer('c1')], findings: [{ kind: 'phone', customers: ['c2'] }] });
+  if (name.startsWith('clean'))
+    return message({ rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c1'] }] });
+  if (name.startsWith('foreign'))
+    return message({ rcpt: [customer('c1')], findings: [{ kind: 'phone', customers: ['c2'] }] });
   if (name.startsWith('bulk')) {
-    return message({ rcpt: [customer('c1')], findings: ['c2', 'c3', 'c4', 'c5', 'c6'].map((c) => ({ kind: 'email', customers: [c] })) });
+    return message({
+      rcpt: [customer('c1')],
+      findings: ['c2', 'c3', 'c4', 'c5', 'c6'].map((c) => ({ kind: 'email', customers: [c] })),
+    });
   }
   if (name.startsWith('cc')) return message({ rcpt: [customer('c1', 'to'), customer('c2', 'cc')] });
   throw new Error('unreadable');
@@ -57,7 +62,10 @@ describe('postguard policy check', () => {
   });
 
   it('exits 2 and prints file:line: key: message for every problem', async () => {
-    await writeFile(join(dir, 'bad.yaml'), 'rules:\n  - id: r1\n    when: { check: bulk }\n    action: hold\n  - id: r2\n    when: { check: x }\n    action: tag\n');
+    await writeFile(
+      join(dir, 'bad.yaml'),
+      'rules:\n  - id: r1\n    when: { check: bulk }\n    action: hold\n  - id: r2\n    when: { check: x }\n    action: tag\n',
+    );
     const r = await run(['policy', 'check', dir]);
     expect(r.code).toBe(2);
     expect(r.err.split('\n')).toEqual([
@@ -72,7 +80,8 @@ describe('postguard policy test', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pg-cli-'));
     await mkdir(join(dir, 'mails'));
-    for (const f of ['clean-1.eml', 'foreign-1.eml', 'bulk-1.eml', 'cc-1.eml', 'foreign-2.eml']) await writeFile(join(dir, 'mails', f), 'x');
+    for (const f of ['clean-1.eml', 'foreign-1.eml', 'bulk-1.eml', 'cc-1.eml', 'foreign-2.eml'])
+      await writeFile(join(dir, 'mails', f), 'x');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -83,7 +92,9 @@ describe('postguard policy test', () => {
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     expect(lines[0]).toMatch(/^FILE\s+VERDICT\s+RULES\s+REASON$/);
-    expect(lines.find((l) => l.startsWith('bulk-1.eml'))).toMatch(/reject\s+bulk\s+Rejected: Message carries personal data of 5 other customers/);
+    expect(lines.find((l) => l.startsWith('bulk-1.eml'))).toMatch(
+      /reject\s+bulk\s+Rejected: Message carries personal data of 5 other customers/,
+    );
     expect(lines.find((l) => l.startsWith('clean-1.eml'))).toMatch(/deliver\s+-\s+No rule matched/);
     expect(lines.find((l) => l.startsWith('cc-1.eml'))).toMatch(/quarantine\s+exposure/);
   });

@@ -24,8 +24,16 @@ function fired(v: Verdict): string[] {
 describe('default policy: basics', () => {
   it('loads the shipped rules in file order', () => {
     expect(policy.rules.map((r) => r.id)).toEqual([
-      'bulk', 'exposure', 'ticket-drift', 'greeting-drift', 'foreign-data', 'data-in-links', 'lookalike-recipient',
-      'unscannable', 'weak-name', 'first-time-recipient',
+      'bulk',
+      'exposure',
+      'ticket-drift',
+      'greeting-drift',
+      'foreign-data',
+      'data-in-links',
+      'lookalike-recipient',
+      'unscannable',
+      'weak-name',
+      'first-time-recipient',
     ]);
     expect(policy.settings.bulkThreshold).toBe(5);
     expect(policy.rules.find((r) => r.id === 'first-time-recipient')!.enabled).toBe(false);
@@ -83,7 +91,10 @@ describe('default policy: basics', () => {
 
 describe('foreign data', () => {
   it('one foreign strong identifier to a customer is quarantined', () => {
-    const v = decide(message({ rcpt: [customer('c1')], findings: [{ kind: 'phone', customers: ['c2'], masked: '+49 ••• ••12' }] }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [{ kind: 'phone', customers: ['c2'], masked: '+49 ••• ••12' }] }),
+      policy,
+    );
     expect(v.action).toBe('quarantine');
     expect(v.rules).toEqual(['foreign-data']);
     expect(v.reason).toMatch(/personal data \(phone\) of 1 other customer \(foreign data\)/);
@@ -141,7 +152,10 @@ describe('foreign data', () => {
 
 describe('weak evidence', () => {
   it('a foreign full name alone is tagged, not held', () => {
-    const v = decide(message({ rcpt: [customer('c1')], findings: [{ kind: 'full_name', customers: ['c2'], offset: 120 }] }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [{ kind: 'full_name', customers: ['c2'], offset: 120 }] }),
+      policy,
+    );
     expect(v.action).toBe('tag');
     expect(v.rules).toEqual(['weak-name']);
     expect(v.headers).toEqual({ 'X-Postguard-Verdict': 'tag', 'X-Postguard-Rules': 'weak-name' });
@@ -208,7 +222,9 @@ describe('exposure', () => {
 
   it('two addresses of the same customer are one customer', () => {
     const v = decide(
-      message({ rcpt: [customer('c1', 'to'), { address: 'alice.w@work.example', customers: ['c1'], visibleIn: 'cc' }] }),
+      message({
+        rcpt: [customer('c1', 'to'), { address: 'alice.w@work.example', customers: ['c1'], visibleIn: 'cc' }],
+      }),
       policy,
     );
     expect(v.action).toBe('deliver');
@@ -272,9 +288,14 @@ describe('bulk', () => {
   });
 
   it('the threshold is configurable', () => {
-    const text = readFileSync(join(POLICIES_DIR, 'default.yaml'), 'utf8').replace('bulk_threshold: 5', 'bulk_threshold: 3');
+    const text = readFileSync(join(POLICIES_DIR, 'default.yaml'), 'utf8').replace(
+      'bulk_threshold: 5',
+      'bulk_threshold: 3',
+    );
     const set = compilePolicies([{ name: 'default.yaml', text }]);
-    expect(decide(message({ rcpt: [customer('c1')], findings: foreign(['c2', 'c3', 'c4']) }), set).action).toBe('reject');
+    expect(decide(message({ rcpt: [customer('c1')], findings: foreign(['c2', 'c3', 'c4']) }), set).action).toBe(
+      'reject',
+    );
     expect(decide(message({ rcpt: [customer('c1')], findings: foreign(['c2', 'c3']) }), set).action).toBe('quarantine');
   });
 
@@ -282,7 +303,12 @@ describe('bulk', () => {
     const v = decide(
       message({
         rcpt: [{ address: 'verify@shop-partner.example' }],
-        findings: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'].map((c) => ({ kind: 'imei', customers: [c], location: 'attachment', source: 'attachment:list.csv' })),
+        findings: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'].map((c) => ({
+          kind: 'imei',
+          customers: [c],
+          location: 'attachment',
+          source: 'attachment:list.csv',
+        })),
       }),
       policy,
     );
@@ -294,15 +320,22 @@ describe('bulk', () => {
 describe('lookalike recipient domains', () => {
   const to = (address: string) => decide(message({ rcpt: [{ address }] }), policy);
 
-  it.each(['gmial.com', 'gmail.co', 'gmai.com', 'outlok.com', 'hotmial.com', 'gamil.com', 'yahooo.com', 'gmail.con', 'gmai1.com'])(
-    '%s fires',
-    (domain) => {
-      const v = to(`someone@${domain}`);
-      expect(v.action).toBe('quarantine');
-      expect(v.rules).toEqual(['lookalike-recipient']);
-      expect(v.reason).toMatch(/looks like a mistyped/);
-    },
-  );
+  it.each([
+    'gmial.com',
+    'gmail.co',
+    'gmai.com',
+    'outlok.com',
+    'hotmial.com',
+    'gamil.com',
+    'yahooo.com',
+    'gmail.con',
+    'gmai1.com',
+  ])('%s fires', (domain) => {
+    const v = to(`someone@${domain}`);
+    expect(v.action).toBe('quarantine');
+    expect(v.rules).toEqual(['lookalike-recipient']);
+    expect(v.reason).toMatch(/looks like a mistyped/);
+  });
 
   it('a homoglyph (Cyrillic а in gmаil.com, punycode) fires', () => {
     const v = to('someone@xn--gmil-63d.com');
@@ -311,12 +344,19 @@ describe('lookalike recipient domains', () => {
     expect(v.reason).toMatch(/gmail\.com/);
   });
 
-  it.each(['gmail.com', 'mail.google.com', 'googlemail.com', 'gm.com', 'aon.com', 'gmx.at', 'example.org', 'hotmail.co.uk', 'yandex.ua'])(
-    '%s does not fire',
-    (domain) => {
-      expect(to(`someone@${domain}`).action).toBe('deliver');
-    },
-  );
+  it.each([
+    'gmail.com',
+    'mail.google.com',
+    'googlemail.com',
+    'gm.com',
+    'aon.com',
+    'gmx.at',
+    'example.org',
+    'hotmail.co.uk',
+    'yandex.ua',
+  ])('%s does not fire', (domain) => {
+    expect(to(`someone@${domain}`).action).toBe('deliver');
+  });
 
   it('a subdomain of a real provider does not fire', () => {
     expect(to('x@eu.mail.yahoo.com').action).toBe('deliver');
@@ -332,7 +372,9 @@ describe('lookalike recipient domains', () => {
     const bad = decide(message({ rcpt: [{ address: 'x@acme-crop.com' }], directoryDomains: dirs }), policy);
     expect(bad.action).toBe('quarantine');
     expect(bad.reason).toMatch(/acme-corp\.com/);
-    expect(decide(message({ rcpt: [{ address: 'x@acme-corp.com' }], directoryDomains: dirs }), policy).action).toBe('deliver');
+    expect(decide(message({ rcpt: [{ address: 'x@acme-corp.com' }], directoryDomains: dirs }), policy).action).toBe(
+      'deliver',
+    );
   });
 
   it('a directory typo domain (gmial.com used by 3 customers) is not treated as known good', () => {
@@ -342,7 +384,12 @@ describe('lookalike recipient domains', () => {
 });
 
 describe('data in links', () => {
-  const link = (kind: string, customers: string[], source = 'link:query:x', strength?: 'weak' | 'strong'): FindingSpec => ({
+  const link = (
+    kind: string,
+    customers: string[],
+    source = 'link:query:x',
+    strength?: 'weak' | 'strong',
+  ): FindingSpec => ({
     kind,
     customers,
     location: 'link',
@@ -362,7 +409,10 @@ describe('data in links', () => {
   });
 
   it.each(['phone', 'address', 'imei', 'card', 'iban'])("the recipient's own %s in a link is quarantined", (kind) => {
-    const v = decide(message({ rcpt: [customer('c1')], findings: [link(kind, ['c1'], 'link:query:x', 'strong')] }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [link(kind, ['c1'], 'link:query:x', 'strong')] }),
+      policy,
+    );
     expect(v.action).toBe('quarantine');
     expect(v.rules).toEqual(['data-in-links']);
     expect(v.reason).toMatch(new RegExp(`link carries the recipient's own sensitive data \\(${kind}\\)`));
@@ -370,15 +420,23 @@ describe('data in links', () => {
   });
 
   it("the recipient's own full name in a link is quarantined although a name alone is weak evidence", () => {
-    const v = decide(message({ rcpt: [customer('c1')], findings: [link('full_name', ['c1'], 'link:query:name', 'weak')] }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [link('full_name', ['c1'], 'link:query:name', 'weak')] }),
+      policy,
+    );
     expect(v.action).toBe('quarantine');
     expect(v.rules).toEqual(['data-in-links']);
   });
 
   it("another customer's email in a link is quarantined by both rules", () => {
-    const v = decide(message({ rcpt: [customer('c1')], findings: [link('email', ['c2'], 'link:query:email')] }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [link('email', ['c2'], 'link:query:email')] }),
+      policy,
+    );
     expect(v.rules).toEqual(['foreign-data', 'data-in-links']);
-    expect(v.hits.find((h) => h.ruleId === 'data-in-links')!.reason).toMatch(/link carries personal data \(email\) of 1 customer/);
+    expect(v.hits.find((h) => h.ruleId === 'data-in-links')!.reason).toMatch(
+      /link carries personal data \(email\) of 1 customer/,
+    );
   });
 
   it("a link with one recipient's email, sent to two customers, is held: it is the other one's foreign data", () => {
@@ -399,10 +457,18 @@ describe('data in links', () => {
     const strict = compilePolicies([
       {
         name: 'strict.yaml',
-        text: ['rules:', '  - id: links-strict', '    when: { check: data_in_links, own_allowed: [none] }', '    action: quarantine'].join('\n'),
+        text: [
+          'rules:',
+          '  - id: links-strict',
+          '    when: { check: data_in_links, own_allowed: [none] }',
+          '    action: quarantine',
+        ].join('\n'),
       },
     ]);
-    const v = decide(message({ rcpt: [customer('c1')], findings: [link('email', ['c1'], 'link:query:email')] }), strict);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [link('email', ['c1'], 'link:query:email')] }),
+      strict,
+    );
     expect(v.action).toBe('quarantine');
     expect(v.rules).toEqual(['links-strict']);
   });
@@ -447,7 +513,16 @@ describe('ticket drift', () => {
       message({
         rcpt: [customer('c1')],
         subject: 'Re: [Ticket #48213] Your order',
-        findings: [{ kind: 'ticket_id', customers: ['c2'], location: 'subject', source: 'subject', segment: 0, strength: 'weak' }],
+        findings: [
+          {
+            kind: 'ticket_id',
+            customers: ['c2'],
+            location: 'subject',
+            source: 'subject',
+            segment: 0,
+            strength: 'weak',
+          },
+        ],
       }),
       policy,
     );
@@ -484,7 +559,11 @@ describe('greeting drift', () => {
 
   it('"Hi <another customer>" at the top is quarantined', () => {
     const v = decide(
-      message({ rcpt: [customer('c1')], body, findings: [{ kind: 'full_name', customers: ['c2'], offset: 3, length: 9 }] }),
+      message({
+        rcpt: [customer('c1')],
+        body,
+        findings: [{ kind: 'full_name', customers: ['c2'], offset: 3, length: 9 }],
+      }),
       policy,
     );
     expect(v.action).toBe('quarantine');
@@ -498,7 +577,10 @@ describe('greeting drift', () => {
     ['Sehr geehrter Herr Bob Brown,', 19],
     ['\n\nHey Bob Brown!', 6],
   ])('greeting %j fires', (text, offset) => {
-    const v = decide(message({ rcpt: [customer('c1')], body: text, findings: [{ kind: 'full_name', customers: ['c2'], offset }] }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], body: text, findings: [{ kind: 'full_name', customers: ['c2'], offset }] }),
+      policy,
+    );
     expect(v.rules).toEqual(['greeting-drift']);
   });
 
@@ -512,10 +594,21 @@ describe('greeting drift', () => {
 
   it('a name later in the body, or not after a greeting, is only weak evidence', () => {
     const late = `${'x'.repeat(250)} Hi Bob Brown`;
-    const v1 = decide(message({ rcpt: [customer('c1')], body: late, findings: [{ kind: 'full_name', customers: ['c2'], offset: 254 }] }), policy);
+    const v1 = decide(
+      message({
+        rcpt: [customer('c1')],
+        body: late,
+        findings: [{ kind: 'full_name', customers: ['c2'], offset: 254 }],
+      }),
+      policy,
+    );
     expect(v1.action).toBe('tag');
     const v2 = decide(
-      message({ rcpt: [customer('c1')], body: 'As discussed with Bob Brown, ...', findings: [{ kind: 'full_name', customers: ['c2'], offset: 18 }] }),
+      message({
+        rcpt: [customer('c1')],
+        body: 'As discussed with Bob Brown, ...',
+        findings: [{ kind: 'full_name', customers: ['c2'], offset: 18 }],
+      }),
       policy,
     );
     expect(v2.action).toBe('tag');
@@ -523,7 +616,11 @@ describe('greeting drift', () => {
 
   it('an unresolved recipient (customer writing from a new address) is not greeting drift', () => {
     const v = decide(
-      message({ rcpt: [{ address: 'bob.new@example.org' }], body, findings: [{ kind: 'full_name', customers: ['c2'], offset: 3 }] }),
+      message({
+        rcpt: [{ address: 'bob.new@example.org' }],
+        body,
+        findings: [{ kind: 'full_name', customers: ['c2'], offset: 3 }],
+      }),
       policy,
     );
     expect(v.action).toBe('tag');
@@ -539,12 +636,19 @@ describe('partners and sender groups', () => {
       { name: 'partners.yaml', text: 'partners: [lawfirm.example, "@repair-partner.example"]\n' },
     ]);
     const data = [{ kind: 'imei', customers: ['c2'] }];
-    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), set).action).toBe('deliver');
-    expect(decide(message({ rcpt: [{ address: 'desk@eu.repair-partner.example' }], findings: data }), set).action).toBe('deliver');
+    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), set).action).toBe(
+      'deliver',
+    );
+    expect(decide(message({ rcpt: [{ address: 'desk@eu.repair-partner.example' }], findings: data }), set).action).toBe(
+      'deliver',
+    );
     // Without the allow-list: held. With a partner plus a customer: the customer still counts.
-    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), policy).action).toBe('quarantine');
+    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), policy).action).toBe(
+      'quarantine',
+    );
     expect(
-      decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }, customer('c1', 'bcc')], findings: data }), set).action,
+      decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }, customer('c1', 'bcc')], findings: data }), set)
+        .action,
     ).toBe('quarantine');
   });
 
@@ -572,11 +676,16 @@ describe('partners and sender groups', () => {
     expect(v.action).toBe('deliver');
     expect(v.rules).toEqual(['dpo-requests']);
     expect(v.reason).toMatch(/Delivered: Data subject access requests/);
-    expect(decide(message({ from: 'x@privacy.corp.example', rcpt: [customer('c1')], findings: data }), set).action).toBe('deliver');
-    expect(decide(message({ from: 'agent@corp.example', rcpt: [customer('c1')], findings: data }), set).action).toBe('quarantine');
+    expect(
+      decide(message({ from: 'x@privacy.corp.example', rcpt: [customer('c1')], findings: data }), set).action,
+    ).toBe('deliver');
+    expect(decide(message({ from: 'agent@corp.example', rcpt: [customer('c1')], findings: data }), set).action).toBe(
+      'quarantine',
+    );
     // Two recipients: the exception does not apply.
     expect(
-      decide(message({ from: 'dpo@corp.example', rcpt: [customer('c1'), customer('c3', 'bcc')], findings: data }), set).action,
+      decide(message({ from: 'dpo@corp.example', rcpt: [customer('c1'), customer('c3', 'bcc')], findings: data }), set)
+        .action,
     ).toBe('quarantine');
   });
 
@@ -600,7 +709,14 @@ describe('partners and sender groups', () => {
     const link = { kind: 'email', customers: ['c2'], location: 'link' as const, source: 'link:query', segment: 2 };
     const v = decide(message({ from: 'lead@escalation.corp.example', rcpt: [customer('c1')], findings: [link] }), set);
     expect(v.rules).toEqual(['links']);
-    const w = decide(message({ from: 'lead@escalation.corp.example', rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c2'] }] }), set);
+    const w = decide(
+      message({
+        from: 'lead@escalation.corp.example',
+        rcpt: [customer('c1')],
+        findings: [{ kind: 'email', customers: ['c2'] }],
+      }),
+      set,
+    );
     expect(w.action).toBe('deliver');
   });
 
@@ -611,7 +727,12 @@ describe('partners and sender groups', () => {
         text: 'rules:\n  - id: f\n    when: { check: foreign_data }\n    unless: { sender: [boss@corp.example] }\n    action: quarantine\n',
       },
     ]);
-    const input = message({ from: 'noreply@helpdesk.example', clientUser: 'boss@corp.example', rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c2'] }] });
+    const input = message({
+      from: 'noreply@helpdesk.example',
+      clientUser: 'boss@corp.example',
+      rcpt: [customer('c1')],
+      findings: [{ kind: 'email', customers: ['c2'] }],
+    });
     expect(decide(input, set).action).toBe('deliver');
   });
 });
@@ -621,7 +742,10 @@ describe('monitor mode', () => {
 
   it('global monitor: hits are recorded as monitor, the message is delivered tagged', () => {
     const v = decide(
-      message({ rcpt: [customer('c1')], findings: ['c2', 'c3', 'c4', 'c5', 'c6'].map((c) => ({ kind: 'email', customers: [c] })) }),
+      message({
+        rcpt: [customer('c1')],
+        findings: ['c2', 'c3', 'c4', 'c5', 'c6'].map((c) => ({ kind: 'email', customers: [c] })),
+      }),
       policy,
       { monitor: true },
     );
@@ -644,7 +768,9 @@ describe('monitor mode', () => {
   });
 
   it('per-rule monitor: that rule is recorded, enforced rules still decide', () => {
-    const set = compilePolicies([{ name: 'default.yaml', text: base.replace(/(id: exposure\n)/, '$1    mode: monitor\n') }]);
+    const set = compilePolicies([
+      { name: 'default.yaml', text: base.replace(/(id: exposure\n)/, '$1    mode: monitor\n') },
+    ]);
     expect(set.rules.find((r) => r.id === 'exposure')!.mode).toBe('monitor');
     const only = decide(message({ rcpt: [customer('c1', 'to'), customer('c2', 'cc')] }), set);
     expect(only.action).toBe('tag');
@@ -663,7 +789,10 @@ describe('monitor mode', () => {
   it('a monitor-mode stop rule does not stop enforcement', () => {
     const set = compilePolicies([
       { name: 'default.yaml', text: base },
-      { name: '00.yaml', text: 'rules:\n  - id: trial-allow\n    order: 1\n    mode: monitor\n    stop: true\n    when: { recipients: { min_count: 1 } }\n    action: deliver\n' },
+      {
+        name: '00.yaml',
+        text: 'rules:\n  - id: trial-allow\n    order: 1\n    mode: monitor\n    stop: true\n    when: { recipients: { min_count: 1 } }\n    action: deliver\n',
+      },
     ]);
     const v = decide(message({ rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c2'] }] }), set);
     expect(v.action).toBe('quarantine');
@@ -675,7 +804,10 @@ describe('first-time recipient', () => {
   const enabled = base.replace(/(id: first-time-recipient\n[\s\S]*?)enabled: false/, '$1enabled: true');
 
   it('is off by default', () => {
-    const v = decide(message({ rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c1'] }], firstTime: () => true }), policy);
+    const v = decide(
+      message({ rcpt: [customer('c1')], findings: [{ kind: 'email', customers: ['c1'] }], firstTime: () => true }),
+      policy,
+    );
     expect(v.action).toBe('deliver');
   });
 
@@ -685,7 +817,9 @@ describe('first-time recipient', () => {
     const v = decide(message({ rcpt: [customer('c1')], findings: data, firstTime: () => true }), set);
     expect(v.action).toBe('tag');
     expect(v.rules).toEqual(['first-time-recipient']);
-    expect(decide(message({ rcpt: [customer('c1')], findings: data, firstTime: () => false }), set).action).toBe('deliver');
+    expect(decide(message({ rcpt: [customer('c1')], findings: data, firstTime: () => false }), set).action).toBe(
+      'deliver',
+    );
     expect(decide(message({ rcpt: [customer('c1')], firstTime: () => true }), set).action).toBe('deliver');
     expect(decide(message({ rcpt: [customer('c1')], findings: data }), set).action).toBe('deliver');
     expect(decide(message({ rcpt: [internal()], findings: data, firstTime: () => true }), set).action).toBe('deliver');

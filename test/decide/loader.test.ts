@@ -22,16 +22,19 @@ const ok = (extra = '') => `rules:\n  - id: r1\n    when: { check: foreign_data 
 
 describe('policy validation names file, line and key', () => {
   it('unknown check', () => {
-    const issues = issuesFor('a.yaml', 'rules:\n  - id: r1\n    when:\n      check: foriegn_data\n    action: quarantine\n');
+    const issues = issuesFor(
+      'a.yaml',
+      'rules:\n  - id: r1\n    when:\n      check: foriegn_data\n    action: quarantine\n',
+    );
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ file: 'a.yaml', line: 4, key: 'rules[r1].when.check' });
     expect(issues[0]!.message).toMatch(/unknown check "foriegn_data".*foreign_data/);
   });
 
   it('the error message itself reads file:line: key: message', () => {
-    expect(() => compilePolicies([{ name: 'b.yaml', text: 'rules:\n  - id: r1\n    when: { check: bulk }\n    action: hold\n' }])).toThrow(
-      /^b\.yaml:4: rules\[r1\]\.action: unknown value "hold"/,
-    );
+    expect(() =>
+      compilePolicies([{ name: 'b.yaml', text: 'rules:\n  - id: r1\n    when: { check: bulk }\n    action: hold\n' }]),
+    ).toThrow(/^b\.yaml:4: rules\[r1\]\.action: unknown value "hold"/);
   });
 
   it('missing required keys', () => {
@@ -44,11 +47,17 @@ describe('policy validation names file, line and key', () => {
       'd.yaml',
       'rules:\n  - id: r1\n    when:\n      check: foreign_data\n      min_customers: many\n      min_strenght: weak\n    action: quarantine\n',
     );
-    expect(issues.map((i) => `${i.line} ${i.key}`)).toEqual(['5 rules[r1].when.min_customers', '6 rules[r1].when.min_strenght']);
+    expect(issues.map((i) => `${i.line} ${i.key}`)).toEqual([
+      '5 rules[r1].when.min_customers',
+      '6 rules[r1].when.min_strenght',
+    ]);
   });
 
   it('bad location value', () => {
-    const issues = issuesFor('e.yaml', 'rules:\n  - id: r1\n    when: { check: foreign_data, locations: [body, footer] }\n    action: tag\n');
+    const issues = issuesFor(
+      'e.yaml',
+      'rules:\n  - id: r1\n    when: { check: foreign_data, locations: [body, footer] }\n    action: tag\n',
+    );
     expect(issues[0]).toMatchObject({ line: 3, key: 'rules[r1].when.locations' });
     expect(issues[0]!.message).toMatch(/"footer"/);
   });
@@ -104,7 +113,10 @@ describe('policy validation names file, line and key', () => {
   });
 
   it('unknown condition key', () => {
-    const issues = issuesFor('i.yaml', 'rules:\n  - id: r1\n    when:\n      recipient: { min_count: 2 }\n    action: tag\n');
+    const issues = issuesFor(
+      'i.yaml',
+      'rules:\n  - id: r1\n    when:\n      recipient: { min_count: 2 }\n    action: tag\n',
+    );
     expect(issues[0]).toMatchObject({ line: 4, key: 'rules[r1].when.recipient' });
   });
 
@@ -123,8 +135,14 @@ describe('loading a folder', () => {
 
   it('reads *.yaml and *.yml sorted by name; explicit order first, then file order', async () => {
     dir = await mkdtemp(join(tmpdir(), 'pg-policy-'));
-    await writeFile(join(dir, 'b.yml'), 'rules:\n  - id: b1\n    when: { check: exposure }\n    action: quarantine\n  - id: b0\n    order: 5\n    when: { check: bulk }\n    action: reject\n');
-    await writeFile(join(dir, 'a.yaml'), 'rules:\n  - id: a1\n    when: { check: foreign_data }\n    action: quarantine\n');
+    await writeFile(
+      join(dir, 'b.yml'),
+      'rules:\n  - id: b1\n    when: { check: exposure }\n    action: quarantine\n  - id: b0\n    order: 5\n    when: { check: bulk }\n    action: reject\n',
+    );
+    await writeFile(
+      join(dir, 'a.yaml'),
+      'rules:\n  - id: a1\n    when: { check: foreign_data }\n    action: quarantine\n',
+    );
     await writeFile(join(dir, 'notes.txt'), 'ignored');
     const set = await loadPolicies(dir);
     expect(set.files).toEqual(['a.yaml', 'b.yml']);
@@ -179,7 +197,10 @@ describe('condition language', () => {
     expect(tagged.reason).toBe('Tagged: Rule helpdesk-tag matched.');
     expect(decide(message({ rcpt: [internal()], headers: { 'x-helpdesk': ['zendesk'] } }), set).action).toBe('deliver');
     const imei = decide(
-      message({ rcpt: [customer('c1')], findings: [{ kind: 'imei', customers: ['c2'], location: 'attachment', source: 'attachment:a.pdf' }] }),
+      message({
+        rcpt: [customer('c1')],
+        findings: [{ kind: 'imei', customers: ['c2'], location: 'attachment', source: 'attachment:a.pdf' }],
+      }),
       set,
     );
     expect(imei.rules).toEqual(['many-rcpts-with-data']);

@@ -25,27 +25,53 @@ describe('lookalike recipient: precision', () => {
   });
 
   it('a known customer next to an unknown lookalike recipient: only the unknown one is reported', () => {
-    const v = decide(message({ rcpt: [{ address: 'anna@gmai.com', customers: ['c1'] }, { address: 'x@gmial.com' }] }), policy);
+    const v = decide(
+      message({ rcpt: [{ address: 'anna@gmai.com', customers: ['c1'] }, { address: 'x@gmial.com' }] }),
+      policy,
+    );
     expect(v.action).toBe('quarantine');
     expect(v.reason).toMatch(/gmail\.com/);
     expect(v.hits[0]!.evidence.map((e) => e.masked)).toEqual(['gmial.com ≈ gmail.com']);
   });
 
-  it.each(['hotmail.be', 'hotmail.de', 'yahoo.co.uk', 'yahoo.co.in', 'gmx.de', 'gmx.at', 'web.de', 't-online.de', 'orange.fr', 'libero.it', 'wp.pl', 'o2.pl', 'interia.pl', 'yandex.ru', 'mail.ru', 'seznam.cz', 'naver.com', 'outlook.ie', 'yahoo.dk'])(
-    'a provider country domain is delivered: %s',
-    (domain) => {
-      expect(decide(message({ rcpt: [{ address: `someone@${domain}` }] }), policy).action).toBe('deliver');
-    },
-  );
+  it.each([
+    'hotmail.be',
+    'hotmail.de',
+    'yahoo.co.uk',
+    'yahoo.co.in',
+    'gmx.de',
+    'gmx.at',
+    'web.de',
+    't-online.de',
+    'orange.fr',
+    'libero.it',
+    'wp.pl',
+    'o2.pl',
+    'interia.pl',
+    'yandex.ru',
+    'mail.ru',
+    'seznam.cz',
+    'naver.com',
+    'outlook.ie',
+    'yahoo.dk',
+  ])('a provider country domain is delivered: %s', (domain) => {
+    expect(decide(message({ rcpt: [{ address: `someone@${domain}` }] }), policy).action).toBe('deliver');
+  });
 
   it('a provider country domain is delivered when the directory uses its sibling country domain', () => {
-    const v = decide(message({ rcpt: [{ address: 'someone@hotmail.be' }], directoryDomains: ['hotmail.de', 'yahoo.de'] }), policy);
+    const v = decide(
+      message({ rcpt: [{ address: 'someone@hotmail.be' }], directoryDomains: ['hotmail.de', 'yahoo.de'] }),
+      policy,
+    );
     expect(v.action).toBe('deliver');
   });
 
-  it.each(['gmial.com', 'gmail.co', 'hotmial.com', 'yaho.com', 'xn--gmil-63d.com', 'hotmail.con'])('an unknown address at %s is held', (domain) => {
-    expect(decide(message({ rcpt: [{ address: `someone@${domain}` }] }), policy).action).toBe('quarantine');
-  });
+  it.each(['gmial.com', 'gmail.co', 'hotmial.com', 'yaho.com', 'xn--gmil-63d.com', 'hotmail.con'])(
+    'an unknown address at %s is held',
+    (domain) => {
+      expect(decide(message({ rcpt: [{ address: `someone@${domain}` }] }), policy).action).toBe('quarantine');
+    },
+  );
 });
 
 describe('routing tricks at a partner domain (issue 17, class 9)', () => {
@@ -55,8 +81,14 @@ describe('routing tricks at a partner domain (issue 17, class 9)', () => {
       { name: 'partners.yaml', text: 'partners: [lawfirm.example]\n' },
     ]);
     const data = [{ kind: 'imei', customers: ['c2'] }];
-    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), set).action).toBe('deliver');
-    for (const address of ['counsel%evil.example@lawfirm.example', 'evil.example!counsel@lawfirm.example', '"counsel@evil.example"@lawfirm.example']) {
+    expect(decide(message({ rcpt: [{ address: 'counsel@lawfirm.example' }], findings: data }), set).action).toBe(
+      'deliver',
+    );
+    for (const address of [
+      'counsel%evil.example@lawfirm.example',
+      'evil.example!counsel@lawfirm.example',
+      '"counsel@evil.example"@lawfirm.example',
+    ]) {
       expect(decide(message({ rcpt: [{ address }], findings: data }), set).action).toBe('quarantine');
     }
   });

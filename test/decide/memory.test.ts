@@ -75,11 +75,17 @@ describe('FileRecipientMemory', () => {
     const old = await readFile(file, 'utf8');
     const candidates = ['alice.old@gmail.com', 'bob.old@web.de', 'carol.old@outlook.com', 'dave@yahoo.com'];
     // the weakness: anyone who can read the file learns who was mailed by hashing a list of addresses
-    expect(dictionary(old.trim().split('\n'), candidates)).toEqual(['alice.old@gmail.com', 'bob.old@web.de', 'carol.old@outlook.com']);
+    expect(dictionary(old.trim().split('\n'), candidates)).toEqual([
+      'alice.old@gmail.com',
+      'bob.old@web.de',
+      'carol.old@outlook.com',
+    ]);
 
     const m = await FileRecipientMemory.open(dir, { secret: SECRET });
     expect(m.migrated).toBe(3);
-    expect(await m.known(candidates)).toEqual(new Set(['alice.old@gmail.com', 'bob.old@web.de', 'carol.old@outlook.com']));
+    expect(await m.known(candidates)).toEqual(
+      new Set(['alice.old@gmail.com', 'bob.old@web.de', 'carol.old@outlook.com']),
+    );
     const text = await readFile(file, 'utf8');
     expect(text.split('\n')[0]).toBe(FILE_HEADER);
     expect(dictionary(text.trim().split('\n'), candidates)).toEqual([]);
@@ -157,7 +163,9 @@ describe('RedisRecipientMemory (real Redis)', () => {
     const members = await redis.smembers(m.key);
     expect(members).toHaveLength(2);
     for (const v of oldValues) expect(members).not.toContain(v);
-    expect(await m.known(['Erin@gmail.com', 'frank@web.de', 'gina@web.de'])).toEqual(new Set(['erin@gmail.com', 'frank@web.de']));
+    expect(await m.known(['Erin@gmail.com', 'frank@web.de', 'gina@web.de'])).toEqual(
+      new Set(['erin@gmail.com', 'frank@web.de']),
+    );
     // a second relay opening later finds nothing left to convert
     expect(await (await RedisRecipientMemory.open(redis, { prefix: p2, secret: SECRET })).migrate()).toBe(0);
   });

@@ -26,7 +26,9 @@ describe('policy schema', () => {
     const issues = issuesOf(rule('{ check: bulk, window: 100 }'));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ line: 3, key: 'rules[r1].when.window' });
-    expect(issues[0]!.message).toMatch(/not a parameter of check bulk \(min_strength, kinds, exclude_kinds, locations, min_customers, min_count\)/);
+    expect(issues[0]!.message).toMatch(
+      /not a parameter of check bulk \(min_strength, kinds, exclude_kinds, locations, min_customers, min_count\)/,
+    );
   });
 
   it('names the line of the bad item in a block list, under the list key', () => {
@@ -38,13 +40,19 @@ describe('policy schema', () => {
   it('finds mistakes inside nested any/not conditions with their path', () => {
     const issues = issuesOf(rule('{ any: [{ check: exposure }, { not: { findings: { min_count: 0 } } }] }'));
     expect(issues).toEqual([
-      expect.objectContaining({ line: 3, key: 'rules[r1].when.any[1].not.findings.min_count', message: 'must be an integer ≥ 1' }),
+      expect.objectContaining({
+        line: 3,
+        key: 'rules[r1].when.any[1].not.findings.min_count',
+        message: 'must be an integer ≥ 1',
+      }),
     ]);
   });
 
   it('rejects what the hand-written compiler let through: an action given as a list', () => {
-    expect(() => compilePolicies([{ name: 'q.yaml', text: 'rules:\n  - id: r1\n    when: { check: bulk }\n    action: [reject]\n' }])).toThrow(
-      /^q\.yaml:4: rules\[r1\]\.action: unknown value \["reject"\]/,
-    );
+    expect(() =>
+      compilePolicies([
+        { name: 'q.yaml', text: 'rules:\n  - id: r1\n    when: { check: bulk }\n    action: [reject]\n' },
+      ]),
+    ).toThrow(/^q\.yaml:4: rules\[r1\]\.action: unknown value \["reject"\]/);
   });
 });

@@ -6,7 +6,8 @@ import { ErrorCodes } from '../../src/core/errors.js';
 import type { PolicySet } from '../../src/decide/types.js';
 import { PolicyWatcher } from '../../src/decide/watcher.js';
 
-const rule = (id: string, action = 'quarantine') => `rules:\n  - id: ${id}\n    when: { check: foreign_data }\n    action: ${action}\n`;
+const rule = (id: string, action = 'quarantine') =>
+  `rules:\n  - id: ${id}\n    when: { check: foreign_data }\n    action: ${action}\n`;
 
 function nextReload(w: PolicyWatcher, timeoutMs = 20_000): Promise<PolicySet> {
   return new Promise((resolve, reject) => {
@@ -57,7 +58,10 @@ describe('PolicyWatcher', () => {
     w = new PolicyWatcher(dir, { debounceMs: 50 });
     const good = await w.start();
     const failed = nextError(w);
-    await writeFile(join(dir, 'default.yaml'), 'rules:\n  - id: first\n    when: { check: nonsense }\n    action: quarantine\n');
+    await writeFile(
+      join(dir, 'default.yaml'),
+      'rules:\n  - id: first\n    when: { check: nonsense }\n    action: quarantine\n',
+    );
     const err = await failed;
     expect(err.message).toMatch(/^default\.yaml:3: rules\[first\]\.when\.check: unknown check/);
     expect(w.current()).toBe(good);

@@ -97,7 +97,8 @@ async function startServer(o: ServerOptions = {}): Promise<TestServer> {
     ...(o.tls || secure ? { key: tlsKey, cert: tlsCert } : {}),
     onAuth(auth, session, cb) {
       auths.push({ method: auth.method, username: auth.username, secure: session.secure });
-      if (o.auth && auth.username === o.auth.user && auth.password === o.auth.pass) return cb(null, { user: auth.username });
+      if (o.auth && auth.username === o.auth.user && auth.password === o.auth.pass)
+        return cb(null, { user: auth.username });
       cb(smtpError(535, 'Authentication failed'));
     },
     onMailFrom(_address, _session, cb) {
@@ -175,7 +176,9 @@ async function startServer(o: ServerOptions = {}): Promise<TestServer> {
  * the encrypted session); 'silentAfterTls' completes the TLS handshake and then never answers;
  * 'silentInHandshake' says 220 to STARTTLS and then never answers the client's TLS hello.
  */
-async function startTlsScripted(mode: 'inject' | 'silentAfterTls' | 'silentInHandshake'): Promise<{ port: number; commands: string[]; close(): Promise<void> }> {
+async function startTlsScripted(
+  mode: 'inject' | 'silentAfterTls' | 'silentInHandshake',
+): Promise<{ port: number; commands: string[]; close(): Promise<void> }> {
   const commands: string[] = [];
   const top = new Set<Socket>();
   const context = createSecureContext({ key: tlsKey, cert: tlsCert });
@@ -193,13 +196,23 @@ async function startTlsScripted(mode: 'inject' | 'silentAfterTls' | 'silentInHan
         if (/^EHLO/i.test(line)) sock.write('250-scripted.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n');
         else if (/^STARTTLS/i.test(line)) {
           sock.removeListener('data', onData);
-          sock.write(mode === 'inject' ? '220 go ahead\r\n250-scripted.test\r\n250 AUTH PLAIN\r\n' : '220 go ahead\r\n');
+          sock.write(
+            mode === 'inject' ? '220 go ahead\r\n250-scripted.test\r\n250 AUTH PLAIN\r\n' : '220 go ahead\r\n',
+          );
           if (mode === 'silentInHandshake') return;
           const secure = new TLSSocket(sock, { isServer: true, secureContext: context });
           top.delete(sock);
           top.add(secure); // destroy the TLS socket, never the TCP one under it (that crashes Node)
           secure.on('error', () => undefined);
-          secure.on('data', (c: Buffer) => commands.push(...c.toString('latin1').split('\r\n').filter(Boolean).map((l) => `TLS: ${l}`)));
+          secure.on('data', (c: Buffer) =>
+            commands.push(
+              ...c
+                .toString('latin1')
+                .split('\r\n')
+                .filter(Boolean)
+                .map((l) => `TLS: ${l}`),
+            ),
+          );
           return;
         } else if (/^QUIT/i.test(line)) sock.end('221 bye\r\n');
         else sock.write('250 ok\r\n');
@@ -220,7 +233,16 @@ async function startTlsScripted(mode: 'inject' | 'silentAfterTls' | 'silentInHan
 }
 
 function upstream(url: string, o: Partial<SmtpUpstreamOptions> = {}): SmtpUpstream {
-  const u = new SmtpUpstream({ url, startTls: 'opportunistic', tlsVerify: false, pool: 1, timeoutMs: 5000, maxRequeues: 1, hostname: 'relay.test.example', ...o });
+  const u = new SmtpUpstream({
+    url,
+    startTls: 'opportunistic',
+    tlsVerify: false,
+    pool: 1,
+    timeoutMs: 5000,
+    maxRequeues: 1,
+    hostname: 'relay.test.example',
+    ...o,
+  });
   upstreams.add(u);
   return u;
 }
@@ -279,7 +301,29 @@ function expectSent(r: DeliveryResult): void {
 
 beforeAll(() => {
   tlsDir = mkdtempSync(join(tmpdir(), 'pg-upstream-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(tlsDir, 'key.pem'),
+      '-out',
+      join(tlsDir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   tlsKey = readFileSync(join(tlsDir, 'key.pem'), 'utf8');
   tlsCert = readFileSync(join(tlsDir, 'cert.pem'), 'utf8');
 });
@@ -348,13 +392,22 @@ describe.each([
     const server = await start();
     expectSent(await upstream(server.url).send(ENV, msg(1)));
     // pipelined: MAIL, RCPT and DATA written before any reply; the server still reads them in order
-    expect(server.commands.filter((c) => /^(MAIL|RCPT|DATA)/.test(c))).toEqual(['MAIL FROM:<sender@example.com> SIZE=' + msg(1).length, 'RCPT TO:<alice@example.net>', 'DATA']);
+    expect(server.commands.filter((c) => /^(MAIL|RCPT|DATA)/.test(c))).toEqual([
+      'MAIL FROM:<sender@example.com> SIZE=' + msg(1).length,
+      'RCPT TO:<alice@example.net>',
+      'DATA',
+    ]);
   });
 
   it('one recipient refused (550): sent to the others, the refused one reported', async () => {
     const server = await start({ refuse: { 'gone@example.net': 550 } });
     const r = await upstream(server.url).send(env3, msg(1));
-    expect(r).toMatchObject({ status: 'sent', code: 250, accepted: ['a@example.net', 'c@example.net'], rejected: [{ address: 'gone@example.net', code: 550 }] });
+    expect(r).toMatchObject({
+      status: 'sent',
+      code: 250,
+      accepted: ['a@example.net', 'c@example.net'],
+      rejected: [{ address: 'gone@example.net', code: 550 }],
+    });
     expect(server.messages).toHaveLength(1);
     expect(server.messages[0]!.rcptTo).toEqual(['a@example.net', 'c@example.net']);
   });
@@ -363,7 +416,15 @@ describe.each([
     const server = await start({ refuse: { 'a@example.net': 550, 'b@example.net': 551 } });
     const up = upstream(server.url);
     const r = await up.send({ mailFrom: 'sender@example.com', rcptTo: ['a@example.net', 'b@example.net'] }, msg(1));
-    expect(r).toMatchObject({ status: 'permanent', code: 550, accepted: [], rejected: [{ address: 'a@example.net', code: 550 }, { address: 'b@example.net', code: 551 }] });
+    expect(r).toMatchObject({
+      status: 'permanent',
+      code: 550,
+      accepted: [],
+      rejected: [
+        { address: 'a@example.net', code: 550 },
+        { address: 'b@example.net', code: 551 },
+      ],
+    });
     expect(server.messages).toHaveLength(0);
     // RSET left the connection clean: the next message goes through on the same connection, alone
     expectSent(await up.send({ mailFrom: 'other@example.com', rcptTo: ['ok@example.net'] }, msg(2)));
@@ -373,8 +434,19 @@ describe.each([
 
   it('one recipient 450, the other 550: temporary 450, nothing delivered', async () => {
     const server = await start({ refuse: { 'busy@example.net': 450, 'gone@example.net': 550 } });
-    const r = await upstream(server.url).send({ mailFrom: 'sender@example.com', rcptTo: ['busy@example.net', 'gone@example.net'] }, msg(1));
-    expect(r).toMatchObject({ status: 'temporary', code: 450, accepted: [], rejected: [{ address: 'busy@example.net', code: 450 }, { address: 'gone@example.net', code: 550 }] });
+    const r = await upstream(server.url).send(
+      { mailFrom: 'sender@example.com', rcptTo: ['busy@example.net', 'gone@example.net'] },
+      msg(1),
+    );
+    expect(r).toMatchObject({
+      status: 'temporary',
+      code: 450,
+      accepted: [],
+      rejected: [
+        { address: 'busy@example.net', code: 450 },
+        { address: 'gone@example.net', code: 550 },
+      ],
+    });
     expect(server.messages).toHaveLength(0);
   });
 
@@ -564,16 +636,27 @@ describe('SmtpUpstream: extensions', () => {
     const server = await startServer({ smtp: { hidePIPELINING: true }, refuse: { 'gone@example.net': 550 } });
     const env = { mailFrom: 'sender@example.com', rcptTo: ['a@example.net', 'gone@example.net', 'c@example.net'] };
     const r = await upstream(server.url).send(env, RAW);
-    expect(r).toMatchObject({ status: 'sent', accepted: ['a@example.net', 'c@example.net'], rejected: [{ address: 'gone@example.net', code: 550 }] });
+    expect(r).toMatchObject({
+      status: 'sent',
+      accepted: ['a@example.net', 'c@example.net'],
+      rejected: [{ address: 'gone@example.net', code: 550 }],
+    });
     expect(server.messages[0]!.rcptTo).toEqual(['a@example.net', 'c@example.net']);
     expect(server.messages[0]!.raw.equals(RAW)).toBe(true);
   });
 
   it('a server without SMTPUTF8: IDN domain as punycode; a non-ASCII local part refused 553, the rest delivered', async () => {
     const server = await startServer({ smtp: { hideSMTPUTF8: true } });
-    const env = { mailFrom: 'sender@example.com', rcptTo: ['user@exämple.com', 'üser@example.com', 'plain@example.com'] };
+    const env = {
+      mailFrom: 'sender@example.com',
+      rcptTo: ['user@exämple.com', 'üser@example.com', 'plain@example.com'],
+    };
     const r = await upstream(server.url).send(env, msg(1));
-    expect(r).toMatchObject({ status: 'sent', accepted: ['user@exämple.com', 'plain@example.com'], rejected: [{ address: 'üser@example.com', code: 553 }] });
+    expect(r).toMatchObject({
+      status: 'sent',
+      accepted: ['user@exämple.com', 'plain@example.com'],
+      rejected: [{ address: 'üser@example.com', code: 553 }],
+    });
     // what went on the wire (smtp-server shows IDNs decoded in the envelope, so look at the command lines)
     const rcpts = server.commands.filter((c) => c.startsWith('RCPT'));
     expect(rcpts).toEqual(['RCPT TO:<user@xn--exmple-cua.com>', 'RCPT TO:<plain@example.com>']);
@@ -611,7 +694,9 @@ describe('SmtpUpstream: connection pool', () => {
     const server = await startServer();
     const up = upstream(server.url, { pool: 1 });
     for (let i = 0; i < 20; i++) expectSent(await up.send(ENV, msg(i)));
-    expect(server.messages.map((m) => m.raw.toString())).toEqual(Array.from({ length: 20 }, (_v, i) => msg(i).toString()));
+    expect(server.messages.map((m) => m.raw.toString())).toEqual(
+      Array.from({ length: 20 }, (_v, i) => msg(i).toString()),
+    );
     expect(server.connections).toBe(1);
     expect(server.commands.filter((c) => c.startsWith('EHLO'))).toHaveLength(1);
   });
@@ -619,11 +704,16 @@ describe('SmtpUpstream: connection pool', () => {
   it('30 parallel messages over a pool of 3: all delivered once, never more than 3 connections', async () => {
     const server = await startServer({ dataDelayMs: 15 });
     const up = upstream(server.url, { pool: 3 });
-    const results = await Promise.all(Array.from({ length: 30 }, (_v, i) => up.send({ mailFrom: 'sender@example.com', rcptTo: [`r${i}@example.net`] }, msg(i))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_v, i) =>
+        up.send({ mailFrom: 'sender@example.com', rcptTo: [`r${i}@example.net`] }, msg(i)),
+      ),
+    );
     for (const r of results) expectSent(r);
     expect(server.messages).toHaveLength(30);
     expect(new Set(server.messages.map((m) => m.raw.toString())).size).toBe(30);
-    for (const m of server.messages) expect(m.raw.toString()).toContain(`body ${m.rcptTo[0]!.slice(1, m.rcptTo[0]!.indexOf('@'))}\r\n`);
+    for (const m of server.messages)
+      expect(m.raw.toString()).toContain(`body ${m.rcptTo[0]!.slice(1, m.rcptTo[0]!.indexOf('@'))}\r\n`);
     expect(server.maxOpen).toBeLessThanOrEqual(3);
     expect(server.maxOpen).toBeGreaterThan(1); // it did run in parallel
     expect(server.connections).toBeLessThanOrEqual(3);

@@ -52,7 +52,11 @@ describe('checkUpstream', () => {
 
   it('a closed port is "refused", not the same code as DNS', async () => {
     const port = await freePort();
-    expect(await checkUpstream(config({ upstream: `smtp://127.0.0.1:${port}` }))).toMatchObject({ ok: false, problem: 'refused', errCode: 'ECONNREFUSED' });
+    expect(await checkUpstream(config({ upstream: `smtp://127.0.0.1:${port}` }))).toMatchObject({
+      ok: false,
+      problem: 'refused',
+      errCode: 'ECONNREFUSED',
+    });
   }, 30_000);
 
   it('STARTTLS required from a plain-text server is a TLS problem', async () => {
@@ -66,7 +70,9 @@ describe('checkUpstream', () => {
   }, 30_000);
 
   it('refused credentials are an AUTH problem, and the password is not in the reason', async () => {
-    const r = await checkUpstream(config({ upstream: `smtp://127.0.0.1:${authPort}`, upstreamUser: 'relay', upstreamPassword: 'hunter2-secret' }));
+    const r = await checkUpstream(
+      config({ upstream: `smtp://127.0.0.1:${authPort}`, upstreamUser: 'relay', upstreamPassword: 'hunter2-secret' }),
+    );
     expect(r).toMatchObject({ ok: false, problem: 'auth', errCode: 'EAUTH' });
     expect(JSON.stringify(r)).not.toContain('hunter2-secret');
   }, 30_000);
@@ -76,7 +82,10 @@ describe('checkUpstream', () => {
     try {
       expect(await checkUpstream(config({ upstream: `dir:${join(dir, 'new', 'outbox')}` }))).toEqual({ ok: true });
       writeFileSync(join(dir, 'file'), 'x');
-      expect(await checkUpstream(config({ upstream: `dir:${join(dir, 'file', 'outbox')}` }))).toMatchObject({ ok: false, problem: 'outbox' });
+      expect(await checkUpstream(config({ upstream: `dir:${join(dir, 'file', 'outbox')}` }))).toMatchObject({
+        ok: false,
+        problem: 'outbox',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

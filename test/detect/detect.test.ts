@@ -53,7 +53,21 @@ const CAROL = {
   card: '',
   ticket: '',
 };
-const HEADER = ['customer_id', 'full_name', 'email', 'phone', 'street', 'city', 'postal_code', 'country', 'imei', 'order_id', 'card', 'ticket', 'alias'];
+const HEADER = [
+  'customer_id',
+  'full_name',
+  'email',
+  'phone',
+  'street',
+  'city',
+  'postal_code',
+  'country',
+  'imei',
+  'order_id',
+  'card',
+  'ticket',
+  'alias',
+];
 
 let seq = 0;
 function seg(text: string, location: SegmentLocation = 'body', source = 'body:text'): TextSegment {
@@ -75,7 +89,11 @@ describe('detect', () => {
     // 400 generated customers (shared first names like "Anna"), plus the three above.
     const rows = [...Array.from({ length: 400 }, (_, i) => customer(i)), ALICE, BOB, CAROL];
     const file = await writeCsv(tmp, 'c.csv', rows as unknown as Record<string, string>[], HEADER);
-    dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'detect-secret-0123456789', columns: ['ticket=ticket_id', 'alias=login:strong'] });
+    dir = await openDirectory({
+      dataDir: join(tmp, 'data'),
+      secret: 'detect-secret-0123456789',
+      columns: ['ticket=ticket_id', 'alias=login:strong'],
+    });
     const r = await dir.import(file);
     expect(r.invalidValues).toBe(0);
   });
@@ -96,7 +114,10 @@ describe('detect', () => {
   });
 
   it('stops at its deadline and marks the message unscannable instead of blocking', () => {
-    const text = Array.from({ length: 20_000 }, (_, i) => `line ${i} 12 Main Street Springfield +1 212-555-${String(i % 10000).padStart(4, '0')}`).join('\n');
+    const text = Array.from(
+      { length: 20_000 },
+      (_, i) => `line ${i} 12 Main Street Springfield +1 212-555-${String(i % 10000).padStart(4, '0')}`,
+    ).join('\n');
     const started = performance.now();
     const d = detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'], timeoutMs: 1 });
     expect(d.unscannable).toEqual([expect.objectContaining({ source: 'detection', reason: 'timeout' })]);
@@ -110,7 +131,12 @@ describe('detect', () => {
     ['phone', 'Tel. (212) 555-0147.', '(212) 555-0147', '+1 212 ••• ••47'],
     ['phone', 'Bob: +49 30 12345678', '+49 30 12345678', '+49 301 ••• ••78'],
     ['phone', 'Bob national: 030/1234-5678', '030/1234-5678', '+49 301 ••• ••78'],
-    ['imei', `IMEI ${ALICE.imei.slice(0, 2)}-${ALICE.imei.slice(2, 8)}-${ALICE.imei.slice(8, 14)}-${ALICE.imei.slice(14)} ok`, null, `${ALICE.imei.slice(0, 2)}•••••••••••${ALICE.imei.slice(-2)}`],
+    [
+      'imei',
+      `IMEI ${ALICE.imei.slice(0, 2)}-${ALICE.imei.slice(2, 8)}-${ALICE.imei.slice(8, 14)}-${ALICE.imei.slice(14)} ok`,
+      null,
+      `${ALICE.imei.slice(0, 2)}•••••••••••${ALICE.imei.slice(-2)}`,
+    ],
     ['imei', `IMEI:${ALICE.imei}`, ALICE.imei, null],
     ['card', 'card 4111-1111-1111-1111 expired', '4111-1111-1111-1111', '••••1111'],
     ['order_id', 'your order #ord-2024-0001 shipped', 'ord-2024-0001', 'OR•••01'],
@@ -122,7 +148,8 @@ describe('detect', () => {
   ])('finds %s in %j', (kind, text, found, masked) => {
     const f = scan(text).filter((x) => x.kind === kind);
     expect(f).toHaveLength(1);
-    const owner = text.toLowerCase().includes('bob') || text.includes('+49') || text.includes('030') ? 'CUST-BOB' : 'CUST-ALICE';
+    const owner =
+      text.toLowerCase().includes('bob') || text.includes('+49') || text.includes('030') ? 'CUST-BOB' : 'CUST-ALICE';
     expect(f[0]!.customers).toEqual([owner]);
     if (found) expect(text.slice(f[0]!.offset, f[0]!.offset + f[0]!.length)).toBe(found);
     if (masked) expect(f[0]!.masked).toBe(masked);
@@ -167,7 +194,13 @@ describe('detect', () => {
     ]);
     const d = detect(parsed, ENV, dir, { internalDomains: [] });
     const summary = d.findings.map((f) => `${f.kind}@${f.location}:${f.offset}`).sort();
-    expect(summary).toEqual(['email@body:0', 'email@body:20', 'email@subject:24', 'order_id@link:8', 'order_id@subject:6']);
+    expect(summary).toEqual([
+      'email@body:0',
+      'email@body:20',
+      'email@subject:24',
+      'order_id@link:8',
+      'order_id@subject:6',
+    ]);
     for (const f of d.findings) expect(f.masked).not.toMatch(/alice\.w|2024-0001/i);
   });
 
@@ -177,12 +210,27 @@ describe('detect', () => {
       cc: [{ address: 'bob@kunde.de', name: '' }],
       unscannable: [{ source: 'attachment:x.pdf', reason: 'encrypted', detail: 'pdf: encrypted' }],
     });
-    const env = { mailFrom: 'agent@shop.example', rcptTo: ['<Alice.W@EXAMPLE.com>', 'bob@kunde.de', 'boss@mail.shop.example', 'stranger@else.example'] };
+    const env = {
+      mailFrom: 'agent@shop.example',
+      rcptTo: ['<Alice.W@EXAMPLE.com>', 'bob@kunde.de', 'boss@mail.shop.example', 'stranger@else.example'],
+    };
     const d = detect(parsed, env, dir, { internalDomains: ['shop.example'] });
     expect(d.recipients).toEqual([
-      { address: 'alice.w@example.com', domain: 'example.com', internal: false, customers: ['CUST-ALICE'], visibleIn: 'to' },
+      {
+        address: 'alice.w@example.com',
+        domain: 'example.com',
+        internal: false,
+        customers: ['CUST-ALICE'],
+        visibleIn: 'to',
+      },
       { address: 'bob@kunde.de', domain: 'kunde.de', internal: false, customers: ['CUST-BOB'], visibleIn: 'cc' },
-      { address: 'boss@mail.shop.example', domain: 'mail.shop.example', internal: true, customers: [], visibleIn: 'bcc' },
+      {
+        address: 'boss@mail.shop.example',
+        domain: 'mail.shop.example',
+        internal: true,
+        customers: [],
+        visibleIn: 'bcc',
+      },
       { address: 'stranger@else.example', domain: 'else.example', internal: false, customers: [], visibleIn: 'bcc' },
     ]);
     expect(d.unscannable).toEqual(parsed.unscannable);
@@ -204,11 +252,20 @@ describe('detect across messages', () => {
       const dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'detect-secret-0123456789' });
       await dir.import(await writeCsv(tmp, 'a.csv', [ALICE] as unknown as Record<string, string>[], HEADER));
       const text = 'Dear Quentin Zabaleta, we will call you on +44 20 7946 0999 or write to quentin@zab.example.';
-      const kinds = () => detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'] }).findings.map((f) => `${f.kind}:${f.customers.join('+')}`).sort();
+      const kinds = () =>
+        detect(message([seg(text)]), ENV, dir, { internalDomains: ['shop.example'] })
+          .findings.map((f) => `${f.kind}:${f.customers.join('+')}`)
+          .sort();
       // twice: the second message is answered from the cross-message miss memos
       expect(kinds()).toEqual([]);
       expect(kinds()).toEqual([]);
-      const quentin = { customer_id: 'CUST-Q', full_name: 'Quentin Zabaleta', email: 'quentin@zab.example', phone: '+44 20 7946 0999', country: 'GB' };
+      const quentin = {
+        customer_id: 'CUST-Q',
+        full_name: 'Quentin Zabaleta',
+        email: 'quentin@zab.example',
+        phone: '+44 20 7946 0999',
+        country: 'GB',
+      };
       await dir.import(await writeCsv(tmp, 'q.csv', [quentin], HEADER), { mode: 'upsert' });
       expect(kinds()).toEqual(['email:CUST-Q', 'full_name:CUST-Q', 'phone:CUST-Q']);
       await dir.close();
@@ -244,7 +301,9 @@ describe('detect: what it remembers across messages', () => {
         globalThis.gc(); globalThis.gc();
         console.log(JSON.stringify({ grownMb: (process.memoryUsage().heapUsed - before) / 1048576, findings }));
         await dir.close();`;
-      const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
       expect(child.stderr).toBe('');
       const out = JSON.parse(child.stdout) as { grownMb: number; findings: number };
       expect(out.findings).toBe(0);

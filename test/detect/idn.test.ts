@@ -42,9 +42,12 @@ describe('normalizeEmail: one canonical form with the envelope parser', () => {
     expect(canonicalAddress(raw.trim())).toBe(canonical);
   });
 
-  it.each(['not an email', '"a@b"@c.example', 'x@[192.0.2.1]', 'x@localhost', 'a@b@c.example', 'x@exa mple.com'])('refuses %j', (raw) => {
-    expect(normalizeEmail(raw)).toBeNull();
-  });
+  it.each(['not an email', '"a@b"@c.example', 'x@[192.0.2.1]', 'x@localhost', 'a@b@c.example', 'x@exa mple.com'])(
+    'refuses %j',
+    (raw) => {
+      expect(normalizeEmail(raw)).toBeNull();
+    },
+  );
 });
 
 describe('IDN recipients and text', () => {
@@ -78,9 +81,16 @@ describe('IDN recipients and text', () => {
   });
 
   it('a To: header in Unicode and the envelope in punycode are the same visible recipient', () => {
-    const [r] = resolveRecipients(message('hello', ['Jürgen@Müller.de']), env('jürgen@xn--mller-kva.de'), dir, ['shop.example']);
+    const [r] = resolveRecipients(message('hello', ['Jürgen@Müller.de']), env('jürgen@xn--mller-kva.de'), dir, [
+      'shop.example',
+    ]);
     expect(r!.visibleIn).toBe('to');
-    const [c] = resolveRecipients(message('hello', [], ['kontakt@börse.example']), env('kontakt@xn--brse-5qa.example'), dir, []);
+    const [c] = resolveRecipients(
+      message('hello', [], ['kontakt@börse.example']),
+      env('kontakt@xn--brse-5qa.example'),
+      dir,
+      [],
+    );
     expect(c!.visibleIn).toBe('cc');
   });
 
@@ -101,13 +111,20 @@ describe('IDN recipients and text', () => {
   });
 
   it("the recipient's own Unicode address in the body is the recipient's own, not foreign", () => {
-    const d = detect(message('Ihre Adresse jürgen@müller.de ist bestätigt.'), env('jürgen@xn--mller-kva.de'), dir, { internalDomains: [] });
+    const d = detect(message('Ihre Adresse jürgen@müller.de ist bestätigt.'), env('jürgen@xn--mller-kva.de'), dir, {
+      internalDomains: [],
+    });
     const f = d.findings.find((x) => x.kind === 'email')!;
     expect(f.customers).toEqual(d.recipients[0]!.customers);
   });
 
   it('ASCII addresses next to non-ASCII text are still found once', () => {
-    const d = detect(message('Grüße, paul@plain.example — Ärger? mail paul@plain.example。'), env('x@elsewhere.example'), dir, { internalDomains: [] });
+    const d = detect(
+      message('Grüße, paul@plain.example — Ärger? mail paul@plain.example。'),
+      env('x@elsewhere.example'),
+      dir,
+      { internalDomains: [] },
+    );
     expect(d.findings.filter((x) => x.kind === 'email').map((x) => x.customers[0])).toEqual(['C-PLAIN', 'C-PLAIN']);
   });
 });
@@ -115,7 +132,11 @@ describe('IDN recipients and text', () => {
 describe('unicodeEmailMatches', () => {
   it('finds only what the ASCII matcher cannot', () => {
     const text = 'a jürgen@müller.de b paul@plain.example c max@bücher.example d müller@example.com';
-    expect([...unicodeEmailMatches(text)].map((m) => m[0])).toEqual(['jürgen@müller.de', 'max@bücher.example', 'müller@example.com']);
+    expect([...unicodeEmailMatches(text)].map((m) => m[0])).toEqual([
+      'jürgen@müller.de',
+      'max@bücher.example',
+      'müller@example.com',
+    ]);
     expect([...emailMatches(text)].map((m) => m[0])).toEqual(['paul@plain.example', 'ller@example.com']);
   });
 
@@ -130,15 +151,24 @@ describe('unicodeEmailMatches', () => {
 
 describe('routing tricks in envelope recipients (issue 17, class 9)', () => {
   const dirStub = { lookup: () => [] } as unknown as Directory;
-  it.each(['someone%evil.example@ourdomain.example', 'evil.example!someone@ourdomain.example', '@a.example:user@ourdomain.example', '"a@evil.example"@ourdomain.example'])(
-    '%s is external, not internal',
-    (rcpt) => {
-      const [r] = resolveRecipients(message('hi'), { mailFrom: 'a@ourdomain.example', rcptTo: [rcpt] }, dirStub, ['ourdomain.example']);
-      expect(r!.internal).toBe(false);
-    },
-  );
+  it.each([
+    'someone%evil.example@ourdomain.example',
+    'evil.example!someone@ourdomain.example',
+    '@a.example:user@ourdomain.example',
+    '"a@evil.example"@ourdomain.example',
+  ])('%s is external, not internal', (rcpt) => {
+    const [r] = resolveRecipients(message('hi'), { mailFrom: 'a@ourdomain.example', rcptTo: [rcpt] }, dirStub, [
+      'ourdomain.example',
+    ]);
+    expect(r!.internal).toBe(false);
+  });
   it('a plain address at the own domain is internal', () => {
-    const [r] = resolveRecipients(message('hi'), { mailFrom: 'a@ourdomain.example', rcptTo: ['ops@ourdomain.example'] }, dirStub, ['ourdomain.example']);
+    const [r] = resolveRecipients(
+      message('hi'),
+      { mailFrom: 'a@ourdomain.example', rcptTo: ['ops@ourdomain.example'] },
+      dirStub,
+      ['ourdomain.example'],
+    );
     expect(r!.internal).toBe(true);
   });
 });

@@ -64,7 +64,9 @@ describe('numbers in real formats', () => {
   let tmp: string;
   let dir: Directory;
   const scan = (text: string, location: SegmentLocation = 'body'): Finding[] =>
-    detect(message(text, location), { mailFrom: 'agent@shop.example', rcptTo: ['x@elsewhere.example'] }, dir, { internalDomains: ['shop.example'] }).findings;
+    detect(message(text, location), { mailFrom: 'agent@shop.example', rcptTo: ['x@elsewhere.example'] }, dir, {
+      internalDomains: ['shop.example'],
+    }).findings;
   const found = (text: string, kind: string, location: SegmentLocation = 'body'): string[] =>
     scan(text, location)
       .filter((f) => f.kind === kind)
@@ -167,7 +169,15 @@ describe('numbers in real formats', () => {
     });
 
     it('does not find other numbers of the same area or the same digits in another country', () => {
-      for (const text of ['+49 (0)30 1234568', '030 1234568', '+33 6 12 34 56 79', '+90 532 123 45 68', '+84 912 345 679', '+48 601 234 568', '+44 20 7946 0959']) {
+      for (const text of [
+        '+49 (0)30 1234568',
+        '030 1234568',
+        '+33 6 12 34 56 79',
+        '+90 532 123 45 68',
+        '+84 912 345 679',
+        '+48 601 234 568',
+        '+44 20 7946 0959',
+      ]) {
         expect(scan(text), text).toEqual([]);
       }
     });
@@ -234,8 +244,12 @@ describe('numbers in real formats', () => {
 
     it('finds IBANs in a URL query value and a URL path', () => {
       expect(found('DE89370400440532013000', 'iban', 'link')).toEqual(['IBAN-DE=DE89370400440532013000']);
-      expect(found('https://pay.example/sepa?name=x&iban=DE89370400440532013000&amount=10', 'iban')).toEqual(['IBAN-DE=DE89370400440532013000']);
-      expect(found('/mandate/GB29NWBK60161331926819/confirm', 'iban', 'link')).toEqual(['IBAN-GB=GB29NWBK60161331926819']);
+      expect(found('https://pay.example/sepa?name=x&iban=DE89370400440532013000&amount=10', 'iban')).toEqual([
+        'IBAN-DE=DE89370400440532013000',
+      ]);
+      expect(found('/mandate/GB29NWBK60161331926819/confirm', 'iban', 'link')).toEqual([
+        'IBAN-GB=GB29NWBK60161331926819',
+      ]);
     });
 
     it('near misses are no finding: bad check digits, a creditor reference, another account of the same bank, a longer number', () => {
@@ -248,7 +262,10 @@ describe('numbers in real formats', () => {
         'ref XDE89370400440532013000',
         'IBAN DE89 3704 0044\n\n0532 0130 00', // a paragraph break is not a wrapped line
       ]) {
-        expect(scan(text).filter((f) => f.kind === 'iban'), text).toEqual([]);
+        expect(
+          scan(text).filter((f) => f.kind === 'iban'),
+          text,
+        ).toEqual([]);
       }
     });
   });

@@ -10,11 +10,36 @@ import { removeDir, tempDir, writeCsv } from '../directory/helpers.js';
 
 /** The global-regex scan that emailMatches replaces. */
 function reference(text: string): [number, string][] {
-  const re = /(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/g;
+  const re =
+    /(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/g;
   return [...text.matchAll(re)].map((m) => [m.index, m[0]]);
 }
 
-const PIECES = ['a', 'b', 'Z', '0', '9', '.', '..', '-', '_', '%', '+', "'", '@', '@', ' ', ',', '<', '>', 'é', 'x'.repeat(30), 'y'.repeat(63), 'mail.example.com', '\n'];
+const PIECES = [
+  'a',
+  'b',
+  'Z',
+  '0',
+  '9',
+  '.',
+  '..',
+  '-',
+  '_',
+  '%',
+  '+',
+  "'",
+  '@',
+  '@',
+  ' ',
+  ',',
+  '<',
+  '>',
+  'é',
+  'x'.repeat(30),
+  'y'.repeat(63),
+  'mail.example.com',
+  '\n',
+];
 
 describe('emailMatches', () => {
   it('finds exactly what the global e-mail regex finds', () => {
@@ -48,22 +73,134 @@ describe('emailMatches', () => {
 
 const NAME_ROWS: Record<string, string>[] = [
   // CRM exports: LAST, First / LAST First in capitals / titles in the cell
-  { customer_id: 'N-MUELLER', full_name: 'MÜLLER, Hans', email: 'hans@kunde.de', city: 'München', postal_code: '80331', country: 'DE' },
-  { customer_id: 'N-BERG', full_name: 'van der Berg, Anna', email: 'anna@berg.nl', city: 'Utrecht', postal_code: '3511 AB', country: 'NL' },
-  { customer_id: 'N-GARCIA', full_name: 'García López, María José', email: 'mj@correo.es', city: 'Madrid', postal_code: '28001', country: 'ES' },
-  { customer_id: 'N-DUPONT', full_name: 'DUPONT Jean', email: 'jean@exemple.fr', city: 'Lyon', postal_code: '69001', country: 'FR' },
-  { customer_id: 'N-SANTOS', full_name: 'Maria dos Santos', email: 'maria@exemplo.pt', city: 'Lisboa', postal_code: '1100-148', country: 'PT' },
-  { customer_id: 'N-ISMAIL', full_name: 'Ahmad bin Ismail', email: 'ahmad@contoh.my', city: 'Kuala Lumpur', postal_code: '50000', country: 'MY' },
-  { customer_id: 'N-VRIES', full_name: 'Dhr. Pieter de Vries', email: 'pieter@vries.nl', city: 'Amsterdam', postal_code: '1012 JS', country: 'NL' },
-  { customer_id: 'N-FUENTE', full_name: 'Juan Carlos de la Fuente García', email: 'jc@correo.es', city: 'Sevilla', postal_code: '41001', country: 'ES' },
-  { customer_id: 'N-YILMAZ', full_name: 'Ayşe Yılmaz', email: 'ayse@ornek.com.tr', city: 'İstanbul', postal_code: '34000', country: 'TR' },
-  { customer_id: 'N-HILTON', full_name: 'Paris Hilton', email: 'ph@example.com', city: 'Paris', postal_code: '75001', country: 'FR' },
-  { customer_id: 'N-WEBER1', full_name: 'Laura Weber', email: 'laura@weber.de', city: 'Berlin', postal_code: '10115', country: 'DE' },
-  { customer_id: 'N-WEBER2', full_name: 'Laura Weber', email: 'l.weber@mail.de', city: 'Hamburg', postal_code: '20095', country: 'DE' },
-  { customer_id: 'N-HOPE', full_name: 'Grace Hope', email: 'grace@example.org', city: 'Leeds', postal_code: 'LS1 4AP', country: 'GB' },
-  { customer_id: 'N-OBERG', full_name: 'Britt-Marie Öberg', email: 'bm@example.se', city: 'Malmö', postal_code: '211 97', country: 'SE' },
-  { customer_id: 'N-GEHRE', full_name: 'Marie Gehre', email: 'mg@example.de', city: 'Köln', postal_code: '50023', country: 'DE' },
-  { customer_id: 'N-ILINA', full_name: 'ИЛЬИНА, Алла', email: 'alla@example.ru', city: 'Москва', postal_code: '125009', country: 'RU' },
+  {
+    customer_id: 'N-MUELLER',
+    full_name: 'MÜLLER, Hans',
+    email: 'hans@kunde.de',
+    city: 'München',
+    postal_code: '80331',
+    country: 'DE',
+  },
+  {
+    customer_id: 'N-BERG',
+    full_name: 'van der Berg, Anna',
+    email: 'anna@berg.nl',
+    city: 'Utrecht',
+    postal_code: '3511 AB',
+    country: 'NL',
+  },
+  {
+    customer_id: 'N-GARCIA',
+    full_name: 'García López, María José',
+    email: 'mj@correo.es',
+    city: 'Madrid',
+    postal_code: '28001',
+    country: 'ES',
+  },
+  {
+    customer_id: 'N-DUPONT',
+    full_name: 'DUPONT Jean',
+    email: 'jean@exemple.fr',
+    city: 'Lyon',
+    postal_code: '69001',
+    country: 'FR',
+  },
+  {
+    customer_id: 'N-SANTOS',
+    full_name: 'Maria dos Santos',
+    email: 'maria@exemplo.pt',
+    city: 'Lisboa',
+    postal_code: '1100-148',
+    country: 'PT',
+  },
+  {
+    customer_id: 'N-ISMAIL',
+    full_name: 'Ahmad bin Ismail',
+    email: 'ahmad@contoh.my',
+    city: 'Kuala Lumpur',
+    postal_code: '50000',
+    country: 'MY',
+  },
+  {
+    customer_id: 'N-VRIES',
+    full_name: 'Dhr. Pieter de Vries',
+    email: 'pieter@vries.nl',
+    city: 'Amsterdam',
+    postal_code: '1012 JS',
+    country: 'NL',
+  },
+  {
+    customer_id: 'N-FUENTE',
+    full_name: 'Juan Carlos de la Fuente García',
+    email: 'jc@correo.es',
+    city: 'Sevilla',
+    postal_code: '41001',
+    country: 'ES',
+  },
+  {
+    customer_id: 'N-YILMAZ',
+    full_name: 'Ayşe Yılmaz',
+    email: 'ayse@ornek.com.tr',
+    city: 'İstanbul',
+    postal_code: '34000',
+    country: 'TR',
+  },
+  {
+    customer_id: 'N-HILTON',
+    full_name: 'Paris Hilton',
+    email: 'ph@example.com',
+    city: 'Paris',
+    postal_code: '75001',
+    country: 'FR',
+  },
+  {
+    customer_id: 'N-WEBER1',
+    full_name: 'Laura Weber',
+    email: 'laura@weber.de',
+    city: 'Berlin',
+    postal_code: '10115',
+    country: 'DE',
+  },
+  {
+    customer_id: 'N-WEBER2',
+    full_name: 'Laura Weber',
+    email: 'l.weber@mail.de',
+    city: 'Hamburg',
+    postal_code: '20095',
+    country: 'DE',
+  },
+  {
+    customer_id: 'N-HOPE',
+    full_name: 'Grace Hope',
+    email: 'grace@example.org',
+    city: 'Leeds',
+    postal_code: 'LS1 4AP',
+    country: 'GB',
+  },
+  {
+    customer_id: 'N-OBERG',
+    full_name: 'Britt-Marie Öberg',
+    email: 'bm@example.se',
+    city: 'Malmö',
+    postal_code: '211 97',
+    country: 'SE',
+  },
+  {
+    customer_id: 'N-GEHRE',
+    full_name: 'Marie Gehre',
+    email: 'mg@example.de',
+    city: 'Köln',
+    postal_code: '50023',
+    country: 'DE',
+  },
+  {
+    customer_id: 'N-ILINA',
+    full_name: 'ИЛЬИНА, Алла',
+    email: 'alla@example.ru',
+    city: 'Москва',
+    postal_code: '125009',
+    country: 'RU',
+  },
 ];
 const NAME_HEADER = ['customer_id', 'full_name', 'email', 'city', 'postal_code', 'country'];
 
@@ -80,7 +217,12 @@ describe('names in the forms people and CRMs write them', () => {
   const names = (text: string, fromName = '') =>
     scan(text, fromName)
       .filter((f) => f.kind === 'full_name' || f.kind === 'greeting_name')
-      .map((f) => ({ kind: f.kind, found: text.slice(f.offset, f.offset + f.length), customers: [...f.customers].sort(), strength: f.strength }));
+      .map((f) => ({
+        kind: f.kind,
+        found: text.slice(f.offset, f.offset + f.length),
+        customers: [...f.customers].sort(),
+        strength: f.strength,
+      }));
 
   beforeAll(async () => {
     tmp = await tempDir('pg-names-');
@@ -126,8 +268,28 @@ describe('names in the forms people and CRMs write them', () => {
   });
 
   it('titles before a full name do not break it', () => {
-    for (const t of ['Mr', 'Mrs.', 'Dr.', 'Herr', 'Frau Dr.', 'Sr.', 'Sra.', 'M.', 'Mme', 'Sig.ra', 'Pani', 'Sayın', 'Dhr.', 'Mevr.', 'Hr.', 'Ông']) {
-      expect(names(`Customer ${t} Hans Müller called.`).map((f) => [f.kind, f.found, f.customers]), t).toContainEqual(['full_name', 'Hans Müller', ['N-MUELLER']]);
+    for (const t of [
+      'Mr',
+      'Mrs.',
+      'Dr.',
+      'Herr',
+      'Frau Dr.',
+      'Sr.',
+      'Sra.',
+      'M.',
+      'Mme',
+      'Sig.ra',
+      'Pani',
+      'Sayın',
+      'Dhr.',
+      'Mevr.',
+      'Hr.',
+      'Ông',
+    ]) {
+      expect(
+        names(`Customer ${t} Hans Müller called.`).map((f) => [f.kind, f.found, f.customers]),
+        t,
+      ).toContainEqual(['full_name', 'Hans Müller', ['N-MUELLER']]);
     }
   });
 
@@ -157,7 +319,10 @@ describe('names in the forms people and CRMs write them', () => {
     for (const [greeting, surname, id] of cases) {
       const f = names(`${greeting}\n\nthank you for your order.`).filter((x) => x.kind === 'greeting_name');
       if (!surname) expect(f, greeting).toEqual([]);
-      else expect(f, greeting).toEqual([{ kind: 'greeting_name', found: surname, customers: id.split(','), strength: 'weak' }]);
+      else
+        expect(f, greeting).toEqual([
+          { kind: 'greeting_name', found: surname, customers: id.split(','), strength: 'weak' },
+        ]);
     }
   });
 
@@ -197,15 +362,21 @@ describe('names in the forms people and CRMs write them', () => {
     // an agent who happens to share a customer's name and city signs every mail the same way
     const signature = 'Kind regards,\nLaura Weber\nExample Shop GmbH · Jungfernstieg 1, Hamburg';
     expect(names(signature)[0]!.strength).toBe('strong');
-    expect(names(signature, 'Laura Weber')).toEqual([{ kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER1', 'N-WEBER2'], strength: 'weak' }]);
+    expect(names(signature, 'Laura Weber')).toEqual([
+      { kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER1', 'N-WEBER2'], strength: 'weak' },
+    ]);
     expect(names(signature, 'Laura Weber via Example Shop')[0]!.strength).toBe('weak');
     // another person's name is still confirmed when the agent is someone else
     expect(names(signature, 'Hans Müller')[0]!.strength).toBe('strong');
   });
 
   it('namesakes: the city picks the one it belongs to; a shared name alone names both', () => {
-    expect(names('Laura Weber')).toEqual([{ kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER1', 'N-WEBER2'], strength: 'weak' }]);
-    expect(names('Laura Weber, Hamburg')).toEqual([{ kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER2'], strength: 'strong' }]);
+    expect(names('Laura Weber')).toEqual([
+      { kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER1', 'N-WEBER2'], strength: 'weak' },
+    ]);
+    expect(names('Laura Weber, Hamburg')).toEqual([
+      { kind: 'full_name', found: 'Laura Weber', customers: ['N-WEBER2'], strength: 'strong' },
+    ]);
   });
 });
 

@@ -79,7 +79,8 @@ describe('address keys: every local form of one address is one key', () => {
       ['ул. Ленина, д. 12', 'Ленина 12'],
       ['Piazza Navona 3', 'Navona 3'],
       ['Corso Buenos Aires 7', 'Buenos Aires 7'],
-    ]) expect(bare(stored!)).toBe(full(written!));
+    ])
+      expect(bare(stored!)).toBe(full(written!));
     // the same type in another spelling is the same full key
     for (const [a, b] of [
       ['проспект Мира 5', 'пр-т Мира 5'],
@@ -90,7 +91,8 @@ describe('address keys: every local form of one address is one key', () => {
       ['Dorpsstraat 328', 'Dorpsstr. 328'],
       // a type spelt with æ in the dictionary folds like text does (stræde → straede on both sides)
       ['Nørre Stræde 4', 'Nørre Str. 4'],
-    ]) expect(normalizeAddress(a!)).toBe(normalizeAddress(b!));
+    ])
+      expect(normalizeAddress(a!)).toBe(normalizeAddress(b!));
     // particles stay: "Constitución 12" is not "Avenida de la Constitución 12"
     expect(bare('Avenida de la Constitución 12')).toBe('de la constitucion 12');
     expect(bare('Am Hof 5')).toBeUndefined();
@@ -103,7 +105,10 @@ describe('address keys: every local form of one address is one key', () => {
   });
 
   it('a Turkish street after its neighbourhood is also kept without it', () => {
-    expect(addressKeys('Atatürk Mah. Cumhuriyet Cad. No: 35 D: 4')!.bases).toEqual(['ataturk mh cumhuriyet cd 35', 'cumhuriyet cd 35']);
+    expect(addressKeys('Atatürk Mah. Cumhuriyet Cad. No: 35 D: 4')!.bases).toEqual([
+      'ataturk mh cumhuriyet cd 35',
+      'cumhuriyet cd 35',
+    ]);
   });
 
   it('different house numbers are different keys', () => {
@@ -123,35 +128,238 @@ describe('address keys: every local form of one address is one key', () => {
 });
 
 const CUSTOMERS = [
-  { customer_id: 'TR1', email: 'tr1@example.com', street: 'Atatürk Mah. Cumhuriyet Cad. No: 35 D: 4', city: 'İzmir', postal_code: '35220', country: 'TR' },
-  { customer_id: 'ES1', email: 'es1@example.com', street: 'Calle Mayor 185, 1º C', city: 'Madrid', postal_code: '28013', country: 'ES' },
-  { customer_id: 'ES2', email: 'es2@example.com', street: 'Avenida de la Constitución 12', city: 'Sevilla', postal_code: '41001', country: 'ES' },
-  { customer_id: 'NL1', email: 'nl1@example.com', street: 'Keizersgracht 12 hs', city: 'Amsterdam', postal_code: '1015 CJ', country: 'NL' },
-  { customer_id: 'NL2', email: 'nl2@example.com', street: 'Kerkstraat 7-A', city: 'Utrecht', postal_code: '3511 AB', country: 'NL' },
-  { customer_id: 'VI1', email: 'vi1@example.com', street: 'Số 12 Lê Lợi', city: 'Huế', postal_code: '530000', country: 'VN' },
-  { customer_id: 'PT1', email: 'pt1@example.com', street: 'Rua Augusta, nº 27', city: 'Lisboa', postal_code: '1100-048', country: 'PT' },
-  { customer_id: 'FR1', email: 'fr1@example.com', street: '12 bis rue de Rivoli', city: 'Paris', postal_code: '75004', country: 'FR' },
-  { customer_id: 'DE1', email: 'de1@example.com', street: 'Lindenstraße 12a', city: 'Köln', postal_code: '50674', country: 'DE' },
-  { customer_id: 'PL1', email: 'pl1@example.com', street: 'ul. Marszałkowska 12 m. 4', city: 'Warszawa', postal_code: '00-026', country: 'PL' },
-  { customer_id: 'PL2', email: 'pl2@example.com', street: 'Mokotowska 123/A', city: 'Kraków', postal_code: '30-001', country: 'PL' },
-  { customer_id: 'IT1', email: 'it1@example.com', street: 'Via Garibaldi 5', city: 'Torino', postal_code: '10122', country: 'IT' },
-  { customer_id: 'SV1', email: 'sv1@example.com', street: 'Storgatan 5', city: 'Umeå', postal_code: '903 26', country: 'SE' },
-  { customer_id: 'DA1', email: 'da1@example.com', street: 'Nørregade 12, 2. tv', city: 'København', postal_code: '1165', country: 'DK' },
-  { customer_id: 'GB1', email: 'gb1@example.com', street: 'Flat 4, 12 High St', city: 'Oxford', postal_code: 'OX1 4AA', country: 'GB' },
-  { customer_id: 'GB2', email: 'gb2@example.com', street: 'Rose Cottage', city: 'Little Snoring', postal_code: 'NR21 0AA', country: 'GB' },
-  { customer_id: 'US1', email: 'us1@example.com', street: 'Apt 5B 300 Main St', city: 'Springfield', postal_code: '62701', country: 'US' },
-  { customer_id: 'PL3', email: 'pl3@example.com', street: 'al. Słowackiego 3/30', city: 'Kraków', postal_code: '31-545', country: 'PL' },
-  { customer_id: 'ES3', email: 'es3@example.com', street: 'Calle Real 127, 3º C', city: 'Málaga', postal_code: '29035', country: 'ES' },
-  { customer_id: 'ES4', email: 'es4@example.com', street: 'Paseo de Gracia 21', city: 'Barcelona', postal_code: '08007', country: 'ES' },
-  { customer_id: 'VI2', email: 'vi2@example.com', street: 'Số 200 Lê Lợi', city: 'Đà Nẵng', postal_code: '550000', country: 'VN' },
-  { customer_id: 'VI3', email: 'vi3@example.com', street: 'Số 132 Điện Biên Phủ', city: 'Đà Nẵng', postal_code: '550000', country: 'VN' },
-  { customer_id: 'NL3', email: 'nl3@example.com', street: 'Dorpsstraat 328 hs', city: 'Rotterdam', postal_code: '3013 WK', country: 'NL' },
-  { customer_id: 'RU1', email: 'ru1@example.com', street: 'ул. Мира, д. 23, кв. 177', city: 'Новосибирск', postal_code: '630604', country: 'RU' },
-  { customer_id: 'RU2', email: 'ru2@example.com', street: 'ул. Пушкина, д. 79, корп. 2, кв. 36', city: 'Казань', postal_code: '420882', country: 'RU' },
-  { customer_id: 'IT2', email: 'it2@example.com', street: 'Piazza Navona 3', city: 'Roma', postal_code: '00186', country: 'IT' },
-  { customer_id: 'IT3', email: 'it3@example.com', street: 'Viale Monza 12', city: 'Milano', postal_code: '20125', country: 'IT' },
-  { customer_id: 'PT2', email: 'pt2@example.com', street: 'Avenida da Liberdade 110', city: 'Lisboa', postal_code: '1250-096', country: 'PT' },
-  { customer_id: 'FR2', email: 'fr2@example.com', street: '3 impasse des Lilas', city: 'Paris', postal_code: '75020', country: 'FR' },
+  {
+    customer_id: 'TR1',
+    email: 'tr1@example.com',
+    street: 'Atatürk Mah. Cumhuriyet Cad. No: 35 D: 4',
+    city: 'İzmir',
+    postal_code: '35220',
+    country: 'TR',
+  },
+  {
+    customer_id: 'ES1',
+    email: 'es1@example.com',
+    street: 'Calle Mayor 185, 1º C',
+    city: 'Madrid',
+    postal_code: '28013',
+    country: 'ES',
+  },
+  {
+    customer_id: 'ES2',
+    email: 'es2@example.com',
+    street: 'Avenida de la Constitución 12',
+    city: 'Sevilla',
+    postal_code: '41001',
+    country: 'ES',
+  },
+  {
+    customer_id: 'NL1',
+    email: 'nl1@example.com',
+    street: 'Keizersgracht 12 hs',
+    city: 'Amsterdam',
+    postal_code: '1015 CJ',
+    country: 'NL',
+  },
+  {
+    customer_id: 'NL2',
+    email: 'nl2@example.com',
+    street: 'Kerkstraat 7-A',
+    city: 'Utrecht',
+    postal_code: '3511 AB',
+    country: 'NL',
+  },
+  {
+    customer_id: 'VI1',
+    email: 'vi1@example.com',
+    street: 'Số 12 Lê Lợi',
+    city: 'Huế',
+    postal_code: '530000',
+    country: 'VN',
+  },
+  {
+    customer_id: 'PT1',
+    email: 'pt1@example.com',
+    street: 'Rua Augusta, nº 27',
+    city: 'Lisboa',
+    postal_code: '1100-048',
+    country: 'PT',
+  },
+  {
+    customer_id: 'FR1',
+    email: 'fr1@example.com',
+    street: '12 bis rue de Rivoli',
+    city: 'Paris',
+    postal_code: '75004',
+    country: 'FR',
+  },
+  {
+    customer_id: 'DE1',
+    email: 'de1@example.com',
+    street: 'Lindenstraße 12a',
+    city: 'Köln',
+    postal_code: '50674',
+    country: 'DE',
+  },
+  {
+    customer_id: 'PL1',
+    email: 'pl1@example.com',
+    street: 'ul. Marszałkowska 12 m. 4',
+    city: 'Warszawa',
+    postal_code: '00-026',
+    country: 'PL',
+  },
+  {
+    customer_id: 'PL2',
+    email: 'pl2@example.com',
+    street: 'Mokotowska 123/A',
+    city: 'Kraków',
+    postal_code: '30-001',
+    country: 'PL',
+  },
+  {
+    customer_id: 'IT1',
+    email: 'it1@example.com',
+    street: 'Via Garibaldi 5',
+    city: 'Torino',
+    postal_code: '10122',
+    country: 'IT',
+  },
+  {
+    customer_id: 'SV1',
+    email: 'sv1@example.com',
+    street: 'Storgatan 5',
+    city: 'Umeå',
+    postal_code: '903 26',
+    country: 'SE',
+  },
+  {
+    customer_id: 'DA1',
+    email: 'da1@example.com',
+    street: 'Nørregade 12, 2. tv',
+    city: 'København',
+    postal_code: '1165',
+    country: 'DK',
+  },
+  {
+    customer_id: 'GB1',
+    email: 'gb1@example.com',
+    street: 'Flat 4, 12 High St',
+    city: 'Oxford',
+    postal_code: 'OX1 4AA',
+    country: 'GB',
+  },
+  {
+    customer_id: 'GB2',
+    email: 'gb2@example.com',
+    street: 'Rose Cottage',
+    city: 'Little Snoring',
+    postal_code: 'NR21 0AA',
+    country: 'GB',
+  },
+  {
+    customer_id: 'US1',
+    email: 'us1@example.com',
+    street: 'Apt 5B 300 Main St',
+    city: 'Springfield',
+    postal_code: '62701',
+    country: 'US',
+  },
+  {
+    customer_id: 'PL3',
+    email: 'pl3@example.com',
+    street: 'al. Słowackiego 3/30',
+    city: 'Kraków',
+    postal_code: '31-545',
+    country: 'PL',
+  },
+  {
+    customer_id: 'ES3',
+    email: 'es3@example.com',
+    street: 'Calle Real 127, 3º C',
+    city: 'Málaga',
+    postal_code: '29035',
+    country: 'ES',
+  },
+  {
+    customer_id: 'ES4',
+    email: 'es4@example.com',
+    street: 'Paseo de Gracia 21',
+    city: 'Barcelona',
+    postal_code: '08007',
+    country: 'ES',
+  },
+  {
+    customer_id: 'VI2',
+    email: 'vi2@example.com',
+    street: 'Số 200 Lê Lợi',
+    city: 'Đà Nẵng',
+    postal_code: '550000',
+    country: 'VN',
+  },
+  {
+    customer_id: 'VI3',
+    email: 'vi3@example.com',
+    street: 'Số 132 Điện Biên Phủ',
+    city: 'Đà Nẵng',
+    postal_code: '550000',
+    country: 'VN',
+  },
+  {
+    customer_id: 'NL3',
+    email: 'nl3@example.com',
+    street: 'Dorpsstraat 328 hs',
+    city: 'Rotterdam',
+    postal_code: '3013 WK',
+    country: 'NL',
+  },
+  {
+    customer_id: 'RU1',
+    email: 'ru1@example.com',
+    street: 'ул. Мира, д. 23, кв. 177',
+    city: 'Новосибирск',
+    postal_code: '630604',
+    country: 'RU',
+  },
+  {
+    customer_id: 'RU2',
+    email: 'ru2@example.com',
+    street: 'ул. Пушкина, д. 79, корп. 2, кв. 36',
+    city: 'Казань',
+    postal_code: '420882',
+    country: 'RU',
+  },
+  {
+    customer_id: 'IT2',
+    email: 'it2@example.com',
+    street: 'Piazza Navona 3',
+    city: 'Roma',
+    postal_code: '00186',
+    country: 'IT',
+  },
+  {
+    customer_id: 'IT3',
+    email: 'it3@example.com',
+    street: 'Viale Monza 12',
+    city: 'Milano',
+    postal_code: '20125',
+    country: 'IT',
+  },
+  {
+    customer_id: 'PT2',
+    email: 'pt2@example.com',
+    street: 'Avenida da Liberdade 110',
+    city: 'Lisboa',
+    postal_code: '1250-096',
+    country: 'PT',
+  },
+  {
+    customer_id: 'FR2',
+    email: 'fr2@example.com',
+    street: '3 impasse des Lilas',
+    city: 'Paris',
+    postal_code: '75020',
+    country: 'FR',
+  },
 ];
 const HEADER = ['customer_id', 'email', 'street', 'city', 'postal_code', 'country'];
 const ENV = { mailFrom: 'agent@shop.example', rcptTo: ['someone@elsewhere.example'] };
@@ -231,7 +439,7 @@ describe('addresses in text', () => {
     expect(f.flatMap((x) => x.customers).filter((c) => c !== id)).toEqual([]);
   });
 
-  it('is weak without the customer\'s postal code or city, and strong only with that customer\'s', () => {
+  it("is weak without the customer's postal code or city, and strong only with that customer's", () => {
     expect(scan('we met at Calle Mayor 185 yesterday').map((f) => f.strength)).toEqual(['weak']);
     expect(scan('Calle Mayor 185, 75004 Paris').map((f) => f.strength)).toEqual(['weak']);
   });
@@ -264,7 +472,7 @@ describe('addresses in text', () => {
     expect(scan('Monza 12 € — Milano')).toEqual([]);
   });
 
-  it('a typeless street that is a common word is weak without the customer\'s postal code or city', () => {
+  it("a typeless street that is a common word is weak without the customer's postal code or city", () => {
     // weak findings are tagged by the default policy (weak_only), never held (foreign_data needs strong)
     expect(scan('Real 127 opiniones en la web').map((f) => [f.customers, f.strength])).toEqual([[['ES3'], 'weak']]);
     expect(scan('Monza 12 giri di pista').map((f) => f.strength)).toEqual(['weak']);
@@ -286,7 +494,10 @@ describe('addresses in text', () => {
         '',
       ].join(eol);
       const found = addresses(await parseMessage(Buffer.from(raw)));
-      expect(found.map((f) => [f.customers[0], f.strength]).sort()).toEqual([['DE1', 'strong'], ['ES1', 'strong']]);
+      expect(found.map((f) => [f.customers[0], f.strength]).sort()).toEqual([
+        ['DE1', 'strong'],
+        ['ES1', 'strong'],
+      ]);
     }
   });
 
@@ -296,17 +507,25 @@ describe('addresses in text', () => {
     expect(report.invalidValues).toBe(0);
     expect(report.values.address).toBe(200 + CUSTOMERS.length);
 
-    const file = await writeCsv(tmp, 'odd.csv', [
-      { customer_id: 'X1', street: 'The Old Mill' },
-      { customer_id: 'X2', street: '7/B' },
-      { customer_id: 'X3', street: 'Hauptstraße 5' },
-      { customer_id: 'X4', street: ' - ' },
-    ], ['customer_id', 'street']);
+    const file = await writeCsv(
+      tmp,
+      'odd.csv',
+      [
+        { customer_id: 'X1', street: 'The Old Mill' },
+        { customer_id: 'X2', street: '7/B' },
+        { customer_id: 'X3', street: 'Hauptstraße 5' },
+        { customer_id: 'X4', street: ' - ' },
+      ],
+      ['customer_id', 'street'],
+    );
     const out: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
     try {
       const p = new Command('postguard').exitOverride();
-      registerDirectoryCommand(p, async () => ({ dataDir: join(tmp, 'cli-data'), secret: 'address-cli-secret-0123456789' }));
+      registerDirectoryCommand(p, async () => ({
+        dataDir: join(tmp, 'cli-data'),
+        secret: 'address-cli-secret-0123456789',
+      }));
       await p.parseAsync(['node', 'postguard', 'directory', 'import', file, '--replace']);
     } finally {
       vi.restoreAllMocks();

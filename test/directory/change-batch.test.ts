@@ -10,7 +10,15 @@ describe('ChangeBatch customers', () => {
   it('merges a customer seen on rows that are not adjacent: first-seen order, first region, entries renumbered', () => {
     const b = new ChangeBatch();
     const k = b.kind('email');
-    const rows: [string, string][] = [['B', ''], ['A', 'DE'], ['B', 'FR'], ['C', ''], ['A', 'US'], ['B', 'GB'], ['C', 'IT']];
+    const rows: [string, string][] = [
+      ['B', ''],
+      ['A', 'DE'],
+      ['B', 'FR'],
+      ['C', ''],
+      ['A', 'US'],
+      ['B', 'GB'],
+      ['C', 'IT'],
+    ];
     rows.forEach(([id, region], i) => b.add(b.customer(id, region), k, i, i));
     b.finish();
     expect(b.ids).toEqual(['B', 'A', 'C']);
@@ -22,7 +30,9 @@ describe('ChangeBatch customers', () => {
 
   it('keeps consecutive rows of one customer as one, without finish', () => {
     const b = new ChangeBatch();
-    expect([b.customer('X', ''), b.customer('X', 'DE'), b.customer('Y', ''), b.customer('X', '')]).toEqual([0, 0, 1, 2]);
+    expect([b.customer('X', ''), b.customer('X', 'DE'), b.customer('Y', ''), b.customer('X', '')]).toEqual([
+      0, 0, 1, 2,
+    ]);
     expect(b.regions.slice(0, 2)).toEqual(['DE', '']);
   });
 });
@@ -47,7 +57,11 @@ describe('import of a customer spread over rows that are not adjacent', () => {
         'M5,mo@example.org,,\n' +
         'A1,anna.two@example.org,,\n',
     );
-    const dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'test-secret-0123456789abcdef', follow: false });
+    const dir = await openDirectory({
+      dataDir: join(tmp, 'data'),
+      secret: 'test-secret-0123456789abcdef',
+      follow: false,
+    });
     try {
       const report = await dir.import(csv, { mode: 'replace' });
       expect(report.customers).toBe(3);

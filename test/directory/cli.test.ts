@@ -11,7 +11,11 @@ describe('postguard directory …', () => {
     const p = new Command('postguard').exitOverride();
     registerDirectoryCommand(
       p,
-      async (cmd) => ({ dataDir: join(tmp, 'data'), secret: 'cli-secret-0123456789', defaultRegion: String(cmd.optsWithGlobals().region ?? 'US') }),
+      async (cmd) => ({
+        dataDir: join(tmp, 'data'),
+        secret: 'cli-secret-0123456789',
+        defaultRegion: String(cmd.optsWithGlobals().region ?? 'US'),
+      }),
       (c) => c.option('--data-dir <dir>'),
     );
     return p;

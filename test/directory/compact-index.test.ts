@@ -3,7 +3,6 @@ import { CompactIndex } from '../../src/directory/compact-index.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/directory/snapshot.js';
 import { mulberry32 as rng } from '../../bench/lib/prng.js';
 
-
 /** An index of `m` distinct sorted keys (some sharing `hi`, some at the extremes), one customer per key. */
 function build(m: number, seed: number): { index: CompactIndex; keys: [number, number][] } {
   const r = rng(seed);

@@ -48,18 +48,33 @@ describe('directory index (1k customers, embedded store)', () => {
 
   it('shared values map to several customers', () => {
     const name = rows[0]!.full_name;
-    const expected = rows.filter((r) => r.full_name === name).map((r) => r.customer_id).sort();
+    const expected = rows
+      .filter((r) => r.full_name === name)
+      .map((r) => r.customer_id)
+      .sort();
     expect(expected.length).toBeGreaterThan(1);
     expect([...ids(dir, 'full_name', name)].sort()).toEqual(expected);
     const street = rows[3]!.street;
-    const sameStreet = rows.filter((r) => r.street === street).map((r) => r.customer_id).sort();
+    const sameStreet = rows
+      .filter((r) => r.street === street)
+      .map((r) => r.customer_id)
+      .sort();
     expect([...ids(dir, 'address', street)].sort()).toEqual(sameStreet);
   });
 
   it('misses unknown values and knows kinds, regions, strengths, popular domains', () => {
     expect(dir.lookup('email', 'nobody@example.org')).toEqual([]);
     expect(dir.lookup('nokind', 'x')).toEqual([]);
-    expect([...dir.kinds()].sort()).toEqual(['address', 'city', 'email', 'full_name', 'imei', 'order_id', 'phone', 'postal_code']);
+    expect([...dir.kinds()].sort()).toEqual([
+      'address',
+      'city',
+      'email',
+      'full_name',
+      'imei',
+      'order_id',
+      'phone',
+      'postal_code',
+    ]);
     expect(dir.regions()).toEqual(['DE', 'FR', 'GB', 'US']);
     expect(dir.strengthOf('full_name')).toBe('weak');
     expect(dir.strengthOf('email')).toBe('strong');
@@ -117,13 +132,27 @@ describe('import formats and reports', () => {
   afterAll(async () => removeDir(tmp));
 
   it('reports skipped rows and invalid cells by row number without values; custom columns', async () => {
-    const dir = await openDirectory({ dataDir: join(tmp, 'd1'), secret: SECRET, columns: ['Ticket=ticket_id:strong', 'nick=nickname:weak'], defaultRegion: 'GB' });
+    const dir = await openDirectory({
+      dataDir: join(tmp, 'd1'),
+      secret: SECRET,
+      columns: ['Ticket=ticket_id:strong', 'nick=nickname:weak'],
+      defaultRegion: 'GB',
+    });
     try {
       const file = await writeCsv(
         tmp,
         'report.csv',
         [
-          { ID: 'A', Name: 'Wanda Secretvalue', Email: 'wanda@secret.example', Phone: '020 7946 0000', Ticket: 'tk-1', IMEI: '352099001761482', nick: 'Wandy', Ignored: 'planted-ignored' },
+          {
+            ID: 'A',
+            Name: 'Wanda Secretvalue',
+            Email: 'wanda@secret.example',
+            Phone: '020 7946 0000',
+            Ticket: 'tk-1',
+            IMEI: '352099001761482',
+            nick: 'Wandy',
+            Ignored: 'planted-ignored',
+          },
           { ID: '', Name: 'No Id', Email: 'noid@secret.example' },
           { ID: 'B', Country: 'XX1', Phone: 'not-a-phone' },
         ],
@@ -139,7 +168,8 @@ describe('import formats and reports', () => {
         { row: 3, column: 'phone', reason: 'not a valid phone' },
       ]);
       const text = JSON.stringify(r);
-      for (const planted of ['Wanda', 'secret.example', '7946', '352099001761482', 'not-a-phone', 'XX1']) expect(text).not.toContain(planted);
+      for (const planted of ['Wanda', 'secret.example', '7946', '352099001761482', 'not-a-phone', 'XX1'])
+        expect(text).not.toContain(planted);
       expect(dir.lookup('ticket_id', 'TK-1')).toEqual(['A']);
       expect(dir.strengthOf('ticket_id')).toBe('strong');
       expect(dir.strengthOf('nickname')).toBe('weak');
@@ -157,7 +187,12 @@ describe('import formats and reports', () => {
       await writeFile(
         file,
         [
-          JSON.stringify({ customer_id: 'J1', email: 'j1@example.com', order_id: ['O-1', 'O-2'], phone: '+33 6 12 34 56 78' }),
+          JSON.stringify({
+            customer_id: 'J1',
+            email: 'j1@example.com',
+            order_id: ['O-1', 'O-2'],
+            phone: '+33 6 12 34 56 78',
+          }),
           'not json',
           '',
           JSON.stringify({ id: 42, name: 'Jo Jsonl', country: 'DE', phone: '030 1234567' }),
@@ -210,6 +245,8 @@ describe('import formats and reports', () => {
     } finally {
       await dir.close();
     }
-    await expect(openDirectory({ dataDir: join(tmp, 'd4'), secret: SECRET, columns: ['nonsense'] })).rejects.toMatchObject({ code: 'EPG_CONFIG_INVALID' });
+    await expect(
+      openDirectory({ dataDir: join(tmp, 'd4'), secret: SECRET, columns: ['nonsense'] }),
+    ).rejects.toMatchObject({ code: 'EPG_CONFIG_INVALID' });
   });
 });

@@ -53,7 +53,15 @@ describe('embedded store', () => {
     expect(log).not.toContain(key);
 
     // No plaintext on disk or in logs: grep every file for planted values.
-    const planted = rows.flatMap((r) => [r.email.toLowerCase(), r.email, r.full_name, r.imei, r.order_id, r.phone, r.street]);
+    const planted = rows.flatMap((r) => [
+      r.email.toLowerCase(),
+      r.email,
+      r.full_name,
+      r.imei,
+      r.order_id,
+      r.phone,
+      r.street,
+    ]);
     planted.push('person.7@', 'anna', 'müller', 'hauptstr', '4155550007');
     for (const f of await filesUnder(dataDir)) {
       const content = (await readFile(f)).toString('latin1').toLowerCase();
@@ -85,16 +93,22 @@ describe('embedded store', () => {
     const dir = await openDirectory({ dataDir, secret: 'first-secret-0123456789' });
     await dir.import(file);
     await dir.close();
-    await expect(openDirectory({ dataDir, secret: 'second-secret-0123456789' })).rejects.toMatchObject({ code: 'EPG_SECRET' });
+    await expect(openDirectory({ dataDir, secret: 'second-secret-0123456789' })).rejects.toMatchObject({
+      code: 'EPG_SECRET',
+    });
   });
 
   it('requires a secret with Redis and refuses a corrupt snapshot', async () => {
-    await expect(openDirectory({ dataDir: join(tmp, 'r'), redis: 'redis://127.0.0.1:6379' })).rejects.toMatchObject({ code: 'EPG_SECRET' });
+    await expect(openDirectory({ dataDir: join(tmp, 'r'), redis: 'redis://127.0.0.1:6379' })).rejects.toMatchObject({
+      code: 'EPG_SECRET',
+    });
     const dataDir = join(tmp, 'corrupt');
     const dir = await openDirectory({ dataDir, secret: 'first-secret-0123456789' });
     await dir.close();
     await writeFile(join(dataDir, 'directory', 'snapshot.bin'), 'garbage');
-    await expect(openDirectory({ dataDir, secret: 'first-secret-0123456789' })).rejects.toMatchObject({ code: 'EPG_DIRECTORY' });
+    await expect(openDirectory({ dataDir, secret: 'first-secret-0123456789' })).rejects.toMatchObject({
+      code: 'EPG_DIRECTORY',
+    });
   });
 
   it('a running directory picks up an import made by another process', async () => {
@@ -106,7 +120,8 @@ describe('embedded store', () => {
       await cli.import(await writeCsv(tmp, 'w.csv', [c] as unknown as Record<string, string>[]));
       const email = c.email.toLowerCase();
       const deadline = Date.now() + 5000;
-      while (relay.lookup('email', email).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (relay.lookup('email', email).length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(relay.lookup('email', email)).toEqual([c.customer_id]);
     } finally {
       await cli.close();

@@ -16,9 +16,49 @@ export interface TestCustomer {
   order_id: string;
 }
 
-const FIRST = ['Anna', 'Bernd', 'Chloé', 'David', 'Émile', 'Fatima', 'Gustav', 'Hannah', 'Ivan', 'Jürgen', 'Kofi', 'Léa'];
-const LAST = ['Müller', 'Smith', 'Dubois', 'García', 'Kowalski', "O'Neill", 'Nguyen', 'Rossi', 'Schröder', 'Yilmaz', 'Andersson', 'Brown', 'Okafor', 'Novak', 'Bianchi', 'Fischer', 'Taylor'];
-const STREETS = ['Main Street', 'Oak Avenue', 'Elm Road', 'Hauptstraße', 'Rue de la Paix', 'Station Lane', 'Park Boulevard', 'Church Drive'];
+const FIRST = [
+  'Anna',
+  'Bernd',
+  'Chloé',
+  'David',
+  'Émile',
+  'Fatima',
+  'Gustav',
+  'Hannah',
+  'Ivan',
+  'Jürgen',
+  'Kofi',
+  'Léa',
+];
+const LAST = [
+  'Müller',
+  'Smith',
+  'Dubois',
+  'García',
+  'Kowalski',
+  "O'Neill",
+  'Nguyen',
+  'Rossi',
+  'Schröder',
+  'Yilmaz',
+  'Andersson',
+  'Brown',
+  'Okafor',
+  'Novak',
+  'Bianchi',
+  'Fischer',
+  'Taylor',
+];
+const STREETS = [
+  'Main Street',
+  'Oak Avenue',
+  'Elm Road',
+  'Hauptstraße',
+  'Rue de la Paix',
+  'Station Lane',
+  'Park Boulevard',
+  'Church Drive',
+];
 const CITIES = ['Springfield', 'München', 'Paris', 'London', 'Zürich', 'São Paulo'];
 
 /** Appends the Luhn check digit. */
@@ -64,7 +104,18 @@ export function customer(i: number): TestCustomer {
   };
 }
 
-const HEADER = ['customer_id', 'full_name', 'email', 'phone', 'street', 'city', 'postal_code', 'country', 'imei', 'order_id'] as const;
+const HEADER = [
+  'customer_id',
+  'full_name',
+  'email',
+  'phone',
+  'street',
+  'city',
+  'postal_code',
+  'country',
+  'imei',
+  'order_id',
+] as const;
 
 function csvCell(v: string): string {
   return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -78,7 +129,12 @@ export async function tempDir(prefix = 'pg-dir-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-export async function writeCsv(dir: string, name: string, rows: readonly Partial<Record<string, string>>[], header?: readonly string[]): Promise<string> {
+export async function writeCsv(
+  dir: string,
+  name: string,
+  rows: readonly Partial<Record<string, string>>[],
+  header?: readonly string[],
+): Promise<string> {
   const file = join(dir, name);
   await writeFile(file, toCsv(rows, header));
   return file;

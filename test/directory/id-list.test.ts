@@ -22,7 +22,8 @@ describe('compareUtf8', () => {
       const a = randomString(r, 6);
       // every third pair shares a prefix, so the difference falls after multi-byte characters
       const chars = [...a]; // whole code points: a cut surrogate pair would not be the same string in UTF-8
-      const b = i % 3 === 0 ? chars.slice(0, r() % (chars.length + 1)).join('') + randomString(r, 3) : randomString(r, 6);
+      const b =
+        i % 3 === 0 ? chars.slice(0, r() % (chars.length + 1)).join('') + randomString(r, 3) : randomString(r, 6);
       const x = Buffer.from(a, 'utf8');
       const y = Buffer.from(b, 'utf8');
       if (Math.sign(compareUtf8(x, 0, x.length, y, 0, y.length)) !== jsOrder(a, b)) wrong++;
@@ -38,8 +39,14 @@ describe('compareUtf8', () => {
 
 describe('IdTable', () => {
   const cases: [string, string[]][] = [
-    ['ids of one length (no offsets kept)', Array.from({ length: 500 }, (_, i) => `C${String(i * 7).padStart(8, '0')}`)],
-    ['ids of every length 1–40, ASCII', Array.from({ length: 40 }, (_, i) => 'k'.repeat(i) + String.fromCharCode(65 + (i % 26)))],
+    [
+      'ids of one length (no offsets kept)',
+      Array.from({ length: 500 }, (_, i) => `C${String(i * 7).padStart(8, '0')}`),
+    ],
+    [
+      'ids of every length 1–40, ASCII',
+      Array.from({ length: 40 }, (_, i) => 'k'.repeat(i) + String.fromCharCode(65 + (i % 26))),
+    ],
     [
       'ids with multi-byte and astral characters',
       (() => {

@@ -76,7 +76,9 @@ describe('embedded store: key format', () => {
     await writeFile(file, withKeyFormat(await readFile(file), KEY_FORMAT + 1));
     const newer = await rejection(openDirectory({ dataDir, secret: SECRET, follow: false }));
     expect(isPostguardError(newer, ErrorCodes.DIRECTORY_KEY_FORMAT)).toBe(true);
-    expect(newer.message).toContain(`imported with key format ${KEY_FORMAT + 1}; this version needs ${KEY_FORMAT}: it was written by a newer postguard`);
+    expect(newer.message).toContain(
+      `imported with key format ${KEY_FORMAT + 1}; this version needs ${KEY_FORMAT}: it was written by a newer postguard`,
+    );
   });
 
   it('opened for an import, an old directory matches nothing, and the first import replaces it even as an upsert', async () => {
@@ -114,7 +116,10 @@ describe('embedded store: key format', () => {
         h.version = 'old-release-import';
       });
       await writeFile(file, old);
-      await vi.waitFor(() => expect(lines.join('')).toContain('directory change ignored'), { timeout: 5000, interval: 50 });
+      await vi.waitFor(() => expect(lines.join('')).toContain('directory change ignored'), {
+        timeout: 5000,
+        interval: 50,
+      });
       expect(lines.join('')).toContain('key format 1');
       expect(d.lookup('full_name', nameOf(3))).toContain(rows[3]!.customer_id);
     } finally {
@@ -159,11 +164,30 @@ describe('Redis store: key format', () => {
       batch.add(c, k, hasher.hi, hasher.lo);
       const data = encodeDelta({ mode: 'upsert', batch }, []);
       const base = follower.stats().version;
-      await redis.xadd(`${prefix}directory:changes`, '*', 'type', 'delta', 'version', 'old-v', 'base', base, 'origin', 'old', 'data', data);
+      await redis.xadd(
+        `${prefix}directory:changes`,
+        '*',
+        'type',
+        'delta',
+        'version',
+        'old-v',
+        'base',
+        base,
+        'origin',
+        'old',
+        'data',
+        data,
+      );
       // a current change after it: once the follower has it, it has seen (and ignored) the old one
-      const later = await writeCsv(tmp, 'later.csv', [{ ...rows[1]!, email: 'later@example.net' }] as unknown as Record<string, string>[]);
+      const later = await writeCsv(tmp, 'later.csv', [{ ...rows[1]!, email: 'later@example.net' }] as unknown as Record<
+        string,
+        string
+      >[]);
       await writer.import(later, { mode: 'upsert' });
-      await vi.waitFor(() => expect(follower.lookup('email', 'later@example.net')).toEqual([rows[1]!.customer_id]), { timeout: 5000, interval: 25 });
+      await vi.waitFor(() => expect(follower.lookup('email', 'later@example.net')).toEqual([rows[1]!.customer_id]), {
+        timeout: 5000,
+        interval: 25,
+      });
       expect(follower.lookup('email', 'old.relay@example.net')).toEqual([]);
       expect(writer.lookup('email', 'old.relay@example.net')).toEqual([]);
     } finally {
@@ -237,8 +261,14 @@ describe('postguard directory stats / import over an old directory', () => {
 
     const stats = await run('stats');
     expect(stats).toMatch(/key format\s+1\n/);
-    expect(stats).toContain(`re-import needed this version needs key format ${KEY_FORMAT}: nothing matches until you run "postguard directory import FILE" again`);
-    expect(JSON.parse(await run('stats', '--json'))).toMatchObject({ keyFormat: 1, reimportNeeded: true, customers: 12 });
+    expect(stats).toContain(
+      `re-import needed this version needs key format ${KEY_FORMAT}: nothing matches until you run "postguard directory import FILE" again`,
+    );
+    expect(JSON.parse(await run('stats', '--json'))).toMatchObject({
+      keyFormat: 1,
+      reimportNeeded: true,
+      customers: 12,
+    });
 
     const lookup = await rejection(run('lookup', rows[0]!.email));
     expect(isPostguardError(lookup, ErrorCodes.DIRECTORY_KEY_FORMAT)).toBe(true);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { KeyedHasher } from '../../src/directory/keyed-hash.js';
 import { mulberry32Float as rng } from '../../bench/lib/prng.js';
 
-
 /** A random string of about `bytes` UTF-8 bytes mixing 1-, 2-, 3- and 4-byte characters (or ASCII only). */
 function randomString(rand: () => number, bytes: number, asciiOnly: boolean): string {
   let s = '';

@@ -143,7 +143,14 @@ describe('names in CRM orders (issue 17)', () => {
     expect(surnameKeys('hans muller')).toEqual(['muller']);
     expect(surnameKeys('anna van der berg').sort()).toEqual(['berg', 'der berg', 'van der berg']);
     expect(surnameKeys('maria dos santos').sort()).toEqual(['dos santos', 'santos']);
-    expect(surnameKeys('maria jose garcia lopez').sort()).toEqual(['garcia', 'garcia lopez', 'jose', 'jose garcia', 'jose garcia lopez', 'lopez']);
+    expect(surnameKeys('maria jose garcia lopez').sort()).toEqual([
+      'garcia',
+      'garcia lopez',
+      'jose',
+      'jose garcia',
+      'jose garcia lopez',
+      'lopez',
+    ]);
   });
 });
 

@@ -50,7 +50,9 @@ describe('Redis store with a follower', () => {
     expect(follower.regions()).toEqual(['DE', 'FR', 'GB', 'US']);
 
     const changed = { ...rows[4]!, email: 'changed.four@example.net' };
-    await writer.import(await writeCsv(tmp, 'up.csv', [changed] as unknown as Record<string, string>[]), { mode: 'upsert' });
+    await writer.import(await writeCsv(tmp, 'up.csv', [changed] as unknown as Record<string, string>[]), {
+      mode: 'upsert',
+    });
     await until(() => follower.lookup('email', 'changed.four@example.net').length > 0);
     expect(follower.lookup('email', email(4))).toEqual([]);
     expect(follower.stats().version).toBe(writer.stats().version);
@@ -89,7 +91,13 @@ describe('Redis store with a follower', () => {
     }
     all = all.toLowerCase();
     for (const r of rows.slice(0, 50)) {
-      for (const v of [r.email.toLowerCase(), r.full_name.toLowerCase(), r.imei, r.order_id.toLowerCase(), 'changed.four']) {
+      for (const v of [
+        r.email.toLowerCase(),
+        r.full_name.toLowerCase(),
+        r.imei,
+        r.order_id.toLowerCase(),
+        'changed.four',
+      ]) {
         expect(all.includes(v), v).toBe(false);
       }
     }

@@ -41,7 +41,8 @@ function randomRows(seed: number, count: number, customers: number): Row[] {
     for (let v = 0; v < n; v++) {
       const x = r() % 10;
       if (x < 4) values.push(pool[r() % pool.length]!);
-      else if (x === 4) values.push([0, c * 7919, c]); // the same value each time this customer comes back
+      else if (x === 4)
+        values.push([0, c * 7919, c]); // the same value each time this customer comes back
       else values.push([r() % KINDS.length, r(), r()]);
     }
     rows.push({ id, region: ['', 'DE', 'FR', 'GB'][r() % 4]!, values });
@@ -61,7 +62,11 @@ function batchOf(rows: readonly Row[], spill?: SpillOptions): ChangeBatch {
 }
 
 /** What the index must answer: hash → kind and customer ids; id → first non-empty region. */
-function model(rows: readonly Row[], base?: { values: Map<string, { kind: number; ids: Set<string> }>; regions: Map<string, string> }, removals: readonly string[] = []) {
+function model(
+  rows: readonly Row[],
+  base?: { values: Map<string, { kind: number; ids: Set<string> }>; regions: Map<string, string> },
+  removals: readonly string[] = [],
+) {
   const values = new Map<string, { kind: number; ids: Set<string> }>();
   const regions = new Map<string, string>();
   const redefined = new Set([...rows.map((r) => r.id), ...removals]);
@@ -91,7 +96,8 @@ function expectMatches(index: CompactIndex, m: ReturnType<typeof model>): void {
   for (const [key, v] of m.values) {
     const [hi, lo] = key.split(':').map(Number) as [number, number];
     const got = [...index.lookupHash(hi, lo)].sort();
-    if (got.join() !== [...v.ids].sort().join() || index.kinds[index.kind[index.find(hi, lo)]!] !== KINDS[v.kind]) wrong++;
+    if (got.join() !== [...v.ids].sort().join() || index.kinds[index.kind[index.find(hi, lo)]!] !== KINDS[v.kind])
+      wrong++;
   }
   for (const [id, region] of m.regions) {
     const o = index.ordinalOf(id);
@@ -120,7 +126,8 @@ function maxPid(): number {
   }
 }
 
-const runFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('.sort-')) : []);
+const runFiles = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('.sort-')) : [];
 
 let tmp: string;
 let n = 0;
@@ -176,12 +183,22 @@ describe('index build from sorted runs', () => {
       label: 'failing',
       format: 'csv',
       feed(sink) {
-        for (let i = 0; i < 50; i++) sink.row(i + 1, [{ header: 'id', role: 'id' }, { header: 'email', role: 'kind', kind: 'email', strength: 'strong' }], [`C${i}`, `c${i}@example.org`]);
+        for (let i = 0; i < 50; i++)
+          sink.row(
+            i + 1,
+            [
+              { header: 'id', role: 'id' },
+              { header: 'email', role: 'kind', kind: 'email', strength: 'strong' },
+            ],
+            [`C${i}`, `c${i}@example.org`],
+          );
         expect(runFiles(dir).length).toBeGreaterThan(5);
         return Promise.reject(new Error('source failed'));
       },
     };
-    await expect(importRows(failing, hasher, { extras: [], spill: { dir, chunk: 4 } })).rejects.toThrow('source failed');
+    await expect(importRows(failing, hasher, { extras: [], spill: { dir, chunk: 4 } })).rejects.toThrow(
+      'source failed',
+    );
     expect(runFiles(dir)).toEqual([]);
   });
 
@@ -215,10 +232,20 @@ describe('directory import with a small chunk', { timeout: 60_000 }, () => {
     try {
       await small.import(csv, { mode: 'replace' });
       await normal.import(csv, { mode: 'replace' });
-      expect(small.stats()).toMatchObject({ customers: 300, values: normal.stats().values, regions: normal.stats().regions });
+      expect(small.stats()).toMatchObject({
+        customers: 300,
+        values: normal.stats().values,
+        regions: normal.stats().regions,
+      });
       let wrong = 0;
       for (const p of people) {
-        for (const [kind, raw] of [['email', p.email], ['phone', p.phone], ['full_name', p.full_name], ['order_id', p.order_id], ['imei', p.imei]] as const) {
+        for (const [kind, raw] of [
+          ['email', p.email],
+          ['phone', p.phone],
+          ['full_name', p.full_name],
+          ['order_id', p.order_id],
+          ['imei', p.imei],
+        ] as const) {
           const v = normalizeValue(kind, raw, p.country)!;
           if ([...small.lookup(kind, v)].sort().join() !== [...normal.lookup(kind, v)].sort().join()) wrong++;
           if (!small.lookup(kind, v).includes(p.customer_id)) wrong++;
@@ -232,7 +259,15 @@ describe('directory import with a small chunk', { timeout: 60_000 }, () => {
         label: 'failing',
         format: 'csv',
         feed(sink) {
-          for (let i = 0; i < 200; i++) sink.row(i + 1, [{ header: 'id', role: 'id' }, { header: 'email', role: 'kind', kind: 'email', strength: 'strong' }], [`N${i}`, `new.${i}@example.org`]);
+          for (let i = 0; i < 200; i++)
+            sink.row(
+              i + 1,
+              [
+                { header: 'id', role: 'id' },
+                { header: 'email', role: 'kind', kind: 'email', strength: 'strong' },
+              ],
+              [`N${i}`, `new.${i}@example.org`],
+            );
           expect(runFiles(join(tmp, 'small', 'directory')).length).toBeGreaterThan(3); // in DATA_DIR/directory
           return Promise.reject(new Error('source failed'));
         },
@@ -244,9 +279,15 @@ describe('directory import with a small chunk', { timeout: 60_000 }, () => {
       expect(runFiles(join(tmp, 'small', 'directory'))).toEqual([]);
 
       // an upsert spilling too: the changed customer's new value, the others unchanged
-      const changed = await writeCsv(tmp, 'changed.csv', people.slice(0, 120).map((p) => ({ ...p, email: `x.${p.email}` })) as unknown as Record<string, string>[]);
+      const changed = await writeCsv(
+        tmp,
+        'changed.csv',
+        people.slice(0, 120).map((p) => ({ ...p, email: `x.${p.email}` })) as unknown as Record<string, string>[],
+      );
       await small.import(changed, { mode: 'upsert' });
-      expect(small.lookup('email', normalizeValue('email', `x.${people[5]!.email}`)!)).toEqual([people[5]!.customer_id]);
+      expect(small.lookup('email', normalizeValue('email', `x.${people[5]!.email}`)!)).toEqual([
+        people[5]!.customer_id,
+      ]);
       expect(small.lookup('email', normalizeValue('email', people[5]!.email)!)).toEqual([]);
       expect(small.lookup('email', normalizeValue('email', people[200]!.email)!)).toEqual([people[200]!.customer_id]);
       expect(small.stats().customers).toBe(300);

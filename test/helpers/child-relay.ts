@@ -33,7 +33,11 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export async function waitUntil(pred: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  pred: () => boolean | Promise<boolean>,
+  ms = 15_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await pred())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -98,7 +102,11 @@ export async function startChildRelay(opts: ChildRelayOptions): Promise<ChildRel
   };
   if (opts.waitReady !== false) {
     try {
-      await waitUntil(() => dead || /postguard relay listening/.test(all), opts.readyTimeoutMs ?? 30_000, 'relay start');
+      await waitUntil(
+        () => dead || /postguard relay listening/.test(all),
+        opts.readyTimeoutMs ?? 30_000,
+        'relay start',
+      );
     } catch (err) {
       child.kill('SIGKILL');
       throw new Error(`${(err as Error).message}; output:\n${all.slice(-3000)}`);
@@ -133,7 +141,11 @@ export async function cleanupChildren(): Promise<void> {
 }
 
 /** Spawns any process tracked for cleanup (e.g. a private redis-server). */
-export function spawnTracked(cmd: string, args: string[], opts: { cwd?: string } = {}): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+export function spawnTracked(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string } = {},
+): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
   const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let all = '';

@@ -87,8 +87,7 @@ export async function startFaultUpstream(mode: FaultMode = 'ok', port = 0): Prom
         } else if (verb === 'RSET' || verb === 'NOOP') {
           if (verb === 'RSET') recipients = 0;
           sock.write('250 2.0.0 OK\r\n');
-        }
-        else if (verb === 'QUIT') return void sock.end('221 2.0.0 bye\r\n');
+        } else if (verb === 'QUIT') return void sock.end('221 2.0.0 bye\r\n');
         else sock.write('502 5.5.2 not implemented\r\n');
       }
     });

@@ -7,7 +7,17 @@ import { Zip, ZipDeflate, zipSync } from 'fflate';
 
 const CRLF = '\r\n';
 const HEAD = (ct: string, extra: string[] = []) =>
-  ['From: agent@support.example', 'To: someone@example.com', 'Subject: hostile', `Message-ID: <h${Math.random().toString(36).slice(2)}@support.example>`, 'MIME-Version: 1.0', ...extra, `Content-Type: ${ct}`].join(CRLF) + CRLF + CRLF;
+  [
+    'From: agent@support.example',
+    'To: someone@example.com',
+    'Subject: hostile',
+    `Message-ID: <h${Math.random().toString(36).slice(2)}@support.example>`,
+    'MIME-Version: 1.0',
+    ...extra,
+    `Content-Type: ${ct}`,
+  ].join(CRLF) +
+  CRLF +
+  CRLF;
 
 /** multipart/mixed nested `depth` levels deep, a text part at the bottom. */
 export function nestedMultipart(depth: number, plant = ''): Buffer {
@@ -54,16 +64,26 @@ export function manyHeaders(n: number, plant = ''): Buffer {
 
 /** A body line of `bytes` bytes without any line break (text and base64 variants). */
 export function longLine(bytes: number, base64 = false, plant = ''): Buffer {
-  if (base64) return Buffer.from(HEAD('text/plain; charset=utf-8', ['Content-Transfer-Encoding: base64']) + Buffer.concat([Buffer.alloc(bytes * 0.75, 'A'), Buffer.from(' ' + plant)]).toString('base64') + CRLF);
+  if (base64)
+    return Buffer.from(
+      HEAD('text/plain; charset=utf-8', ['Content-Transfer-Encoding: base64']) +
+        Buffer.concat([Buffer.alloc(bytes * 0.75, 'A'), Buffer.from(' ' + plant)]).toString('base64') +
+        CRLF,
+    );
   return Buffer.from(HEAD('text/plain') + 'l'.repeat(bytes) + ' ' + plant + CRLF);
 }
 
 /** `n` nested tags (plus unclosed tags, attribute soup and an unterminated comment). */
-export function pathologicalHtml(n: number, kind: 'nested' | 'unclosed' | 'attrs' | 'comment' = 'nested', plant = ''): Buffer {
+export function pathologicalHtml(
+  n: number,
+  kind: 'nested' | 'unclosed' | 'attrs' | 'comment' = 'nested',
+  plant = '',
+): Buffer {
   let html: string;
   if (kind === 'nested') html = '<div>'.repeat(n) + `deep text ${plant}` + '</div>'.repeat(n);
   else if (kind === 'unclosed') html = '<a href="x"><b><i>'.repeat(n / 3) + `text ${plant}`;
-  else if (kind === 'attrs') html = '<p ' + Array.from({ length: n }, (_, i) => `a${i}="${i}"`).join(' ') + `>text ${plant}</p>`;
+  else if (kind === 'attrs')
+    html = '<p ' + Array.from({ length: n }, (_, i) => `a${i}="${i}"`).join(' ') + `>text ${plant}</p>`;
   else html = `<p>before ${plant}</p><!--` + '-'.repeat(n) + '<p>after';
   // quoted-printable would be the usual form; keep lines short enough for SMTP (998) by folding with soft breaks
   const qp = html.replace(/(.{0,900})/g, '$1=\r\n');
@@ -71,7 +91,9 @@ export function pathologicalHtml(n: number, kind: 'nested' | 'unclosed' | 'attrs
 }
 
 function attachmentMail(filename: string, data: Uint8Array, ct = 'application/zip'): Buffer {
-  const b64 = Buffer.from(data).toString('base64').replace(/(.{76})/g, '$1\r\n');
+  const b64 = Buffer.from(data)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\r\n');
   return Buffer.from(
     HEAD('multipart/mixed; boundary="Z"') +
       `--Z\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--Z\r\nContent-Type: ${ct}\r\nContent-Disposition: attachment; filename="${filename}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--Z--\r\n`,
@@ -156,14 +178,38 @@ export const BOMBS: Bomb[] = [
   { name: '8 MB line without a break', raw: (p) => longLine(8 * 1024 * 1024, false, p), mustBeUnscannable: true },
   { name: '8 MB base64 single line', raw: (p) => longLine(8 * 1024 * 1024, true, p), mustBeUnscannable: true },
   // regression: the e-mail recognizer was quadratic on long local-part-like runs in a segment with an '@'
-  { name: "1 MB word of letters next to an '@'", raw: (p) => Buffer.from(HEAD('text/plain') + `${p} x@ ` + 'a'.repeat(1024 * 1024) + '\r\n'), mustBeUnscannable: false },
-  { name: "1 MB of dashes next to an '@'", raw: (p) => Buffer.from(HEAD('text/plain') + `${p} ` + '-'.repeat(1024 * 1024) + '\r\n'), mustBeUnscannable: false },
+  {
+    name: "1 MB word of letters next to an '@'",
+    raw: (p) => Buffer.from(HEAD('text/plain') + `${p} x@ ` + 'a'.repeat(1024 * 1024) + '\r\n'),
+    mustBeUnscannable: false,
+  },
+  {
+    name: "1 MB of dashes next to an '@'",
+    raw: (p) => Buffer.from(HEAD('text/plain') + `${p} ` + '-'.repeat(1024 * 1024) + '\r\n'),
+    mustBeUnscannable: false,
+  },
   { name: 'HTML 100k nested <div>', raw: (p) => pathologicalHtml(100_000, 'nested', p), mustBeUnscannable: false },
   { name: 'HTML 100k unclosed tags', raw: (p) => pathologicalHtml(100_000, 'unclosed', p), mustBeUnscannable: false },
-  { name: 'HTML tag with 100k attributes', raw: (p) => pathologicalHtml(100_000, 'attrs', p), mustBeUnscannable: false },
-  { name: 'HTML 1 MB unterminated comment', raw: (p) => pathologicalHtml(1_000_000, 'comment', p), mustBeUnscannable: false },
-  { name: 'ZIP bomb: 1 member → 256 MB of zeros', raw: () => cached('zip256', () => zipBomb(256)), mustBeUnscannable: true },
-  { name: 'nested ZIP bomb: 10 × 100 MB', raw: () => cached('nested', () => nestedZipBomb(10, 100)), mustBeUnscannable: true },
+  {
+    name: 'HTML tag with 100k attributes',
+    raw: (p) => pathologicalHtml(100_000, 'attrs', p),
+    mustBeUnscannable: false,
+  },
+  {
+    name: 'HTML 1 MB unterminated comment',
+    raw: (p) => pathologicalHtml(1_000_000, 'comment', p),
+    mustBeUnscannable: false,
+  },
+  {
+    name: 'ZIP bomb: 1 member → 256 MB of zeros',
+    raw: () => cached('zip256', () => zipBomb(256)),
+    mustBeUnscannable: true,
+  },
+  {
+    name: 'nested ZIP bomb: 10 × 100 MB',
+    raw: () => cached('nested', () => nestedZipBomb(10, 100)),
+    mustBeUnscannable: true,
+  },
   { name: 'ZIP nested 20 deep', raw: () => deepZip(20), mustBeUnscannable: true },
   { name: 'ZIP with 10,000 entries', raw: () => cached('many', () => manyEntryZip(10_000)), mustBeUnscannable: true },
   { name: 'truncated/corrupt attachments', raw: () => brokenAttachments(), mustBeUnscannable: true },
@@ -172,7 +218,7 @@ export const BOMBS: Bomb[] = [
 /** Deterministic byte mutations of a message (PRNG seeded), for the real-world corpus run. */
 export function mutate(raw: Buffer, seed: number): Buffer {
   let s = seed >>> 0 || 1;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const b = Buffer.from(raw);
   const kind = seed % 4;
   if (kind === 0) return b.subarray(0, Math.floor(rnd() * b.length)); // truncated

@@ -17,13 +17,27 @@ export interface TestRelay {
   close(): Promise<void>;
 }
 
-export async function startTestRelay(flags: Record<string, unknown>, parts: Partial<RelayParts> = {}): Promise<TestRelay> {
+export async function startTestRelay(
+  flags: Record<string, unknown>,
+  parts: Partial<RelayParts> = {},
+): Promise<TestRelay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pg-relay-'));
-  const config = loadConfig({ flags: { listen: '127.0.0.1:0', dataDir, upstream: `dir:${join(dataDir, 'outbox')}`, adminListen: '', hostname: 'relay.test', ...flags }, env: {} });
+  const config = loadConfig({
+    flags: {
+      listen: '127.0.0.1:0',
+      dataDir,
+      upstream: `dir:${join(dataDir, 'outbox')}`,
+      adminListen: '',
+      hostname: 'relay.test',
+      ...flags,
+    },
+    env: {},
+  });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
@@ -44,7 +58,9 @@ export async function startTestRelay(flags: Record<string, unknown>, parts: Part
 }
 
 /** A small RFC 5322 message with CRLF line endings. */
-export function message(opts: { from?: string; to?: string; subject?: string; body?: string; headers?: string[] } = {}): string {
+export function message(
+  opts: { from?: string; to?: string; subject?: string; body?: string; headers?: string[] } = {},
+): string {
   return [
     `From: ${opts.from ?? 'agent@support.example'}`,
     `To: ${opts.to ?? 'customer@example.com'}`,

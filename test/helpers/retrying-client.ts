@@ -87,7 +87,15 @@ export class RetryingClient {
 
   async send(m: OutMessage): Promise<Outcome> {
     const max = this.opts.maxAttempts ?? 60;
-    const out: Outcome = { messageId: m.messageId, code: 0, text: '', attempts: 0, dropped: 0, temporary: 0, droppedAfterData: 0 };
+    const out: Outcome = {
+      messageId: m.messageId,
+      code: 0,
+      text: '',
+      attempts: 0,
+      dropped: 0,
+      temporary: 0,
+      droppedAfterData: 0,
+    };
     while (out.attempts < max) {
       out.attempts++;
       const state = { dataSent: false };
@@ -121,7 +129,12 @@ export class RetryingClient {
 }
 
 /** Runs `clients` concurrent RetryingClients over the messages (each takes the next unsent one). */
-export async function sendAll(messages: OutMessage[], clients: number, opts: RetryOptions, onOutcome?: (o: Outcome) => void): Promise<Outcome[]> {
+export async function sendAll(
+  messages: OutMessage[],
+  clients: number,
+  opts: RetryOptions,
+  onOutcome?: (o: Outcome) => void,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let next = 0;
   await Promise.all(

@@ -59,7 +59,8 @@ export async function startSink(faults: SinkFaults = {}, opts: { port?: number }
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const finish = () => {
-          if (state.dataCode) return cb(err(state.dataCode, state.dataCode >= 500 ? 'Message rejected' : 'Try again later'));
+          if (state.dataCode)
+            return cb(err(state.dataCode, state.dataCode >= 500 ? 'Message rejected' : 'Try again later'));
           messages.push({
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             rcptTo: session.envelope.rcptTo.map((r) => r.address),

@@ -71,7 +71,10 @@ export class RawSmtp {
 }
 
 /** Greeting + EHLO + MAIL + RCPTs + DATA + body; returns the final reply. `body` is sent as given, then the terminating dot line. */
-export async function sendRaw(port: number, opts: { from: string; to: string[]; body: string | Buffer; ehlo?: string; smtputf8?: boolean }): Promise<Reply> {
+export async function sendRaw(
+  port: number,
+  opts: { from: string; to: string[]; body: string | Buffer; ehlo?: string; smtputf8?: boolean },
+): Promise<Reply> {
   const c = await RawSmtp.open(port);
   try {
     await c.read();

@@ -27,12 +27,22 @@ describe('interop with real clients', () => {
 
   it('swaks sends a message with an attachment through the relay', async () => {
     const { stdout } = await run('swaks', [
-      '--server', `127.0.0.1:${relay.port}`,
-      '--from', 'agent@support.example',
-      '--to', 'customer@example.com',
-      '--header', 'Subject: swaks test',
-      '--body', 'Hello from swaks',
-      '--attach-type', 'text/csv', '--attach-name', 'list.csv', '--attach', '@/dev/null',
+      '--server',
+      `127.0.0.1:${relay.port}`,
+      '--from',
+      'agent@support.example',
+      '--to',
+      'customer@example.com',
+      '--header',
+      'Subject: swaks test',
+      '--body',
+      'Hello from swaks',
+      '--attach-type',
+      'text/csv',
+      '--attach-name',
+      'list.csv',
+      '--attach',
+      '@/dev/null',
     ]);
     expect(stdout).toMatch(/<- {2}250 2\.6\.0 OK queued as [0-9A-Z]{22}/);
     const [m] = await sink.waitFor(1);
@@ -43,7 +53,17 @@ describe('interop with real clients', () => {
   it('swaks sees 552 for an over-size message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pg-swaks-'));
     writeFileSync(join(dir, 'big.txt'), ('x'.repeat(76) + '\n').repeat(15_000));
-    const { stdout } = await run('swaks', ['--server', `127.0.0.1:${relay.port}`, '--from', 'a@support.example', '--to', 'c@example.com', '--body', `@${join(dir, 'big.txt')}`, '--suppress-data']).catch((e: { stdout: string }) => e);
+    const { stdout } = await run('swaks', [
+      '--server',
+      `127.0.0.1:${relay.port}`,
+      '--from',
+      'a@support.example',
+      '--to',
+      'c@example.com',
+      '--body',
+      `@${join(dir, 'big.txt')}`,
+      '--suppress-data',
+    ]).catch((e: { stdout: string }) => e);
     rmSync(dir, { recursive: true, force: true });
     expect(stdout).toMatch(/<\*\* 552 5\.3\.4 Message exceeds the size limit/);
   });

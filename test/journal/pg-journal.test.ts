@@ -44,7 +44,16 @@ describe('postgres journal', () => {
     const b = await openJournal({ dataDir: '/nonexistent', postgres: URL });
     const time = new Date().toISOString();
     await a.append(entry({ ref: 'SHARED', event: 'verdict', time, customers: ['PGC'] }));
-    await b.append(entry({ ref: 'SHARED', event: 'released', time: new Date(Date.now() + 1000).toISOString(), actor: 'admin:rita', customers: ['PGC'], delivered: true }));
+    await b.append(
+      entry({
+        ref: 'SHARED',
+        event: 'released',
+        time: new Date(Date.now() + 1000).toISOString(),
+        actor: 'admin:rita',
+        customers: ['PGC'],
+        delivered: true,
+      }),
+    );
     const h = await a.byReference('SHARED');
     expect(h?.events.map((e) => e.actor)).toEqual(['relay', 'admin:rita']);
     expect(h?.status).toBe('released');
@@ -56,22 +65,59 @@ describe('postgres journal', () => {
     const j = await openJournal({ dataDir: '/nonexistent', postgres: URL });
     const t0 = Date.now();
     await j.append(entry({ ref: 'PGREF', event: 'verdict', time: new Date(t0).toISOString(), customers: ['PGCLI'] }));
-    await j.append(entry({ ref: 'PGREF', event: 'held', time: new Date(t0 + 1).toISOString(), customers: ['PGCLI'], delivered: false }));
-    await j.append(entry({ ref: 'PGREF', event: 'deleted', time: new Date(t0 + 2).toISOString(), customers: ['PGCLI'], actor: 'admin:rita', delivered: false }));
+    await j.append(
+      entry({
+        ref: 'PGREF',
+        event: 'held',
+        time: new Date(t0 + 1).toISOString(),
+        customers: ['PGCLI'],
+        delivered: false,
+      }),
+    );
+    await j.append(
+      entry({
+        ref: 'PGREF',
+        event: 'deleted',
+        time: new Date(t0 + 2).toISOString(),
+        customers: ['PGCLI'],
+        actor: 'admin:rita',
+        delivered: false,
+      }),
+    );
     await j.close();
     const run = (args: string[]) =>
       new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, [BIN, 'report', ...args, '--journal-postgres', URL, '--json'], { timeout: 50_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+        execFile(
+          process.execPath,
+          [BIN, 'report', ...args, '--journal-postgres', URL, '--json'],
+          { timeout: 50_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+        ),
       );
-    const lines = (await run(['customer', 'PGCLI'])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual([expect.objectContaining({ customer: 'PGCLI', ref: 'PGREF', status: 'deleted', delivered: false, actions: [expect.objectContaining({ event: 'deleted', actor: 'admin:rita' })] })]);
+    const lines = (await run(['customer', 'PGCLI']))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        customer: 'PGCLI',
+        ref: 'PGREF',
+        status: 'deleted',
+        delivered: false,
+        actions: [expect.objectContaining({ event: 'deleted', actor: 'admin:rita' })],
+      }),
+    ]);
     const incident = JSON.parse(await run(['incident', 'PGREF'])) as { status: string; timeline: unknown[] };
     expect(incident.status).toBe('deleted');
     expect(incident.timeline.length).toBe(3);
   });
 
   it('names the database without its password when it cannot connect', async () => {
-    await expect(openJournal({ dataDir: '/x', postgres: 'postgres://postgres:hunter2@127.0.0.1:1/none' })).rejects.toThrow(/postgres:\(secret\)@127\.0\.0\.1:1/);
-    await expect(openJournal({ dataDir: '/x', postgres: 'postgres://postgres:hunter2@127.0.0.1:1/none' })).rejects.not.toThrow(/hunter2/);
+    await expect(
+      openJournal({ dataDir: '/x', postgres: 'postgres://postgres:hunter2@127.0.0.1:1/none' }),
+    ).rejects.toThrow(/postgres:\(secret\)@127\.0\.0\.1:1/);
+    await expect(
+      openJournal({ dataDir: '/x', postgres: 'postgres://postgres:hunter2@127.0.0.1:1/none' }),
+    ).rejects.not.toThrow(/hunter2/);
   });
 });

@@ -23,7 +23,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(verdictFor: (body: string) => Verdict): Promise<{ relay: TestRelay; sink: Sink; journal: Journal; store: QuarantineStore; held: QuarantineRecord[] }> {
+async function setup(
+  verdictFor: (body: string) => Verdict,
+): Promise<{ relay: TestRelay; sink: Sink; journal: Journal; store: QuarantineStore; held: QuarantineRecord[] }> {
   const sink = await startSink();
   cleanups.push(() => sink.close());
   const inspector: Inspector = async (m) => verdictFor(m.raw.toString());
@@ -68,17 +70,36 @@ const refOf = (text: string) => /(?:ref|queued as) ([0-9A-Z]{22})/.exec(text)![1
 describe('journal in the relay path', () => {
   it('journals verdict and outcome of delivered, held and rejected mail, and later actions with their actor', async () => {
     const { relay, journal, store, sink } = await setup((body) =>
-      body.includes('HOLD') ? makeVerdict() : body.includes('REJECT') ? makeVerdict({ action: 'reject', rules: ['block'], hits: [] }) : { action: 'deliver', rules: [], reason: 'clean', hits: [] },
+      body.includes('HOLD')
+        ? makeVerdict()
+        : body.includes('REJECT')
+          ? makeVerdict({ action: 'reject', rules: ['block'], hits: [] })
+          : { action: 'deliver', rules: [], reason: 'clean', hits: [] },
     );
-    const send = (body: string) => sendRaw(relay.port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ body }) });
+    const send = (body: string) =>
+      sendRaw(relay.port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ body }) });
     const ok = await send('fine');
     const held = await send('HOLD this');
     const rej = await send('REJECT this');
     expect([ok.code, held.code, rej.code]).toEqual([250, 250, 550]);
 
-    const d = await waitFor(async () => (await journal.byReference(refOf(ok.text)))?.status === 'delivered' && journal.byReference(refOf(ok.text)), 'delivered outcome');
-    expect(d).toMatchObject({ action: 'deliver', delivered: true, customers: ['C042'], kinds: ['iban'], recipients: ['m•••@gmail.com'] });
-    const r = await waitFor(async () => (await journal.byReference(refOf(rej.text)))?.status === 'rejected' && journal.byReference(refOf(rej.text)), 'reject outcome');
+    const d = await waitFor(
+      async () =>
+        (await journal.byReference(refOf(ok.text)))?.status === 'delivered' && journal.byReference(refOf(ok.text)),
+      'delivered outcome',
+    );
+    expect(d).toMatchObject({
+      action: 'deliver',
+      delivered: true,
+      customers: ['C042'],
+      kinds: ['iban'],
+      recipients: ['m•••@gmail.com'],
+    });
+    const r = await waitFor(
+      async () =>
+        (await journal.byReference(refOf(rej.text)))?.status === 'rejected' && journal.byReference(refOf(rej.text)),
+      'reject outcome',
+    );
     expect(r).toMatchObject({ action: 'reject', delivered: false, rules: ['block'] });
     expect(r.events.find((e) => e.event === 'rejected')?.reply).toBe(550);
 
@@ -94,7 +115,12 @@ describe('journal in the relay path', () => {
     expect(h.status).toBe('released');
     expect(h.delivered).toBe(true);
     expect(h.customers).toEqual(['C042', 'c-17']);
-    expect(h.events.map((e) => `${e.event}/${e.actor}`)).toEqual(['verdict/relay', 'held/relay', 'release-requested/sender', 'released/admin:rita']);
+    expect(h.events.map((e) => `${e.event}/${e.actor}`)).toEqual([
+      'verdict/relay',
+      'held/relay',
+      'release-requested/sender',
+      'released/admin:rita',
+    ]);
     // nothing of the message in the journal files
     const raw = JSON.stringify(await journal.entries());
     expect(raw).not.toContain('maria.gonzalez');
@@ -102,11 +128,14 @@ describe('journal in the relay path', () => {
   });
 
   it('fails closed: a journal that cannot be written gives 451 and nothing is delivered or held; the retry goes through once', async () => {
-    const { relay, sink, journal, held } = await setup((body) => (body.includes('HOLD') ? makeVerdict() : { action: 'deliver', rules: [], reason: 'clean', hits: [] }));
+    const { relay, sink, journal, held } = await setup((body) =>
+      body.includes('HOLD') ? makeVerdict() : { action: 'deliver', rules: [], reason: 'clean', hits: [] },
+    );
     const dir = join(relay.dataDir, 'journal');
     rmSync(dir, { recursive: true, force: true });
     writeFileSync(dir, 'not a folder'); // a real write failure: the day file cannot be created
-    const send = (body: string) => sendRaw(relay.port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ body }) });
+    const send = (body: string) =>
+      sendRaw(relay.port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ body }) });
     const a = await send('fine');
     const b = await send('HOLD this');
     expect([a.code, b.code]).toEqual([451, 451]);
@@ -120,7 +149,10 @@ describe('journal in the relay path', () => {
     const again = await send('fine');
     expect(again.code).toBe(250);
     await sink.waitFor(1);
-    await waitFor(async () => (await journal.byReference(refOf(again.text)))?.status === 'delivered', 'delivered outcome');
+    await waitFor(
+      async () => (await journal.byReference(refOf(again.text)))?.status === 'delivered',
+      'delivered outcome',
+    );
     expect(sink.messages.length).toBe(1);
     // the refused attempts left no journal entry behind
     expect(await journal.byReference(refOf(a.text))).toBeNull();
@@ -130,14 +162,19 @@ describe('journal in the relay path', () => {
 describe('deletes and expiry', () => {
   it('journals a delete by its actor and an expiry by the system', async () => {
     const { relay, journal, store } = await setup(() => makeVerdict());
-    const send = () => sendRaw(relay.port, { from: 'agent@support.example', to: ['x@gmail.com'], body: message({ body: 'HOLD' }) });
+    const send = () =>
+      sendRaw(relay.port, { from: 'agent@support.example', to: ['x@gmail.com'], body: message({ body: 'HOLD' }) });
     const one = refOf((await send()).text);
     const two = refOf((await send()).text);
     const audit = await openAudit({ dataDir: relay.dataDir });
     cleanups.push(() => audit.close());
     await deleteMessage(store, one, { actor: 'cli:ops', reason: 'wrong recipient' }, audit);
     await store.purge(new Date(Date.now() + 40 * 86_400_000));
-    expect((await journal.byReference(one))?.events.at(-1)).toMatchObject({ event: 'deleted', actor: 'cli:ops', delivered: false });
+    expect((await journal.byReference(one))?.events.at(-1)).toMatchObject({
+      event: 'deleted',
+      actor: 'cli:ops',
+      delivered: false,
+    });
     expect((await journal.byReference(two))?.events.at(-1)).toMatchObject({ event: 'expired', actor: 'system' });
   });
 });

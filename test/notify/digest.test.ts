@@ -14,7 +14,18 @@ afterEach(async () => {
 });
 
 const rec = (over: Partial<JournalEntry>, notifyAdmins = false): RecordedEntry => ({
-  entry: { time: new Date().toISOString(), ref: 'REF', event: 'held', action: 'quarantine', rules: ['foreign-data'], customers: ['C001'], kinds: ['iban'], recipients: ['m•••@gmail.com'], actor: 'relay', ...over },
+  entry: {
+    time: new Date().toISOString(),
+    ref: 'REF',
+    event: 'held',
+    action: 'quarantine',
+    rules: ['foreign-data'],
+    customers: ['C001'],
+    kinds: ['iban'],
+    recipients: ['m•••@gmail.com'],
+    actor: 'relay',
+    ...over,
+  },
   notifyAdmins,
 });
 
@@ -24,11 +35,26 @@ describe('admin digest', () => {
     cleanups.push(() => sink.close());
     const upstream = createUpstream(loadConfig({ flags: { upstream: sink.url, hostname: 'relay.test' }, env: {} }));
     cleanups.push(() => upstream.close());
-    const digest = new AdminDigest({ admins: ['sec@corp.example', 'dpo@corp.example'], from: 'postguard@relay.test', everyMs: 400, upstream, publicUrl: 'https://pg.corp.example' });
+    const digest = new AdminDigest({
+      admins: ['sec@corp.example', 'dpo@corp.example'],
+      from: 'postguard@relay.test',
+      everyMs: 400,
+      upstream,
+      publicUrl: 'https://pg.corp.example',
+    });
     cleanups.push(() => digest.close());
 
     digest.add(rec({ ref: 'REQ1', event: 'release-requested', actor: 'sender' }));
-    digest.add(rec({ ref: 'REJ1', event: 'rejected', action: 'reject', rules: ['block-card'], customers: ['C002', 'C003'], kinds: ['card'] }));
+    digest.add(
+      rec({
+        ref: 'REJ1',
+        event: 'rejected',
+        action: 'reject',
+        rules: ['block-card'],
+        customers: ['C002', 'C003'],
+        kinds: ['card'],
+      }),
+    );
     digest.add(rec({ ref: 'HELD-QUIET', event: 'held' })); // no notify.admins: not in the digest
     digest.add(rec({ ref: 'HELD-LOUD', event: 'held', rules: ['bulk-export'] }, true));
     digest.add(rec({ ref: 'CLEAN', event: 'delivered', action: 'deliver', rules: [] }));
@@ -41,7 +67,9 @@ describe('admin digest', () => {
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     const text = parsed.text ?? '';
     expect(text).toMatch(/Release requests waiting for review \(1\):\n- \S+ {2}release requested {2}ref REQ1/);
-    expect(text).toMatch(/Rejected messages \(1\):\n- \S+ {2}rejected {2}ref REJ1\n {4}rules: block-card\n {4}customers: C002, C003 {3}data: card\n {4}recipients: m•••@gmail.com/);
+    expect(text).toMatch(
+      /Rejected messages \(1\):\n- \S+ {2}rejected {2}ref REJ1\n {4}rules: block-card\n {4}customers: C002, C003 {3}data: card\n {4}recipients: m•••@gmail.com/,
+    );
     expect(text).toContain('ref HELD-LOUD');
     expect(text).not.toContain('HELD-QUIET');
     expect(text).not.toContain('CLEAN');
@@ -66,7 +94,12 @@ describe('admin digest', () => {
     const none = new AdminDigest({ admins: [], from: 'postguard@relay.test', everyMs: 1, upstream });
     none.add(rec({ event: 'release-requested' }));
     await none.close();
-    const digest = new AdminDigest({ admins: ['sec@corp.example'], from: 'postguard@relay.test', everyMs: 3_600_000, upstream });
+    const digest = new AdminDigest({
+      admins: ['sec@corp.example'],
+      from: 'postguard@relay.test',
+      everyMs: 3_600_000,
+      upstream,
+    });
     digest.add(rec({ ref: 'AT-CLOSE', event: 'release-requested' }));
     await digest.close();
     await sink.waitFor(1);

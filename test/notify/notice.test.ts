@@ -30,7 +30,9 @@ describe('shouldNotifySender', () => {
     const quiet = makeVerdict();
     quiet.hits[0]!.notify = { sender: false };
     expect(shouldNotifySender({ ...rec, verdict: quiet })).toBe(false);
-    expect(shouldNotifySender({ ...rec, envelope: { mailFrom: FROM, rcptTo: ['x@gmail.com'] } }, { from: FROM })).toBe(false);
+    expect(shouldNotifySender({ ...rec, envelope: { mailFrom: FROM, rcptTo: ['x@gmail.com'] } }, { from: FROM })).toBe(
+      false,
+    );
   });
 });
 
@@ -44,13 +46,18 @@ describe('hold notice end to end', () => {
   it('sends the sender a masked notice with the reference and a working signed link', async () => {
     const msg = makeMessage();
     const record = await env.store.hold(msg, makeVerdict(), { subject: SECRET_SUBJECT });
-    const sent = await notifyHold(env.upstream, record, { from: FROM, publicUrl: env.server.url + '/', signer: env.signer });
+    const sent = await notifyHold(env.upstream, record, {
+      from: FROM,
+      publicUrl: env.server.url + '/',
+      signer: env.signer,
+    });
     expect(sent).toBe(true);
     const [notice] = await env.sink.waitFor(1);
     expect(notice?.mailFrom).toBe(''); // null sender: no auto-reply loops
     expect(notice?.rcptTo).toEqual(['agent@shop.example']);
     const raw = notice!.raw.toString('utf8');
-    for (const secret of ['Secret Lane', 'victim.customer', '490154203237518', '555 0171']) expect(raw).not.toContain(secret);
+    for (const secret of ['Secret Lane', 'victim.customer', '490154203237518', '555 0171'])
+      expect(raw).not.toContain(secret);
     const parsed = await simpleParser(notice!.raw);
     expect(parsed.subject).toBe(`Message held for review (ref ${msg.id})`);
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
@@ -78,23 +85,34 @@ describe('hold notice end to end', () => {
     const exp = linkUrl.searchParams.get('exp')!;
     const sig = linkUrl.searchParams.get('sig')!;
     expect((await post({ exp, sig, justification: 'x' }, 'http://evil.example')).status).toBe(403);
-    expect((await post({ exp, sig: sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), justification: 'x' })).status).toBe(403);
+    expect(
+      (await post({ exp, sig: sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), justification: 'x' })).status,
+    ).toBe(403);
     expect((await post({ exp, sig, justification: '  ' })).status).toBe(400);
     const done = await post({ exp, sig, justification: 'The customer asked for this copy of their own order' });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('Your request was recorded');
     const rec = await env.store.get(msg.id);
     expect(rec.status).toBe('release-requested');
-    expect(rec.history.at(-1)).toMatchObject({ action: 'release-requested', actor: 'sender:a•••@shop.example', reason: 'The customer asked for this copy of their own order' });
+    expect(rec.history.at(-1)).toMatchObject({
+      action: 'release-requested',
+      actor: 'sender:a•••@shop.example',
+      reason: 'The customer asked for this copy of their own order',
+    });
     expect(await post({ exp, sig, justification: 'again' }).then((r) => r.status)).toBe(409);
 
     // the request shows in the console for an admin
     const { cookie } = await apiLogin(env.server.url, 'alice');
-    const page = await (await fetch(`${env.server.url}/messages?status=release-requested`, { headers: { cookie } })).text();
+    const page = await (
+      await fetch(`${env.server.url}/messages?status=release-requested`, { headers: { cookie } })
+    ).text();
     expect(page).toContain(msg.id);
     const view = await (await fetch(`${env.server.url}/messages/${msg.id}`, { headers: { cookie } })).text();
     expect(view).toContain('Release requested by the sender: The customer asked for this copy of their own order');
-    expect((await env.audit.list()).find((e) => e.action === 'release-request')).toMatchObject({ messageId: msg.id, actor: 'sender:a•••@shop.example' });
+    expect((await env.audit.list()).find((e) => e.action === 'release-request')).toMatchObject({
+      messageId: msg.id,
+      actor: 'sender:a•••@shop.example',
+    });
   });
 
   it('refuses expired and forged links', async () => {
@@ -113,7 +131,9 @@ describe('hold notice end to end', () => {
   it('builds no notice content from the body', async () => {
     const msg = makeMessage();
     const record = await env.store.hold(msg, makeVerdict(), { subject: SECRET_SUBJECT });
-    const raw = (await buildHoldNotice(record, { from: FROM, publicUrl: 'https://pg.example', signer: env.signer })).toString();
+    const raw = (
+      await buildHoldNotice(record, { from: FROM, publicUrl: 'https://pg.example', signer: env.signer })
+    ).toString();
     expect(raw).toContain('https://pg.example/request/');
     expect(raw).not.toContain('12 Secret Lane');
     expect(raw).not.toContain('490154203237518');

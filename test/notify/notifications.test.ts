@@ -12,7 +12,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const SETTINGS: NotificationSettings = { admins: [], digestEvery: 60_000, from: 'Postguard <guard@relay.example>', senderBatch: 500, webhook: '', webhookSecret: '', webhookQueue: 10 };
+const SETTINGS: NotificationSettings = {
+  admins: [],
+  digestEvery: 60_000,
+  from: 'Postguard <guard@relay.example>',
+  senderBatch: 500,
+  webhook: '',
+  webhookSecret: '',
+  webhookQueue: 10,
+};
 
 async function env(settings: Partial<NotificationSettings> = {}) {
   const sink = await startSink();
@@ -23,7 +31,10 @@ async function env(settings: Partial<NotificationSettings> = {}) {
   cleanups.push(() => store.close());
   const upstream = sinkUpstream(sink.port);
   cleanups.push(() => upstream.close());
-  const n = createNotifications({ ...SETTINGS, ...settings }, { upstream, notice: { publicUrl: 'https://pg.example', signer: createLinkSigner(Buffer.alloc(32, 3)) } });
+  const n = createNotifications(
+    { ...SETTINGS, ...settings },
+    { upstream, notice: { publicUrl: 'https://pg.example', signer: createLinkSigner(Buffer.alloc(32, 3)) } },
+  );
   cleanups.push(() => n.close());
   return { sink, store, n };
 }
@@ -34,7 +45,11 @@ describe('sender notices', () => {
     const subjects = ['Invoice March', 'Re: your ticket 4411', 'Delivery note'];
     const records = [];
     for (const subject of subjects) records.push(await store.hold(makeMessage(), makeVerdict(), { subject }));
-    const other = await store.hold(makeMessage({ envelope: { mailFrom: 'other.agent@shop.example', rcptTo: ['x@gmail.com'] } }), makeVerdict(), { subject: 'Other agent' });
+    const other = await store.hold(
+      makeMessage({ envelope: { mailFrom: 'other.agent@shop.example', rcptTo: ['x@gmail.com'] } }),
+      makeVerdict(),
+      { subject: 'Other agent' },
+    );
     // the holds arrive within the window (the relay calls held() right after each durable hold)
     for (const r of records) n.held(r);
     n.held(other);
@@ -75,11 +90,26 @@ describe('notify and journal configuration', () => {
   it('refuses a webhook without a secret, a non-http webhook, a non-postgres journal URL and bad admin addresses', () => {
     const load = (flags: Record<string, unknown>, env: Record<string, string> = {}) => loadConfig({ flags, env });
     expect(() => load({ 'notify.webhook': 'https://siem.example/hook' })).toThrow(/notify\.webhookSecret.*needs/);
-    expect(() => load({ 'notify.webhook': 'ftp://siem.example/hook', 'notify.webhookSecret': 's' })).toThrow(/notify\.webhook.*http/);
+    expect(() => load({ 'notify.webhook': 'ftp://siem.example/hook', 'notify.webhookSecret': 's' })).toThrow(
+      /notify\.webhook.*http/,
+    );
     expect(() => load({ 'journal.postgres': 'mysql://db/x' })).toThrow(/journal\.postgres/);
     expect(() => load({}, { POSTGUARD_NOTIFY_ADMINS: 'sec@corp.example,not-an-address' })).toThrow(/notify\.admins/);
-    const ok = load({ 'notify.webhook': 'https://siem.example/hook' }, { POSTGUARD_NOTIFY_WEBHOOK_SECRET: 's3cret', POSTGUARD_NOTIFY_ADMINS: 'sec@corp.example,dpo@corp.example', POSTGUARD_NOTIFY_DIGEST_EVERY: '5m', POSTGUARD_JOURNAL_RETENTION: '30d' });
-    expect(ok.notify).toMatchObject({ admins: ['sec@corp.example', 'dpo@corp.example'], digestEvery: 300_000, senderBatch: 60_000, webhookSecret: 's3cret' });
+    const ok = load(
+      { 'notify.webhook': 'https://siem.example/hook' },
+      {
+        POSTGUARD_NOTIFY_WEBHOOK_SECRET: 's3cret',
+        POSTGUARD_NOTIFY_ADMINS: 'sec@corp.example,dpo@corp.example',
+        POSTGUARD_NOTIFY_DIGEST_EVERY: '5m',
+        POSTGUARD_JOURNAL_RETENTION: '30d',
+      },
+    );
+    expect(ok.notify).toMatchObject({
+      admins: ['sec@corp.example', 'dpo@corp.example'],
+      digestEvery: 300_000,
+      senderBatch: 60_000,
+      webhookSecret: 's3cret',
+    });
     expect(ok.journal.retention).toBe(30 * 86_400_000);
     expect(JSON.stringify(redactConfig(ok))).not.toContain('s3cret');
   });

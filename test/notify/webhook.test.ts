@@ -18,7 +18,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function receiver(statuses: number[] = []): Promise<{ url: string; got: Received[]; waitFor(n: number): Promise<Received[]> }> {
+async function receiver(
+  statuses: number[] = [],
+): Promise<{ url: string; got: Received[]; waitFor(n: number): Promise<Received[]> }> {
   const got: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,9 +76,18 @@ describe('webhook', () => {
     expect(verifyWebhook(SECRET, { timestamp: ts, signature: sig }, got!.body.replace('C001', 'C002'))).toBe(false);
     expect(verifyWebhook('other-secret', { timestamp: ts, signature: sig }, got!.body)).toBe(false);
     // replayed an hour later: refused
-    expect(verifyWebhook(SECRET, { timestamp: ts, signature: sig }, got!.body, 300, Date.now() + 3_600_000)).toBe(false);
+    expect(verifyWebhook(SECRET, { timestamp: ts, signature: sig }, got!.body, 300, Date.now() + 3_600_000)).toBe(
+      false,
+    );
     const body = JSON.parse(got!.body) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: 'postguard.verdict', ref: '0ABCDEFGHJKMNPQRSTVWXY', event: 'held', action: 'quarantine', customers: ['C001'], recipients: ['m•••@gmail.com'] });
+    expect(body).toMatchObject({
+      type: 'postguard.verdict',
+      ref: '0ABCDEFGHJKMNPQRSTVWXY',
+      event: 'held',
+      action: 'quarantine',
+      customers: ['C001'],
+      recipients: ['m•••@gmail.com'],
+    });
     expect(got!.headers['content-type']).toBe('application/json');
     expect(got!.headers['x-postguard-event']).toBe(body.id);
   });
@@ -108,7 +119,17 @@ describe('webhook', () => {
     hook.send(entry());
     const got = await r.waitFor(3);
     expect(new Set(got.map((g) => g.headers['x-postguard-event'])).size).toBe(1);
-    for (const g of got) expect(verifyWebhook(SECRET, { timestamp: g.headers['x-postguard-timestamp'] as string, signature: g.headers['x-postguard-signature'] as string }, g.body)).toBe(true);
+    for (const g of got)
+      expect(
+        verifyWebhook(
+          SECRET,
+          {
+            timestamp: g.headers['x-postguard-timestamp'] as string,
+            signature: g.headers['x-postguard-signature'] as string,
+          },
+          g.body,
+        ),
+      ).toBe(true);
     while (hook.counts.sent === 0) await new Promise((res) => setTimeout(res, 10)); // the 3rd response is being read
     expect(hook.counts).toEqual({ sent: 1, dropped: 0, failed: 0 });
     expect(await registry.getSingleMetricAsString('postguard_webhook_events_total')).toMatch(/result="sent"} 1/);

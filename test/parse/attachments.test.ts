@@ -48,7 +48,13 @@ describe('attachments', () => {
   it('decodes a text attachment in its declared charset', async () => {
     const p = await parseMessage(
       await compose({
-        attachments: [{ filename: 'note.txt', content: Buffer.from('Gr\xfc\xdfe M\xfcller', 'latin1'), contentType: 'text/plain; charset=iso-8859-1' }],
+        attachments: [
+          {
+            filename: 'note.txt',
+            content: Buffer.from('Gr\xfc\xdfe M\xfcller', 'latin1'),
+            contentType: 'text/plain; charset=iso-8859-1',
+          },
+        ],
       }),
     );
     expect(seg(p, 'attachment:note.txt').text).toBe('Grüße Müller');
@@ -56,7 +62,9 @@ describe('attachments', () => {
 
   it('extracts PDF text from every page', async () => {
     const p = await parseMessage(
-      await compose({ attachments: [{ filename: 'invoice.pdf', content: makePdf(['Invoice for John Doe', 'IMEI 356938035643809']) }] }),
+      await compose({
+        attachments: [{ filename: 'invoice.pdf', content: makePdf(['Invoice for John Doe', 'IMEI 356938035643809']) }],
+      }),
     );
     const s = seg(p, 'attachment:invoice.pdf');
     expect(s.text).toContain('Invoice for John Doe');
@@ -66,7 +74,13 @@ describe('attachments', () => {
   });
 
   it('extracts DOCX and XLSX text', async () => {
-    const xlsx = await makeXlsx({ Customers: [['Name', 'Email'], ['John Doe', 'john@example.com']], Orders: [['A-1001', 42]] });
+    const xlsx = await makeXlsx({
+      Customers: [
+        ['Name', 'Email'],
+        ['John Doe', 'john@example.com'],
+      ],
+      Orders: [['A-1001', 42]],
+    });
     const p = await parseMessage(
       await compose({
         attachments: [
@@ -92,14 +106,27 @@ describe('attachments', () => {
       attachments: [{ filename: 'receipt.csv', content: 'jane@example.org,A-1001\n' }],
     });
     const p = await parseMessage(
-      await compose({ text: 'forwarding', attachments: [{ filename: 'fwd.eml', content: inner, contentType: 'message/rfc822' }] }),
+      await compose({
+        text: 'forwarding',
+        attachments: [{ filename: 'fwd.eml', content: inner, contentType: 'message/rfc822' }],
+      }),
     );
     expect(seg(p, 'attachment:fwd.eml/subject')).toMatchObject({ location: 'attachment', text: 'My order A-1001' });
-    expect(seg(p, 'attachment:fwd.eml/header:from')).toMatchObject({ location: 'attachment', text: 'Jane Roe <jane@example.org>' });
+    expect(seg(p, 'attachment:fwd.eml/header:from')).toMatchObject({
+      location: 'attachment',
+      text: 'Jane Roe <jane@example.org>',
+    });
     expect(seg(p, 'attachment:fwd.eml/body:text').text).toContain('Hauptstr. 5');
     expect(seg(p, 'attachment:fwd.eml/body:html').text).toBe('html of inner');
-    expect(seg(p, 'attachment:fwd.eml/receipt.csv')).toMatchObject({ location: 'attachment', text: 'jane@example.org,A-1001\n' });
-    expect(seg(p, 'attachment:fwd.eml/link:query:zip')).toMatchObject({ location: 'link', linkPart: 'query', text: '10115' });
+    expect(seg(p, 'attachment:fwd.eml/receipt.csv')).toMatchObject({
+      location: 'attachment',
+      text: 'jane@example.org,A-1001\n',
+    });
+    expect(seg(p, 'attachment:fwd.eml/link:query:zip')).toMatchObject({
+      location: 'link',
+      linkPart: 'query',
+      text: '10115',
+    });
     expect(p.attachments.map((a) => a.source)).toEqual(['fwd.eml', 'fwd.eml/receipt.csv']);
     // the nested message's headers are not the top-level message's
     expect(p.subject).toBe('Test');
@@ -143,9 +170,21 @@ describe('attachments', () => {
           { filename: 'scan.bin', content: makePdf(['magic pdf text']), contentType: 'application/octet-stream' },
           { filename: 'data.csv', content: 'a,b\nJohn,Doe\n', contentType: 'application/octet-stream' },
           { filename: 'fake.png', content: makeZip({ 'x.txt': 'zip posing as image' }), contentType: 'image/png' },
-          { filename: 'mail.eml', content: 'From: a@b.example\r\nSubject: inner\r\n\r\nbody\r\n', contentType: 'application/octet-stream' },
-          { filename: 'logo.png', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), contentType: 'image/png' },
-          { filename: 'old.doc', content: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), contentType: 'application/msword' },
+          {
+            filename: 'mail.eml',
+            content: 'From: a@b.example\r\nSubject: inner\r\n\r\nbody\r\n',
+            contentType: 'application/octet-stream',
+          },
+          {
+            filename: 'logo.png',
+            content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]),
+            contentType: 'image/png',
+          },
+          {
+            filename: 'old.doc',
+            content: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]),
+            contentType: 'application/msword',
+          },
         ],
       }),
     );
@@ -154,18 +193,34 @@ describe('attachments', () => {
     expect(seg(p, 'attachment:fake.png/x.txt').text).toBe('zip posing as image');
     expect(seg(p, 'attachment:mail.eml/body:text').text).toBe('body\n');
     // an image has no text: only its file name is scanned
-    expect(p.segments.filter((s) => s.source.startsWith('attachment:logo.png')).map((s) => s.source)).toEqual(['attachment:logo.png:filename']);
+    expect(p.segments.filter((s) => s.source.startsWith('attachment:logo.png')).map((s) => s.source)).toEqual([
+      'attachment:logo.png:filename',
+    ]);
     expect(p.attachments.find((a) => a.filename === 'logo.png')).toMatchObject({ contentType: 'image/png', size: 8 });
-    expect(p.unscannable).toEqual([{ source: 'attachment:old.doc', reason: 'unsupported', detail: 'doc: format not readable' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:old.doc', reason: 'unsupported', detail: 'doc: format not readable' },
+    ]);
   });
 
   it('reports encrypted mail parts and formats it cannot read', async () => {
     const p = await parseMessage(
       await compose({
         attachments: [
-          { filename: 'smime.p7m', content: Buffer.from([0x30, 0x82, 1, 2, 3]), contentType: 'application/pkcs7-mime; smime-type=enveloped-data' },
-          { filename: 'msg.asc', content: '-----BEGIN PGP MESSAGE-----\n\nhQEMA...\n-----END PGP MESSAGE-----\n', contentType: 'application/octet-stream' },
-          { filename: 'winmail.dat', content: Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0, 1]), contentType: 'application/ms-tnef' },
+          {
+            filename: 'smime.p7m',
+            content: Buffer.from([0x30, 0x82, 1, 2, 3]),
+            contentType: 'application/pkcs7-mime; smime-type=enveloped-data',
+          },
+          {
+            filename: 'msg.asc',
+            content: '-----BEGIN PGP MESSAGE-----\n\nhQEMA...\n-----END PGP MESSAGE-----\n',
+            contentType: 'application/octet-stream',
+          },
+          {
+            filename: 'winmail.dat',
+            content: Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0, 1]),
+            contentType: 'application/ms-tnef',
+          },
         ],
       }),
     );
@@ -178,7 +233,11 @@ describe('attachments', () => {
 
   it('scans links in HTML attachments', async () => {
     const p = await parseMessage(
-      await compose({ attachments: [{ filename: 'page.html', content: '<p>Hi</p><a href="https://x.example/u?email=a%40b.example">x</a>' }] }),
+      await compose({
+        attachments: [
+          { filename: 'page.html', content: '<p>Hi</p><a href="https://x.example/u?email=a%40b.example">x</a>' },
+        ],
+      }),
     );
     expect(seg(p, 'attachment:page.html').text).toBe('Hi\nx');
     expect(seg(p, 'attachment:page.html/link:query:email')).toMatchObject({ location: 'link', text: 'a@b.example' });

@@ -61,7 +61,8 @@ const SAMPLES: Sample[] = [
 ];
 
 function encode(text: string, charset: string): Buffer {
-  if (charset === 'ISO-2022-JP') return Buffer.from(Encoding.convert(Encoding.stringToCode(text), { to: 'JIS', from: 'UNICODE' }));
+  if (charset === 'ISO-2022-JP')
+    return Buffer.from(Encoding.convert(Encoding.stringToCode(text), { to: 'JIS', from: 'UNICODE' }));
   const b = iconv.encode(text, charset);
   // the sample must survive the round trip, or the test would test nothing
   expect(iconv.decode(b, charset)).toBe(text);
@@ -128,13 +129,20 @@ function raw8bit(s: Sample, i: number): Buffer {
     encode(`Re: ${s.name}`, cs),
     Buffer.from('\r\nX-Customer-Street: ', 'latin1'),
     encode(s.street, cs),
-    Buffer.from(`\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset="${cs}"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`, 'latin1'),
+    Buffer.from(
+      `\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset="${cs}"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`,
+      'latin1',
+    ),
     encode(`${emailOf(i)}\r\n`, cs),
   ]);
 }
 
 function textOf(p: ParsedMessage, pred: (source: string) => boolean): string {
-  return p.segments.filter((s) => pred(s.source)).map((s) => s.text).join('\n').normalize('NFC');
+  return p.segments
+    .filter((s) => pred(s.source))
+    .map((s) => s.text)
+    .join('\n')
+    .normalize('NFC');
 }
 
 describe('legacy charsets through parse + detect', () => {
@@ -143,7 +151,11 @@ describe('legacy charsets through parse + detect', () => {
 
   beforeAll(async () => {
     tmp = await tempDir('pg-charset-');
-    const rows = SAMPLES.map((s, i) => ({ customer_id: `K${i}`, full_name: s.name.normalize('NFC'), email: emailOf(i) }));
+    const rows = SAMPLES.map((s, i) => ({
+      customer_id: `K${i}`,
+      full_name: s.name.normalize('NFC'),
+      email: emailOf(i),
+    }));
     const file = await writeCsv(tmp, 'c.csv', rows, ['customer_id', 'full_name', 'email']);
     dir = await openDirectory({ dataDir: join(tmp, 'data'), secret: 'charset-secret-0123456789' });
     await dir.import(file);
@@ -154,40 +166,53 @@ describe('legacy charsets through parse + detect', () => {
   });
 
   const found = (p: ParsedMessage, kind: string, customer: string, where: RegExp): Finding[] =>
-    detect(p, { mailFrom: 'agent@shop.example', rcptTo: ['x@elsewhere.example'] }, dir, { internalDomains: ['shop.example'] }).findings.filter(
-      (f) => f.kind === kind && f.customers.includes(customer) && where.test(f.source),
-    );
+    detect(p, { mailFrom: 'agent@shop.example', rcptTo: ['x@elsewhere.example'] }, dir, {
+      internalDomains: ['shop.example'],
+    }).findings.filter((f) => f.kind === kind && f.customers.includes(customer) && where.test(f.source));
 
-  it.each(SAMPLES.map((s, i) => [s.charset, s, i] as const))('%s: body, <meta> HTML, Subject, X- header, file name and CSV', async (_cs, s, i) => {
-    const p = await parseMessage(multipart(s, i));
-    expect(p.unscannable).toEqual([]);
-    const name = s.name.normalize('NFC');
-    const street = s.street.normalize('NFC');
-    expect(p.subject.normalize('NFC')).toBe(`Order for ${name}`);
-    expect(textOf(p, (x) => x === 'header:x-customer')).toBe(name);
-    expect(textOf(p, (x) => x === 'body:text')).toContain(street);
-    expect(textOf(p, (x) => x === 'body:html')).toContain(street);
-    expect(p.attachments.map((a) => a.filename.normalize('NFC'))).toEqual([`${name}.csv`]);
-    expect(textOf(p, (x) => x.startsWith('attachment:') && !x.endsWith(':filename'))).toContain(`${name};${street};${emailOf(i)}`);
-    for (const where of [/^subject$/, /^header:x-customer$/, /^body:text$/, /^body:html$/, /:filename$/, /\.csv$/]) {
-      expect(found(p, 'full_name', `K${i}`, where), `name in ${String(where)}`).not.toHaveLength(0);
-    }
-    expect(found(p, 'email', `K${i}`, /^body:text$/)).toHaveLength(1);
-  });
+  it.each(SAMPLES.map((s, i) => [s.charset, s, i] as const))(
+    '%s: body, <meta> HTML, Subject, X- header, file name and CSV',
+    async (_cs, s, i) => {
+      const p = await parseMessage(multipart(s, i));
+      expect(p.unscannable).toEqual([]);
+      const name = s.name.normalize('NFC');
+      const street = s.street.normalize('NFC');
+      expect(p.subject.normalize('NFC')).toBe(`Order for ${name}`);
+      expect(textOf(p, (x) => x === 'header:x-customer')).toBe(name);
+      expect(textOf(p, (x) => x === 'body:text')).toContain(street);
+      expect(textOf(p, (x) => x === 'body:html')).toContain(street);
+      expect(p.attachments.map((a) => a.filename.normalize('NFC'))).toEqual([`${name}.csv`]);
+      expect(textOf(p, (x) => x.startsWith('attachment:') && !x.endsWith(':filename'))).toContain(
+        `${name};${street};${emailOf(i)}`,
+      );
+      for (const where of [/^subject$/, /^header:x-customer$/, /^body:text$/, /^body:html$/, /:filename$/, /\.csv$/]) {
+        expect(found(p, 'full_name', `K${i}`, where), `name in ${String(where)}`).not.toHaveLength(0);
+      }
+      expect(found(p, 'email', `K${i}`, /^body:text$/)).toHaveLength(1);
+    },
+  );
 
-  it.each(SAMPLES.map((s, i) => [s.charset, s, i] as const))('%s: raw 8-bit Subject and X- header in the declared charset', async (_cs, s, i) => {
-    const p = await parseMessage(raw8bit(s, i));
-    expect(p.subject.normalize('NFC')).toBe(`Re: ${s.name.normalize('NFC')}`);
-    expect(textOf(p, (x) => x === 'header:x-customer-street')).toBe(s.street.normalize('NFC'));
-    expect(found(p, 'full_name', `K${i}`, /^subject$/)).not.toHaveLength(0);
-    expect(found(p, 'email', `K${i}`, /^body:text$/)).toHaveLength(1);
-  });
+  it.each(SAMPLES.map((s, i) => [s.charset, s, i] as const))(
+    '%s: raw 8-bit Subject and X- header in the declared charset',
+    async (_cs, s, i) => {
+      const p = await parseMessage(raw8bit(s, i));
+      expect(p.subject.normalize('NFC')).toBe(`Re: ${s.name.normalize('NFC')}`);
+      expect(textOf(p, (x) => x === 'header:x-customer-street')).toBe(s.street.normalize('NFC'));
+      expect(found(p, 'full_name', `K${i}`, /^subject$/)).not.toHaveLength(0);
+      expect(found(p, 'email', `K${i}`, /^body:text$/)).toHaveLength(1);
+    },
+  );
 
   it('a CSV attachment in windows-1252 without a declared charset is read as windows-1252', async () => {
     const csv = iconv.encode('name;city\r\nFrançois Lefèvre;Besançon\r\n', 'windows-1252');
     const p = await parseMessage(
       Buffer.concat([
-        Buffer.from('From: a@shop.example\r\nTo: x@elsewhere.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=list.csv\r\nContent-Transfer-Encoding: base64\r\n\r\n' + b64(csv) + '--b--\r\n', 'latin1'),
+        Buffer.from(
+          'From: a@shop.example\r\nTo: x@elsewhere.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=list.csv\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+            b64(csv) +
+            '--b--\r\n',
+          'latin1',
+        ),
       ]),
     );
     expect(textOf(p, (x) => x === 'attachment:list.csv')).toContain('François Lefèvre;Besançon');
@@ -198,7 +223,9 @@ describe('legacy charsets through parse + detect', () => {
     const bytes = iconv.encode('佐藤 花子', 'Shift_JIS');
     const a = bytes.subarray(0, 3); // cuts the second character in half
     const b = bytes.subarray(3);
-    expect(decodeWords(`=?Shift_JIS?B?${a.toString('base64')}?= =?Shift_JIS?B?${b.toString('base64')}?=`)).toBe('佐藤 花子');
+    expect(decodeWords(`=?Shift_JIS?B?${a.toString('base64')}?= =?Shift_JIS?B?${b.toString('base64')}?=`)).toBe(
+      '佐藤 花子',
+    );
     // different charsets are decoded each on its own
     expect(decodeWords(`${word('Łukasz', 'ISO-8859-2')} ${word('Müller', 'ISO-8859-1')}`)).toBe('ŁukaszMüller');
   });

@@ -55,7 +55,10 @@ export function makeEncryptedPdf(): Buffer {
   const enc = `<< /Filter /Standard /V 1 /R 2 /O ${hex(32)} /U ${hex(32)} /P -44 >>`;
   // Insert the Encrypt dictionary as object 99 and reference it from the trailer; pdfjs repairs the xref.
   const withObj = base.replace('xref\n', `99 0 obj\n${enc}\nendobj\nxref\n`);
-  return Buffer.from(withObj.replace('/Root 1 0 R', '/Root 1 0 R /Encrypt 99 0 R /ID [<0102030405060708> <0102030405060708>]'), 'latin1');
+  return Buffer.from(
+    withObj.replace('/Root 1 0 R', '/Root 1 0 R /Encrypt 99 0 R /ID [<0102030405060708> <0102030405060708>]'),
+    'latin1',
+  );
 }
 
 /** A DOCX (OOXML package) with one paragraph per string. */

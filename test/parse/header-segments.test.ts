@@ -39,27 +39,55 @@ describe('header segments', () => {
     expect(headers.get('header:reply-to')).toBe('other@example.org');
     expect(headers.get('header:resent-to')).toBe('resent@example.org');
     expect(headers.get('header:from')).toBe('agent@shop.example');
-    for (const skipped of ['received', 'dkim-signature', 'message-id', 'date', 'subject', 'x-postguard-verdict', 'mime-version', 'content-type']) {
+    for (const skipped of [
+      'received',
+      'dkim-signature',
+      'message-id',
+      'date',
+      'subject',
+      'x-postguard-verdict',
+      'mime-version',
+      'content-type',
+    ]) {
       expect(headers.has(`header:${skipped}`), skipped).toBe(false);
     }
     // sources carry header names only
     expect(p.segments.every((s) => !s.source.includes('@') && !s.source.includes('ORD-123'))).toBe(true);
     // the URL in List-Unsubscribe is a link like any other
-    expect(p.segments.find((s) => s.source === 'link:query:email')).toMatchObject({ location: 'link', text: 'anna@example.com' });
+    expect(p.segments.find((s) => s.source === 'link:query:email')).toMatchObject({
+      location: 'link',
+      text: 'anna@example.com',
+    });
   });
 
   it('headers of a forwarded message are attachment text', async () => {
-    const inner = ['From: x@example.org', 'To: y@example.org', 'X-Customer: Anna Schmidt', 'Subject: s', '', 'inner'].join('\r\n');
+    const inner = [
+      'From: x@example.org',
+      'To: y@example.org',
+      'X-Customer: Anna Schmidt',
+      'Subject: s',
+      '',
+      'inner',
+    ].join('\r\n');
     const p = await parseMessage(
-      rawMail(['From: a@shop.example', 'To: b@example.com', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary=b'], `--b\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n${inner}\r\n--b--\r\n`),
+      rawMail(
+        ['From: a@shop.example', 'To: b@example.com', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary=b'],
+        `--b\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n${inner}\r\n--b--\r\n`,
+      ),
     );
-    expect(p.segments.find((s) => /^attachment:[^/]+\.eml\/header:x-customer$/.test(s.source))).toMatchObject({ location: 'attachment', text: 'Anna Schmidt' });
+    expect(p.segments.find((s) => /^attachment:[^/]+\.eml\/header:x-customer$/.test(s.source))).toMatchObject({
+      location: 'attachment',
+      text: 'Anna Schmidt',
+    });
   });
 
   it('To/Cc addresses that are envelope recipients are blanked for scanning, offsets kept; others stay', async () => {
     const p = await parseMessage(rawMail(HEAD, 'body'));
     const rcpt = envelopeSet({ mailFrom: 'agent@shop.example', rcptTo: ['Anna@Example.com', 'hidden@example.net'] });
-    const to = withoutEnvelopeRecipients(p.segments.find((s) => s.source === 'header:to')!, rcpt);
+    const to = withoutEnvelopeRecipients(
+      p.segments.find((s) => s.source === 'header:to')!,
+      rcpt,
+    );
     expect(to.text).toBe(' '.repeat('anna@example.com'.length) + '\nbob@example.org');
     // Bcc and Reply-To are shown data even for envelope recipients
     const bcc = p.segments.find((s) => s.source === 'header:bcc')!;

@@ -21,7 +21,9 @@ describe('limits', () => {
   it('reports containers nested beyond maxDepth', async () => {
     const inner = makeZip({ 'list.csv': 'john@example.com' });
     const outer = makeZip({ 'inner.zip': inner, 'top.txt': 'top level text' });
-    const p = await parseMessage(await compose({ attachments: [{ filename: 'outer.zip', content: outer }] }), { maxDepth: 1 });
+    const p = await parseMessage(await compose({ attachments: [{ filename: 'outer.zip', content: outer }] }), {
+      maxDepth: 1,
+    });
     expect(p.segments.find((s) => s.source === 'attachment:outer.zip/top.txt')?.text).toBe('top level text');
     expect(p.segments.some((s) => s.location === 'attachment' && s.text.includes('john@example.com'))).toBe(false);
     expect(p.unscannable).toEqual([
@@ -32,13 +34,19 @@ describe('limits', () => {
   it('stops forwarded-message chains at the default depth', async () => {
     let msg = await compose({ subject: 'level 0', text: 'deepest' });
     for (let i = 1; i <= 7; i++) {
-      msg = await compose({ subject: `level ${i}`, text: `t${i}`, attachments: [{ filename: `m${i}.eml`, content: msg, contentType: 'message/rfc822' }] });
+      msg = await compose({
+        subject: `level ${i}`,
+        text: `t${i}`,
+        attachments: [{ filename: `m${i}.eml`, content: msg, contentType: 'message/rfc822' }],
+      });
     }
     const p = await parseMessage(msg);
     const depthLimited = p.unscannable.filter((u) => u.reason === 'depth-limit');
     expect(depthLimited).toHaveLength(1);
     expect(depthLimited[0]!.source).toBe('attachment:m7.eml/m6.eml/m5.eml/m4.eml/m3.eml/m2.eml');
-    expect(p.segments.find((s) => s.source === 'attachment:m7.eml/m6.eml/m5.eml/m4.eml/m3.eml/body:text')?.text).toContain('t2');
+    expect(
+      p.segments.find((s) => s.source === 'attachment:m7.eml/m6.eml/m5.eml/m4.eml/m3.eml/body:text')?.text,
+    ).toContain('t2');
     expect(p.segments.some((s) => s.text.includes('deepest'))).toBe(false);
   });
 
@@ -70,24 +78,38 @@ describe('limits', () => {
     const p = await parseMessage(await compose({ attachments: [{ filename: 'big.docx', content: docx }] }), {
       maxDecompressedBytes: 512 * 1024,
     });
-    expect(p.unscannable).toEqual([{ source: 'attachment:big.docx', reason: 'size-limit', detail: 'docx: decompressed bytes > limit' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:big.docx', reason: 'size-limit', detail: 'docx: decompressed bytes > limit' },
+    ]);
   });
 
   it('reports ZIPs with too many entries', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 12; i++) files[`f${i}.txt`] = `file ${i}`;
-    const p = await parseMessage(await compose({ attachments: [{ filename: 'many.zip', content: makeZip(files) }] }), { maxZipEntries: 10 });
-    expect(p.unscannable).toContainEqual({ source: 'attachment:many.zip', reason: 'part-limit', detail: 'zip: 12 entries > 10' });
-    expect(p.segments.filter((s) => s.source.startsWith('attachment:many.zip/') && !s.source.endsWith(':filename'))).toHaveLength(10);
+    const p = await parseMessage(await compose({ attachments: [{ filename: 'many.zip', content: makeZip(files) }] }), {
+      maxZipEntries: 10,
+    });
+    expect(p.unscannable).toContainEqual({
+      source: 'attachment:many.zip',
+      reason: 'part-limit',
+      detail: 'zip: 12 entries > 10',
+    });
+    expect(
+      p.segments.filter((s) => s.source.startsWith('attachment:many.zip/') && !s.source.endsWith(':filename')),
+    ).toHaveLength(10);
   });
 
   it('reads PDFs up to the page limit and reports the rest', async () => {
     const pdf = makePdf(['page one', 'page two', 'page three', 'page four', 'page five']);
-    const p = await parseMessage(await compose({ attachments: [{ filename: 'long.pdf', content: pdf }] }), { maxPdfPages: 3 });
+    const p = await parseMessage(await compose({ attachments: [{ filename: 'long.pdf', content: pdf }] }), {
+      maxPdfPages: 3,
+    });
     const text = p.segments.find((s) => s.source === 'attachment:long.pdf')!.text;
     expect(text).toContain('page three');
     expect(text).not.toContain('page four');
-    expect(p.unscannable).toEqual([{ source: 'attachment:long.pdf', reason: 'page-limit', detail: 'pdf: 5 pages > 3' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:long.pdf', reason: 'page-limit', detail: 'pdf: 5 pages > 3' },
+    ]);
   });
 
   it('reports broken PDF, DOCX and XLSX as extract-error', async () => {
@@ -97,7 +119,10 @@ describe('limits', () => {
         attachments: [
           { filename: 'broken.pdf', content: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage') },
           { filename: 'broken.docx', content: Buffer.from('this is not a docx at all') },
-          { filename: 'broken.xlsx', content: makeZip({ '[Content_Types].xml': '<x', 'xl/workbook.xml': 'garbage<<' }) },
+          {
+            filename: 'broken.xlsx',
+            content: makeZip({ '[Content_Types].xml': '<x', 'xl/workbook.xml': 'garbage<<' }),
+          },
           { filename: 'cut.xlsx', content: xlsx.subarray(0, xlsx.length - 200) },
         ],
       }),
@@ -130,7 +155,9 @@ describe('limits', () => {
     const attachments = [1, 2, 3, 4].map((i) => ({ filename: `f${i}.txt`, content: `text ${i}` }));
     const p = await parseMessage(await compose({ attachments }), { maxParts: 2 });
     expect(p.attachments).toHaveLength(4);
-    expect(p.segments.filter((s) => s.location === 'attachment' && !s.source.endsWith(':filename')).map((s) => s.text)).toEqual(['text 1', 'text 2']);
+    expect(
+      p.segments.filter((s) => s.location === 'attachment' && !s.source.endsWith(':filename')).map((s) => s.text),
+    ).toEqual(['text 1', 'text 2']);
     expect(p.unscannable).toEqual([{ source: 'message', reason: 'part-limit', detail: 'parts > 2' }]);
   });
 
@@ -142,9 +169,13 @@ describe('limits', () => {
 
   it('decodes no more of a huge text attachment than the segment cap can hold', async () => {
     const csv = 'id,email\n' + 'x'.repeat(5000);
-    const p = await parseMessage(await compose({ attachments: [{ filename: 'big.csv', content: csv }] }), { maxSegmentChars: 100 });
+    const p = await parseMessage(await compose({ attachments: [{ filename: 'big.csv', content: csv }] }), {
+      maxSegmentChars: 100,
+    });
     expect(p.segments.find((s) => s.source === 'attachment:big.csv')!.text).toBe(csv.slice(0, 100));
-    expect(p.unscannable).toEqual([{ source: 'attachment:big.csv', reason: 'size-limit', detail: 'text: 5009 bytes > 400' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:big.csv', reason: 'size-limit', detail: 'text: 5009 bytes > 400' },
+    ]);
   });
 });
 
@@ -166,24 +197,39 @@ describe('timeout', () => {
     await closeExtractionPool();
     await configureExtractionPool({ worker: undefined });
     expect(p.segments.find((s) => s.source === 'body:text')?.text).toContain('body is read first');
-    expect(p.unscannable).toContainEqual({ source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' });
-    expect(p.unscannable).toContainEqual({ source: 'attachment:after.csv', reason: 'timeout', detail: 'not reached before the time limit' });
+    expect(p.unscannable).toContainEqual({
+      source: 'attachment:report.pdf',
+      reason: 'timeout',
+      detail: 'time limit reached while reading',
+    });
+    expect(p.unscannable).toContainEqual({
+      source: 'attachment:after.csv',
+      reason: 'timeout',
+      detail: 'not reached before the time limit',
+    });
     expect(p.segments.some((s) => s.source === 'attachment:after.csv')).toBe(false);
   });
 
   it('reports the whole message when the budget is gone before MIME parsing ends', async () => {
     const p = await parseMessage(await compose({ text: 'x' }), { timeoutMs: 0 });
-    expect(p.unscannable).toEqual([{ source: 'message', reason: 'timeout', detail: 'time limit reached while parsing MIME' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'message', reason: 'timeout', detail: 'time limit reached while parsing MIME' },
+    ]);
   });
 });
 
 describe('robustness', () => {
   it('never throws, whatever the bytes', async () => {
-    const base = (await compose({
-      text: 'hello',
-      html: '<p>x</p>',
-      attachments: [{ filename: 'a.zip', content: makeZip({ 'b.txt': 'bbb' }) }, { filename: 'c.pdf', content: makePdf(['c']) }],
-    })).toString('latin1');
+    const base = (
+      await compose({
+        text: 'hello',
+        html: '<p>x</p>',
+        attachments: [
+          { filename: 'a.zip', content: makeZip({ 'b.txt': 'bbb' }) },
+          { filename: 'c.pdf', content: makePdf(['c']) },
+        ],
+      })
+    ).toString('latin1');
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 4000 }),

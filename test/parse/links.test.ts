@@ -25,7 +25,10 @@ describe('splitUrl', () => {
     expect(splitUrl('https://app.example/page#section-2')!.params).toEqual([]);
   });
   it('survives malformed percent escapes and ignores non-web schemes', () => {
-    expect(splitUrl('http://x.example/a%E9b%zz?v=%FF%41')).toEqual({ path: '/a\u00e9b%zz', params: [{ name: 'v', value: '\u00ffA' }] });
+    expect(splitUrl('http://x.example/a%E9b%zz?v=%FF%41')).toEqual({
+      path: '/a\u00e9b%zz',
+      params: [{ name: 'v', value: '\u00ffA' }],
+    });
     expect(splitUrl('mailto:john@example.com')).toBeNull();
     expect(splitUrl('cid:image001')).toBeNull();
   });
@@ -33,11 +36,9 @@ describe('splitUrl', () => {
 
 describe('findBareUrls', () => {
   it('finds URLs in text without trailing punctuation', () => {
-    expect(findBareUrls('See https://a.example/x?y=1. Or (http://b.example/wiki/Foo_(bar)), ok: ftp://c.example/f!')).toEqual([
-      'https://a.example/x?y=1',
-      'http://b.example/wiki/Foo_(bar)',
-      'ftp://c.example/f',
-    ]);
+    expect(
+      findBareUrls('See https://a.example/x?y=1. Or (http://b.example/wiki/Foo_(bar)), ok: ftp://c.example/f!'),
+    ).toEqual(['https://a.example/x?y=1', 'http://b.example/wiki/Foo_(bar)', 'ftp://c.example/f']);
   });
 });
 

@@ -11,7 +11,9 @@ function seg(p: ParsedMessage, source: string): TextSegment {
 
 describe('parseMessage: headers', () => {
   it('decodes UTF-8 B and Q encoded-word subjects', async () => {
-    const b = await parseMessage(rawMail(['From: a@shop.example', 'Subject: =?UTF-8?B?QmVzdGVsbHVuZyBKw7xyZ2Vu?='], 'x'));
+    const b = await parseMessage(
+      rawMail(['From: a@shop.example', 'Subject: =?UTF-8?B?QmVzdGVsbHVuZyBKw7xyZ2Vu?='], 'x'),
+    );
     expect(b.subject).toBe('Bestellung Jürgen');
     expect(seg(b, 'subject')).toMatchObject({ location: 'subject', text: 'Bestellung Jürgen' });
     const q = await parseMessage(
@@ -50,7 +52,16 @@ describe('parseMessage: headers', () => {
 
   it('keeps every occurrence of a repeated header and decodes header values', async () => {
     const p = await parseMessage(
-      rawMail(['From: a@shop.example', 'To: one@example.com', 'To: two@example.com', 'X-Note: =?ISO-8859-1?Q?Gr=FC=DFe?=', ' folded'], 'x'),
+      rawMail(
+        [
+          'From: a@shop.example',
+          'To: one@example.com',
+          'To: two@example.com',
+          'X-Note: =?ISO-8859-1?Q?Gr=FC=DFe?=',
+          ' folded',
+        ],
+        'x',
+      ),
     );
     expect(p.to.map((a) => a.address)).toEqual(['one@example.com', 'two@example.com']);
     expect(p.headers.get('x-note')).toEqual(['Grüße folded']);
@@ -83,23 +94,42 @@ describe('parseMessage: bodies', () => {
   it('decodes base64 and quoted-printable bodies', async () => {
     const b64 = Buffer.from('Order 4711 for jürgen@example.com', 'utf8').toString('base64');
     const p1 = await parseMessage(
-      rawMail(['From: a@shop.example', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64'], b64),
+      rawMail(
+        ['From: a@shop.example', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64'],
+        b64,
+      ),
     );
     expect(seg(p1, 'body:text').text).toBe('Order 4711 for jürgen@example.com');
     const qp = 'Stra=C3=9Fe 12, 10115 Berlin, a very long line that is soft-=\r\nbroken here';
     const p2 = await parseMessage(
-      rawMail(['From: a@shop.example', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: quoted-printable'], qp),
+      rawMail(
+        [
+          'From: a@shop.example',
+          'Content-Type: text/plain; charset=utf-8',
+          'Content-Transfer-Encoding: quoted-printable',
+        ],
+        qp,
+      ),
     );
     expect(seg(p2, 'body:text').text).toBe('Straße 12, 10115 Berlin, a very long line that is soft-broken here');
   });
 
   it('decodes ISO-8859-1 and Shift_JIS bodies', async () => {
     const latin = Buffer.from('M\xfcller Stra\xdfe', 'latin1');
-    const p1 = await parseMessage(rawMail(['From: a@shop.example', 'Content-Type: text/plain; charset=ISO-8859-1'], latin));
+    const p1 = await parseMessage(
+      rawMail(['From: a@shop.example', 'Content-Type: text/plain; charset=ISO-8859-1'], latin),
+    );
     expect(seg(p1, 'body:text').text).toBe('Müller Straße');
     const sjis = Buffer.from([0x8e, 0x52, 0x93, 0x63, 0x91, 0xbe, 0x98, 0x59]); // 山田太郎
     const p2 = await parseMessage(
-      rawMail(['From: a@shop.example', 'Subject: =?Shift_JIS?B?' + sjis.toString('base64') + '?=', 'Content-Type: text/plain; charset=Shift_JIS'], sjis),
+      rawMail(
+        [
+          'From: a@shop.example',
+          'Subject: =?Shift_JIS?B?' + sjis.toString('base64') + '?=',
+          'Content-Type: text/plain; charset=Shift_JIS',
+        ],
+        sjis,
+      ),
     );
     expect(seg(p2, 'body:text').text).toBe('山田太郎');
     expect(p2.subject).toBe('山田太郎');
@@ -111,14 +141,17 @@ describe('parseMessage: bodies', () => {
   it('never throws on garbage and reports what it cannot read', async () => {
     for (let i = 0; i < 30; i++) {
       const junk = Buffer.alloc(2000 + i * 97);
-      for (let j = 0; j < junk.length; j++) junk[j] = (j * 7919 + i * 104729) & 0xff ^ (j >> 3);
+      for (let j = 0; j < junk.length; j++) junk[j] = ((j * 7919 + i * 104729) & 0xff) ^ (j >> 3);
       const p = await parseMessage(junk);
       expect(Array.isArray(p.segments)).toBe(true);
     }
     const empty = await parseMessage(Buffer.alloc(0));
     expect(empty.segments).toEqual([]);
     const broken = await parseMessage(
-      rawMail(['From: a@shop.example', 'Content-Type: multipart/mixed; boundary="b"'], '--b\r\nContent-Type: text/plain\r\n\r\nhello john\r\n--b\r\nContent-Type: application/pdf; name=x.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64'),
+      rawMail(
+        ['From: a@shop.example', 'Content-Type: multipart/mixed; boundary="b"'],
+        '--b\r\nContent-Type: text/plain\r\n\r\nhello john\r\n--b\r\nContent-Type: application/pdf; name=x.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64',
+      ),
     );
     expect(seg(broken, 'body:text').text).toContain('hello john');
     expect(broken.unscannable.some((u) => u.source === 'attachment:x.pdf' && u.reason === 'extract-error')).toBe(true);

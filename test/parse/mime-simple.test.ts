@@ -101,18 +101,32 @@ epilogue
     const lf = Buffer.from(CARE_REPLY.toString('utf8').replace(/\r\n/g, '\n'));
     expect(readSimpleMime(lf)).toBeNull(); // bare LF line endings
     expect(readSimpleMime(crlf(CARE_REPLY.toString('utf8').replace('charset=utf-8', 'charset=iso-8859-1')))).toBeNull();
-    expect(readSimpleMime(crlf(CARE_REPLY.toString('utf8').replace('charset=utf-8', 'charset=utf-8; format=flowed')))).toBeNull();
-    expect(readSimpleMime(crlf(CARE_REPLY.toString('utf8').replace('MIME-Version: 1.0', 'Content-Disposition: attachment; filename=a.txt')))).toBeNull();
-    const mixed = crlf(`Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n--x\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--x--\n`);
+    expect(
+      readSimpleMime(crlf(CARE_REPLY.toString('utf8').replace('charset=utf-8', 'charset=utf-8; format=flowed'))),
+    ).toBeNull();
+    expect(
+      readSimpleMime(
+        crlf(
+          CARE_REPLY.toString('utf8').replace('MIME-Version: 1.0', 'Content-Disposition: attachment; filename=a.txt'),
+        ),
+      ),
+    ).toBeNull();
+    const mixed = crlf(
+      `Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n--x\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--x--\n`,
+    );
     expect(readSimpleMime(mixed)).toBeNull();
     const big = crlf(`Content-Type: text/plain\n\n${'x'.repeat(SIMPLE_MAX_BYTES)}\n`);
     expect(readSimpleMime(big)).toBeNull();
-    const unterminated = crlf(`Content-Type: multipart/alternative; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n`);
+    const unterminated = crlf(
+      `Content-Type: multipart/alternative; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n`,
+    );
     expect(readSimpleMime(unterminated)).toBeNull();
   });
 
   it('readMime gives the same message either way: attachments still come from mailparser', async () => {
-    const mixed = crlf(`Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n--x\nContent-Type: application/octet-stream; name=a.bin\nContent-Transfer-Encoding: base64\n\nAAEC\n--x--\n`);
+    const mixed = crlf(
+      `Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n--x\nContent-Type: application/octet-stream; name=a.bin\nContent-Transfer-Encoding: base64\n\nAAEC\n--x--\n`,
+    );
     const m = await readMime(mixed, new ExtractContext(resolveLimits()), () => true);
     expect(m.text).toBe('hi');
     expect(m.attachments.map((a) => [a.filename, a.size])).toEqual([['a.bin', 3]]);
@@ -122,7 +136,12 @@ epilogue
     let accepted = 0;
     for (const file of FILES) {
       // the archive's mbox "From " line is the envelope, not part of the message
-      const raw = Buffer.from(readFileSync(join(DATA, file), 'latin1').replace(/^From .*\n/, '').replace(/\r?\n/g, '\r\n'), 'latin1');
+      const raw = Buffer.from(
+        readFileSync(join(DATA, file), 'latin1')
+          .replace(/^From .*\n/, '')
+          .replace(/\r?\n/g, '\r\n'),
+        'latin1',
+      );
       if (await compare(raw)) accepted++;
     }
     // most of the corpus is single-part or alternative ASCII/UTF-8 text: the comparison covers thousands
@@ -131,20 +150,81 @@ epilogue
   }, 120_000);
 
   it('agrees with mailparser on generated messages (fast-check)', async () => {
-    const word = fc.constantFrom('Hello', 'Jane', 'Grüße', 'ORD-1', '--b', '--b--', '--bb', '--b-- ', '.', '..x', '=3D', '=C3=BC', '=\r\n', 'a=', '<p>', '&amp;', '😀', 'x\r\ny', '\r\n', '\r\n\r\n', ' ', '\t', 'AAEC', '+/==');
+    const word = fc.constantFrom(
+      'Hello',
+      'Jane',
+      'Grüße',
+      'ORD-1',
+      '--b',
+      '--b--',
+      '--bb',
+      '--b-- ',
+      '.',
+      '..x',
+      '=3D',
+      '=C3=BC',
+      '=\r\n',
+      'a=',
+      '<p>',
+      '&amp;',
+      '😀',
+      'x\r\ny',
+      '\r\n',
+      '\r\n\r\n',
+      ' ',
+      '\t',
+      'AAEC',
+      '+/==',
+    );
     const text = fc.array(word, { maxLength: 30 }).map((ws) => ws.join(' '));
-    const encoding = fc.constantFrom('', '7bit', '8bit', 'binary', 'quoted-printable', 'base64', 'QUOTED-PRINTABLE', 'x-unknown');
-    const charset = fc.constantFrom('', '; charset=utf-8', '; charset="UTF-8"', '; charset=us-ascii', '; charset=iso-8859-1', '; charset=utf-8; format=flowed');
+    const encoding = fc.constantFrom(
+      '',
+      '7bit',
+      '8bit',
+      'binary',
+      'quoted-printable',
+      'base64',
+      'QUOTED-PRINTABLE',
+      'x-unknown',
+    );
+    const charset = fc.constantFrom(
+      '',
+      '; charset=utf-8',
+      '; charset="UTF-8"',
+      '; charset=us-ascii',
+      '; charset=iso-8859-1',
+      '; charset=utf-8; format=flowed',
+    );
     const ctype = fc.constantFrom('text/plain', 'text/html', 'TEXT/PLAIN', 'text/enriched', 'application/json');
-    const extra = fc.constantFrom('', 'Content-Disposition: inline\r\n', 'Content-Disposition: attachment\r\n', 'X-Folded: a\r\n  b\r\n', 'Subject: =?utf-8?B?R3LDvMOfZQ==?=\r\n');
-    const encode = (body: string, enc: string) => (enc === 'base64' ? Buffer.from(body).toString('base64').replace(/.{1,76}/g, '$&\r\n') : body);
+    const extra = fc.constantFrom(
+      '',
+      'Content-Disposition: inline\r\n',
+      'Content-Disposition: attachment\r\n',
+      'X-Folded: a\r\n  b\r\n',
+      'Subject: =?utf-8?B?R3LDvMOfZQ==?=\r\n',
+    );
+    const encode = (body: string, enc: string) =>
+      enc === 'base64'
+        ? Buffer.from(body)
+            .toString('base64')
+            .replace(/.{1,76}/g, '$&\r\n')
+        : body;
     const part = fc.record({ ctype, charset, encoding, extra, body: text });
     const partText = (p: { ctype: string; charset: string; encoding: string; extra: string; body: string }) =>
       `Content-Type: ${p.ctype}${p.charset}\r\n${p.encoding ? `Content-Transfer-Encoding: ${p.encoding}\r\n` : ''}${p.extra}\r\n${encode(p.body, p.encoding)}`;
     const single = part.map((p) => `From: a@support.example\r\nTo: b@example.com\r\n${partText(p)}`);
     const alt = fc
-      .record({ parts: fc.array(part, { minLength: 1, maxLength: 3 }), preamble: text, epilogue: text, close: fc.constantFrom('--b--\r\n', '--b--', '--b-- \r\n', ''), sub: fc.constantFrom('alternative', 'mixed') })
-      .map(({ parts, preamble, epilogue, close, sub }) => `Subject: alt\r\nContent-Type: multipart/${sub}; boundary="b"\r\n\r\n${preamble}\r\n${parts.map((p) => `--b\r\n${partText(p)}\r\n`).join('')}${close}${epilogue}`);
+      .record({
+        parts: fc.array(part, { minLength: 1, maxLength: 3 }),
+        preamble: text,
+        epilogue: text,
+        close: fc.constantFrom('--b--\r\n', '--b--', '--b-- \r\n', ''),
+        sub: fc.constantFrom('alternative', 'mixed'),
+      })
+      .map(
+        ({ parts, preamble, epilogue, close, sub }) =>
+          `Subject: alt\r\nContent-Type: multipart/${sub}; boundary="b"\r\n\r\n${preamble}\r\n${parts.map((p) => `--b\r\n${partText(p)}\r\n`).join('')}${close}${epilogue}`,
+      );
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof(single, alt), async (m) => {

@@ -13,9 +13,12 @@ describe('typeForName', () => {
     expect(typeForName('x.weird')).toBe('application/octet-stream');
   });
 
-  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('x.%s is application/octet-stream', (ext) => {
-    expect(typeForName(`x.${ext}`)).toBe('application/octet-stream');
-  });
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'x.%s is application/octet-stream',
+    (ext) => {
+      expect(typeForName(`x.${ext}`)).toBe('application/octet-stream');
+    },
+  );
 });
 
 describe('partName', () => {

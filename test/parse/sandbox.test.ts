@@ -61,20 +61,26 @@ describe('extraction sandbox', () => {
     const p = await parseMessage(await misbehaving('hang'), { timeoutMs: 600 });
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(550);
-    expect(p.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' },
+    ]);
     expect(p.segments.find((s) => s.source === 'body:text')?.text).toContain('please see the attached report');
     expect(extractionPoolStats().replaced).toBe(1);
 
     const next = await parseMessage(await pdfMail('order A-777 for jane@example.org'));
     expect(next.unscannable).toEqual([]);
-    expect(next.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('order A-777 for jane@example.org');
+    expect(next.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain(
+      'order A-777 for jane@example.org',
+    );
   });
 
   it('answers an asynchronous stall from the worker itself, without killing it', async () => {
     // a long grace: the worker's own answer must not race the pool's termination on a loaded machine
     await configureExtractionPool({ graceMs: 30_000 });
     const p = await parseMessage(await misbehaving('async-hang'), { timeoutMs: 400 });
-    expect(p.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:report.pdf', reason: 'timeout', detail: 'time limit reached while reading' },
+    ]);
     expect(extractionPoolStats()).toMatchObject({ workers: 1, busy: 0, replaced: 0 });
   });
 
@@ -82,7 +88,9 @@ describe('extraction sandbox', () => {
     await configureExtractionPool({ maxOldGenerationSizeMb: 64 });
     const rssBefore = process.memoryUsage().rss;
     const p = await parseMessage(await misbehaving('oom'));
-    expect(p.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'size-limit', detail: 'pdf: memory limit exceeded' }]);
+    expect(p.unscannable).toEqual([
+      { source: 'attachment:report.pdf', reason: 'size-limit', detail: 'pdf: memory limit exceeded' },
+    ]);
     expect(extractionPoolStats().replaced).toBe(1);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 1024 * 1024);
     const next = await parseMessage(await pdfMail('still here'));
@@ -91,9 +99,13 @@ describe('extraction sandbox', () => {
 
   it('reports a throwing extractor as extract-error and a dying worker as extract-error', async () => {
     const thrown = await parseMessage(await misbehaving('throw'));
-    expect(thrown.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'extract-error', detail: 'pdf: TypeError' }]);
+    expect(thrown.unscannable).toEqual([
+      { source: 'attachment:report.pdf', reason: 'extract-error', detail: 'pdf: TypeError' },
+    ]);
     const died = await parseMessage(await misbehaving('exit'));
-    expect(died.unscannable).toEqual([{ source: 'attachment:report.pdf', reason: 'extract-error', detail: 'pdf: extractor crashed' }]);
+    expect(died.unscannable).toEqual([
+      { source: 'attachment:report.pdf', reason: 'extract-error', detail: 'pdf: extractor crashed' },
+    ]);
     const next = await parseMessage(await pdfMail('after the crash'));
     expect(next.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('after the crash');
   });
@@ -109,7 +121,10 @@ describe('extraction sandbox', () => {
       await compose({
         attachments: [
           { filename: 'a.docx', content: makeDocx(['docx text']) },
-          { filename: 'bundle.zip', content: makeZip({ 'inner.pdf': makePdf(['member pdf text']), 'note.txt': 'plain member' }) },
+          {
+            filename: 'bundle.zip',
+            content: makeZip({ 'inner.pdf': makePdf(['member pdf text']), 'note.txt': 'plain member' }),
+          },
         ],
       }),
     );
@@ -148,7 +163,9 @@ describe('extraction sandbox', () => {
     const second = await parseMessage(queued, { timeoutMs: 300 });
     // it ended at its own deadline, while the stuck worker was still running (none replaced yet)
     expect(extractionPoolStats()).toMatchObject({ workers: 1, busy: 1, queued: 0, replaced: 0 });
-    expect(second.unscannable).toEqual([{ source: 'attachment:ok.pdf', reason: 'busy', detail: 'extraction workers busy with other messages' }]);
+    expect(second.unscannable).toEqual([
+      { source: 'attachment:ok.pdf', reason: 'busy', detail: 'extraction workers busy with other messages' },
+    ]);
     // the stuck one started at once: its timeout is its own
     expect((await first).unscannable.map((u) => u.reason)).toEqual(['timeout']);
   });
@@ -169,8 +186,12 @@ describe('extraction sandbox', () => {
     expect(p.segments.find((s) => s.source === 'attachment:ok.pdf')?.text).toContain('in process');
     // in-process there is no fault worker: a real broken PDF makes the library throw
     const broken = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage');
-    const thrown = await parseMessage(await compose({ text: 'x', attachments: [{ filename: 'report.pdf', content: broken }] }));
-    expect(thrown.unscannable).toMatchObject([{ source: 'attachment:report.pdf', reason: 'extract-error', detail: expect.stringMatching(/^pdf: /) }]);
+    const thrown = await parseMessage(
+      await compose({ text: 'x', attachments: [{ filename: 'report.pdf', content: broken }] }),
+    );
+    expect(thrown.unscannable).toMatchObject([
+      { source: 'attachment:report.pdf', reason: 'extract-error', detail: expect.stringMatching(/^pdf: /) },
+    ]);
     expect(extractionPoolStats().workers).toBe(0);
   });
 });
@@ -183,10 +204,21 @@ describe('through the relay with the default policy', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'pg-sandbox-'));
-    directory = await openDirectory({ dataDir: tmp, secret: 'sandbox-test-secret-0123456789', follow: false, logger: silentLogger });
+    directory = await openDirectory({
+      dataDir: tmp,
+      secret: 'sandbox-test-secret-0123456789',
+      follow: false,
+      logger: silentLogger,
+    });
     const policy = await loadPolicies('policies');
     // generous: a second message must reach the relay while the first one's extraction is still stuck
-    const inspector = createInspector({ directory, internalDomains: ['support.example'], policy: () => policy, monitor: false, parseLimits: { timeoutMs: 4000 } });
+    const inspector = createInspector({
+      directory,
+      internalDomains: ['support.example'],
+      policy: () => policy,
+      monitor: false,
+      parseLimits: { timeoutMs: 4000 },
+    });
     relay = await startTestRelay(
       {},
       {
@@ -212,9 +244,15 @@ describe('through the relay with the default policy', () => {
   it('holds a message whose extraction hangs and answers plain messages meanwhile', async () => {
     const bad = (await misbehaving('block', 'customer@example.com')).toString('latin1');
     const t0 = Date.now();
-    const slow = sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: bad }).then((r) => ({ r, at: Date.now() - t0 }));
+    const slow = sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: bad }).then(
+      (r) => ({ r, at: Date.now() - t0 }),
+    );
     await taskInWorker();
-    const quick = await sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: message() });
+    const quick = await sendRaw(relay.port, {
+      from: 'agent@support.example',
+      to: ['customer@example.com'],
+      body: message(),
+    });
     const quickAt = Date.now() - t0;
     expect(quick.code).toBe(250);
     expect(quick.text).not.toMatch(/held/i);
@@ -234,15 +272,28 @@ describe('through the relay with the default policy', () => {
     // replaced at its deadline, the invoice gets the fresh worker but cannot finish before its own deadline.
     const gate = join(tmp, 'invoice-gate');
     const invoice = gatedPdf(gate, makePdf(['Invoice 2041, thank you']));
-    const pdf = (await compose({ to: 'customer@example.com', text: 'invoice attached', attachments: [{ filename: 'invoice.pdf', content: invoice }] })).toString('latin1');
+    const pdf = (
+      await compose({
+        to: 'customer@example.com',
+        text: 'invoice attached',
+        attachments: [{ filename: 'invoice.pdf', content: invoice }],
+      })
+    ).toString('latin1');
     const stuckBody = (await misbehaving('block', 'customer@example.com')).toString('latin1');
     const stuck = sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: stuckBody });
     await taskInWorker();
-    const deferred = await sendRaw(relay.port, { from: 'agent@support.example', to: ['customer@example.com'], body: pdf });
+    const deferred = await sendRaw(relay.port, {
+      from: 'agent@support.example',
+      to: ['customer@example.com'],
+      body: pdf,
+    });
     expect(deferred.code).toBe(451);
     expect(deferred.text).toMatch(/^451 4\.3\.2 Scanner busy with other messages, try again later, ref [0-9A-Z]+$/);
     const id = /ref ([0-9A-Z]+)/.exec(deferred.text)![1]!;
-    expect(relay.logs.find((l) => l.tx === id && l.msg === 'transaction')).toMatchObject({ verdict: 'error', reply: 451 });
+    expect(relay.logs.find((l) => l.tx === id && l.msg === 'transaction')).toMatchObject({
+      verdict: 'error',
+      reply: 451,
+    });
     // the stuck one is held (its own timeout); the deferred one is not
     expect((await stuck).text).toMatch(/held for review/);
     expect(held).toHaveLength(1);

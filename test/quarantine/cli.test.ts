@@ -3,7 +3,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openAudit, type AuditLog } from '../../src/audit/index.js';
 import { registerQuarantineCommand } from '../../src/cli/commands/quarantine.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
-import { makeMessage, makeVerdict, SECRET_SUBJECT, sinkUpstream, startSink, tempDir, TEST_KEY, type Sink } from './helpers.js';
+import {
+  makeMessage,
+  makeVerdict,
+  SECRET_SUBJECT,
+  sinkUpstream,
+  startSink,
+  tempDir,
+  TEST_KEY,
+  type Sink,
+} from './helpers.js';
 
 let sink: Sink;
 beforeAll(async () => {
@@ -60,7 +69,10 @@ describe('postguard quarantine', () => {
     expect(list).toContain(a.id);
     expect(list).toContain('v•••@gmail.com');
     expect(list).not.toContain('victim.customer');
-    const json = (await cli('quarantine', 'list', '--json', '--status', 'held')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; rules: string[] });
+    const json = (await cli('quarantine', 'list', '--json', '--status', 'held'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; rules: string[] });
     expect(json.map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
 
     const show = await cli('quarantine', 'show', a.id);
@@ -70,7 +82,11 @@ describe('postguard quarantine', () => {
     await cli('quarantine', 'release', a.id, '--reason', 'approved by DPO', '--actor', 'ops');
     expect(output.join('')).toContain(`released ${a.id}`);
     expect(sink.messages).toHaveLength(1);
-    expect((await relay.get(a.id)).history.at(-1)).toMatchObject({ actor: 'cli:ops', action: 'released', reason: 'approved by DPO' });
+    expect((await relay.get(a.id)).history.at(-1)).toMatchObject({
+      actor: 'cli:ops',
+      action: 'released',
+      reason: 'approved by DPO',
+    });
 
     await cli('quarantine', 'release', a.id, '--reason', 'again');
     expect(process.exitCode).toBe(1);

@@ -21,7 +21,11 @@ describe('a lock file left behind', () => {
     await store.hold(msg, makeVerdict());
     const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
     await writeFile(join(dir, 'quarantine', `${msg.id}.lock`), String(gone));
-    const record = await store.transition(msg.id, { from: ['held'], to: 'deleted', entry: { actor: 'cli:ops', action: 'deleted', reason: 'after a crash' } });
+    const record = await store.transition(msg.id, {
+      from: ['held'],
+      to: 'deleted',
+      entry: { actor: 'cli:ops', action: 'deleted', reason: 'after a crash' },
+    });
     expect(record.status).toBe('deleted');
     await store.close();
   });
@@ -34,7 +38,13 @@ describe('a lock file left behind', () => {
     const owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     try {
       await writeFile(join(dir, 'quarantine', `${msg.id}.lock`), String(owner.pid));
-      await expect(store.transition(msg.id, { from: ['held'], to: 'deleted', entry: { actor: 'cli:ops', action: 'deleted', reason: 'x' } })).rejects.toThrow(/is locked/);
+      await expect(
+        store.transition(msg.id, {
+          from: ['held'],
+          to: 'deleted',
+          entry: { actor: 'cli:ops', action: 'deleted', reason: 'x' },
+        }),
+      ).rejects.toThrow(/is locked/);
       expect((await store.get(msg.id)).status).toBe('held');
     } finally {
       owner.kill('SIGKILL');

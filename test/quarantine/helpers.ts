@@ -97,7 +97,13 @@ export function sinkUpstream(port: number): Upstream & { sends: number } {
         };
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode ?? 451;
-        return { status: code >= 500 ? 'permanent' : 'temporary', code, accepted: [], rejected: [], upstreamResponse: String(err) };
+        return {
+          status: code >= 500 ? 'permanent' : 'temporary',
+          code,
+          accepted: [],
+          rejected: [],
+          upstreamResponse: String(err),
+        };
       }
     },
     async check() {
@@ -150,7 +156,13 @@ export function makeVerdict(over: Partial<Verdict> = {}): Verdict {
         mode: 'enforce',
         reason: 'Foreign strong identifier',
         evidence: [
-          { kind: 'phone', masked: '+1 415 ••• ••71', source: 'body:text', customers: ['c-17'], recipient: 'v•••@gmail.com' },
+          {
+            kind: 'phone',
+            masked: '+1 415 ••• ••71',
+            source: 'body:text',
+            customers: ['c-17'],
+            recipient: 'v•••@gmail.com',
+          },
           { kind: 'imei', masked: '4901••••••••518', source: 'body:text', customers: ['c-17'] },
         ],
       },

@@ -12,7 +12,17 @@ import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index
 import { recoverStuckReleases, releaseMessage } from '../../src/quarantine/release.js';
 import { BIN, cleanupChildren, freePort, startChildRelay, tempDir, waitUntil } from '../helpers/child-relay.js';
 import { startFaultUpstream, type FaultUpstream } from '../helpers/fault-upstream.js';
-import { cleanupRedis, makeMessage, makeVerdict, REDIS_URL, redisPrefix, sinkUpstream, startSink, TEST_KEY, type Sink } from './helpers.js';
+import {
+  cleanupRedis,
+  makeMessage,
+  makeVerdict,
+  REDIS_URL,
+  redisPrefix,
+  sinkUpstream,
+  startSink,
+  TEST_KEY,
+  type Sink,
+} from './helpers.js';
 
 const SECRET = 'directory-secret-for-recover-tests';
 
@@ -30,7 +40,11 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 /** The first step of a release exactly as releaseMessage takes it; a crash right after leaves this state. */
 async function startReleaseAndCrash(store: QuarantineStore, id: string): Promise<number> {
-  await store.transition(id, { from: ['held', 'release-requested'], to: 'releasing', entry: { actor: 'admin:alice', action: 'release-started', reason: 'approved' } });
+  await store.transition(id, {
+    from: ['held', 'release-requested'],
+    to: 'releasing',
+    entry: { actor: 'admin:alice', action: 'release-started', reason: 'approved' },
+  });
   return Date.now();
 }
 
@@ -58,7 +72,23 @@ describe('a release killed mid-delivery', () => {
     // An upstream that greets and then never answers: the CLI release hangs inside the delivery.
     fault = await startFaultUpstream('silentAfterGreeting');
     const common = ['--data-dir', dir, '--quarantine-key', TEST_KEY];
-    const child = spawn(process.execPath, [BIN, 'quarantine', 'release', msg.id, '--reason', 'approved', ...common, '--upstream', `smtp://127.0.0.1:${fault.port}`, '--upstream-timeout', '120s'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'quarantine',
+        'release',
+        msg.id,
+        '--reason',
+        'approved',
+        ...common,
+        '--upstream',
+        `smtp://127.0.0.1:${fault.port}`,
+        '--upstream-timeout',
+        '120s',
+      ],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise((r) => child.on('exit', r));
     await waitUntil(async () => (await store.get(msg.id)).status === 'releasing', 30_000, 'release started');
     child.kill('SIGKILL');
@@ -66,7 +96,16 @@ describe('a release killed mid-delivery', () => {
     const startedAt = Date.parse((await store.get(msg.id)).history.at(-1)!.at);
 
     // Stuck: another release is refused, and the record does not move by itself.
-    const again = await cli(['quarantine', 'release', msg.id, '--reason', 'again', ...common, '--upstream', `smtp://127.0.0.1:${sink.port}`]);
+    const again = await cli([
+      'quarantine',
+      'release',
+      msg.id,
+      '--reason',
+      'again',
+      ...common,
+      '--upstream',
+      `smtp://127.0.0.1:${sink.port}`,
+    ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already being released.*quarantine recover/);
     // Within the timeout (default 5 minutes) recovery is refused: the release may still be running.
@@ -76,24 +115,63 @@ describe('a release killed mid-delivery', () => {
     expect((await store.get(msg.id)).status).toBe('releasing');
 
     await waitUntil(() => Date.now() - startedAt > 1_200, 10_000, 'the 1 s releasing timeout to pass');
-    const rec = await cli(['quarantine', 'recover', msg.id, '--reason', 'CLI was killed', '--actor', 'ops', ...common, '--quarantine-releasing-timeout', '1s']);
+    const rec = await cli([
+      'quarantine',
+      'recover',
+      msg.id,
+      '--reason',
+      'CLI was killed',
+      '--actor',
+      'ops',
+      ...common,
+      '--quarantine-releasing-timeout',
+      '1s',
+    ]);
     expect(rec.stderr).toBe('');
     expect(rec.code).toBe(0);
     expect(rec.stdout).toContain(`recovered ${msg.id}: held again`);
     expect(rec.stdout).toMatch(/WARNING: .*may already have accepted the message.*second copy/);
     const after = await store.get(msg.id);
     expect(after.status).toBe('held');
-    expect(after.history.at(-1)).toMatchObject({ actor: 'cli:ops', action: 'release-recovered', reason: 'CLI was killed', details: { duplicateRisk: true } });
-    const auditLines = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(auditLines.at(-1)).toMatchObject({ actor: 'cli:ops', action: 'release-recover', messageId: msg.id, reason: 'CLI was killed' });
+    expect(after.history.at(-1)).toMatchObject({
+      actor: 'cli:ops',
+      action: 'release-recovered',
+      reason: 'CLI was killed',
+      details: { duplicateRisk: true },
+    });
+    const auditLines = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(auditLines.at(-1)).toMatchObject({
+      actor: 'cli:ops',
+      action: 'release-recover',
+      messageId: msg.id,
+      reason: 'CLI was killed',
+    });
 
     // A second recover finds nothing to do; the release now works, exactly once.
-    const twice = await cli(['quarantine', 'recover', msg.id, '--reason', 'again', ...common, '--quarantine-releasing-timeout', '1s']);
+    const twice = await cli([
+      'quarantine',
+      'recover',
+      msg.id,
+      '--reason',
+      'again',
+      ...common,
+      '--quarantine-releasing-timeout',
+      '1s',
+    ]);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/is held, not releasing/);
     const audit = await openAudit({ dataDir: dir });
     sink.messages.length = 0;
-    await releaseMessage(store, sinkUpstream(sink.port), msg.id, { actor: 'admin:alice', reason: 'checked upstream log: not delivered' }, audit);
+    await releaseMessage(
+      store,
+      sinkUpstream(sink.port),
+      msg.id,
+      { actor: 'admin:alice', reason: 'checked upstream log: not delivered' },
+      audit,
+    );
     expect(sink.messages).toHaveLength(1);
     expect((await store.get(msg.id)).status).toBe('released');
     await audit.close();
@@ -110,7 +188,10 @@ describe.each(['file', 'redis'] as const)('at start (%s store)', (backend) => {
 
   it('a relay starting puts releases interrupted past the timeout back to held, and leaves recent ones', async () => {
     const dir = tempDir('pg-recover-start-');
-    const storeOpts = backend === 'redis' ? { dataDir: dir, key: TEST_KEY, redis: REDIS_URL, redisPrefix: prefix } : { dataDir: dir, key: TEST_KEY };
+    const storeOpts =
+      backend === 'redis'
+        ? { dataDir: dir, key: TEST_KEY, redis: REDIS_URL, redisPrefix: prefix }
+        : { dataDir: dir, key: TEST_KEY };
     const store = await openQuarantine(storeOpts);
     const stuck = makeMessage();
     await store.hold(stuck, makeVerdict());
@@ -118,13 +199,30 @@ describe.each(['file', 'redis'] as const)('at start (%s store)', (backend) => {
     await waitUntil(() => Date.now() - startedAt > 1_200, 10_000, 'the 1 s releasing timeout to pass');
 
     const port = await freePort();
-    const args = ['--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--upstream', `smtp://127.0.0.1:${sink.port}`, '--data-dir', dir, '--quarantine-key', TEST_KEY, '--quarantine-releasing-timeout', '1s'];
+    const args = [
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--admin-listen',
+      '',
+      '--upstream',
+      `smtp://127.0.0.1:${sink.port}`,
+      '--data-dir',
+      dir,
+      '--quarantine-key',
+      TEST_KEY,
+      '--quarantine-releasing-timeout',
+      '1s',
+    ];
     if (backend === 'redis') args.push('--redis', REDIS_URL, '--redis-prefix', prefix, '--directory-secret', SECRET);
     const relay = await startChildRelay({ args });
     expect(relay.stdout()).toMatch(new RegExp(`"id":"${stuck.id}"[^\\n]*interrupted release put back to held`));
     const rec = await store.get(stuck.id);
     expect(rec.status).toBe('held');
-    expect(rec.history.at(-1)).toMatchObject({ actor: 'system', action: 'release-recovered', details: { duplicateRisk: true } });
+    expect(rec.history.at(-1)).toMatchObject({
+      actor: 'system',
+      action: 'release-recovered',
+      details: { duplicateRisk: true },
+    });
     await relay.kill('SIGTERM');
 
     // A release that started just now is not touched by a start (it may be in progress in another relay).
@@ -147,7 +245,10 @@ describe.each(['file', 'redis'] as const)('retention (%s store)', (backend) => {
 
   it('expires a record stuck in releasing like a held one, and leaves a release still within the timeout', async () => {
     const dir = tempDir('pg-recover-purge-');
-    const base = backend === 'redis' ? { dataDir: dir, key: TEST_KEY, redis: REDIS_URL, redisPrefix: prefix } : { dataDir: dir, key: TEST_KEY };
+    const base =
+      backend === 'redis'
+        ? { dataDir: dir, key: TEST_KEY, redis: REDIS_URL, redisPrefix: prefix }
+        : { dataDir: dir, key: TEST_KEY };
     const store = await openQuarantine({ ...base, retentionDays: 1 });
     const stuck = makeMessage();
     await store.hold(stuck, makeVerdict());
@@ -191,11 +292,17 @@ describe('a release slower than the releasing timeout', () => {
     await waitUntil(() => Date.now() - startedAt > 1_200, 10_000, 'the 1 s releasing timeout to pass');
     expect(await recoverStuckReleases(store)).toEqual([msg.id]);
     letGo();
-    await expect(releasing).rejects.toThrow(/accepted the release of .* after it had been recovered \(now held\): it was delivered; do not release it again/);
+    await expect(releasing).rejects.toThrow(
+      /accepted the release of .* after it had been recovered \(now held\): it was delivered; do not release it again/,
+    );
     expect(sink.messages).toHaveLength(1);
     const rec = await store.get(msg.id);
     expect(rec.history.map((h) => h.action)).toEqual(['held', 'release-started', 'release-recovered', 'released-late']);
-    expect((await audit.list())[0]).toMatchObject({ action: 'release', messageId: msg.id, details: { afterRecovery: true } });
+    expect((await audit.list())[0]).toMatchObject({
+      action: 'release',
+      messageId: msg.id,
+      details: { afterRecovery: true },
+    });
     await audit.close();
     await store.close();
   });

@@ -3,7 +3,18 @@ import { FileAuditLog, openAudit, type AuditLog } from '../../src/audit/index.js
 import { ErrorCodes, isPostguardError } from '../../src/core/errors.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
 import { deleteMessage, releaseMessage, requestRelease } from '../../src/quarantine/release.js';
-import { cleanupRedis, makeMessage, makeVerdict, REDIS_URL, redisPrefix, sinkUpstream, startSink, tempDir, TEST_KEY, type Sink } from './helpers.js';
+import {
+  cleanupRedis,
+  makeMessage,
+  makeVerdict,
+  REDIS_URL,
+  redisPrefix,
+  sinkUpstream,
+  startSink,
+  tempDir,
+  TEST_KEY,
+  type Sink,
+} from './helpers.js';
 
 let sink: Sink;
 beforeAll(async () => {
@@ -39,7 +50,9 @@ describe.each(['file', 'redis'] as const)('release (%s)', (backend) => {
     await store.hold(msg, makeVerdict());
     const upstream = sinkUpstream(sink.port);
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => releaseMessage(store, upstream, msg.id, { actor: `admin:a${i}`, reason: 'verified with customer' }, audit)),
+      Array.from({ length: 10 }, (_, i) =>
+        releaseMessage(store, upstream, msg.id, { actor: `admin:a${i}`, reason: 'verified with customer' }, audit),
+      ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
@@ -61,7 +74,12 @@ describe.each(['file', 'redis'] as const)('release (%s)', (backend) => {
     expect(rec.history[1]?.details).toMatchObject({ override: true });
     const entries = await audit.list();
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ action: 'release', messageId: msg.id, reason: 'verified with customer', details: { override: true } });
+    expect(entries[0]).toMatchObject({
+      action: 'release',
+      messageId: msg.id,
+      reason: 'verified with customer',
+      details: { override: true },
+    });
     await upstream.close();
   });
 
@@ -70,7 +88,9 @@ describe.each(['file', 'redis'] as const)('release (%s)', (backend) => {
     await store.hold(msg, makeVerdict());
     const upstream = sinkUpstream(sink.port);
     sink.failNext(1, 451);
-    await expect(releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: 'ok' }, audit)).rejects.toMatchObject({
+    await expect(
+      releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: 'ok' }, audit),
+    ).rejects.toMatchObject({
       code: ErrorCodes.UPSTREAM_TEMPORARY,
     });
     let rec = await store.get(msg.id);
@@ -88,14 +108,27 @@ describe.each(['file', 'redis'] as const)('release (%s)', (backend) => {
     const msg = makeMessage();
     await store.hold(msg, makeVerdict());
     const upstream = sinkUpstream(sink.port);
-    await expect(releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: '  ' }, audit)).rejects.toMatchObject({ code: ErrorCodes.USAGE });
-    await expect(releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: 'r', to: ['not an address'] }, audit)).rejects.toMatchObject({
+    await expect(
+      releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: '  ' }, audit),
+    ).rejects.toMatchObject({ code: ErrorCodes.USAGE });
+    await expect(
+      releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: 'r', to: ['not an address'] }, audit),
+    ).rejects.toMatchObject({
       code: ErrorCodes.USAGE,
     });
     expect((await store.get(msg.id)).status).toBe('held');
-    await releaseMessage(store, upstream, msg.id, { actor: 'admin:x', reason: 'typo in address', to: ['Right.Customer@GMAIL.com'] }, audit);
+    await releaseMessage(
+      store,
+      upstream,
+      msg.id,
+      { actor: 'admin:x', reason: 'typo in address', to: ['Right.Customer@GMAIL.com'] },
+      audit,
+    );
     expect(sink.messages[0]?.rcptTo).toEqual(['right.customer@gmail.com']);
-    expect((await store.get(msg.id)).history.at(-1)?.details).toMatchObject({ corrected: true, recipients: ['r•••@gmail.com'] });
+    expect((await store.get(msg.id)).history.at(-1)?.details).toMatchObject({
+      corrected: true,
+      recipients: ['r•••@gmail.com'],
+    });
     await upstream.close();
   });
 
@@ -105,14 +138,20 @@ describe.each(['file', 'redis'] as const)('release (%s)', (backend) => {
     await store.hold(a, makeVerdict());
     await store.hold(b, makeVerdict());
     const upstream = sinkUpstream(sink.port);
-    await expect(deleteMessage(store, a.id, { actor: 'admin:x', reason: '' }, audit)).rejects.toMatchObject({ code: ErrorCodes.USAGE });
-    await deleteMessage(store, a.id, { actor: 'admin:x', reason: 'wrong customer' }, audit);
-    await expect(releaseMessage(store, upstream, a.id, { actor: 'admin:x', reason: 'r' }, audit)).rejects.toMatchObject({
-      code: ErrorCodes.QUARANTINE_STATE,
+    await expect(deleteMessage(store, a.id, { actor: 'admin:x', reason: '' }, audit)).rejects.toMatchObject({
+      code: ErrorCodes.USAGE,
     });
+    await deleteMessage(store, a.id, { actor: 'admin:x', reason: 'wrong customer' }, audit);
+    await expect(releaseMessage(store, upstream, a.id, { actor: 'admin:x', reason: 'r' }, audit)).rejects.toMatchObject(
+      {
+        code: ErrorCodes.QUARANTINE_STATE,
+      },
+    );
     await requestRelease(store, b.id, { justification: 'customer asked for it' }, audit);
     expect((await store.get(b.id)).status).toBe('release-requested');
-    await expect(requestRelease(store, b.id, { justification: 'again' }, audit)).rejects.toMatchObject({ code: ErrorCodes.QUARANTINE_STATE });
+    await expect(requestRelease(store, b.id, { justification: 'again' }, audit)).rejects.toMatchObject({
+      code: ErrorCodes.QUARANTINE_STATE,
+    });
     await releaseMessage(store, upstream, b.id, { actor: 'admin:x', reason: 'approved request' }, audit);
     expect(sink.messages).toHaveLength(1);
     expect((await audit.list()).map((e) => e.action)).toEqual(['release', 'release-request', 'delete']);
@@ -125,7 +164,10 @@ describe('file audit log', () => {
     const t = await tempDir();
     try {
       const log = await FileAuditLog.open(t.dir);
-      await Promise.all([log.append({ actor: 'a', action: 'x', messageId: 'm1' }), log.append({ actor: 'b', action: 'y' })]);
+      await Promise.all([
+        log.append({ actor: 'a', action: 'x', messageId: 'm1' }),
+        log.append({ actor: 'b', action: 'y' }),
+      ]);
       await log.close();
       const { appendFile, readFile } = await import('node:fs/promises');
       await appendFile(`${t.dir}/audit.jsonl`, '{"time":"2026');

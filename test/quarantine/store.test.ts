@@ -4,7 +4,17 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, isPostguardError } from '../../src/core/errors.js';
 import { openQuarantine, type QuarantineStore } from '../../src/quarantine/index.js';
-import { cleanupRedis, makeMessage, makeVerdict, REDIS_URL, redisPrefix, SECRET_BODY, SECRET_SUBJECT, tempDir, TEST_KEY } from './helpers.js';
+import {
+  cleanupRedis,
+  makeMessage,
+  makeVerdict,
+  REDIS_URL,
+  redisPrefix,
+  SECRET_BODY,
+  SECRET_SUBJECT,
+  tempDir,
+  TEST_KEY,
+} from './helpers.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -19,7 +29,11 @@ interface Ctx {
 async function fileCtx(retentionDays = 30): Promise<Ctx> {
   const t = await tempDir();
   const open = (o: { key?: string; retentionDays?: number } = {}) =>
-    openQuarantine({ dataDir: t.dir, retentionDays: o.retentionDays ?? retentionDays, ...(o.key ? { key: o.key } : {}) });
+    openQuarantine({
+      dataDir: t.dir,
+      retentionDays: o.retentionDays ?? retentionDays,
+      ...(o.key ? { key: o.key } : {}),
+    });
   const store = await open();
   return {
     store,
@@ -37,7 +51,13 @@ async function redisCtx(retentionDays = 30): Promise<Ctx> {
   const t = await tempDir();
   const prefix = redisPrefix();
   const open = (o: { key?: string; retentionDays?: number } = {}) =>
-    openQuarantine({ dataDir: t.dir, redis: REDIS_URL, redisPrefix: prefix, key: o.key ?? TEST_KEY, retentionDays: o.retentionDays ?? retentionDays });
+    openQuarantine({
+      dataDir: t.dir,
+      redis: REDIS_URL,
+      redisPrefix: prefix,
+      key: o.key ?? TEST_KEY,
+      retentionDays: o.retentionDays ?? retentionDays,
+    });
   const store = await open();
   return {
     store,
@@ -100,7 +120,14 @@ describe.each([
     await ctx.store.hold(msg, makeVerdict(), { subject: SECRET_SUBJECT });
     const bytes = (await ctx.bytesAtRest()).toString('latin1');
     expect(bytes.length).toBeGreaterThan(msg.raw.length);
-    for (const plain of [SECRET_SUBJECT, 'Secret Lane', SECRET_BODY.slice(0, 20), 'victim.customer', 'agent@shop.example', '490154203237518']) {
+    for (const plain of [
+      SECRET_SUBJECT,
+      'Secret Lane',
+      SECRET_BODY.slice(0, 20),
+      'victim.customer',
+      'agent@shop.example',
+      '490154203237518',
+    ]) {
       expect(bytes).not.toContain(plain);
     }
     // sanity: the non-secret parts are there in plaintext
@@ -109,7 +136,14 @@ describe.each([
 
   it('keeps finding positions sealed with the record, at most 500, and none on records held without them', async () => {
     const msg = makeMessage();
-    const span = { segment: 2, source: 'body:text', offset: 7, length: 15, kind: 'phone', masked: 'SPAN-MASK-+1 415 ••• ••71' };
+    const span = {
+      segment: 2,
+      source: 'body:text',
+      offset: 7,
+      length: 15,
+      kind: 'phone',
+      masked: 'SPAN-MASK-+1 415 ••• ••71',
+    };
     const spans = Array.from({ length: 600 }, (_, i) => ({ ...span, offset: i }));
     await ctx.store.hold(msg, makeVerdict(), { subject: SECRET_SUBJECT, spans });
     const got = await ctx.store.get(msg.id);
@@ -130,7 +164,11 @@ describe.each([
     const heldA = Date.now();
     while (Date.now() <= heldA) await new Promise((r) => setImmediate(r));
     await ctx.store.hold(b, makeVerdict({ rules: ['exposure'], hits: [] }));
-    await ctx.store.transition(b.id, { from: ['held'], to: 'deleted', entry: { actor: 'test', action: 'deleted', reason: 'spam' } });
+    await ctx.store.transition(b.id, {
+      from: ['held'],
+      to: 'deleted',
+      entry: { actor: 'test', action: 'deleted', reason: 'spam' },
+    });
     const ids = async (f: Parameters<QuarantineStore['list']>[0]) => (await ctx.store.list(f)).map((r) => r.id);
     expect(await ids({})).toEqual([b.id, a.id]);
     expect(await ids({ status: 'held' })).toEqual([a.id]);
@@ -148,7 +186,11 @@ describe.each([
     await ctx.store.hold(msg, makeVerdict());
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
-        ctx.store.transition(msg.id, { from: ['held'], to: 'deleted', entry: { actor: `admin:${i}`, action: 'deleted', reason: 'r' } }),
+        ctx.store.transition(msg.id, {
+          from: ['held'],
+          to: 'deleted',
+          entry: { actor: `admin:${i}`, action: 'deleted', reason: 'r' },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -165,7 +207,9 @@ describe.each([
   it('reports unknown and malformed ids as not found', async () => {
     await expect(ctx.store.get('nope')).rejects.toMatchObject({ code: ErrorCodes.QUARANTINE_NOT_FOUND });
     await expect(ctx.store.get('../../etc/passwd')).rejects.toMatchObject({ code: ErrorCodes.QUARANTINE_NOT_FOUND });
-    await expect(ctx.store.transition('nope', { from: ['held'], to: 'deleted', entry: { actor: 't', action: 'x' } })).rejects.toMatchObject({
+    await expect(
+      ctx.store.transition('nope', { from: ['held'], to: 'deleted', entry: { actor: 't', action: 'x' } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.QUARANTINE_NOT_FOUND,
     });
   });
@@ -225,8 +269,12 @@ describe('quarantine key handling and crash leftovers (file)', () => {
   it('refuses a Redis store without a configured key, and a malformed key', async () => {
     const t = await tempDir();
     try {
-      await expect(openQuarantine({ dataDir: t.dir, redis: REDIS_URL })).rejects.toMatchObject({ code: ErrorCodes.CONFIG_INVALID });
-      await expect(openQuarantine({ dataDir: t.dir, key: 'xyz' })).rejects.toMatchObject({ code: ErrorCodes.CONFIG_INVALID });
+      await expect(openQuarantine({ dataDir: t.dir, redis: REDIS_URL })).rejects.toMatchObject({
+        code: ErrorCodes.CONFIG_INVALID,
+      });
+      await expect(openQuarantine({ dataDir: t.dir, key: 'xyz' })).rejects.toMatchObject({
+        code: ErrorCodes.CONFIG_INVALID,
+      });
     } finally {
       await t.cleanup();
     }

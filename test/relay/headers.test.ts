@@ -14,12 +14,33 @@ import { startSink, type Sink } from '../helpers/sink.js';
 import { sendRaw, type Reply } from '../helpers/smtp-client.js';
 
 const AGENT = 'agent@support.example';
-const ANNA = { id: 'C1', name: 'Anna Schmidt', email: 'anna.schmidt@web.de', phone: '+49 30 12345678', order: 'ORD-480001' };
-const BERND = { id: 'C2', name: 'Bernd Vogel', email: 'bernd.vogel@gmx.de', phone: '+49 40 87654321', order: 'ORD-480002' };
-const CARLA = { id: 'C3', name: 'Carla Rossi', email: 'carla.rossi@libero.it', phone: '+39 06 1234 5678', order: 'ORD-480003' };
+const ANNA = {
+  id: 'C1',
+  name: 'Anna Schmidt',
+  email: 'anna.schmidt@web.de',
+  phone: '+49 30 12345678',
+  order: 'ORD-480001',
+};
+const BERND = {
+  id: 'C2',
+  name: 'Bernd Vogel',
+  email: 'bernd.vogel@gmx.de',
+  phone: '+49 40 87654321',
+  order: 'ORD-480002',
+};
+const CARLA = {
+  id: 'C3',
+  name: 'Carla Rossi',
+  email: 'carla.rossi@libero.it',
+  phone: '+39 06 1234 5678',
+  order: 'ORD-480003',
+};
 
 let seq = 0;
-function mail(headers: string[], body = 'Hello,\r\n\r\nthank you for your message. We will get back to you shortly.\r\n'): string {
+function mail(
+  headers: string[],
+  body = 'Hello,\r\n\r\nthank you for your message. We will get back to you shortly.\r\n',
+): string {
   return [
     `From: Support Team <${AGENT}>`,
     `Subject: Your request`,
@@ -42,7 +63,10 @@ describe('headers and links through the relay (issue 17)', () => {
     const csv = join(tmp, 'customers.csv');
     writeFileSync(
       csv,
-      ['customer_id,full_name,email,phone,order_id,country', ...[ANNA, BERND, CARLA].map((c) => `${c.id},${c.name},${c.email},${c.phone},${c.order},DE`)].join('\n') + '\n',
+      [
+        'customer_id,full_name,email,phone,order_id,country',
+        ...[ANNA, BERND, CARLA].map((c) => `${c.id},${c.name},${c.email},${c.phone},${c.order},DE`),
+      ].join('\n') + '\n',
     );
     sink = await startSink();
     const config = loadConfig({
@@ -67,8 +91,10 @@ describe('headers and links through the relay (issue 17)', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  const send = (to: string[], raw: string): Promise<Reply> => sendRaw(server.relay.address.port, { from: AGENT, to, body: raw });
-  const arrived = (n: number): boolean => sink.messages.some((m) => m.raw.toString('utf8').includes(`<hdr-${n}@support.example>`));
+  const send = (to: string[], raw: string): Promise<Reply> =>
+    sendRaw(server.relay.address.port, { from: AGENT, to, body: raw });
+  const arrived = (n: number): boolean =>
+    sink.messages.some((m) => m.raw.toString('utf8').includes(`<hdr-${n}@support.example>`));
 
   async function expectHeld(to: string[], raw: string): Promise<void> {
     const reply = await send(to, raw);
@@ -89,7 +115,10 @@ describe('headers and links through the relay (issue 17)', () => {
     ['Cc (not an envelope recipient)', [`To: ${ANNA.email}`, `Cc: ${BERND.email}`]],
     ['Reply-To', [`To: ${ANNA.email}`, `Reply-To: ${BERND.email}`]],
     ['an X- header', [`To: ${ANNA.email}`, `X-Customer: ${BERND.email}`]],
-    ['Comments (RFC 2047 encoded)', [`To: ${ANNA.email}`, `Comments: =?UTF-8?B?${Buffer.from(`Rückfrage von ${BERND.email}`).toString('base64')}?=`]],
+    [
+      'Comments (RFC 2047 encoded)',
+      [`To: ${ANNA.email}`, `Comments: =?UTF-8?B?${Buffer.from(`Rückfrage von ${BERND.email}`).toString('base64')}?=`],
+    ],
     ['X-Ticket (order id)', [`To: ${ANNA.email}`, `X-Ticket: ${BERND.order}`]],
     ['Keywords (phone)', [`To: ${ANNA.email}`, `Keywords: callback, ${BERND.phone}`]],
     ['Sender', [`To: ${ANNA.email}`, `Sender: ${BERND.email}`]],
@@ -104,7 +133,13 @@ describe('headers and links through the relay (issue 17)', () => {
 
   it("the recipient's own email in a link (unsubscribe, view your order) is delivered", async () => {
     const body = `Hello Anna,\r\n\r\nyour order: https://shop.example/orders/${ANNA.order}?email=${encodeURIComponent(ANNA.email)}\r\nUnsubscribe: https://shop.example/unsubscribe?u=${encodeURIComponent(ANNA.email)}\r\n`;
-    const reply = await send([ANNA.email], mail([`To: ${ANNA.email}`, `List-Unsubscribe: <https://shop.example/unsub?email=${encodeURIComponent(ANNA.email)}>`], body));
+    const reply = await send(
+      [ANNA.email],
+      mail(
+        [`To: ${ANNA.email}`, `List-Unsubscribe: <https://shop.example/unsub?email=${encodeURIComponent(ANNA.email)}>`],
+        body,
+      ),
+    );
     expect(reply.code).toBe(250);
     expect(reply.text).toMatch(/queued/);
   });

@@ -30,7 +30,12 @@ describe('relay through a real upstream', () => {
 
   beforeAll(async () => {
     sink = await startSink();
-    relay = await startTestRelay({ upstream: sink.url, upstreamTimeout: '2s', 'limits.maxSize': '64KB', 'limits.maxRecipients': '5' });
+    relay = await startTestRelay({
+      upstream: sink.url,
+      upstreamTimeout: '2s',
+      'limits.maxSize': '64KB',
+      'limits.maxRecipients': '5',
+    });
   });
   afterAll(async () => {
     await relay.close();
@@ -42,8 +47,13 @@ describe('relay through a real upstream', () => {
   });
 
   it('delivers the bytes unchanged apart from the trace header, with exactly the envelope', async () => {
-    const body = message({ body: 'Line one\r\n  indented line with trailing space \r\n\tTabbed\r\n\r\nLast line' }) + '\r\n';
-    const reply = await sendRaw(relay.port, { from: 'agent@support.example', to: ['Customer@Example.com', 'second@example.net'], body });
+    const body =
+      message({ body: 'Line one\r\n  indented line with trailing space \r\n\tTabbed\r\n\r\nLast line' }) + '\r\n';
+    const reply = await sendRaw(relay.port, {
+      from: 'agent@support.example',
+      to: ['Customer@Example.com', 'second@example.net'],
+      body,
+    });
     expect(reply.code).toBe(250);
     const [m] = await sink.waitFor(1);
     expect(m!.mailFrom).toBe('agent@support.example');
@@ -55,7 +65,13 @@ describe('relay through a real upstream', () => {
     const id = /queued as ([0-9A-Z]+)/.exec(reply.text)![1]!;
     expect(traceIdOf(m!.raw)).toBe(id);
     const line = relay.logs.find((l) => l.tx === id && l.msg === 'transaction');
-    expect(line).toMatchObject({ verdict: 'deliver', reply: 250, upstreamCode: 250, rcptCount: 2, rcptDomains: ['example.com', 'example.net'] });
+    expect(line).toMatchObject({
+      verdict: 'deliver',
+      reply: 250,
+      upstreamCode: 250,
+      rcptCount: 2,
+      rcptDomains: ['example.com', 'example.net'],
+    });
   });
 
   it('keeps dot-stuffed lines intact', async () => {
@@ -91,7 +107,13 @@ describe('relay through a real upstream', () => {
   });
 
   it('carries 8-bit content and SMTPUTF8 addresses', async () => {
-    const body = Buffer.from(message({ subject: 'Grüße', body: 'Ünïcödé bödy — 日本語\r\n' }).replace('charset=utf-8', 'charset=utf-8\r\nContent-Transfer-Encoding: 8bit') + '\r\n', 'utf8');
+    const body = Buffer.from(
+      message({ subject: 'Grüße', body: 'Ünïcödé bödy — 日本語\r\n' }).replace(
+        'charset=utf-8',
+        'charset=utf-8\r\nContent-Transfer-Encoding: 8bit',
+      ) + '\r\n',
+      'utf8',
+    );
     const c = await RawSmtp.open(relay.port);
     await c.read();
     await c.cmd('EHLO utf8.test');
@@ -123,7 +145,9 @@ describe('relay through a real upstream', () => {
     };
     const under = fill(64 * 1024 - 10);
     expect(Buffer.byteLength(under)).toBeLessThanOrEqual(64 * 1024);
-    expect((await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: under })).code).toBe(250);
+    expect((await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: under })).code).toBe(
+      250,
+    );
     const over = fill(64 * 1024 + 100);
     const r = await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: over });
     expect(r.code).toBe(552);
@@ -131,7 +155,9 @@ describe('relay through a real upstream', () => {
     expect(sink.messages.length).toBe(1);
     // far over: 1 MB, still answered (drained, not buffered)
     const huge = head + '\r\n' + ('z'.repeat(998) + '\r\n').repeat(1100);
-    expect((await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: huge })).code).toBe(552);
+    expect((await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: huge })).code).toBe(
+      552,
+    );
   });
 
   it('refuses SIZE= above the limit at MAIL FROM', async () => {
@@ -145,7 +171,11 @@ describe('relay through a real upstream', () => {
 
   // Bare LF (accepted and normalised by default, or refused with smtp.bareNewline=reject): test/smtp/data-reader.test.ts.
   it('rejects bare CR in DATA (SMTP smuggling) and delivers nothing', async () => {
-    for (const body of [message() + '\r\nline\r.\rmore\r\n', message() + '\r\nlone CR\rhere\r\n', message() + '\r\nCR LF-dot\r\n.\rMAIL FROM:<x@evil.example>\r\n']) {
+    for (const body of [
+      message() + '\r\nline\r.\rmore\r\n',
+      message() + '\r\nlone CR\rhere\r\n',
+      message() + '\r\nCR LF-dot\r\n.\rMAIL FROM:<x@evil.example>\r\n',
+    ]) {
       const r = await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body });
       expect(r.code).toBe(550);
       expect(r.text).toMatch(/5\.6\.0 Bare CR or LF/);
@@ -210,7 +240,11 @@ describe('relay through a real upstream', () => {
 
   it('reports recipients the upstream refused with a DSN to the sender, delivers to the rest', async () => {
     sink.faults.refuseRcpt = ['gone@example.com'];
-    const r = await sendRaw(relay.port, { from: 'agent@support.example', to: ['ok@example.com', 'gone@example.com'], body: message() });
+    const r = await sendRaw(relay.port, {
+      from: 'agent@support.example',
+      to: ['ok@example.com', 'gone@example.com'],
+      body: message(),
+    });
     expect(r.code).toBe(250);
     const msgs = await sink.waitFor(2);
     const delivered = msgs.find((m) => m.rcptTo.includes('ok@example.com'))!;
@@ -309,16 +343,28 @@ describe('decision stage', () => {
       rules: ['bulk'],
       reason: 'bulk',
       hits: [],
-      reply: { code: 550, enhanced: '5.7.1', text: 'Message carries personal data of 7 other customers (bulk); not sent' },
+      reply: {
+        code: 550,
+        enhanced: '5.7.1',
+        text: 'Message carries personal data of 7 other customers (bulk); not sent',
+      },
     });
     relay = await startTestRelay({}, { inspector });
     const r = await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() });
     expect(r.code).toBe(550);
-    expect(r.text).toMatch(/^550 5\.7\.1 Message carries personal data of 7 other customers \(bulk\); not sent, ref [0-9A-Z]{22}$/);
+    expect(r.text).toMatch(
+      /^550 5\.7\.1 Message carries personal data of 7 other customers \(bulk\); not sent, ref [0-9A-Z]{22}$/,
+    );
   });
 
   it('a tag verdict adds X-Postguard headers and delivers', async () => {
-    const inspector: Inspector = async () => ({ action: 'tag', rules: ['weak'], reason: 'names', hits: [], headers: { 'X-Postguard-Verdict': 'tag', 'X-Postguard-Rules': 'weak', 'Bcc': 'evil@example.com' } });
+    const inspector: Inspector = async () => ({
+      action: 'tag',
+      rules: ['weak'],
+      reason: 'names',
+      hits: [],
+      headers: { 'X-Postguard-Verdict': 'tag', 'X-Postguard-Rules': 'weak', Bcc: 'evil@example.com' },
+    });
     relay = await startTestRelay({}, { inspector });
     const r = await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() });
     expect(r.code).toBe(250);
@@ -332,15 +378,31 @@ describe('decision stage', () => {
   it('a quarantine verdict without a store fails closed; with a store it is held and answered 250 only after the write', async () => {
     const inspector: Inspector = async () => ({ action: 'quarantine', rules: ['foreign-data'], reason: 'x', hits: [] });
     relay = await startTestRelay({}, { inspector });
-    expect((await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() })).code).toBe(451);
+    expect(
+      (await sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() })).code,
+    ).toBe(451);
     await relay.close();
     const held: string[] = [];
     let release!: () => void;
     let holding = false;
     const gate = new Promise<void>((r) => (release = r));
-    relay = await startTestRelay({}, { inspector, quarantine: { hold: async (m) => { holding = true; await gate; held.push(m.id); } } });
+    relay = await startTestRelay(
+      {},
+      {
+        inspector,
+        quarantine: {
+          hold: async (m) => {
+            holding = true;
+            await gate;
+            held.push(m.id);
+          },
+        },
+      },
+    );
     let answered = false;
-    const pending = sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() }).finally(() => (answered = true));
+    const pending = sendRaw(relay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() }).finally(
+      () => (answered = true),
+    );
     await waitUntil(() => holding, 30_000, 'the hold to start');
     expect(held.length).toBe(0);
     expect(answered).toBe(false);
@@ -388,7 +450,11 @@ describe('the upstream transaction opened while the message arrives (upstreamEar
   }
 
   /** Client up to the 354, then waits `until` before sending the body. */
-  async function sendWithPause(port: number, until: () => Promise<void>, body = message()): Promise<{ code: number; text: string }> {
+  async function sendWithPause(
+    port: number,
+    until: () => Promise<void>,
+    body = message(),
+  ): Promise<{ code: number; text: string }> {
     const c = await RawSmtp.open(port);
     await c.read();
     await c.cmd('EHLO client.test');
@@ -423,7 +489,11 @@ describe('the upstream transaction opened while the message arrives (upstreamEar
     relay = await startTestRelay({ upstream: up.url });
     const u = up;
     const body = message();
-    const r = await sendWithPause(relay.port, () => waitFor(() => u.events.includes('DATA'), 'upstream DATA while the client waits'), body);
+    const r = await sendWithPause(
+      relay.port,
+      () => waitFor(() => u.events.includes('DATA'), 'upstream DATA while the client waits'),
+      body,
+    );
     expect(r.code).toBe(250);
     expect(u.events).toEqual(['MAIL', 'RCPT', 'DATA', 'message']);
     expect(u.messages).toHaveLength(1);
@@ -444,7 +514,9 @@ describe('the upstream transaction opened while the message arrives (upstreamEar
     // and the next message goes through on a fresh connection
     const plainRelay = await startTestRelay({ upstream: up.url });
     try {
-      expect((await sendRaw(plainRelay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() })).code).toBe(250);
+      expect(
+        (await sendRaw(plainRelay.port, { from: 'a@support.example', to: ['c@example.com'], body: message() })).code,
+      ).toBe(250);
       expect(u.messages).toHaveLength(1);
     } finally {
       await plainRelay.close();

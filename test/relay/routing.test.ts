@@ -43,7 +43,16 @@ describe('recipients over SMTP (issue 17: routing tricks, IDN)', () => {
     );
     sink = await startSink();
     const config = loadConfig({
-      flags: { listen: '127.0.0.1:0', adminListen: '', dataDir: join(tmp, 'data'), upstream: sink.url, directory: [csv], internalDomains: [OURS], policies: resolve('policies'), hostname: 'relay.routing.test' },
+      flags: {
+        listen: '127.0.0.1:0',
+        adminListen: '',
+        dataDir: join(tmp, 'data'),
+        upstream: sink.url,
+        directory: [csv],
+        internalDomains: [OURS],
+        policies: resolve('policies'),
+        hostname: 'relay.routing.test',
+      },
       env: {},
     });
     server = await startServer(config, silentLogger);
@@ -79,14 +88,22 @@ describe('recipients over SMTP (issue 17: routing tricks, IDN)', () => {
   });
 
   it('a message with a routed recipient among plain ones never reaches the upstream for it', async () => {
-    const reply = await sendRaw(port, { from: `agent@${OURS}`, to: [`ops@${OURS}`, `someone%evil.example@${OURS}`], body: message({ to: `ops@${OURS}` }) });
+    const reply = await sendRaw(port, {
+      from: `agent@${OURS}`,
+      to: [`ops@${OURS}`, `someone%evil.example@${OURS}`],
+      body: message({ to: `ops@${OURS}` }),
+    });
     expect(reply.code).toBe(553);
     expect(sink.messages).toEqual([]);
   });
 
   it('a plain internal address is accepted and may receive customer data', async () => {
     expect((await rcpt(`ops@${OURS}`)).code).toBe(250);
-    const body = message({ from: `agent@${OURS}`, to: `ops@${OURS}`, body: 'Escalation: customer paul@plain.example, phone +44 20 7946 0321.' });
+    const body = message({
+      from: `agent@${OURS}`,
+      to: `ops@${OURS}`,
+      body: 'Escalation: customer paul@plain.example, phone +44 20 7946 0321.',
+    });
     const reply = await sendRaw(port, { from: `agent@${OURS}`, to: [`ops@${OURS}`], body });
     expect(reply.code).toBe(250);
     expect(reply.text).toMatch(/queued as/);
@@ -95,7 +112,10 @@ describe('recipients over SMTP (issue 17: routing tricks, IDN)', () => {
   });
 
   it('the recipient in punycode receives their own address written in Unicode: delivered, not foreign', async () => {
-    const body = message({ to: 'Jürgen Müller <jürgen@xn--mller-kva.de>', body: 'Hallo Herr Müller,\r\nIhre Adresse jürgen@müller.de und Ihre Nummer 030 1234 5678 sind bestätigt.' });
+    const body = message({
+      to: 'Jürgen Müller <jürgen@xn--mller-kva.de>',
+      body: 'Hallo Herr Müller,\r\nIhre Adresse jürgen@müller.de und Ihre Nummer 030 1234 5678 sind bestätigt.',
+    });
     const reply = await sendRaw(port, { from: `agent@${OURS}`, to: ['jürgen@xn--mller-kva.de'], body, smtputf8: true });
     expect(reply.code).toBe(250);
     expect(reply.text).toMatch(/queued as/);
@@ -103,7 +123,10 @@ describe('recipients over SMTP (issue 17: routing tricks, IDN)', () => {
   });
 
   it('the recipient in Unicode (SMTPUTF8) matches the directory row stored in punycode: delivered', async () => {
-    const body = message({ to: 'kontakt@börse.example', body: 'Guten Tag,\r\nwir haben kontakt@xn--brse-5qa.example und +49 40 9876 5432 gespeichert.' });
+    const body = message({
+      to: 'kontakt@börse.example',
+      body: 'Guten Tag,\r\nwir haben kontakt@xn--brse-5qa.example und +49 40 9876 5432 gespeichert.',
+    });
     const reply = await sendRaw(port, { from: `agent@${OURS}`, to: ['kontakt@börse.example'], body, smtputf8: true });
     expect(reply.code).toBe(250);
     expect(reply.text).toMatch(/queued as/);

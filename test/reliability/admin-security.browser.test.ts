@@ -36,14 +36,24 @@ export const XSS_PAYLOADS = [
   `<svg><animate onbegin="window.__pwned=1;alert(21)" attributeName=x dur=1s>`,
   `<input autofocus onfocus="window.__pwned=1;alert(22)">`,
 ];
-const ENCODED_WORD = '=?utf-8?b?' + Buffer.from('<script>window.__pwned=1;alert(23)</script>').toString('base64') + '?=';
+const ENCODED_WORD =
+  '=?utf-8?b?' + Buffer.from('<script>window.__pwned=1;alert(23)</script>').toString('base64') + '?=';
 
 let browser: Browser;
 let env: Env;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   env = await startEnv();
 }, 60_000);
@@ -93,9 +103,11 @@ async function liveMarkup(page: Page): Promise<string[]> {
         for (const el of Array.from(document.querySelectorAll('*'))) {
           for (const a of Array.from(el.attributes)) {
             if (/^on/i.test(a.name)) out.push(`<${el.tagName.toLowerCase()} ${a.name}>`);
-            if (/^\s*javascript:/i.test(a.value) && /^(href|src|action|data|formaction|content)$/i.test(a.name)) out.push(`${a.name}=javascript:`);
+            if (/^\s*javascript:/i.test(a.value) && /^(href|src|action|data|formaction|content)$/i.test(a.name))
+              out.push(`${a.name}=javascript:`);
           }
-          if (['SCRIPT', 'OBJECT', 'EMBED', 'BASE', 'SVG', 'MATH', 'DETAILS'].includes(el.tagName.toUpperCase())) out.push(`<${el.tagName.toLowerCase()}>`);
+          if (['SCRIPT', 'OBJECT', 'EMBED', 'BASE', 'SVG', 'MATH', 'DETAILS'].includes(el.tagName.toUpperCase()))
+            out.push(`<${el.tagName.toLowerCase()}>`);
           if (el.tagName === 'META' && /refresh/i.test(el.getAttribute('http-equiv') ?? '')) out.push('<meta refresh>');
         }
         return out;
@@ -112,19 +124,55 @@ describe('admin: authentication and CSRF on every endpoint', () => {
     await env.store.hold(msg, makeVerdict());
     const u = env.server.url;
     const id = msg.id;
-    const gets = ['/', '/messages', `/messages/${id}`, `/messages/${id}/body`, '/audit', '/audit/export', '/api/messages', `/api/messages/${id}`, '/api/audit', '/api/audit/export', '/api/session', '/api/users', '/admin', '/messages/../audit'];
-    const posts = [`/messages/${id}/release`, `/messages/${id}/delete`, `/api/messages/${id}/release`, `/api/messages/${id}/delete`, '/logout'];
-    const forged: Record<string, string>[] = [{}, { cookie: 'pg_session=' + 'a'.repeat(43) }, { authorization: 'Bearer pgt_' + 'b'.repeat(40) }, { authorization: 'Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQtMQ==' }];
+    const gets = [
+      '/',
+      '/messages',
+      `/messages/${id}`,
+      `/messages/${id}/body`,
+      '/audit',
+      '/audit/export',
+      '/api/messages',
+      `/api/messages/${id}`,
+      '/api/audit',
+      '/api/audit/export',
+      '/api/session',
+      '/api/users',
+      '/admin',
+      '/messages/../audit',
+    ];
+    const posts = [
+      `/messages/${id}/release`,
+      `/messages/${id}/delete`,
+      `/api/messages/${id}/release`,
+      `/api/messages/${id}/delete`,
+      '/logout',
+    ];
+    const forged: Record<string, string>[] = [
+      {},
+      { cookie: 'pg_session=' + 'a'.repeat(43) },
+      { authorization: 'Bearer pgt_' + 'b'.repeat(40) },
+      { authorization: 'Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQtMQ==' },
+    ];
     const table: Record<string, number[]> = {};
     for (const headers of forged) {
       for (const p of gets) {
         const r = await fetch(u + p, { headers, redirect: 'manual' });
         (table[`GET ${p}`] ??= []).push(r.status);
-        expect(r.status === 401 || ((r.status === 302 || r.status === 303) && r.headers.get('location') === '/login') || r.status === 404, `GET ${p} ${JSON.stringify(headers)} → ${r.status}`).toBe(true);
+        expect(
+          r.status === 401 ||
+            ((r.status === 302 || r.status === 303) && r.headers.get('location') === '/login') ||
+            r.status === 404,
+          `GET ${p} ${JSON.stringify(headers)} → ${r.status}`,
+        ).toBe(true);
         if (r.status === 404) expect(await r.text()).not.toContain(id);
       }
       for (const p of posts) {
-        const r = await fetch(u + p, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', origin: u }, body: 'reason=x&csrf=y', redirect: 'manual' });
+        const r = await fetch(u + p, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', origin: u },
+          body: 'reason=x&csrf=y',
+          redirect: 'manual',
+        });
         (table[`POST ${p}`] ??= []).push(r.status);
         expect([401, 403]).toContain(r.status);
       }
@@ -150,7 +198,10 @@ describe('admin: authentication and CSRF on every endpoint', () => {
     expect((await env.store.get(id)).status).toBe('released');
     // other methods are refused
     expect((await fetch(`${u}/api/messages/${id}`, { method: 'DELETE', headers: { cookie } })).status).toBe(405);
-    console.log('[admin-auth] statuses per endpoint (no creds, forged cookie, forged token, basic):', JSON.stringify(table));
+    console.log(
+      '[admin-auth] statuses per endpoint (no creds, forged cookie, forged token, basic):',
+      JSON.stringify(table),
+    );
   });
 });
 
@@ -222,7 +273,15 @@ describe('admin console in a real browser: XSS payload corpus renders inert', ()
     } finally {
       await context.close();
     }
-    console.log('[admin-xss]', JSON.stringify({ payloads: XSS_PAYLOADS.length + 1, pagesChecked: ids.length + 4, dialogs: dialogs.length, problems: Object.keys(problems).length }));
+    console.log(
+      '[admin-xss]',
+      JSON.stringify({
+        payloads: XSS_PAYLOADS.length + 1,
+        pagesChecked: ids.length + 4,
+        dialogs: dialogs.length,
+        problems: Object.keys(problems).length,
+      }),
+    );
     expect(problems).toEqual({});
     expect(dialogs).toEqual([]);
   }, 120_000);

@@ -10,7 +10,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openQuarantine } from '../../src/quarantine/index.js';
-import { cleanupChildren, freePort, POLICIES, startChildRelay, tempDir, type ChildRelay } from '../helpers/child-relay.js';
+import {
+  cleanupChildren,
+  freePort,
+  POLICIES,
+  startChildRelay,
+  tempDir,
+  type ChildRelay,
+} from '../helpers/child-relay.js';
 import { messageIdOf, sendAll, type OutMessage, type Outcome } from '../helpers/retrying-client.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 
@@ -53,10 +60,30 @@ describe('crash under load', () => {
     const dir = tempDir('pg-crash-');
     const dataDir = join(dir, 'data');
     const csv = join(dir, 'directory.csv');
-    writeFileSync(csv, 'customer_id,full_name,email,phone,order_id\nc1,Jane Roe,jane.roe@example.net,+1 415 555 0100,ORD-778812\nc2,Max Mustermann,max.m@example.org,+49 151 23456789,ORD-112233\n');
+    writeFileSync(
+      csv,
+      'customer_id,full_name,email,phone,order_id\nc1,Jane Roe,jane.roe@example.net,+1 415 555 0100,ORD-778812\nc2,Max Mustermann,max.m@example.org,+49 151 23456789,ORD-112233\n',
+    );
     const sink: Sink = await startSink();
     const port = await freePort();
-    const args = ['--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--upstream', sink.url, '--data-dir', dataDir, '--directory', csv, '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test'];
+    const args = [
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--admin-listen',
+      '',
+      '--upstream',
+      sink.url,
+      '--data-dir',
+      dataDir,
+      '--directory',
+      csv,
+      '--policies',
+      POLICIES,
+      '--internal-domain',
+      'support.example',
+      '--hostname',
+      'relay.test',
+    ];
     const started = Date.now();
     let relay: ChildRelay = await startChildRelay({ args });
     const kills: { atAccepted: number; restartMs: number }[] = [];

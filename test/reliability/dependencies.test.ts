@@ -11,13 +11,23 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openQuarantine } from '../../src/quarantine/index.js';
-import { cleanupChildren, freePort, POLICIES, spawnTracked, startChildRelay, tempDir, waitUntil, type ChildRelay } from '../helpers/child-relay.js';
+import {
+  cleanupChildren,
+  freePort,
+  POLICIES,
+  spawnTracked,
+  startChildRelay,
+  tempDir,
+  waitUntil,
+  type ChildRelay,
+} from '../helpers/child-relay.js';
 import { startFaultUpstream, type FaultMode } from '../helpers/fault-upstream.js';
 import { messageIdOf, sendAll, type OutMessage } from '../helpers/retrying-client.js';
 import { sendRaw, type Reply } from '../helpers/smtp-client.js';
 import { startSink } from '../helpers/sink.js';
 
-const DIRECTORY = 'customer_id,full_name,email,phone,order_id\nc1,Jane Roe,jane.roe@example.net,+1 415 555 0100,ORD-778812\nc2,Max Mustermann,max.m@example.org,+49 151 23456789,ORD-112233\n';
+const DIRECTORY =
+  'customer_id,full_name,email,phone,order_id\nc1,Jane Roe,jane.roe@example.net,+1 415 555 0100,ORD-778812\nc2,Max Mustermann,max.m@example.org,+49 151 23456789,ORD-112233\n';
 const immutable: string[] = [];
 
 afterAll(async () => {
@@ -48,7 +58,11 @@ async function send(port: number, to: string): Promise<Reply & { messageId: stri
 }
 
 /** Sends fresh copies until one gets 250 (at most `max` attempts), as a retrying client would. */
-async function sendUntil250(port: number, to: string, max = 3): Promise<Reply & { messageId: string; attempts: number }> {
+async function sendUntil250(
+  port: number,
+  to: string,
+  max = 3,
+): Promise<Reply & { messageId: string; attempts: number }> {
   let r: Reply & { messageId: string } = { code: 0, text: '', messageId: '' };
   for (let attempts = 1; attempts <= max; attempts++) {
     r = await send(port, to);
@@ -58,19 +72,40 @@ async function sendUntil250(port: number, to: string, max = 3): Promise<Reply & 
   return { ...r, attempts: max };
 }
 
-async function readyz(adminPort: number): Promise<{ status: number; body: { ready: boolean; checks: Record<string, boolean> } }> {
+async function readyz(
+  adminPort: number,
+): Promise<{ status: number; body: { ready: boolean; checks: Record<string, boolean> } }> {
   const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`);
   return { status: res.status, body: (await res.json()) as { ready: boolean; checks: Record<string, boolean> } };
 }
 
-async function relayWith(extra: string[], dataDir?: string): Promise<{ relay: ChildRelay; dataDir: string; port: number }> {
+async function relayWith(
+  extra: string[],
+  dataDir?: string,
+): Promise<{ relay: ChildRelay; dataDir: string; port: number }> {
   const dir = tempDir('pg-dep-');
   const dd = dataDir ?? join(dir, 'data');
   const csv = join(dir, 'directory.csv');
   writeFileSync(csv, DIRECTORY);
   const port = await freePort();
   const relay = await startChildRelay({
-    args: ['--listen', `127.0.0.1:${port}`, '--admin-listen', '127.0.0.1:0', '--data-dir', dd, '--directory', csv, '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test', ...extra],
+    args: [
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--admin-listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dd,
+      '--directory',
+      csv,
+      '--policies',
+      POLICIES,
+      '--internal-domain',
+      'support.example',
+      '--hostname',
+      'relay.test',
+      ...extra,
+    ],
   });
   return { relay, dataDir: dd, port };
 }
@@ -139,31 +174,44 @@ describe('upstream faults', () => {
     ['silentAfterGreeting', 'greets, then never answers'],
   ];
   const recoveries: Record<string, number> = {};
-  afterAll(() => console.log('[upstream-mid-session] attempts until 250 after the fault cleared:', JSON.stringify(recoveries)));
-  it.each(midSession)('upstream %s (%s) → 4xx to the client, then recovers', async (mode) => {
-    const up = await startFaultUpstream(mode);
-    const { relay, port } = await relayWith(['--upstream', `smtp://127.0.0.1:${up.port}`, '--upstream-timeout', '2s', '--upstream-start-tls', 'never']);
-    try {
-      const r = await send(port, 'someone@example.com');
-      expect(r.code).toBeGreaterThanOrEqual(400);
-      expect(r.code).toBeLessThan(500);
-      expect(r.ms).toBeLessThan(15_000);
-      expect(up.accepted.length).toBe(0);
-      up.mode = 'ok';
-      await waitUntil(async () => (await readyz(relay.adminPort!)).status === 200, 10_000, 'readyz');
-      // A client's first retry should get through: the fault closed or reset the pooled connections, and a reused
-      // one found closed is retried on a fresh connection. (With nodemailer's pool this took 1–7 tries.) One more
-      // try is allowed for a loaded CI machine, where the 2 s upstream timeout could expire on a healthy upstream.
-      const ok = await sendUntil250(port, 'someone@example.com', 3);
-      expect(ok.code).toBe(250);
-      expect(ok.attempts).toBeLessThanOrEqual(2);
-      recoveries[mode] = ok.attempts;
-      expect(up.accepted.map(messageIdOf)).toEqual([ok.messageId]);
-    } finally {
-      await relay.kill();
-      await up.close();
-    }
-  }, 60_000);
+  afterAll(() =>
+    console.log('[upstream-mid-session] attempts until 250 after the fault cleared:', JSON.stringify(recoveries)),
+  );
+  it.each(midSession)(
+    'upstream %s (%s) → 4xx to the client, then recovers',
+    async (mode) => {
+      const up = await startFaultUpstream(mode);
+      const { relay, port } = await relayWith([
+        '--upstream',
+        `smtp://127.0.0.1:${up.port}`,
+        '--upstream-timeout',
+        '2s',
+        '--upstream-start-tls',
+        'never',
+      ]);
+      try {
+        const r = await send(port, 'someone@example.com');
+        expect(r.code).toBeGreaterThanOrEqual(400);
+        expect(r.code).toBeLessThan(500);
+        expect(r.ms).toBeLessThan(15_000);
+        expect(up.accepted.length).toBe(0);
+        up.mode = 'ok';
+        await waitUntil(async () => (await readyz(relay.adminPort!)).status === 200, 10_000, 'readyz');
+        // A client's first retry should get through: the fault closed or reset the pooled connections, and a reused
+        // one found closed is retried on a fresh connection. (With nodemailer's pool this took 1–7 tries.) One more
+        // try is allowed for a loaded CI machine, where the 2 s upstream timeout could expire on a healthy upstream.
+        const ok = await sendUntil250(port, 'someone@example.com', 3);
+        expect(ok.code).toBe(250);
+        expect(ok.attempts).toBeLessThanOrEqual(2);
+        recoveries[mode] = ok.attempts;
+        expect(up.accepted.map(messageIdOf)).toEqual([ok.messageId]);
+      } finally {
+        await relay.kill();
+        await up.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('Redis (private instance) stopped mid-traffic and restarted', () => {
@@ -172,20 +220,51 @@ describe('Redis (private instance) stopped mid-traffic and restarted', () => {
     const rport = await freePort();
     // Own redis-server on a free port (never the shared 6379). Append-only with fsync always so that a SIGKILL
     // loses nothing Redis acknowledged: the durability an operator must configure for a shared quarantine.
-    const redisArgs = ['--port', String(rport), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', rdir, '--daemonize', 'no'];
+    const redisArgs = [
+      '--port',
+      String(rport),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--dir',
+      rdir,
+      '--daemonize',
+      'no',
+    ];
     let redis = spawnTracked('redis-server', redisArgs);
     await waitUntil(() => /Ready to accept connections/.test(redis.out()), 10_000, 'redis start');
     const sink = await startSink();
     const key = randomBytes(32).toString('hex');
     const redisUrl = `redis://127.0.0.1:${rport}`;
-    const { relay, port } = await relayWith(['--upstream', sink.url, '--redis', redisUrl, '--redis-prefix', 'pgrel:', '--directory-secret', 'reliability-secret-0123456789', '--quarantine-key', key]);
+    const { relay, port } = await relayWith([
+      '--upstream',
+      sink.url,
+      '--redis',
+      redisUrl,
+      '--redis-prefix',
+      'pgrel:',
+      '--directory-secret',
+      'reliability-secret-0123456789',
+      '--quarantine-key',
+      key,
+    ]);
     const timeline: Record<string, unknown> = {};
     try {
       expect((await readyz(relay.adminPort!)).status).toBe(200);
       // background traffic: 300 messages, 4 retrying clients, every 5th held (lookalike domain)
       const messages: OutMessage[] = Array.from({ length: 300 }, (_, i) => {
         const m = mail(i % 5 === 0 ? `r${i}@gmial.com` : `r${i}@example.com`, '\r\n' + 'y'.repeat(500));
-        return { messageId: m.messageId, from: 'agent@support.example', to: [i % 5 === 0 ? `r${i}@gmial.com` : `r${i}@example.com`], data: m.body };
+        return {
+          messageId: m.messageId,
+          from: 'agent@support.example',
+          to: [i % 5 === 0 ? `r${i}@gmial.com` : `r${i}@example.com`],
+          data: m.body,
+        };
       });
       let accepted = 0;
       let downAt = -1;
@@ -207,7 +286,11 @@ describe('Redis (private instance) stopped mid-traffic and restarted', () => {
       redis = spawnTracked('redis-server', redisArgs);
       await waitUntil(() => /Ready to accept connections/.test(redis.out()), 10_000, 'redis restart');
       const t0 = Date.now();
-      await waitUntil(async () => (await readyz(relay.adminPort!)).status === 200, 30_000, 'readyz after redis restart');
+      await waitUntil(
+        async () => (await readyz(relay.adminPort!)).status === 200,
+        30_000,
+        'readyz after redis restart',
+      );
       timeline.readyAgainMs = Date.now() - t0;
       const outcomes = await traffic;
       const heldUp = await send(port, 'probe2@gmial.com');

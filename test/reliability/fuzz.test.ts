@@ -8,7 +8,15 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, checkDelivery, runCase, sessionArb, settle, startFuzzTarget, type FuzzTarget } from '../../bench/fuzz/engine.js';
+import {
+  alive,
+  checkDelivery,
+  runCase,
+  sessionArb,
+  settle,
+  startFuzzTarget,
+  type FuzzTarget,
+} from '../../bench/fuzz/engine.js';
 
 const SEED = 20241118;
 const RUNS = Number(process.env.PG_FUZZ_RUNS ?? 600);
@@ -41,7 +49,19 @@ describe('fuzz: SMTP command sequences and MIME structure', () => {
     );
     await settle(target, outcomes);
     const problems = checkDelivery(target, outcomes);
-    console.log('[fuzz]', JSON.stringify({ runs: RUNS, seed: SEED, replies, data: outcomes.size, dataReplies: codes, delivered: target.delivered.size, held: [...outcomes.values()].filter((o) => o.held).length, seconds: (Date.now() - t0) / 1000 }));
+    console.log(
+      '[fuzz]',
+      JSON.stringify({
+        runs: RUNS,
+        seed: SEED,
+        replies,
+        data: outcomes.size,
+        dataReplies: codes,
+        delivered: target.delivered.size,
+        held: [...outcomes.values()].filter((o) => o.held).length,
+        seconds: (Date.now() - t0) / 1000,
+      }),
+    );
     expect(problems).toEqual([]);
     expect(target.crashes).toEqual([]);
     expect(await alive(target.port)).toBe(true);

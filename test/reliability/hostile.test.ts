@@ -19,7 +19,14 @@ import { loadPolicies, type PolicySet } from '../../src/decide/index.js';
 import { openDirectory, type Directory } from '../../src/directory/index.js';
 import { createInspector, scanMessage } from '../../src/inspect/inspector.js';
 import { generateCorpusAtFixedTime, writeDirectoryCsv, type Corpus } from '../corpus/generate.js';
-import { cleanupChildren, freePort, POLICIES, startChildRelay, tempDir, type ChildRelay } from '../helpers/child-relay.js';
+import {
+  cleanupChildren,
+  freePort,
+  POLICIES,
+  startChildRelay,
+  tempDir,
+  type ChildRelay,
+} from '../helpers/child-relay.js';
 import { BOMBS, mutate } from '../helpers/hostile.js';
 import { messageIdOf } from '../helpers/retrying-client.js';
 import { sendRaw } from '../helpers/smtp-client.js';
@@ -50,7 +57,10 @@ function pythonEmailCorpus(): Buffer[] {
   for (const root of roots) {
     if (!existsSync(root)) continue;
     for (const a of readdirSync(root)) {
-      for (const cand of [join(root, a, 'test/test_email/data'), join(root, a, 'lib', a.replace(/^(\d+\.\d+).*/, 'python$1'), 'test/test_email/data')]) {
+      for (const cand of [
+        join(root, a, 'test/test_email/data'),
+        join(root, a, 'lib', a.replace(/^(\d+\.\d+).*/, 'python$1'), 'test/test_email/data'),
+      ]) {
         if (existsSync(cand)) {
           return readdirSync(cand)
             .filter((f) => f.startsWith('msg_'))
@@ -75,7 +85,12 @@ beforeAll(async () => {
   dir = tempDir('pg-hostile-');
   corpus = await generateCorpusAtFixedTime();
   csv = writeDirectoryCsv(corpus.customers, dir);
-  directory = await openDirectory({ dataDir: join(dir, 'data'), secret: 'hostile-secret-0123456789abcdef', follow: false, logger: silentLogger });
+  directory = await openDirectory({
+    dataDir: join(dir, 'data'),
+    secret: 'hostile-secret-0123456789abcdef',
+    follow: false,
+    logger: silentLogger,
+  });
   await directory.import(csv, { mode: 'replace' });
   policies = await loadPolicies(POLICIES);
 }, 120_000);
@@ -88,28 +103,50 @@ afterAll(async () => {
 
 describe('bombs through the inspector (parse → detect → decide)', () => {
   for (const bomb of BOMBS) {
-    it(bomb.name, async () => {
-      const raw = bomb.raw(plant());
-      const inspect = createInspector({ directory, internalDomains: INTERNAL, policy: () => policies, monitor: false });
-      resetPeak();
-      const t0 = performance.now();
-      let verdict: Verdict | undefined;
-      let error: string | undefined;
-      try {
-        verdict = await inspect({ id: 'bomb', envelope: ENVELOPE, client: { remoteAddress: '127.0.0.1', secure: false }, raw, receivedAt: new Date() } as Parameters<typeof inspect>[0]);
-      } catch (err) {
-        error = (err as { code?: string }).code ?? (err as Error).message.slice(0, 80);
-      }
-      const ms = Math.round(performance.now() - t0);
-      const rss = peakRssMb();
-      figures[bomb.name] = { inputKB: Math.round(raw.length / 1024), ms, peakRssMB: rss, verdict: verdict?.action, rules: verdict?.rules, error };
-      expect(ms).toBeLessThan(MAX_SCAN_MS);
-      expect(rss).toBeLessThan(MAX_RSS_MB);
-      // Every bomb carries another customer's e-mail address at its far end (or is cut by a limit): either the
-      // scan fails (the relay answers 451), or it is held — found by a complete scan, or unscannable (fail closed).
-      if (!error) expect(['quarantine', 'reject']).toContain(verdict!.action);
-      if (bomb.mustBeUnscannable && !error) expect(verdict!.rules).toContain('unscannable');
-    }, 60_000);
+    it(
+      bomb.name,
+      async () => {
+        const raw = bomb.raw(plant());
+        const inspect = createInspector({
+          directory,
+          internalDomains: INTERNAL,
+          policy: () => policies,
+          monitor: false,
+        });
+        resetPeak();
+        const t0 = performance.now();
+        let verdict: Verdict | undefined;
+        let error: string | undefined;
+        try {
+          verdict = await inspect({
+            id: 'bomb',
+            envelope: ENVELOPE,
+            client: { remoteAddress: '127.0.0.1', secure: false },
+            raw,
+            receivedAt: new Date(),
+          } as Parameters<typeof inspect>[0]);
+        } catch (err) {
+          error = (err as { code?: string }).code ?? (err as Error).message.slice(0, 80);
+        }
+        const ms = Math.round(performance.now() - t0);
+        const rss = peakRssMb();
+        figures[bomb.name] = {
+          inputKB: Math.round(raw.length / 1024),
+          ms,
+          peakRssMB: rss,
+          verdict: verdict?.action,
+          rules: verdict?.rules,
+          error,
+        };
+        expect(ms).toBeLessThan(MAX_SCAN_MS);
+        expect(rss).toBeLessThan(MAX_RSS_MB);
+        // Every bomb carries another customer's e-mail address at its far end (or is cut by a limit): either the
+        // scan fails (the relay answers 451), or it is held — found by a complete scan, or unscannable (fail closed).
+        if (!error) expect(['quarantine', 'reject']).toContain(verdict!.action);
+        if (bomb.mustBeUnscannable && !error) expect(verdict!.rules).toContain('unscannable');
+      },
+      60_000,
+    );
   }
 });
 
@@ -117,7 +154,8 @@ describe('real-world corpus through scanMessage', () => {
   it(`${CORPUS_SIZE} messages (generated corpus + CPython email tests + mutations): all settle, bounded time and memory`, async () => {
     const base = [...corpus.messages.map((m) => m.raw), ...pythonEmailCorpus()];
     const inputs: Buffer[] = [];
-    for (let i = 0; inputs.length < CORPUS_SIZE; i++) inputs.push(i < base.length ? base[i]! : mutate(base[i % base.length]!, i));
+    for (let i = 0; inputs.length < CORPUS_SIZE; i++)
+      inputs.push(i < base.length ? base[i]! : mutate(base[i % base.length]!, i));
     resetPeak();
     let failed = 0;
     let unscannable = 0;
@@ -134,7 +172,16 @@ describe('real-world corpus through scanMessage', () => {
       maxMs = Math.max(maxMs, performance.now() - s);
     }
     const totalS = (performance.now() - t0) / 1000;
-    figures.corpus = { messages: inputs.length, generated: corpus.messages.length, python: base.length - corpus.messages.length, scanThrew: failed, withUnscannableParts: unscannable, maxMs: Math.round(maxMs), totalS: Math.round(totalS * 10) / 10, peakRssMB: peakRssMb() };
+    figures.corpus = {
+      messages: inputs.length,
+      generated: corpus.messages.length,
+      python: base.length - corpus.messages.length,
+      scanThrew: failed,
+      withUnscannableParts: unscannable,
+      maxMs: Math.round(maxMs),
+      totalS: Math.round(totalS * 10) / 10,
+      peakRssMB: peakRssMb(),
+    };
     expect(inputs.length).toBe(CORPUS_SIZE);
     expect(maxMs).toBeLessThan(MAX_SCAN_MS);
     expect(peakRssMb()).toBeLessThan(MAX_RSS_MB);
@@ -151,7 +198,24 @@ describe('bombs and corpus through the relay over SMTP', () => {
     sink = await startSink();
     port = await freePort();
     relay = await startChildRelay({
-      args: ['--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--upstream', sink.url, '--data-dir', join(dir, 'relay-data'), '--directory', csv, '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test'],
+      args: [
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--admin-listen',
+        '',
+        '--upstream',
+        sink.url,
+        '--data-dir',
+        join(dir, 'relay-data'),
+        '--directory',
+        csv,
+        '--policies',
+        POLICIES,
+        '--internal-domain',
+        'support.example',
+        '--hostname',
+        'relay.test',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -166,7 +230,11 @@ describe('bombs and corpus through the relay over SMTP', () => {
       const raw = bomb.raw(plant());
       const before = sink.messages.length;
       const t0 = Date.now();
-      const r = await sendRaw(port, { from: 'agent@support.example', to: ['someone@example.com'], body: raw.toString('latin1').replace(/^\./gm, '..') });
+      const r = await sendRaw(port, {
+        from: 'agent@support.example',
+        to: ['someone@example.com'],
+        body: raw.toString('latin1').replace(/^\./gm, '..'),
+      });
       const held = /held for review/.test(r.text);
       results[bomb.name] = { code: r.code, held, ms: Date.now() - t0 };
       expect([250, 421, 451, 452, 550, 552, 554]).toContain(r.code);
@@ -176,7 +244,11 @@ describe('bombs and corpus through the relay over SMTP', () => {
       // there), so nothing more of this session can reach the sink
       expect(sink.messages.slice(before).some((m) => messageIdOf(m.raw) === messageIdOf(raw))).toBe(false);
     }
-    const ok = await sendRaw(port, { from: 'agent@support.example', to: ['someone@example.com'], body: 'Subject: still alive\r\n\r\nhello\r\n' });
+    const ok = await sendRaw(port, {
+      from: 'agent@support.example',
+      to: ['someone@example.com'],
+      body: 'Subject: still alive\r\n\r\nhello\r\n',
+    });
     expect(ok.code).toBe(250);
     const rss = peakRssMb(relay.child.pid!);
     figures.relayBombs = { results, relayPeakRssMB: rss };
@@ -188,7 +260,11 @@ describe('bombs and corpus through the relay over SMTP', () => {
     for (let i = 0; i < 100; i++) {
       const m = corpus.messages[(i * 7) % corpus.messages.length]!;
       const raw = i % 2 ? mutate(m.raw, i) : m.raw;
-      const r = await sendRaw(port, { from: m.envelope.mailFrom, to: m.envelope.rcptTo, body: raw.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..') });
+      const r = await sendRaw(port, {
+        from: m.envelope.mailFrom,
+        to: m.envelope.rcptTo,
+        body: raw.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..'),
+      });
       codes[r.code] = (codes[r.code] ?? 0) + 1;
       expect(r.code).toBeGreaterThanOrEqual(250);
     }

@@ -13,12 +13,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupChildren, freePort, POLICIES, spawnTracked, startChildRelay, tempDir, waitUntil } from '../helpers/child-relay.js';
+import {
+  cleanupChildren,
+  freePort,
+  POLICIES,
+  spawnTracked,
+  startChildRelay,
+  tempDir,
+  waitUntil,
+} from '../helpers/child-relay.js';
 import { messageIdOf } from '../helpers/retrying-client.js';
 import { sendRaw } from '../helpers/smtp-client.js';
 import { startSink } from '../helpers/sink.js';
 
-const HAVE_POSTFIX = existsSync('/usr/sbin/postfix') && existsSync('/etc/postfix/master.cf') && process.getuid?.() === 0;
+const HAVE_POSTFIX =
+  existsSync('/usr/sbin/postfix') && existsSync('/etc/postfix/master.cf') && process.getuid?.() === 0;
 const configDirs: string[] = [];
 
 afterAll(async () => {
@@ -96,9 +105,11 @@ async function startPostfix(etc: string): Promise<{ log: () => string; stop: () 
     await Promise.race([pf.exited, new Promise((r) => setTimeout(r, 5000))]);
   };
   try {
-    await waitUntil(() => /daemon started/.test(log()) || pfExit !== undefined, 20_000, 'postfix master start').catch((err: Error) => {
-      throw new Error(`${err.message}\n${log().slice(-2000)}`);
-    });
+    await waitUntil(() => /daemon started/.test(log()) || pfExit !== undefined, 20_000, 'postfix master start').catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${log().slice(-2000)}`);
+      },
+    );
     if (pfExit !== undefined) throw new Error(`postfix start-fg exited with ${pfExit}:\n${log().slice(-2000)}`);
   } catch (err) {
     await stop();
@@ -118,9 +129,31 @@ describe.skipIf(!HAVE_POSTFIX)('Postfix as a client of postguard', () => {
     const relayPort = await freePort();
     const smtpdPort = await freePort();
     const csv = join(dir, 'directory.csv');
-    writeFileSync(csv, 'customer_id,full_name,email,phone\n' + CUSTOMERS.map((c) => [c.id, c.name, c.email, c.phone].join(',')).join('\n') + '\n');
+    writeFileSync(
+      csv,
+      'customer_id,full_name,email,phone\n' +
+        CUSTOMERS.map((c) => [c.id, c.name, c.email, c.phone].join(',')).join('\n') +
+        '\n',
+    );
     const relay = await startChildRelay({
-      args: ['--listen', `127.0.0.1:${relayPort}`, '--admin-listen', '', '--upstream', sink.url, '--data-dir', join(dir, 'relay'), '--directory', csv, '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test'],
+      args: [
+        '--listen',
+        `127.0.0.1:${relayPort}`,
+        '--admin-listen',
+        '',
+        '--upstream',
+        sink.url,
+        '--data-dir',
+        join(dir, 'relay'),
+        '--directory',
+        csv,
+        '--policies',
+        POLICIES,
+        '--internal-domain',
+        'support.example',
+        '--hostname',
+        'relay.test',
+      ],
     });
     chmodSync(dir, 0o755); // Postfix daemons (user postfix) must traverse to their queue and data directories
     const etc = writePostfixConfig(join(dir, 'pf'), smtpdPort, relayPort);
@@ -138,7 +171,11 @@ describe.skipIf(!HAVE_POSTFIX)('Postfix as a client of postguard', () => {
       // 1. clean mail: through Postfix and postguard to the sink
       const clean = await submit('someone@example.com', 'Your ticket', 'Hello, your ticket is solved.');
       expect(clean.code).toBe(250);
-      await waitUntil(() => sink.messages.some((m) => messageIdOf(m.raw) === clean.id), 20_000, 'clean mail at the sink');
+      await waitUntil(
+        () => sink.messages.some((m) => messageIdOf(m.raw) === clean.id),
+        20_000,
+        'clean mail at the sink',
+      );
       const got = sink.messages.find((m) => messageIdOf(m.raw) === clean.id)!;
       expect(got.raw.toString()).toMatch(/by relay\.test \(postguard\)/);
       expect(got.raw.toString()).toMatch(/by pg-postfix\.test \(Postfix\)/);
@@ -149,10 +186,20 @@ describe.skipIf(!HAVE_POSTFIX)('Postfix as a client of postguard', () => {
       const bulk = await submit('stranger@example.com', 'The list you asked for', `Here is the list:\r\n${list}`);
       expect(bulk.code).toBe(250); // Postfix accepted it from us; the relay decides later
       await waitUntil(() => /status=bounced/.test(log()), 20_000, 'bounce in the Postfix log');
-      const bounceLine = log().split('\n').find((l) => /status=bounced/.test(l))!;
+      const bounceLine = log()
+        .split('\n')
+        .find((l) => /status=bounced/.test(l))!;
       expect(bounceLine).toMatch(/550 5\.7\.1/);
       // the DSN goes back to agent@support.example — through postguard again — and reaches the sink
-      await waitUntil(() => sink.messages.some((m) => m.mailFrom === '' && m.rcptTo.includes('agent@support.example') && m.raw.toString().includes(bulk.id)), 20_000, 'bounce at the sink');
+      await waitUntil(
+        () =>
+          sink.messages.some(
+            (m) =>
+              m.mailFrom === '' && m.rcptTo.includes('agent@support.example') && m.raw.toString().includes(bulk.id),
+          ),
+        20_000,
+        'bounce at the sink',
+      );
       expect(sink.messages.some((m) => messageIdOf(m.raw) === bulk.id)).toBe(false);
       figures.bulk = bounceLine.replace(/^.*?(to=)/, '$1').slice(0, 200);
 
@@ -161,16 +208,25 @@ describe.skipIf(!HAVE_POSTFIX)('Postfix as a client of postguard', () => {
       const later = await submit('someone@example.com', 'Later', 'This one waits.');
       expect(later.code).toBe(250);
       await waitUntil(() => /status=deferred/.test(log()), 20_000, 'deferral in the Postfix log');
-      const deferLine = log().split('\n').find((l) => /status=deferred/.test(l))!;
+      const deferLine = log()
+        .split('\n')
+        .find((l) => /status=deferred/.test(l))!;
       expect(deferLine).toMatch(/451 4\.4\.1/);
       const queue = postqueue(etc);
       expect(queue).toMatch(/451 4\.4\.1/);
       expect(queue).toMatch(/someone@example\.com/);
-      figures.deferred = { log: deferLine.replace(/^.*?(to=)/, '$1').slice(0, 200), postqueue: queue.split('\n').filter(Boolean).slice(0, 4) };
+      figures.deferred = {
+        log: deferLine.replace(/^.*?(to=)/, '$1').slice(0, 200),
+        postqueue: queue.split('\n').filter(Boolean).slice(0, 4),
+      };
       // the upstream comes back: the queued message is delivered (flush instead of waiting for the backoff)
       delete sink.faults.dataCode;
       spawnSync('/usr/sbin/postqueue', ['-c', etc, '-f']);
-      await waitUntil(() => sink.messages.some((m) => messageIdOf(m.raw) === later.id), 30_000, 'deferred mail delivered');
+      await waitUntil(
+        () => sink.messages.some((m) => messageIdOf(m.raw) === later.id),
+        30_000,
+        'deferred mail delivered',
+      );
       await waitUntil(() => /Mail queue is empty/.test(postqueue(etc)), 10_000, 'empty queue');
       figures.afterFlush = 'delivered, queue empty';
       console.log('[postfix]', JSON.stringify(figures));
@@ -197,30 +253,77 @@ describe.skipIf(!HAVE_POSTFIX)("Postfix as postguard's upstream", () => {
     configDirs.push(etc);
     const postfix = await startPostfix(etc);
     const relay = await startChildRelay({
-      args: ['--listen', `127.0.0.1:${relayPort}`, '--admin-listen', '', '--upstream', `smtp://127.0.0.1:${smtpdPort}`, '--upstream-pool', '3', '--data-dir', join(dir, 'relay'), '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test'],
+      args: [
+        '--listen',
+        `127.0.0.1:${relayPort}`,
+        '--admin-listen',
+        '',
+        '--upstream',
+        `smtp://127.0.0.1:${smtpdPort}`,
+        '--upstream-pool',
+        '3',
+        '--data-dir',
+        join(dir, 'relay'),
+        '--policies',
+        POLICIES,
+        '--internal-domain',
+        'support.example',
+        '--hostname',
+        'relay.test',
+      ],
     });
     try {
-      const body = (id: string, text: string) => `From: agent@support.example\r\nTo: customers@example.com\r\nSubject: through Postfix\r\nMessage-ID: <${id}>\r\nDate: Sun, 22 Nov 2026 05:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`;
+      const body = (id: string, text: string) =>
+        `From: agent@support.example\r\nTo: customers@example.com\r\nSubject: through Postfix\r\nMessage-ID: <${id}>\r\nDate: Sun, 22 Nov 2026 05:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`;
       const afterHeaders = (raw: Buffer) => raw.subarray(raw.indexOf('\r\n\r\n') + 4);
       // 1. three recipients, lines starting with dots, 8-bit text: arrives once, body byte for byte
       const text = 'Grüße aus dem Support — 日本語.\r\n.\r\n..two dots\r\n.leading dot\r\nend';
-      const one = await sendRaw(relayPort, { from: 'agent@support.example', to: ['a@example.com', 'b@example.net', 'c@example.org'], body: body('pf-up-1@support.example', text).replace(/^\./gm, '..') });
+      const one = await sendRaw(relayPort, {
+        from: 'agent@support.example',
+        to: ['a@example.com', 'b@example.net', 'c@example.org'],
+        body: body('pf-up-1@support.example', text).replace(/^\./gm, '..'),
+      });
       expect(one.code).toBe(250);
-      await waitUntil(() => sink.messages.some((m) => messageIdOf(m.raw) === 'pf-up-1@support.example'), 20_000, 'message through Postfix');
+      await waitUntil(
+        () => sink.messages.some((m) => messageIdOf(m.raw) === 'pf-up-1@support.example'),
+        20_000,
+        'message through Postfix',
+      );
       const got = sink.messages.filter((m) => messageIdOf(m.raw) === 'pf-up-1@support.example');
       expect(got.flatMap((m) => m.rcptTo).sort()).toEqual(['a@example.com', 'b@example.net', 'c@example.org']);
       expect(afterHeaders(got[0]!.raw).toString('utf8')).toBe(text + '\r\n');
       expect(got[0]!.raw.toString()).toMatch(/by pg-postfix\.test \(Postfix\)/);
       expect(got[0]!.raw.toString()).toMatch(/by relay\.test \(postguard\)/);
       // 2. an internationalised recipient (Postfix offers SMTPUTF8)
-      const utf8 = await sendRaw(relayPort, { from: 'agent@support.example', to: ['kündé@exämple.com'], body: body('pf-up-2@support.example', 'utf8 address'), smtputf8: true });
+      const utf8 = await sendRaw(relayPort, {
+        from: 'agent@support.example',
+        to: ['kündé@exämple.com'],
+        body: body('pf-up-2@support.example', 'utf8 address'),
+        smtputf8: true,
+      });
       expect(utf8.code).toBe(250);
-      await waitUntil(() => sink.messages.some((m) => messageIdOf(m.raw) === 'pf-up-2@support.example'), 20_000, 'SMTPUTF8 message through Postfix');
+      await waitUntil(
+        () => sink.messages.some((m) => messageIdOf(m.raw) === 'pf-up-2@support.example'),
+        20_000,
+        'SMTPUTF8 message through Postfix',
+      );
       // 3. twenty messages at once over a pool of three connections: each arrives exactly once
       const ids = Array.from({ length: 20 }, (_, i) => `pf-up-par-${i}@support.example`);
-      const replies = await Promise.all(ids.map((id) => sendRaw(relayPort, { from: 'agent@support.example', to: ['someone@example.com'], body: body(id, 'parallel') })));
+      const replies = await Promise.all(
+        ids.map((id) =>
+          sendRaw(relayPort, {
+            from: 'agent@support.example',
+            to: ['someone@example.com'],
+            body: body(id, 'parallel'),
+          }),
+        ),
+      );
       expect(replies.map((r) => r.code)).toEqual(ids.map(() => 250));
-      await waitUntil(() => ids.every((id) => sink.messages.some((m) => messageIdOf(m.raw) === id)), 30_000, 'parallel messages through Postfix');
+      await waitUntil(
+        () => ids.every((id) => sink.messages.some((m) => messageIdOf(m.raw) === id)),
+        30_000,
+        'parallel messages through Postfix',
+      );
       for (const id of ids) expect(sink.messages.filter((m) => messageIdOf(m.raw) === id).length).toBe(1);
       // Postfix saw a well-behaved client: no pipelining complaints, no dropped sessions
       expect(postfix.log()).not.toMatch(/improper command pipelining|lost connection after|timeout after/);

@@ -9,7 +9,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { formatImei, formatPhone, generateCorpusAtFixedTime, writeDirectoryCsv, type Customer } from '../corpus/generate.js';
+import {
+  formatImei,
+  formatPhone,
+  generateCorpusAtFixedTime,
+  writeDirectoryCsv,
+  type Customer,
+} from '../corpus/generate.js';
 import { BIN, cleanupChildren, freePort, POLICIES, startChildRelay, tempDir } from '../helpers/child-relay.js';
 import { sendAll, type OutMessage } from '../helpers/retrying-client.js';
 import { startSink } from '../helpers/sink.js';
@@ -38,7 +44,8 @@ function findLeaks(text: string, customers: Customer[]): { kind: string; custome
   for (const c of customers) {
     for (const n of needles(c)) {
       const i = hay.indexOf(n.value.toLowerCase());
-      if (i >= 0) leaks.push({ kind: n.kind, customer: c.id, context: text.slice(Math.max(0, i - 60), i + n.value.length + 20) });
+      if (i >= 0)
+        leaks.push({ kind: n.kind, customer: c.id, context: text.slice(Math.max(0, i - 60), i + n.value.length + 20) });
     }
   }
   return leaks;
@@ -53,8 +60,26 @@ describe('privacy: no directory value in logs, metrics or replies', () => {
     const sink = await startSink();
     const port = await freePort();
     const relay = await startChildRelay({
-      args: ['--listen', `127.0.0.1:${port}`, '--admin-listen', '127.0.0.1:0', '--upstream', sink.url, '--data-dir', dataDir, '--directory', csv, '--policies', POLICIES,
-        '--internal-domain', 'support.example', '--hostname', 'relay.test', '--log-level', 'debug'],
+      args: [
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--admin-listen',
+        '127.0.0.1:0',
+        '--upstream',
+        sink.url,
+        '--data-dir',
+        dataDir,
+        '--directory',
+        csv,
+        '--policies',
+        POLICIES,
+        '--internal-domain',
+        'support.example',
+        '--hostname',
+        'relay.test',
+        '--log-level',
+        'debug',
+      ],
       env: { POSTGUARD_LOG_LEVEL: 'debug' },
     });
     try {
@@ -69,9 +94,15 @@ describe('privacy: no directory value in logs, metrics or replies', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${relay.adminPort}/metrics`)).text();
       const readyz = await (await fetch(`http://127.0.0.1:${relay.adminPort}/readyz`)).text();
       // some failures on purpose: an unknown API path and a bad login must not echo anything either
-      const bad = await (await fetch(`http://127.0.0.1:${relay.adminPort}/api/messages/${encodeURIComponent(corpus.customers[0]!.email)}`)).text();
+      const bad = await (
+        await fetch(
+          `http://127.0.0.1:${relay.adminPort}/api/messages/${encodeURIComponent(corpus.customers[0]!.email)}`,
+        )
+      ).text();
       await relay.kill('SIGTERM');
-      const list = spawnSync(process.execPath, [BIN, 'quarantine', 'list', '--json', '--data-dir', dataDir], { encoding: 'utf8' });
+      const list = spawnSync(process.execPath, [BIN, 'quarantine', 'list', '--json', '--data-dir', dataDir], {
+        encoding: 'utf8',
+      });
 
       const codes: Record<number, number> = {};
       for (const o of outcomes) codes[o.code] = (codes[o.code] ?? 0) + 1;
@@ -100,7 +131,9 @@ describe('privacy: no directory value in logs, metrics or replies', () => {
       figures.leaks = Object.fromEntries(Object.entries(leaks).map(([k, v]) => [k, v.length]));
       console.log('[privacy]', JSON.stringify(figures));
       // the search itself works: the mail that reached the upstream does carry directory values
-      expect(findLeaks(sink.messages.map((m) => m.raw.toString('utf8')).join('\n'), corpus.customers).length).toBeGreaterThan(0);
+      expect(
+        findLeaks(sink.messages.map((m) => m.raw.toString('utf8')).join('\n'), corpus.customers).length,
+      ).toBeGreaterThan(0);
       expect(list.status).toBe(0);
       expect(outcomes.every((o) => o.code >= 250)).toBe(true);
       expect(leaks).toEqual({});

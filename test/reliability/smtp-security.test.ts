@@ -7,11 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, cleanupChildren, freePort, POLICIES, startChildRelay, tempDir, waitUntil, type ChildRelay } from '../helpers/child-relay.js';
+import {
+  BIN,
+  cleanupChildren,
+  freePort,
+  POLICIES,
+  startChildRelay,
+  tempDir,
+  waitUntil,
+  type ChildRelay,
+} from '../helpers/child-relay.js';
 import { RawSmtp, type Reply } from '../helpers/smtp-client.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 
-const DIRECTORY = 'customer_id,full_name,email,phone,order_id\nc1,Jane Roe,jane.roe@example.net,+1 415 555 0100,ORD-778812\nc2,Max Mustermann,max.m@example.org,+49 151 23456789,ORD-112233\n';
+const DIRECTORY =
+  'customer_id,full_name,email,phone,order_id\nc1,Jane Roe,jane.roe@example.net,+1 415 555 0100,ORD-778812\nc2,Max Mustermann,max.m@example.org,+49 151 23456789,ORD-112233\n';
 const PASSWORD = 'correct horse battery staple';
 
 let sink: Sink;
@@ -29,8 +39,26 @@ beforeAll(async () => {
   sink = await startSink();
   port = await freePort();
   relay = await startChildRelay({
-    args: ['--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--upstream', sink.url, '--data-dir', dataDir, '--directory', csv, '--policies', POLICIES,
-      '--trusted-networks', '127.0.0.1/32', '--internal-domain', 'support.example', '--hostname', 'relay.test'],
+    args: [
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--admin-listen',
+      '',
+      '--upstream',
+      sink.url,
+      '--data-dir',
+      dataDir,
+      '--directory',
+      csv,
+      '--policies',
+      POLICIES,
+      '--trusted-networks',
+      '127.0.0.1/32',
+      '--internal-domain',
+      'support.example',
+      '--hostname',
+      'relay.test',
+    ],
   });
 }, 60_000);
 
@@ -70,7 +98,8 @@ function txLog(ref: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-const SMUGGLED = 'MAIL FROM:<agent@support.example>\r\nRCPT TO:<victim@evil.example>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled body\r\n';
+const SMUGGLED =
+  'MAIL FROM:<agent@support.example>\r\nRCPT TO:<victim@evil.example>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled body\r\n';
 
 describe('SMTP smuggling', () => {
   const variants: Record<string, string> = {
@@ -89,7 +118,12 @@ describe('SMTP smuggling', () => {
       await c.cmd('MAIL FROM:<agent@support.example>');
       await c.cmd('RCPT TO:<someone@example.com>');
       expect((await c.cmd('DATA')).code).toBe(354);
-      c.write('From: agent@support.example\r\nTo: someone@example.com\r\nSubject: first\r\n\r\nfirst body' + end + SMUGGLED + '\r\n.\r\n');
+      c.write(
+        'From: agent@support.example\r\nTo: someone@example.com\r\nSubject: first\r\n\r\nfirst body' +
+          end +
+          SMUGGLED +
+          '\r\n.\r\n',
+      );
       const replies = await drain(c);
       // one reply to the DATA, one to QUIT: the smuggled MAIL/RCPT/DATA were never read as commands
       const codes = replies.map((r) => r.code);
@@ -137,7 +171,9 @@ describe('SMTP smuggling', () => {
 describe('CRLF / control-character injection in commands', () => {
   it('refuses bare CR, NUL and embedded commands inside MAIL/RCPT/EHLO arguments', async () => {
     const c = await session();
-    expect((await c.cmd('MAIL FROM:<agent@support.example\rRCPT TO:<victim@evil.example>>')).code).toBeGreaterThanOrEqual(500);
+    expect(
+      (await c.cmd('MAIL FROM:<agent@support.example\rRCPT TO:<victim@evil.example>>')).code,
+    ).toBeGreaterThanOrEqual(500);
     expect((await c.cmd('MAIL FROM:<agent@support.example>')).code).toBe(250);
     expect((await c.cmd('RCPT TO:<a@example.com\rRCPT TO:<victim@evil.example>>')).code).toBeGreaterThanOrEqual(500);
     expect((await c.cmd('RCPT TO:<a@example.com\0victim@evil.example>')).code).toBeGreaterThanOrEqual(500);
@@ -249,7 +285,9 @@ describe('address-parser differentials cannot route mail where the decision did 
     await c.cmd('RCPT TO:<max.m@example.org>');
     await c.cmd('DATA');
     // Max sees Jane's address decoded in his mail client's To: line
-    c.write('From: agent@support.example\r\nTo: =?utf-8?q?jane=2Eroe=40example=2Enet?= <max.m@example.org>\r\nSubject: your order\r\n\r\nHello Max,\r\nyour parcel is on its way.\r\n.\r\n');
+    c.write(
+      'From: agent@support.example\r\nTo: =?utf-8?q?jane=2Eroe=40example=2Enet?= <max.m@example.org>\r\nSubject: your order\r\n\r\nHello Max,\r\nyour parcel is on its way.\r\n.\r\n',
+    );
     const fin = await c.read();
     await drain(c);
     expect(fin.code).toBe(250);

@@ -91,8 +91,10 @@ function pickAsIs(): AsIs[] {
 function refusalReason(r: AsIsResult): string {
   const enhanced = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})/.exec(r.reply.text)?.[1] ?? '';
   const head = `${r.reply.code} ${enhanced}`;
-  if (r.reply.code === 550 && enhanced === '5.6.0') return r.msg.bareCr ? BARE_CR : `${head}: refused as bare line ending, yet no bare CR in the message`;
-  if (r.reply.code >= 500 && enhanced.startsWith('5.7.')) return `${head}: policy reject (${r.reply.text.replace(/, ref \S+$/, '').slice(0, 120)})`;
+  if (r.reply.code === 550 && enhanced === '5.6.0')
+    return r.msg.bareCr ? BARE_CR : `${head}: refused as bare line ending, yet no bare CR in the message`;
+  if (r.reply.code >= 500 && enhanced.startsWith('5.7.'))
+    return `${head}: policy reject (${r.reply.text.replace(/, ref \S+$/, '').slice(0, 120)})`;
   if (r.reply.code === 552 && enhanced === '5.3.4') return `${head}: over limits.maxSize`;
   return `${head || 'no reply'}: ${r.reply.text.slice(0, 120)}`;
 }
@@ -125,7 +127,8 @@ async function sendAsIs(port: number, messages: AsIs[], sessions: number): Promi
         session.c?.close();
         const c = await RawSmtp.open(port);
         session.c = c;
-        if ((await c.read()).code !== 220 || (await c.cmd('EHLO as-is.client.test')).code !== 250) throw new Error('session refused');
+        if ((await c.read()).code !== 220 || (await c.cmd('EHLO as-is.client.test')).code !== 250)
+          throw new Error('session refused');
         return c;
       };
       while (next < messages.length) {
@@ -147,7 +150,14 @@ async function sendAsIs(port: number, messages: AsIs[], sessions: number): Promi
           await new Promise((r) => setTimeout(r, 200 * out.attempts));
         }
         const r = out.reply;
-        out.kind = r.code === 250 ? (/held for review/.test(r.text) ? '250-held' : '250-delivered') : r.code ? `${r.code} ${/^\d{3}[ -](\d\.\d+\.\d+)/.exec(r.text)?.[1] ?? ''}`.trim() : 'no reply';
+        out.kind =
+          r.code === 250
+            ? /held for review/.test(r.text)
+              ? '250-held'
+              : '250-delivered'
+            : r.code
+              ? `${r.code} ${/^\d{3}[ -](\d\.\d+\.\d+)/.exec(r.text)?.[1] ?? ''}`.trim()
+              : 'no reply';
         results.push(out);
       }
       if (session.c && !session.c.closed) await session.c.cmd('QUIT').catch(() => undefined);
@@ -193,7 +203,12 @@ describe('SpamAssassin public corpus', () => {
       bytes += raw.length;
       const t0 = performance.now();
       const scan = await scanMessage(raw, ENVELOPE, { directory, internalDomains: INTERNAL });
-      const v: Verdict = await decideScan(scan, ENVELOPE, { directory, internalDomains: INTERNAL, policy: () => policy, monitor: false });
+      const v: Verdict = await decideScan(scan, ENVELOPE, {
+        directory,
+        internalDomains: INTERNAL,
+        policy: () => policy,
+        monitor: false,
+      });
       times.push(performance.now() - t0);
       verdicts[v.action] = (verdicts[v.action] ?? 0) + 1;
       if (f.includes('-ham-')) {
@@ -208,7 +223,9 @@ describe('SpamAssassin public corpus', () => {
       `SpamAssassin corpus: ${FILES.length} messages, ${(bytes / 1048576).toFixed(1)} MB; verdicts ${JSON.stringify(verdicts)}; ` +
         `with unscannable parts ${unscannable}; scan ms p50 ${p(0.5)} p99 ${p(0.99)} max ${p(1)}; peak RSS ${peakRssMb()} MB`,
     );
-    console.log(`SpamAssassin ham held: ${hamHeld.length} / ${ham} (${((100 * hamHeld.length) / ham).toFixed(2)} %)${hamHeld.length ? '\n  ' + hamHeld.join('\n  ') : ''}`);
+    console.log(
+      `SpamAssassin ham held: ${hamHeld.length} / ${ham} (${((100 * hamHeld.length) / ham).toFixed(2)} %)${hamHeld.length ? '\n  ' + hamHeld.join('\n  ') : ''}`,
+    );
     expect(Object.values(verdicts).reduce((a, b) => a + b, 0)).toBe(6046);
     expect(ham).toBe(4150);
     expect(hamHeld.length / ham).toBeLessThanOrEqual(0.001);
@@ -222,7 +239,24 @@ describe('SpamAssassin public corpus', () => {
     try {
       const port = await freePort();
       const relay = await startChildRelay({
-        args: ['--listen', `127.0.0.1:${port}`, '--admin-listen', '', '--upstream', sink.url, '--data-dir', dataDir, '--directory', csv, '--policies', POLICIES, '--internal-domain', 'support.example', '--hostname', 'relay.test'],
+        args: [
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--admin-listen',
+          '',
+          '--upstream',
+          sink.url,
+          '--data-dir',
+          dataDir,
+          '--directory',
+          csv,
+          '--policies',
+          POLICIES,
+          '--internal-domain',
+          'support.example',
+          '--hostname',
+          'relay.test',
+        ],
       });
       const messages = pickAsIs();
       expect(messages.length).toBe(SMTP_COUNT);
@@ -232,20 +266,26 @@ describe('SpamAssassin public corpus', () => {
       const seconds = (performance.now() - t0) / 1000;
 
       // alive: a plain message still goes through
-      const ok = await sendRaw(relay.smtpPort, { from: 'agent@support.example', to: ['someone@example.com'], body: 'Subject: ping\r\n\r\nping\r\n' });
+      const ok = await sendRaw(relay.smtpPort, {
+        from: 'agent@support.example',
+        to: ['someone@example.com'],
+        body: 'Subject: ping\r\n\r\nping\r\n',
+      });
       expect(ok.code).toBe(250);
       await relay.kill('SIGTERM'); // graceful: hold notices in flight finish, the quarantine is closed
 
       // upstream view: the sink's copies, by the per-message recipient (the message bytes carry no marker)
       const atUpstream = new Map<string, Buffer[]>();
-      for (const m of sink.messages) for (const r of m.rcptTo) if (MARKER.test(r)) atUpstream.set(r, [...(atUpstream.get(r) ?? []), m.raw]);
+      for (const m of sink.messages)
+        for (const r of m.rcptTo) if (MARKER.test(r)) atUpstream.set(r, [...(atUpstream.get(r) ?? []), m.raw]);
       // quarantine view: same data dir, opened after the relay stopped
       const inQuarantine = new Map<string, Buffer[]>();
       const q = await openQuarantine({ dataDir });
       try {
         for (const rec of await q.list({ limit: 100_000 })) {
           const raw = await q.getRaw(rec.id);
-          for (const r of rec.envelope.rcptTo) if (MARKER.test(r)) inQuarantine.set(r, [...(inQuarantine.get(r) ?? []), raw]);
+          for (const r of rec.envelope.rcptTo)
+            if (MARKER.test(r)) inQuarantine.set(r, [...(inQuarantine.get(r) ?? []), raw]);
         }
       } finally {
         await q.close();
@@ -265,9 +305,11 @@ describe('SpamAssassin public corpus', () => {
           if (up.length + held.length === 0) lost.push(r.msg.file);
           // exactly one copy, where the reply said: "queued" → upstream, "held" → quarantine
           const want = r.kind === '250-held' ? [0, 1] : [1, 0];
-          if (up.length !== want[0] || held.length !== want[1]) misplaced.push(`${r.msg.file}: ${r.kind}, upstream ${up.length}, quarantine ${held.length}`);
+          if (up.length !== want[0] || held.length !== want[1])
+            misplaced.push(`${r.msg.file}: ${r.kind}, upstream ${up.length}, quarantine ${held.length}`);
         } else {
-          if (up.length + held.length) misplaced.push(`${r.msg.file}: ${r.reply.code} but upstream ${up.length}, quarantine ${held.length}`);
+          if (up.length + held.length)
+            misplaced.push(`${r.msg.file}: ${r.reply.code} but upstream ${up.length}, quarantine ${held.length}`);
           const reason = refusalReason(r);
           (refused[reason] ??= []).push(r.msg.file);
         }
@@ -298,7 +340,10 @@ describe('SpamAssassin public corpus', () => {
         perSecond: Math.round(results.length / seconds),
       };
       console.log('[spamassassin-as-is]', JSON.stringify(summary));
-      for (const [reason, files] of Object.entries(refused)) console.log(`[spamassassin-as-is] refused ${files.length} × ${reason}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ` … ${files.length - 10} more` : ''}`);
+      for (const [reason, files] of Object.entries(refused))
+        console.log(
+          `[spamassassin-as-is] refused ${files.length} × ${reason}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ` … ${files.length - 10} more` : ''}`,
+        );
 
       expect(results.length).toBe(SMTP_COUNT);
       expect(answered2xx / results.length).toBeGreaterThanOrEqual(0.99);
@@ -308,9 +353,16 @@ describe('SpamAssassin public corpus', () => {
       expect(altered).toEqual([]);
       // every refusal has a reason that is correct behaviour; a bare CR is refused, and only a bare CR gets 5.6.0
       expect(Object.keys(refused).filter((k) => !EXPLAINED.some((re) => re.test(k)))).toEqual([]);
-      expect((refused[BARE_CR] ?? []).sort()).toEqual(messages.filter((m) => m.bareCr).map((m) => m.file).sort());
+      expect((refused[BARE_CR] ?? []).sort()).toEqual(
+        messages
+          .filter((m) => m.bareCr)
+          .map((m) => m.file)
+          .sort(),
+      );
       // nothing reached the upstream that no client got 250 for
-      expect([...atUpstream.keys()].every((r) => results.some((x) => x.msg.rcpt === r && x.reply.code === 250))).toBe(true);
+      expect([...atUpstream.keys()].every((r) => results.some((x) => x.msg.rcpt === r && x.reply.code === 250))).toBe(
+        true,
+      );
     } finally {
       await sink.close();
     }

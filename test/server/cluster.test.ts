@@ -35,7 +35,26 @@ describe('serve --workers 2', () => {
     dir = mkdtempSync(join(tmpdir(), 'pg-cluster-'));
     writeFileSync(join(dir, 'customers.csv'), 'customer_id,full_name,email\nC1,Maria Gonzalez,maria@example.com\n');
     const sink = await startSink();
-    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--upstream', sink.url, '--data-dir', join(dir, 'data'), '--directory', join(dir, 'customers.csv')], { cwd: dir });
+    child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'serve',
+        '--workers',
+        '2',
+        '--listen',
+        '127.0.0.1:0',
+        '--admin-listen',
+        '127.0.0.1:0',
+        '--upstream',
+        sink.url,
+        '--data-dir',
+        join(dir, 'data'),
+        '--directory',
+        join(dir, 'customers.csv'),
+      ],
+      { cwd: dir },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -44,15 +63,26 @@ describe('serve --workers 2', () => {
     await until(() => (out.match(/postguard relay listening/g) ?? []).length === 2);
     const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(out)![1]);
     // the workers run with the relay's young-generation size
-    const workerPids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const workerPids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
     expect(workerPids).toHaveLength(2);
-    for (const pid of workerPids) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
+    for (const pid of workerPids)
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
     const admin = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)![1]!;
     const workers = new Set<string>();
     // 40 messages, 10 connections at a time: both workers accept (the kernel hands connections to whichever
     // worker is waiting in accept)
     for (let batch = 0; batch < 4; batch++) {
-      const replies = await Promise.all(Array.from({ length: 10 }, () => sendRaw(port, { from: 'agent@support.example', to: ['maria@example.com'], body: message({ to: 'maria@example.com' }) })));
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          sendRaw(port, {
+            from: 'agent@support.example',
+            to: ['maria@example.com'],
+            body: message({ to: 'maria@example.com' }),
+          }),
+        ),
+      );
       for (const r of replies) expect(r.code).toBe(250);
     }
     await sink.waitFor(40);
@@ -81,7 +111,28 @@ describe('serve --workers 2 with the verdict journal', () => {
       ].join('\n'),
     );
     const sink = await startSink();
-    child = spawn(process.execPath, [BIN, 'serve', '--workers', '2', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--internal-domain', 'support.example', '--upstream', sink.url, '--data-dir', join(dir, 'data'), '--directory', join(dir, 'customers.csv')], { cwd: dir });
+    child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'serve',
+        '--workers',
+        '2',
+        '--listen',
+        '127.0.0.1:0',
+        '--admin-listen',
+        '127.0.0.1:0',
+        '--internal-domain',
+        'support.example',
+        '--upstream',
+        sink.url,
+        '--data-dir',
+        join(dir, 'data'),
+        '--directory',
+        join(dir, 'customers.csv'),
+      ],
+      { cwd: dir },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -89,13 +140,20 @@ describe('serve --workers 2 with the verdict journal', () => {
     await until(() => (out.match(/postguard relay listening/g) ?? []).length === 2 && /"url":"http/.test(out));
     const port = Number(/"smtp":"127\.0\.0\.1:(\d+)"/.exec(out)![1]);
     const admin = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)![1]!;
-    const r = await sendRaw(port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ to: 'maria.gonzalez@gmail.com', body: 'Please call Jürgen on 030 1234567.' }) });
+    const r = await sendRaw(port, {
+      from: 'agent@support.example',
+      to: ['maria.gonzalez@gmail.com'],
+      body: message({ to: 'maria.gonzalez@gmail.com', body: 'Please call Jürgen on 030 1234567.' }),
+    });
     expect(r.text).toMatch(/held for review, ref [0-9A-Z]{22}/);
     const ref = /ref ([0-9A-Z]{22})/.exec(r.text)![1]!;
     const accounts = AccountStore.forDataDir(join(dir, 'data'));
     await accounts.add('ops', 'releaser', 'a long enough password');
     const headers = { authorization: `Bearer ${await accounts.createToken('ops')}` };
-    const customer = async () => (await (await fetch(`${admin}/api/customers/C002`, { headers })).json()) as { messages: { ref: string; status: string; recipients: string[] }[] };
+    const customer = async () =>
+      (await (await fetch(`${admin}/api/customers/C002`, { headers })).json()) as {
+        messages: { ref: string; status: string; recipients: string[] }[];
+      };
     // the outcome entry follows the reply: poll until the primary reads it from the workers' journal files
     const end = Date.now() + 30_000;
     let seen = await customer();
@@ -106,7 +164,11 @@ describe('serve --workers 2 with the verdict journal', () => {
     expect(seen.messages).toEqual([expect.objectContaining({ ref, status: 'held', recipients: ['m•••@gmail.com'] })]);
     const incident = await fetch(`${admin}/api/incidents/${ref}`, { headers });
     expect(incident.status).toBe(200);
-    expect(await incident.json()).toMatchObject({ dataSubjects: { count: 1, customers: ['C002'] }, delivered: false, status: 'held' });
+    expect(await incident.json()).toMatchObject({
+      dataSubjects: { count: 1, customers: ['C002'] },
+      delivered: false,
+      status: 'held',
+    });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await sink.close();

@@ -40,7 +40,17 @@ function tmp(): string {
 }
 
 async function server(flags: Record<string, unknown>): Promise<{ s: RunningServer; config: Config }> {
-  const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', hostname: 'relay.test', internalDomains: ['support.example'], 'notify.senderBatch': '0', ...flags }, env: {} });
+  const config = loadConfig({
+    flags: {
+      listen: '127.0.0.1:0',
+      adminListen: '127.0.0.1:0',
+      hostname: 'relay.test',
+      internalDomains: ['support.example'],
+      'notify.senderBatch': '0',
+      ...flags,
+    },
+    env: {},
+  });
   const s = await startServer(config, silentLogger);
   cleanups.push(() => s.close());
   return { s, config };
@@ -58,14 +68,30 @@ describe('serve, embedded store', () => {
     writeFileSync(join(dir, 'customers.csv'), CSV);
     const sink: Sink = await startSink();
     cleanups.push(() => sink.close());
-    const { s } = await server({ dataDir: join(dir, 'data'), upstream: sink.url, directory: [join(dir, 'customers.csv')] });
+    const { s } = await server({
+      dataDir: join(dir, 'data'),
+      upstream: sink.url,
+      directory: [join(dir, 'customers.csv')],
+    });
     const port = s.relay.address.port;
 
-    const own = await sendRaw(port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ to: 'maria.gonzalez@gmail.com', subject: 'Your order ORD-100234', body: 'Hi Maria, order ORD-100234 ships to 12 Market Street, San Francisco 94105.' }) });
+    const own = await sendRaw(port, {
+      from: 'agent@support.example',
+      to: ['maria.gonzalez@gmail.com'],
+      body: message({
+        to: 'maria.gonzalez@gmail.com',
+        subject: 'Your order ORD-100234',
+        body: 'Hi Maria, order ORD-100234 ships to 12 Market Street, San Francisco 94105.',
+      }),
+    });
     expect(own.code).toBe(250);
     expect(own.text).toMatch(/queued as/);
 
-    const leak = await sendRaw(port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ to: 'maria.gonzalez@gmail.com', body: 'Hi Maria, the IMEI on file is 4901 5420 3237 518.' }) });
+    const leak = await sendRaw(port, {
+      from: 'agent@support.example',
+      to: ['maria.gonzalez@gmail.com'],
+      body: message({ to: 'maria.gonzalez@gmail.com', body: 'Hi Maria, the IMEI on file is 4901 5420 3237 518.' }),
+    });
     expect(leak.code).toBe(250);
     expect(leak.text).toMatch(/held for review, ref ([0-9A-Z]{22})/);
     const id = /ref ([0-9A-Z]{22})/.exec(leak.text)![1]!;
@@ -75,7 +101,9 @@ describe('serve, embedded store', () => {
     expect(rec.status).toBe('held');
     expect(rec.verdict.rules).toContain('foreign-data');
     const qdir = join(dir, 'data', 'quarantine');
-    const onDisk = readdirSync(qdir, { recursive: true }).map((f) => String(f)).filter((f) => !f.endsWith('/'));
+    const onDisk = readdirSync(qdir, { recursive: true })
+      .map((f) => String(f))
+      .filter((f) => !f.endsWith('/'));
     for (const f of onDisk) {
       try {
         expect(readFileSync(join(qdir, f)).toString('latin1')).not.toContain('4901 5420');
@@ -91,7 +119,12 @@ describe('serve, embedded store', () => {
 
     // release through the admin API, twice at once: one delivery
     const token = await apiToken(join(dir, 'data'));
-    const release = () => fetch(`${s.admin!.url}/api/messages/${id}/release`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'customer asked for it' }) });
+    const release = () =>
+      fetch(`${s.admin!.url}/api/messages/${id}/release`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'customer asked for it' }),
+      });
     const [a, b] = await Promise.all([release(), release()]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     await sink.waitFor(3);
@@ -105,7 +138,10 @@ describe('serve, embedded store', () => {
   it('refuses to start with a broken policy folder, naming file and line', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nrules:\n  - id: x\n    action: explode\n');
-    const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '', dataDir: join(dir, 'data'), policies: dir }, env: {} });
+    const config = loadConfig({
+      flags: { listen: '127.0.0.1:0', adminListen: '', dataDir: join(dir, 'data'), policies: dir },
+      env: {},
+    });
     await expect(startServer(config, silentLogger)).rejects.toThrow(/bad\.yaml:\d+/);
   });
 });
@@ -124,20 +160,42 @@ describe('serve, two relays sharing one Redis', () => {
     writeFileSync(join(dir, 'customers.csv'), CSV);
     const sink = await startSink();
     cleanups.push(() => sink.close());
-    const shared = { redis: redisUrl, redisPrefix: prefix, directorySecret: randomBytes(32).toString('hex'), quarantineKey: randomBytes(32).toString('hex'), upstream: sink.url };
+    const shared = {
+      redis: redisUrl,
+      redisPrefix: prefix,
+      directorySecret: randomBytes(32).toString('hex'),
+      quarantineKey: randomBytes(32).toString('hex'),
+      upstream: sink.url,
+    };
     const A = await server({ ...shared, dataDir: join(dir, 'a'), directory: [join(dir, 'customers.csv')] });
     const B = await server({ ...shared, dataDir: join(dir, 'b') });
     expect(B.s.directory.stats().customers).toBe(2);
 
     // B knows the customers A imported: Jürgen's phone to Maria is foreign data
-    const r = await sendRaw(B.s.relay.address.port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ body: 'Please call Jürgen on 030 1234567.' }) });
+    const r = await sendRaw(B.s.relay.address.port, {
+      from: 'agent@support.example',
+      to: ['maria.gonzalez@gmail.com'],
+      body: message({ body: 'Please call Jürgen on 030 1234567.' }),
+    });
     expect(r.text).toMatch(/held for review/);
-    const held = await sendRaw(A.s.relay.address.port, { from: 'agent@support.example', to: ['someone@gmial.com'], body: message({ body: 'hello' }) });
+    const held = await sendRaw(A.s.relay.address.port, {
+      from: 'agent@support.example',
+      to: ['someone@gmial.com'],
+      body: message({ body: 'hello' }),
+    });
     const id = /ref ([0-9A-Z]{22})/.exec(held.text)![1]!;
     const token = await apiToken(join(dir, 'b'));
-    const res = await fetch(`${B.s.admin!.url}/api/messages/${id}/release`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'typo confirmed with the agent', to: ['someone@gmail.com'] }) });
+    const res = await fetch(`${B.s.admin!.url}/api/messages/${id}/release`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'typo confirmed with the agent', to: ['someone@gmail.com'] }),
+    });
     expect(res.status).toBe(200);
-    const again = await fetch(`${B.s.admin!.url}/api/messages/${id}/release`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'again' }) });
+    const again = await fetch(`${B.s.admin!.url}/api/messages/${id}/release`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'again' }),
+    });
     expect(again.status).toBe(409);
     // every release has returned, and a release returns after the upstream's answer: nothing more can arrive
     const delivered = sink.messages.filter((m) => m.rcptTo.includes('someone@gmail.com'));
@@ -163,7 +221,10 @@ describe('serve over a directory imported by an older release (key format)', () 
 
   it('refuses to start without a directory file to import, naming the file and the command', async () => {
     const { dataDir, snapshot } = await oldDataDir();
-    const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '', hostname: 'relay.test', dataDir }, env: {} });
+    const config = loadConfig({
+      flags: { listen: '127.0.0.1:0', adminListen: '', hostname: 'relay.test', dataDir },
+      env: {},
+    });
     const err = await startServer(config, silentLogger).then(
       (s) => {
         cleanups.push(() => s.close());
@@ -172,14 +233,26 @@ describe('serve over a directory imported by an older release (key format)', () 
       (e: unknown) => e as PostguardError,
     );
     expect(err.code).toBe(ErrorCodes.DIRECTORY_KEY_FORMAT);
-    expect(err.message).toBe(`directory in ${snapshot} was imported with key format 1; this version needs ${KEY_FORMAT}: run "postguard directory import FILE" again`);
+    expect(err.message).toBe(
+      `directory in ${snapshot} was imported with key format 1; this version needs ${KEY_FORMAT}: run "postguard directory import FILE" again`,
+    );
   });
 
   it('with --directory FILE, the start-up import replaces the old directory and matching works', async () => {
     const { dir, dataDir, snapshot } = await oldDataDir();
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-    const config = loadConfig({ flags: { listen: '127.0.0.1:0', adminListen: '', hostname: 'relay.test', internalDomains: ['support.example'], dataDir, directory: [join(dir, 'customers.csv')] }, env: {} });
+    const config = loadConfig({
+      flags: {
+        listen: '127.0.0.1:0',
+        adminListen: '',
+        hostname: 'relay.test',
+        internalDomains: ['support.example'],
+        dataDir,
+        directory: [join(dir, 'customers.csv')],
+      },
+      env: {},
+    });
     const s = await startServer(config, logger);
     cleanups.push(() => s.close());
     expect(s.directory.stats()).toMatchObject({ keyFormat: KEY_FORMAT, reimportNeeded: false, customers: 2 });

@@ -10,7 +10,13 @@ import { RawSmtp, type Reply } from '../helpers/smtp-client.js';
 import { startTestRelay, type TestRelay } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/child-relay.js';
 
-const LIMITS = { maxConnections: 10, reservedConnections: 3, maxConnectionsPerClient: 4, connectionRatePerClient: 0, stressThreshold: 50 };
+const LIMITS = {
+  maxConnections: 10,
+  reservedConnections: 3,
+  maxConnectionsPerClient: 4,
+  connectionRatePerClient: 0,
+  stressThreshold: 50,
+};
 
 describe('ConnectionAdmission', () => {
   it('keeps the reserve for trusted clients; strangers share the rest, per address at most maxConnectionsPerClient', () => {
@@ -21,15 +27,30 @@ describe('ConnectionAdmission', () => {
       if ('ticket' in v) tickets.push(v.ticket);
       return 'ticket' in v ? 'ok' : v.refused.text;
     };
-    expect([1, 2, 3, 4, 5].map(() => admit('10.0.0.1'))).toEqual(['ok', 'ok', 'ok', 'ok', 'Too many connections from your address, try again later']);
-    expect([1, 2, 3, 4].map(() => admit('10.0.0.2'))).toEqual(['ok', 'ok', 'ok', 'Too many connected clients, try again later']);
+    expect([1, 2, 3, 4, 5].map(() => admit('10.0.0.1'))).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'Too many connections from your address, try again later',
+    ]);
+    expect([1, 2, 3, 4].map(() => admit('10.0.0.2'))).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'Too many connected clients, try again later',
+    ]);
     expect(a.underStress()).toBe(true); // 7 of 10 ≥ 50 %
     // a stranger that authenticates leaves the strangers' share: another stranger gets in
     a.promote(tickets[0]!);
     expect(admit('10.0.0.3')).toBe('ok');
     expect(admit('10.0.0.3')).toBe('Too many connected clients, try again later');
     // the reserve is the trusted clients' (8 in use: 2 left)
-    expect([1, 2, 3].map(() => admit('127.0.0.1', true))).toEqual(['ok', 'ok', 'Too many connected clients, try again later']);
+    expect([1, 2, 3].map(() => admit('127.0.0.1', true))).toEqual([
+      'ok',
+      'ok',
+      'Too many connected clients, try again later',
+    ]);
     for (const t of tickets) a.release(t);
     for (const t of tickets) a.release(t); // twice is harmless
     expect(a.connections).toBe(0);
@@ -96,18 +117,22 @@ describe('over real sockets (only 127.0.0.1 trusted)', () => {
     sink = await startSink();
     relay = await startTestRelay({ upstream: sink.url, trustedNetworks: ['127.0.0.1/32'] });
     const port = relay.port;
-    const opened = await Promise.all(STRANGERS.map(async (ip) => {
-      const mine: { c: RawSmtp; greeting: Reply }[] = [];
-      for (let i = 0; i < 20; i++) mine.push(await open(port, ip)); // one address after another, as a client would
-      return mine;
-    }));
+    const opened = await Promise.all(
+      STRANGERS.map(async (ip) => {
+        const mine: { c: RawSmtp; greeting: Reply }[] = [];
+        for (let i = 0; i < 20; i++) mine.push(await open(port, ip)); // one address after another, as a client would
+        return mine;
+      }),
+    );
     const all = opened.flat();
     clients.push(...all.map((s) => s.c));
     const admitted = all.filter((s) => s.greeting.code === 220);
     const refused = all.filter((s) => s.greeting.code !== 220);
     // maxConnections 200 − reservedConnections 20 = 180 for strangers
     expect(admitted.length).toBe(180);
-    expect(refused.map((s) => s.greeting.text)).toEqual(Array(20).fill('421 4.7.0 Too many connected clients, try again later'));
+    expect(refused.map((s) => s.greeting.text)).toEqual(
+      Array(20).fill('421 4.7.0 Too many connected clients, try again later'),
+    );
 
     // the trusted helpdesk still gets in and can send
     const { c: helpdesk, greeting } = await open(port, '127.0.0.1');
@@ -119,7 +144,9 @@ describe('over real sockets (only 127.0.0.1 trusted)', () => {
 
     // 181 of 200 in use ≥ stressThreshold 75 %: idle strangers get stressCommandTimeout (10 s), not 60 s
     const words = await Promise.all(admitted.map((s) => lastWords(s.c, 60_000)));
-    expect(new Set(words.map((w) => w.text))).toEqual(new Set(['421 4.4.2 Idle too long while the server is busy, closing connection']));
+    expect(new Set(words.map((w) => w.text))).toEqual(
+      new Set(['421 4.4.2 Idle too long while the server is busy, closing connection']),
+    );
     await waitUntil(() => relay!.relay.inbound.connectionCount === 1, 30_000, 'the dropped strangers to be released');
     // the helpdesk, idle meanwhile, is still served: trusted clients are never dropped as idle strangers
     expect((await helpdesk.cmd('RSET')).code).toBe(250);
@@ -147,7 +174,9 @@ describe('over real sockets (only 127.0.0.1 trusted)', () => {
     clients.push(trusted, authed);
     await trusted.cmd('EHLO t.test');
     await authed.cmd('EHLO a.test');
-    expect((await authed.cmd(`AUTH PLAIN ${Buffer.from('\0helpdesk\0correct horse battery').toString('base64')}`)).code).toBe(235);
+    expect(
+      (await authed.cmd(`AUTH PLAIN ${Buffer.from('\0helpdesk\0correct horse battery').toString('base64')}`)).code,
+    ).toBe(235);
 
     const { c: trickler, greeting } = await open(port, '127.0.0.3');
     clients.push(trickler);
@@ -170,7 +199,11 @@ describe('over real sockets (only 127.0.0.1 trusted)', () => {
 
   it('limits new connections per minute from one stranger address, not from the trusted network', async () => {
     sink = await startSink();
-    relay = await startTestRelay({ upstream: sink.url, trustedNetworks: ['127.0.0.1/32'], 'limits.connectionRatePerClient': '3' });
+    relay = await startTestRelay({
+      upstream: sink.url,
+      trustedNetworks: ['127.0.0.1/32'],
+      'limits.connectionRatePerClient': '3',
+    });
     const codes = async (ip: string, n: number) => {
       const out: string[] = [];
       for (let k = 0; k < n; k++) {

@@ -78,7 +78,9 @@ describe('SMTP AUTH failure budget', () => {
 
   it('checks at most the budget of passwords for 60 parallel guesses from one address', async () => {
     users.checks = 0;
-    const codes = await Promise.all(Array.from({ length: 60 }, (_, i) => authOnce(port, '127.0.0.1', `user${i}`, 'wrong password')));
+    const codes = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => authOnce(port, '127.0.0.1', `user${i}`, 'wrong password')),
+    );
     expect(users.checks).toBeLessThanOrEqual(BUDGET);
     expect(codes.filter((c) => c === 535)).toHaveLength(users.checks);
     expect(codes.filter((c) => c === 454)).toHaveLength(60 - users.checks);
@@ -89,7 +91,8 @@ describe('SMTP AUTH failure budget', () => {
   });
 
   it('limits guesses on one user across addresses, without locking other users or addresses', async () => {
-    for (let i = 0; i < BUDGET; i++) expect(await authOnce(port, `127.0.0.${10 + i}`, 'billing', 'wrong password')).toBe(535);
+    for (let i = 0; i < BUDGET; i++)
+      expect(await authOnce(port, `127.0.0.${10 + i}`, 'billing', 'wrong password')).toBe(535);
     expect(await authOnce(port, '127.0.0.30', 'billing', 'another good password')).toBe(454);
     expect(await authOnce(port, '127.0.0.30', 'helpdesk', 'correct horse battery')).toBe(235);
   });

@@ -23,7 +23,25 @@ describe('untrusted clients', () => {
   beforeAll(async () => {
     sink = await startSink();
     tlsDir = mkdtempSync(join(tmpdir(), 'pg-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'), '-days', '1', '-subj', '/CN=relay.test'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(tlsDir, 'key.pem'),
+        '-out',
+        join(tlsDir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=relay.test',
+      ],
+      { stdio: 'ignore' },
+    );
     // 127.0.0.1 is NOT trusted here: every client must authenticate.
     relay = await startTestRelay({
       upstream: sink.url,
@@ -89,8 +107,16 @@ describe('untrusted clients', () => {
       's.quit()',
     ].join('\n');
     // asynchronously: the relay runs in this process
-    const { stdout: out } = await promisify(execFile)('python3', ['-c', script, String(relay.port)], { encoding: 'utf8', timeout: 60_000 });
-    expect(out.trim().split('\n').map((l) => l.trim())).toEqual(['before False', 'after True PLAIN LOGIN', 'login 235']);
+    const { stdout: out } = await promisify(execFile)('python3', ['-c', script, String(relay.port)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.trim()),
+    ).toEqual(['before False', 'after True PLAIN LOGIN', 'login 235']);
   });
 
   it('relays after STARTTLS + AUTH PLAIN and AUTH LOGIN', async () => {
@@ -103,7 +129,10 @@ describe('untrusted clients', () => {
         tls: { rejectUnauthorized: false },
         auth: { user: 'helpdesk', pass: 'correct horse battery', method },
       });
-      const info = await t.sendMail({ envelope: { from: 'agent@support.example', to: ['c@example.com'] }, raw: message() });
+      const info = await t.sendMail({
+        envelope: { from: 'agent@support.example', to: ['c@example.com'] },
+        raw: message(),
+      });
       expect(info.response).toMatch(/^250 /);
       t.close();
     }
@@ -113,10 +142,24 @@ describe('untrusted clients', () => {
   });
 
   it('rejects wrong passwords and closes the connection after the limit', async () => {
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: relay.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false }, auth: { user: 'helpdesk', pass: 'wrong' } });
+    const t = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: relay.port,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'helpdesk', pass: 'wrong' },
+    });
     await expect(t.verify()).rejects.toMatchObject({ responseCode: 535 });
     t.close();
-    const unknown = nodemailer.createTransport({ host: '127.0.0.1', port: relay.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false }, auth: { user: 'nobody', pass: 'wrong' } });
+    const unknown = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: relay.port,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'nobody', pass: 'wrong' },
+    });
     await expect(unknown.verify()).rejects.toMatchObject({ responseCode: 535 });
     unknown.close();
     const line = relay.logs.find((l) => l.msg === 'authentication failed');
@@ -137,7 +180,13 @@ describe('untrusted clients', () => {
 describe('AUTH brute force across connections', () => {
   it('refuses AUTH from an address after its failure budget, even with the right password, until the window ends', async () => {
     const sink = await startSink();
-    const relay = await startTestRelay({ upstream: sink.url, trustedNetworks: ['10.99.0.0/16'], authRequireTls: 'false', 'limits.maxAuthFailuresPerClient': '3', 'limits.maxAuthFailures': '2' });
+    const relay = await startTestRelay({
+      upstream: sink.url,
+      trustedNetworks: ['10.99.0.0/16'],
+      authRequireTls: 'false',
+      'limits.maxAuthFailuresPerClient': '3',
+      'limits.maxAuthFailures': '2',
+    });
     await new UserStore(join(relay.dataDir, 'users.json')).add('helpdesk', 'correct horse battery');
     const attempt = async (password: string) => {
       const c = await RawSmtp.open(relay.port);

@@ -28,7 +28,9 @@ async function read(chunks: string[], mode: BareNewlineMode, maxSize = 1 << 20) 
 
 /** Every way to cut `text` into two chunks (line endings split across chunks included). */
 function splits(text: string): string[][] {
-  return Array.from({ length: text.length + 1 }, (_, i) => [text.slice(0, i), text.slice(i)].filter((c) => c.length > 0));
+  return Array.from({ length: text.length + 1 }, (_, i) =>
+    [text.slice(0, i), text.slice(i)].filter((c) => c.length > 0),
+  );
 }
 
 const onlyCrlf = (s: string) => !/\r(?!\n)|(?<!\r)\n/.test(s);
@@ -56,7 +58,8 @@ describe('readData', () => {
   it('refuses a bare CR in both modes (also at a chunk edge and at the very end)', async () => {
     for (const mode of ['normalize', 'reject'] as const) {
       for (const text of ['a\rb\r\n', 'a\r\r\n', 'a\r\n\r']) {
-        for (const chunks of splits(text)) expect((await read(chunks, mode)).bareLineEnding, `${mode} ${JSON.stringify(chunks)}`).toBe(true);
+        for (const chunks of splits(text))
+          expect((await read(chunks, mode)).bareLineEnding, `${mode} ${JSON.stringify(chunks)}`).toBe(true);
       }
     }
   });
@@ -93,13 +96,19 @@ describe('bare LF through the relay', () => {
   });
 
   // Ham and spam as archived (LF line endings), sent as-is: the relay refused all of them before (550 5.6.0).
-  const sample = FILES.filter((_, i) => i % 300 === 0).map((f) => readFileSync(join(CORPUS, f), 'latin1')).filter((t) => !t.includes('\r'));
+  const sample = FILES.filter((_, i) => i % 300 === 0)
+    .map((f) => readFileSync(join(CORPUS, f), 'latin1'))
+    .filter((t) => !t.includes('\r'));
 
   it(`accepts ${sample.length} SpamAssassin messages sent with bare LF line endings; the upstream copy has CRLF only`, async () => {
     expect(sample.length).toBeGreaterThanOrEqual(15);
     for (const text of sample) {
       const before = sink.messages.length;
-      const r = await sendRaw(relay.port, { from: 'agent@support.example', to: ['someone@example.com'], body: Buffer.from(dotStuffAnyEol(text), 'latin1') });
+      const r = await sendRaw(relay.port, {
+        from: 'agent@support.example',
+        to: ['someone@example.com'],
+        body: Buffer.from(dotStuffAnyEol(text), 'latin1'),
+      });
       expect(r.code, r.text).toBe(250);
       const [got] = (await sink.waitFor(before + 1)).slice(before);
       const raw = got!.raw.toString('latin1');
@@ -117,7 +126,9 @@ describe('bare LF through the relay', () => {
     await c.cmd('MAIL FROM:<agent@support.example>');
     await c.cmd('RCPT TO:<someone@example.com>');
     expect((await c.cmd('DATA')).code).toBe(354);
-    c.write('Subject: one\n\nbody\r\n.\nMAIL FROM:<x@evil.example>\nRCPT TO:<victim@evil.example>\r\nDATA\n.\r\nQUIT\n\r\n.\r\n');
+    c.write(
+      'Subject: one\n\nbody\r\n.\nMAIL FROM:<x@evil.example>\nRCPT TO:<victim@evil.example>\r\nDATA\n.\r\nQUIT\n\r\n.\r\n',
+    );
     expect((await c.read(30_000)).code).toBe(250);
     expect((await c.cmd('QUIT')).code).toBe(221);
     c.close();
@@ -125,15 +136,25 @@ describe('bare LF through the relay', () => {
     expect(got.map((m) => m.rcptTo)).toEqual([['someone@example.com']]);
     const raw = got[0]!.raw.toString('latin1').replace(TRACE, '');
     // the upstream got the look-alike dot line as content (its sink unstuffed "..\r\n" back to ".\r\n")
-    expect(raw).toBe('Subject: one\r\n\r\nbody\r\n.\r\nMAIL FROM:<x@evil.example>\r\nRCPT TO:<victim@evil.example>\r\nDATA\r\n.\r\nQUIT\r\n\r\n');
+    expect(raw).toBe(
+      'Subject: one\r\n\r\nbody\r\n.\r\nMAIL FROM:<x@evil.example>\r\nRCPT TO:<victim@evil.example>\r\nDATA\r\n.\r\nQUIT\r\n\r\n',
+    );
   });
 
   it('smtp.bareNewline=reject refuses bare LF with 550 5.6.0 and delivers nothing', async () => {
     const before = sink.messages.length;
-    const r = await sendRaw(strict.port, { from: 'agent@support.example', to: ['someone@example.com'], body: 'Subject: lf\n\nbody\n' });
+    const r = await sendRaw(strict.port, {
+      from: 'agent@support.example',
+      to: ['someone@example.com'],
+      body: 'Subject: lf\n\nbody\n',
+    });
     expect(r.code).toBe(550);
     expect(r.text).toMatch(/^550 5\.6\.0 Bare CR or LF/);
-    const ok = await sendRaw(strict.port, { from: 'agent@support.example', to: ['someone@example.com'], body: 'Subject: crlf\r\n\r\nbody\r\n' });
+    const ok = await sendRaw(strict.port, {
+      from: 'agent@support.example',
+      to: ['someone@example.com'],
+      body: 'Subject: crlf\r\n\r\nbody\r\n',
+    });
     expect(ok.code).toBe(250);
     const got = (await sink.waitFor(before + 1)).slice(before);
     expect(got.length).toBe(1);

@@ -12,13 +12,24 @@ export function auditRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const tags = ['audit'];
   type Q = { limit: number; message?: string };
 
-  app.get<{ Querystring: Q }>('/audit', { config: { role: 'viewer' }, schema: { hide: true, querystring: auditQuerySchema } }, async (req, reply) => {
-    const auth = authOf(req);
-    const entries = await audit.list({ limit: req.query.limit, ...(req.query.message ? { messageId: req.query.message } : {}) });
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(render('audit', { entries, canExport: roleAllows(auth.principal.role, 'admin'), who: { principal: auth.principal, csrf: auth.session?.csrf ?? '' } }));
-  });
+  app.get<{ Querystring: Q }>(
+    '/audit',
+    { config: { role: 'viewer' }, schema: { hide: true, querystring: auditQuerySchema } },
+    async (req, reply) => {
+      const auth = authOf(req);
+      const entries = await audit.list({
+        limit: req.query.limit,
+        ...(req.query.message ? { messageId: req.query.message } : {}),
+      });
+      return reply.type('text/html; charset=utf-8').send(
+        render('audit', {
+          entries,
+          canExport: roleAllows(auth.principal.role, 'admin'),
+          who: { principal: auth.principal, csrf: auth.session?.csrf ?? '' },
+        }),
+      );
+    },
+  );
 
   app.get<{ Querystring: Q }>(
     '/api/audit',
@@ -28,10 +39,22 @@ export function auditRoutes(app: FastifyInstance, ctx: AdminContext): void {
         tags,
         summary: 'Audit log, newest first',
         querystring: auditQuerySchema,
-        response: { 200: { type: 'object', properties: { entries: { type: 'array', items: auditEntrySchema } }, required: ['entries'] }, ...authErrors },
+        response: {
+          200: {
+            type: 'object',
+            properties: { entries: { type: 'array', items: auditEntrySchema } },
+            required: ['entries'],
+          },
+          ...authErrors,
+        },
       },
     },
-    async (req) => ({ entries: await audit.list({ limit: req.query.limit, ...(req.query.message ? { messageId: req.query.message } : {}) }) }),
+    async (req) => ({
+      entries: await audit.list({
+        limit: req.query.limit,
+        ...(req.query.message ? { messageId: req.query.message } : {}),
+      }),
+    }),
   );
 
   for (const url of ['/audit/export', '/api/audit/export']) {
@@ -50,7 +73,11 @@ export function auditRoutes(app: FastifyInstance, ctx: AdminContext): void {
       async (req, reply) => {
         const entries = (await audit.list()).reverse();
         const format = req.query.format;
-        await audit.append({ actor: actorOf(authOf(req)), action: 'audit-export', details: { format, entries: entries.length } });
+        await audit.append({
+          actor: actorOf(authOf(req)),
+          action: 'audit-export',
+          details: { format, entries: entries.length },
+        });
         const stamp = new Date().toISOString().slice(0, 10);
         reply.header('content-disposition', `attachment; filename="postguard-audit-${stamp}.${format}"`);
         return format === 'csv'

@@ -12,11 +12,26 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, isPostguardError } from '../../core/errors.js';
 import type { Journal } from '../../journal/index.js';
-import { customerLines, eventDetails, incidentOf, incidentOutcome, type CustomerReportLine, type IncidentReport } from '../../journal/report.js';
+import {
+  customerLines,
+  eventDetails,
+  incidentOf,
+  incidentOutcome,
+  type CustomerReportLine,
+  type IncidentReport,
+} from '../../journal/report.js';
 import type { QuarantineStore } from '../../quarantine/types.js';
 import type { AdminContext } from '../context.js';
 import { HttpError } from '../errors.js';
-import { authErrors, customerParamsSchema, customerQuerySchema, customerResponseSchema, errorSchema, incidentResponseSchema, refParamsSchema } from '../schemas.js';
+import {
+  authErrors,
+  customerParamsSchema,
+  customerQuerySchema,
+  customerResponseSchema,
+  errorSchema,
+  incidentResponseSchema,
+  refParamsSchema,
+} from '../schemas.js';
 import { authOf } from '../security.js';
 import { render } from '../templates.js';
 import { parseDate } from './messages.js';
@@ -50,7 +65,10 @@ export async function customerView(ctx: AdminContext, customer: string, sincePar
   return { customer, ...(since ? { since: since.toISOString() } : {}), messages };
 }
 
-export async function incidentView(ctx: AdminContext, ref: string): Promise<IncidentReport & { inQuarantine: boolean }> {
+export async function incidentView(
+  ctx: AdminContext,
+  ref: string,
+): Promise<IncidentReport & { inQuarantine: boolean }> {
   const history = await journalOf(ctx).byReference(ref);
   if (!history) throw new HttpError(404, 'the verdict journal has no entry for this reference');
   return { ...incidentOf(history), inQuarantine: await inQuarantine(ctx.store, ref) };
@@ -69,7 +87,8 @@ export function journalRoutes(app: FastifyInstance, ctx: AdminContext): void {
       config: { role: 'viewer' },
       schema: {
         tags,
-        summary: "Every message that carried the customer's data: when, verdict, masked recipients, what happened since",
+        summary:
+          "Every message that carried the customer's data: when, verdict, masked recipients, what happened since",
         params: customerParamsSchema,
         querystring: customerQuerySchema,
         response: { 200: customerResponseSchema, 400: errorSchema, 503: errorSchema, ...authErrors },
@@ -80,10 +99,15 @@ export function journalRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.get<{ Params: { id: string }; Querystring: { since?: string } }>(
     '/customers/:id',
-    { config: { role: 'viewer' }, schema: { hide: true, params: customerParamsSchema, querystring: customerQuerySchema } },
+    {
+      config: { role: 'viewer' },
+      schema: { hide: true, params: customerParamsSchema, querystring: customerQuerySchema },
+    },
     async (req, reply) => {
       const view = await customerView(ctx, req.params.id, req.query.since);
-      return reply.type('text/html; charset=utf-8').send(render('customer', { view, since: req.query.since ?? '', who: who(req) }));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(render('customer', { view, since: req.query.since ?? '', who: who(req) }));
     },
   );
 
@@ -93,7 +117,8 @@ export function journalRoutes(app: FastifyInstance, ctx: AdminContext): void {
       config: { role: 'releaser' },
       schema: {
         tags,
-        summary: 'Incident evidence of one message (GDPR Art. 33(3)): kinds of data, data subjects, masked recipients, outcome, timeline',
+        summary:
+          'Incident evidence of one message (GDPR Art. 33(3)): kinds of data, data subjects, masked recipients, outcome, timeline',
         params: refParamsSchema,
         response: { 200: incidentResponseSchema, 404: errorSchema, 503: errorSchema, ...authErrors },
       },
@@ -101,8 +126,14 @@ export function journalRoutes(app: FastifyInstance, ctx: AdminContext): void {
     async (req) => incidentView(ctx, req.params.ref),
   );
 
-  app.get<{ Params: { ref: string } }>('/incidents/:ref', { config: { role: 'releaser' }, schema: { hide: true, params: refParamsSchema } }, async (req, reply) => {
-    const r = await incidentView(ctx, req.params.ref);
-    return reply.type('text/html; charset=utf-8').send(render('incident', { r, outcome: incidentOutcome(r), details: eventDetails, who: who(req) }));
-  });
+  app.get<{ Params: { ref: string } }>(
+    '/incidents/:ref',
+    { config: { role: 'releaser' }, schema: { hide: true, params: refParamsSchema } },
+    async (req, reply) => {
+      const r = await incidentView(ctx, req.params.ref);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(render('incident', { r, outcome: incidentOutcome(r), details: eventDetails, who: who(req) }));
+    },
+  );
 }

@@ -20,12 +20,19 @@ interface LoginBody {
 export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { accounts, audit, sessions } = ctx;
 
-  const doLogin = async (req: FastifyRequest, reply: FastifyReply, name: string, password: string): Promise<Session | null> => {
+  const doLogin = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    name: string,
+    password: string,
+  ): Promise<Session | null> => {
     const ip = req.ip;
     const account = name.slice(0, 64);
     const attempt = ctx.loginBudget.reserve(ip, account);
     if (!attempt.ok) {
-      throw new HttpError(429, 'too many failed logins; try again later', { 'retry-after': String(Math.ceil(attempt.retryAfterMs / 1000)) });
+      throw new HttpError(429, 'too many failed logins; try again later', {
+        'retry-after': String(Math.ceil(attempt.retryAfterMs / 1000)),
+      });
     }
     let principal: Principal | null;
     try {
@@ -54,19 +61,26 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
     return s;
   };
 
-  app.get('/login', { config: { role: 'public' }, schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(render('login', {})));
+  app.get('/login', { config: { role: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(render('login', {})),
+  );
 
-  app.post<{ Body: LoginBody }>('/login', { config: { role: 'public' }, schema: { hide: true, body: loginBodySchema } }, async (req, reply) => {
-    if (!originAllowed(req, ctx.publicOrigin)) throw new HttpError(403, 'cross-origin request refused');
-    const page = (status: number, error: string) => reply.code(status).type('text/html; charset=utf-8').send(render('login', { error }));
-    try {
-      if (await doLogin(req, reply, req.body.name, req.body.password)) return reply.redirect('/messages', 303);
-    } catch (err) {
-      if (err instanceof HttpError && err.status === 429) return page(429, err.message);
-      throw err;
-    }
-    return page(401, 'Wrong name or password.');
-  });
+  app.post<{ Body: LoginBody }>(
+    '/login',
+    { config: { role: 'public' }, schema: { hide: true, body: loginBodySchema } },
+    async (req, reply) => {
+      if (!originAllowed(req, ctx.publicOrigin)) throw new HttpError(403, 'cross-origin request refused');
+      const page = (status: number, error: string) =>
+        reply.code(status).type('text/html; charset=utf-8').send(render('login', { error }));
+      try {
+        if (await doLogin(req, reply, req.body.name, req.body.password)) return reply.redirect('/messages', 303);
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 429) return page(429, err.message);
+        throw err;
+      }
+      return page(401, 'Wrong name or password.');
+    },
+  );
 
   app.post<{ Body: LoginBody }>(
     '/api/login',
@@ -81,10 +95,16 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
     },
     async (req, reply) => {
       // Scripts on other sites may not log a browser in; non-browser clients send no Origin.
-      if (req.headers.origin !== undefined && !originAllowed(req, ctx.publicOrigin)) throw new HttpError(403, 'cross-origin request refused');
+      if (req.headers.origin !== undefined && !originAllowed(req, ctx.publicOrigin))
+        throw new HttpError(403, 'cross-origin request refused');
       const s = await doLogin(req, reply, req.body.name, req.body.password);
       if (!s) throw new HttpError(401, 'wrong name or password');
-      return { name: s.principal.name, role: s.principal.role, csrf: s.csrf, expires: new Date(s.expires).toISOString() };
+      return {
+        name: s.principal.name,
+        role: s.principal.role,
+        csrf: s.csrf,
+        expires: new Date(s.expires).toISOString(),
+      };
     },
   );
 
@@ -97,7 +117,14 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.get(
     '/api/session',
-    { config: { role: 'viewer' }, schema: { tags: ['session'], summary: 'The current login', response: { 200: sessionResponseSchema, ...authErrors } } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['session'],
+        summary: 'The current login',
+        response: { 200: sessionResponseSchema, ...authErrors },
+      },
+    },
     async (req) => {
       const auth = authOf(req);
       return { name: auth.principal.name, role: auth.principal.role, csrf: auth.session?.csrf ?? null };

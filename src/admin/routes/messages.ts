@@ -92,7 +92,10 @@ function matchesSearch(r: QuarantineRecord, q: string): boolean {
 }
 
 /** The page of records matching the query, and how many match in all. */
-export async function findRecords(ctx: AdminContext, q: ListQuery): Promise<{ total: number; records: QuarantineRecord[] }> {
+export async function findRecords(
+  ctx: AdminContext,
+  q: ListQuery,
+): Promise<{ total: number; records: QuarantineRecord[] }> {
   const filter: ListFilter = {};
   if (q.status) filter.status = q.status;
   if (q.rule?.trim()) filter.rule = q.rule.trim();
@@ -108,7 +111,9 @@ export async function findRecords(ctx: AdminContext, q: ListQuery): Promise<{ to
 
 /** The sender's justification when the message waits in the release-request queue. */
 function justificationOf(r: QuarantineRecord): string | undefined {
-  return r.status === 'release-requested' ? r.history.filter((h) => h.action === 'release-requested').at(-1)?.reason : undefined;
+  return r.status === 'release-requested'
+    ? r.history.filter((h) => h.action === 'release-requested').at(-1)?.reason
+    : undefined;
 }
 
 /**
@@ -165,7 +170,8 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   const messagePage = async (auth: Auth, r: QuarantineRecord, flash: { notice?: string; error?: string } = {}) => {
     const bodyGone = r.status === 'deleted' || r.status === 'expired';
-    const canAct = roleAllows(auth.principal.role, 'releaser') && (r.status === 'held' || r.status === 'release-requested');
+    const canAct =
+      roleAllows(auth.principal.role, 'releaser') && (r.status === 'held' || r.status === 'release-requested');
     return render('message', {
       r,
       who: who(auth),
@@ -182,27 +188,41 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     });
   };
 
-  const act = async (auth: Auth, id: string, action: 'release' | 'delete', body: ActionBody): Promise<QuarantineRecord> => {
+  const act = async (
+    auth: Auth,
+    id: string,
+    action: 'release' | 'delete',
+    body: ActionBody,
+  ): Promise<QuarantineRecord> => {
     const actor = actorOf(auth);
     if (action === 'delete') return deleteMessage(store, id, { actor, reason: body.reason }, audit);
     const to = recipientsOf(body.to);
-    const out = await releaseMessage(store, upstream, id, { actor, reason: body.reason, ...(to.length ? { to } : {}) }, audit);
+    const out = await releaseMessage(
+      store,
+      upstream,
+      id,
+      { actor, reason: body.reason, ...(to.length ? { to } : {}) },
+      audit,
+    );
     logger?.info({ id, actor, to: to.map(maskAddress) }, 'quarantined message released from the console');
     return out.record;
   };
 
-  app.get('/', { config: { role: 'viewer' }, schema: { hide: true } }, async (_req, reply) => reply.redirect('/messages', 303));
+  app.get('/', { config: { role: 'viewer' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.redirect('/messages', 303),
+  );
 
   app.get<{ Querystring: ListQuery & { status?: string } }>(
     '/messages',
     { config: { role: 'viewer' }, schema: { hide: true, querystring: listQuerySchema } },
     async (req, reply) => {
       const auth = authOf(req);
-      const query: ListQuery = { ...req.query, status: req.query.status === undefined ? 'held' : (req.query.status) };
+      const query: ListQuery = { ...req.query, status: req.query.status === undefined ? 'held' : req.query.status };
       const { total, records } = await findRecords(ctx, query);
       const pageLink = (offset: number) => {
         const p = new URLSearchParams();
-        for (const [k, v] of Object.entries({ ...query, offset })) if (v !== undefined && k !== 'limit') p.set(k, String(v));
+        for (const [k, v] of Object.entries({ ...query, offset }))
+          if (v !== undefined && k !== 'limit') p.set(k, String(v));
         if (query.limit !== 50) p.set('limit', String(query.limit));
         return `/messages?${p.toString()}`;
       };
@@ -229,7 +249,12 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     '/api/messages',
     {
       config: { role: 'viewer' },
-      schema: { tags, summary: 'Held messages, newest first, one page', querystring: listQuerySchema, response: { 200: listResponseSchema, 400: errorSchema, ...authErrors } },
+      schema: {
+        tags,
+        summary: 'Held messages, newest first, one page',
+        querystring: listQuerySchema,
+        response: { 200: listResponseSchema, 400: errorSchema, ...authErrors },
+      },
     },
     async (req) => {
       const { total, records } = await findRecords(ctx, req.query);
@@ -239,27 +264,50 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
     '/messages/:id',
-    { config: { role: 'viewer' }, schema: { hide: true, params: idParamsSchema, querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 20 } } } } },
-    async (req, reply) => html(reply, 200, await messagePage(authOf(req), await store.get(req.params.id), { notice: req.query.notice })),
+    {
+      config: { role: 'viewer' },
+      schema: {
+        hide: true,
+        params: idParamsSchema,
+        querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 20 } } },
+      },
+    },
+    async (req, reply) =>
+      html(reply, 200, await messagePage(authOf(req), await store.get(req.params.id), { notice: req.query.notice })),
   );
 
   app.get<{ Params: { id: string } }>(
     '/api/messages/:id',
-    { config: { role: 'viewer' }, schema: { tags, summary: 'One held message', params: idParamsSchema, response: { 200: messageSchema, 404: errorSchema, ...authErrors } } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags,
+        summary: 'One held message',
+        params: idParamsSchema,
+        response: { 200: messageSchema, 404: errorSchema, ...authErrors },
+      },
+    },
     async (req) => apiRecord(await store.get(req.params.id)),
   );
 
   // Releasers and admins see the full body, and each such view is audited; viewers get it with addresses and
   // numbers masked.
-  app.get<{ Params: { id: string } }>('/messages/:id/body', { config: { role: 'viewer' }, schema: { hide: true, params: idParamsSchema } }, async (req, reply) => {
-    const auth = authOf(req);
-    const full = roleAllows(auth.principal.role, 'releaser');
-    const record = await store.get(req.params.id);
-    const doc = await renderBodyDocument(await store.getRaw(req.params.id), { masked: !full, ...(record.spans ? { spans: record.spans } : {}) });
-    if (full) await audit.append({ actor: actorOf(auth), action: 'view-body', messageId: req.params.id });
-    reply.header('content-security-policy', BODY_CSP).header('x-frame-options', 'SAMEORIGIN');
-    return html(reply, 200, doc);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/messages/:id/body',
+    { config: { role: 'viewer' }, schema: { hide: true, params: idParamsSchema } },
+    async (req, reply) => {
+      const auth = authOf(req);
+      const full = roleAllows(auth.principal.role, 'releaser');
+      const record = await store.get(req.params.id);
+      const doc = await renderBodyDocument(await store.getRaw(req.params.id), {
+        masked: !full,
+        ...(record.spans ? { spans: record.spans } : {}),
+      });
+      if (full) await audit.append({ actor: actorOf(auth), action: 'view-body', messageId: req.params.id });
+      reply.header('content-security-policy', BODY_CSP).header('x-frame-options', 'SAMEORIGIN');
+      return html(reply, 200, doc);
+    },
+  );
 
   for (const action of ['release', 'delete'] as const) {
     app.post<{ Params: { id: string }; Body: ActionBody }>(
@@ -272,9 +320,16 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
           await act(auth, id, action, req.body);
         } catch (err) {
           if (isPostguardError(err, ErrorCodes.QUARANTINE_NOT_FOUND) || httpStatusOf(err) === 500) throw err;
-          return html(reply, httpStatusOf(err), await messagePage(auth, await store.get(id), { error: publicMessage(err) }));
+          return html(
+            reply,
+            httpStatusOf(err),
+            await messagePage(auth, await store.get(id), { error: publicMessage(err) }),
+          );
         }
-        return reply.redirect(`/messages/${encodeURIComponent(id)}?notice=${action === 'release' ? 'released' : 'deleted'}`, 303);
+        return reply.redirect(
+          `/messages/${encodeURIComponent(id)}?notice=${action === 'release' ? 'released' : 'deleted'}`,
+          303,
+        );
       },
     );
     app.post<{ Params: { id: string }; Body: ActionBody }>(
@@ -283,10 +338,20 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
         config: { role: 'releaser' },
         schema: {
           tags,
-          summary: action === 'release' ? 'Release a held message (to corrected recipients if given); audited' : 'Delete a held message; audited',
+          summary:
+            action === 'release'
+              ? 'Release a held message (to corrected recipients if given); audited'
+              : 'Delete a held message; audited',
           params: idParamsSchema,
           body: actionBodySchema,
-          response: { 200: messageSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema, ...authErrors },
+          response: {
+            200: messageSchema,
+            400: errorSchema,
+            404: errorSchema,
+            409: errorSchema,
+            502: errorSchema,
+            ...authErrors,
+          },
         },
       },
       async (req) => apiRecord(await act(authOf(req), req.params.id, action, req.body)),
@@ -314,7 +379,16 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     properties: {
       results: {
         type: 'array',
-        items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'integer' }, state: { type: 'string' }, error: { type: 'string' } }, required: ['id', 'status'] },
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            status: { type: 'integer' },
+            state: { type: 'string' },
+            error: { type: 'string' },
+          },
+          required: ['id', 'status'],
+        },
       },
     },
     required: ['results'],
@@ -324,14 +398,23 @@ export function messageRoutes(app: FastifyInstance, ctx: AdminContext): void {
     '/api/messages/bulk',
     {
       config: { role: 'releaser' },
-      schema: { tags, summary: 'Release or delete several messages with one reason; one result per message', body: bulkBodySchema, response: { 200: bulkResultSchema, 400: errorSchema, ...authErrors } },
+      schema: {
+        tags,
+        summary: 'Release or delete several messages with one reason; one result per message',
+        body: bulkBodySchema,
+        response: { 200: bulkResultSchema, 400: errorSchema, ...authErrors },
+      },
     },
     async (req) => ({ results: await bulk(req) }),
   );
 
-  app.post<{ Body: BulkBody }>('/messages/bulk', { config: { role: 'releaser' }, schema: { hide: true, body: bulkBodySchema } }, async (req, reply) => {
-    const results = await bulk(req);
-    const ok = results.filter((r) => r.status === 200).length;
-    return html(reply, 200, render('bulk', { results, ok, action: req.body.action, who: who(authOf(req)) }));
-  });
+  app.post<{ Body: BulkBody }>(
+    '/messages/bulk',
+    { config: { role: 'releaser' }, schema: { hide: true, body: bulkBodySchema } },
+    async (req, reply) => {
+      const results = await bulk(req);
+      const ok = results.filter((r) => r.status === 200).length;
+      return html(reply, 200, render('bulk', { results, ok, action: req.body.action, who: who(authOf(req)) }));
+    },
+  );
 }

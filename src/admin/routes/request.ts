@@ -13,14 +13,23 @@ import { idParamsSchema } from '../schemas.js';
 import { originAllowed } from '../security.js';
 import { render } from '../templates.js';
 
-function page(r: QuarantineRecord, exp: string, sig: string, state: 'form' | 'done' | 'closed', error?: string): string {
+function page(
+  r: QuarantineRecord,
+  exp: string,
+  sig: string,
+  state: 'form' | 'done' | 'closed',
+  error?: string,
+): string {
   const own = r.verdict.hits.filter((h) => r.verdict.rules.includes(h.ruleId)).map((h) => h.reason);
   return render('request', { r, exp, sig, state, error, reasons: own.length ? own : [r.verdict.reason] });
 }
 
 export function requestRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { store, signer, audit, logger } = ctx;
-  const linkSchema = { type: 'object', properties: { exp: { type: 'string', maxLength: 40 }, sig: { type: 'string', maxLength: 200 } } } as const;
+  const linkSchema = {
+    type: 'object',
+    properties: { exp: { type: 'string', maxLength: 40 }, sig: { type: 'string', maxLength: 200 } },
+  } as const;
 
   app.get<{ Params: { id: string }; Querystring: { exp?: string; sig?: string } }>(
     '/request/:id',
@@ -29,7 +38,9 @@ export function requestRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const { exp = '', sig = '' } = req.query;
       if (!signer.verify(req.params.id, exp, sig)) throw new HttpError(403, 'this link is invalid or has expired');
       const rec = await store.get(req.params.id);
-      return reply.type('text/html; charset=utf-8').send(page(rec, exp, sig, rec.status === 'held' ? 'form' : 'closed'));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(page(rec, exp, sig, rec.status === 'held' ? 'form' : 'closed'));
     },
   );
 
@@ -40,7 +51,10 @@ export function requestRoutes(app: FastifyInstance, ctx: AdminContext): void {
       schema: {
         hide: true,
         params: idParamsSchema,
-        body: { type: 'object', properties: { ...linkSchema.properties, justification: { type: 'string', maxLength: 2000 } } },
+        body: {
+          type: 'object',
+          properties: { ...linkSchema.properties, justification: { type: 'string', maxLength: 2000 } },
+        },
       },
     },
     async (req, reply) => {

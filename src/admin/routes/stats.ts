@@ -13,7 +13,11 @@ const DEFAULT_DAYS = 30;
 async function statsSince(ctx: AdminContext, sinceParam: string | undefined): Promise<Stats> {
   const since = parseDate(sinceParam) ?? new Date(Date.now() - DEFAULT_DAYS * 86_400_000);
   const records = await ctx.store.list({ since });
-  return computeStats(records, since, ctx.journal ? await journalRejected(ctx.journal, since) : await rejectedCount(ctx.metrics));
+  return computeStats(
+    records,
+    since,
+    ctx.journal ? await journalRejected(ctx.journal, since) : await rejectedCount(ctx.metrics),
+  );
 }
 
 export function statsRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -21,14 +25,31 @@ export function statsRoutes(app: FastifyInstance, ctx: AdminContext): void {
     '/api/stats',
     {
       config: { role: 'viewer' },
-      schema: { tags: ['statistics'], summary: 'Held, released, deleted and rejected messages; per rule and per day', querystring: statsQuerySchema, response: { 200: statsResponseSchema, 400: errorSchema, ...authErrors } },
+      schema: {
+        tags: ['statistics'],
+        summary: 'Held, released, deleted and rejected messages; per rule and per day',
+        querystring: statsQuerySchema,
+        response: { 200: statsResponseSchema, 400: errorSchema, ...authErrors },
+      },
     },
     async (req) => statsSince(ctx, req.query.since),
   );
 
-  app.get<{ Querystring: { since?: string } }>('/stats', { config: { role: 'viewer' }, schema: { hide: true, querystring: statsQuerySchema } }, async (req, reply) => {
-    const auth = authOf(req);
-    const stats = await statsSince(ctx, req.query.since);
-    return reply.type('text/html; charset=utf-8').send(render('stats', { stats, charts: charts(stats), since: req.query.since ?? '', fromJournal: Boolean(ctx.journal), who: { principal: auth.principal, csrf: auth.session?.csrf ?? '' } }));
-  });
+  app.get<{ Querystring: { since?: string } }>(
+    '/stats',
+    { config: { role: 'viewer' }, schema: { hide: true, querystring: statsQuerySchema } },
+    async (req, reply) => {
+      const auth = authOf(req);
+      const stats = await statsSince(ctx, req.query.since);
+      return reply.type('text/html; charset=utf-8').send(
+        render('stats', {
+          stats,
+          charts: charts(stats),
+          since: req.query.since ?? '',
+          fromJournal: Boolean(ctx.journal),
+          who: { principal: auth.principal, csrf: auth.session?.csrf ?? '' },
+        }),
+      );
+    },
+  );
 }

@@ -51,8 +51,10 @@ export function registerAdminCommand(program: Command, deps: AdminCommandDeps): 
     .option('--password-file <file>', 'read the password from the first line of this file')
     .action(async (name: string, o: { role: string; passwordFile?: string }, cmd: Command) =>
       runCommand(async () => {
-        if (!ROLES.includes(o.role as Role)) throw new PostguardError(ErrorCodes.USAGE, `--role must be one of ${ROLES.join(', ')}`);
-        const ask = deps.askSecret ?? (!deps.stdin && process.stdin.isTTY ? (p: string) => readSecret(undefined, p) : undefined);
+        if (!ROLES.includes(o.role as Role))
+          throw new PostguardError(ErrorCodes.USAGE, `--role must be one of ${ROLES.join(', ')}`);
+        const ask =
+          deps.askSecret ?? (!deps.stdin && process.stdin.isTTY ? (p: string) => readSecret(undefined, p) : undefined);
         const password = o.passwordFile
           ? ((await readFile(o.passwordFile, 'utf8')).split(/\r?\n/)[0] ?? '')
           : ask

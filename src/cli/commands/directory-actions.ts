@@ -48,30 +48,48 @@ async function checkImportFormat(file: string, format: ImportFormat, explicit: b
     try {
       const buf = Buffer.alloc(65_536);
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+      head = buf
+        .subarray(0, bytesRead)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '');
     } finally {
       await fh.close();
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PostguardError(ErrorCodes.USAGE, `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? 'error')}`, { cause: err });
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? 'error')}`,
+      { cause: err },
+    );
   }
-  const first = head.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
+  const first = head
+    .split(/\r?\n/)
+    .find((l) => l.trim() !== '')
+    ?.trim();
   if (first === undefined) return; // an empty file: the importer reports 0 rows
   const looksJson = first.startsWith('{');
   const how = explicit ? `--format ${format}` : 'by its file name';
   if (format === 'jsonl' && !looksJson) {
-    throw new PostguardError(ErrorCodes.USAGE, `${file} is read as JSON Lines (${how}) but its first line is not a JSON object: use --format csv`);
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      `${file} is read as JSON Lines (${how}) but its first line is not a JSON object: use --format csv`,
+    );
   }
   if (format === 'csv' && looksJson) {
-    throw new PostguardError(ErrorCodes.USAGE, `${file} is read as CSV (${how}) but its first line is a JSON object: use --format jsonl`);
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      `${file} is read as CSV (${how}) but its first line is a JSON object: use --format jsonl`,
+    );
   }
 }
 
 function printReport(r: ImportReport): void {
   console.log(`imported ${r.file} (${r.format}, ${r.mode}) in ${(r.durationMs / 1000).toFixed(1)} s`);
   console.log(`  rows read        ${r.rowsRead}`);
-  console.log(`  customers        ${r.customers} in ${r.format === 'postgres' ? 'query' : 'file'}, ${r.totalCustomers} in directory`);
+  console.log(
+    `  customers        ${r.customers} in ${r.format === 'postgres' ? 'query' : 'file'}, ${r.totalCustomers} in directory`,
+  );
   for (const [kind, n] of Object.entries(r.values)) console.log(`  ${kind.padEnd(16)} ${n}`);
   if (r.addressesAsWritten) console.log(`  addresses stored as written ${r.addressesAsWritten}`);
   if (r.skippedRows) {
@@ -88,7 +106,9 @@ function printReport(r: ImportReport): void {
 /** Kinds to try for `lookup`, and the regions for national phone formats. */
 function lookupAll(dir: Directory, value: string, kind?: string, region?: string): Map<string, string[]> {
   const kinds = kind ? [kind] : [...dir.kinds()].sort();
-  const regions = region ? [region] : [...new Set([...(dir.defaultRegion() ? [dir.defaultRegion()!] : []), ...dir.regions()])];
+  const regions = region
+    ? [region]
+    : [...new Set([...(dir.defaultRegion() ? [dir.defaultRegion()!] : []), ...dir.regions()])];
   const out = new Map<string, string[]>();
   for (const k of kinds) {
     const ids = new Set<string>();
@@ -103,7 +123,12 @@ function lookupAll(dir: Directory, value: string, kind?: string, region?: string
 }
 
 /** `directory import FILE`. */
-export async function importFile(getStoreOptions: GetStoreOptions, file: string, o: { replace?: boolean; format?: string; json?: boolean }, cmd: Command): Promise<void> {
+export async function importFile(
+  getStoreOptions: GetStoreOptions,
+  file: string,
+  o: { replace?: boolean; format?: string; json?: boolean },
+  cmd: Command,
+): Promise<void> {
   if (o.format !== undefined && o.format !== 'csv' && o.format !== 'jsonl') {
     throw new PostguardError(ErrorCodes.USAGE, '--format must be csv or jsonl');
   }
@@ -115,12 +140,17 @@ export async function importFile(getStoreOptions: GetStoreOptions, file: string,
     async (d) => {
       const before = d.stats();
       if (before.reimportNeeded) replacedFormat = before.keyFormat;
-      return d.import(file, { mode: o.replace ? 'replace' : 'upsert', ...(o.format ? { format: o.format as 'csv' | 'jsonl' } : {}) });
+      return d.import(file, {
+        mode: o.replace ? 'replace' : 'upsert',
+        ...(o.format ? { format: o.format as 'csv' | 'jsonl' } : {}),
+      });
     },
     'open',
   );
   if (replacedFormat !== undefined && !o.replace) {
-    console.error(`postguard: the directory had key format ${replacedFormat}: this import replaced it (customers not in ${file} were removed)`);
+    console.error(
+      `postguard: the directory had key format ${replacedFormat}: this import replaced it (customers not in ${file} were removed)`,
+    );
   }
   if (o.json) console.log(JSON.stringify(report, null, 2));
   else printReport(report);
@@ -142,12 +172,19 @@ export async function showStats(getStoreOptions: GetStoreOptions, o: { json?: bo
   console.log(`index memory     ${(s.memoryBytes / 1024 / 1024).toFixed(1)} MB`);
   console.log(`key format       ${s.keyFormat}${s.reimportNeeded ? '' : ' (current)'}`);
   if (s.reimportNeeded) {
-    console.log(`re-import needed this version needs key format ${KEY_FORMAT}: nothing matches until you run "postguard directory import FILE" again`);
+    console.log(
+      `re-import needed this version needs key format ${KEY_FORMAT}: nothing matches until you run "postguard directory import FILE" again`,
+    );
   }
 }
 
 /** `directory lookup VALUE`. */
-export async function lookupValue(getStoreOptions: GetStoreOptions, value: string, o: { kind?: string; region?: string; json?: boolean }, cmd: Command): Promise<void> {
+export async function lookupValue(
+  getStoreOptions: GetStoreOptions,
+  value: string,
+  o: { kind?: string; region?: string; json?: boolean },
+  cmd: Command,
+): Promise<void> {
   const hits = await withDirectory(cmd, getStoreOptions, async (d) => lookupAll(d, value, o.kind, o.region));
   if (o.json) {
     console.log(JSON.stringify({ found: hits.size > 0, matches: Object.fromEntries(hits) }));
@@ -178,19 +215,32 @@ function printSync(r: SyncReport): void {
 }
 
 /** `directory sync`: once, or with --every in a loop until SIGINT/SIGTERM. */
-export async function syncFromDatabase(get: GetStoreOptions, o: { postgres?: string; query?: string; every?: string; full?: boolean; json?: boolean }, cmd: Command): Promise<void> {
+export async function syncFromDatabase(
+  get: GetStoreOptions,
+  o: { postgres?: string; query?: string; every?: string; full?: boolean; json?: boolean },
+  cmd: Command,
+): Promise<void> {
   // the sync (and its PostgreSQL client) is loaded for this command only
   const { checkSyncSettings, syncDirectory } = await import('../../directory/sync/sync.js');
   const settings = configFromCommand(cmd).directorySync;
   const url = o.postgres ?? settings.postgres;
   const query = o.query ?? settings.query;
-  const every = o.every === undefined ? undefined : (coerce(findKey('directorySync.every')!, o.every, { kind: 'flag', name: 'every' }) as number);
+  const every =
+    o.every === undefined
+      ? undefined
+      : (coerce(findKey('directorySync.every')!, o.every, { kind: 'flag', name: 'every' }) as number);
   checkSyncSettings(url, query);
   const opts = await get(cmd);
   const dir = await openDirectory({ ...opts, follow: Boolean(every), staleKeys: 'open' });
   const once = async (full: boolean): Promise<boolean> => {
     try {
-      const r = await syncDirectory(dir, { url, query, fullEvery: settings.fullEvery, full, ...(stop ? { signal: stop.signal } : {}) });
+      const r = await syncDirectory(dir, {
+        url,
+        query,
+        fullEvery: settings.fullEvery,
+        full,
+        ...(stop ? { signal: stop.signal } : {}),
+      });
       if (o.json) console.log(JSON.stringify(r, null, 2));
       else printSync(r);
       return true;

@@ -35,7 +35,9 @@ export function registerDirectoryCommand(
       .option('--format <format>', 'csv | jsonl (default: by file extension)')
       .option('--json', 'print the import report as JSON')
       .description('Import customers from a CRM/helpdesk export'),
-  ).action(async (file: string, o: { replace?: boolean; format?: string; json?: boolean }, cmd: Command) => (await actions()).importFile(getStoreOptions, file, o, cmd));
+  ).action(async (file: string, o: { replace?: boolean; format?: string; json?: boolean }, cmd: Command) =>
+    (await actions()).importFile(getStoreOptions, file, o, cmd),
+  );
 
   configure(
     directory.command('stats').option('--json', 'print as JSON').description('Show directory statistics'),
@@ -49,14 +51,15 @@ export function registerDirectoryCommand(
       .option('--region <cc>', 'ISO-2 region for a phone number in national format')
       .option('--json', 'print {"found": bool, "matches": {kind: [ids]}}')
       .description('Print the customer ids holding a value (exit 1 when none)'),
-  ).action(async (value: string, o: { kind?: string; region?: string; json?: boolean }, cmd: Command) => (await actions()).lookupValue(getStoreOptions, value, o, cmd));
+  ).action(async (value: string, o: { kind?: string; region?: string; json?: boolean }, cmd: Command) =>
+    (await actions()).lookupValue(getStoreOptions, value, o, cmd),
+  );
 
   configure(
-    directory
-      .command('remove')
-      .argument('<ids...>', 'customer ids')
-      .description('Remove customers from the directory'),
-  ).action(async (ids: string[], _o: unknown, cmd: Command) => (await actions()).removeCustomers(getStoreOptions, ids, cmd));
+    directory.command('remove').argument('<ids...>', 'customer ids').description('Remove customers from the directory'),
+  ).action(async (ids: string[], _o: unknown, cmd: Command) =>
+    (await actions()).removeCustomers(getStoreOptions, ids, cmd),
+  );
 
   registerSyncCommand(directory, getStoreOptions, configure);
   return directory;
@@ -72,11 +75,17 @@ function registerSyncCommand(directory: Command, get: GetStoreOptions, configure
   configure(
     directory
       .command('sync')
-      .option('--postgres <url>', 'PostgreSQL URL (default: directorySync.postgres; prefer POSTGUARD_DIRECTORY_SYNC_POSTGRES for a password)')
+      .option(
+        '--postgres <url>',
+        'PostgreSQL URL (default: directorySync.postgres; prefer POSTGUARD_DIRECTORY_SYNC_POSTGRES for a password)',
+      )
       .option('--query <sql>', 'SQL query; columns mapped by name as CSV headers (default: directorySync.query)')
       .option('--every <duration>', 'sync again every DURATION (e.g. 5m) until stopped')
       .option('--full', 'full sync even when an incremental one is possible')
       .option('--json', 'print the sync report as JSON')
       .description('Load the directory from a CRM database query (full, or incremental by updated_at)'),
-  ).action(async (o: { postgres?: string; query?: string; every?: string; full?: boolean; json?: boolean }, cmd: Command) => (await actions()).syncFromDatabase(get, o, cmd));
+  ).action(
+    async (o: { postgres?: string; query?: string; every?: string; full?: boolean; json?: boolean }, cmd: Command) =>
+      (await actions()).syncFromDatabase(get, o, cmd),
+  );
 }

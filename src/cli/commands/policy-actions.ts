@@ -12,7 +12,9 @@ import type { DomainSource, PolicySet } from '../../decide/types.js';
 import { formatIssue, type PolicyIssue } from '../../core/yaml-tree.js';
 
 export interface PolicyCommandDeps {
-  scanFile: (file: string) => Promise<{ parsed: ParsedMessage; detection: Detection; envelope: Envelope; domains: DomainSource }>;
+  scanFile: (
+    file: string,
+  ) => Promise<{ parsed: ParsedMessage; detection: Detection; envelope: Envelope; domains: DomainSource }>;
   /** The policy folder from config/flags for this command (`--policies`, postguard.yaml, default ./policies). */
   policiesDir: (cmd: Command) => string;
   /** Optional: adds the shared config options (--config, --policies, …) to a sub-command. */
@@ -37,7 +39,12 @@ function reportPolicyError(err: unknown): void {
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.min(60, Math.max(...rows.map((r) => (r[c] ?? '').length))));
   return rows
-    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -87,7 +94,12 @@ function describeFsError(err: unknown): string {
 }
 
 /** `policy check [DIR]`. */
-export async function checkPolicies(deps: PolicyCommandDeps, dir: string | undefined, opts: { json?: boolean }, cmd: Command): Promise<void> {
+export async function checkPolicies(
+  deps: PolicyCommandDeps,
+  dir: string | undefined,
+  opts: { json?: boolean },
+  cmd: Command,
+): Promise<void> {
   const folder = dir ?? deps.policiesDir(cmd);
   let set: PolicySet;
   try {
@@ -97,8 +109,30 @@ export async function checkPolicies(deps: PolicyCommandDeps, dir: string | undef
     return;
   }
   if (opts.json) {
-    const rules = set.rules.map((r) => ({ order: r.order, id: r.id, action: r.action, ...(r.reply ? { reply: r.reply } : {}), mode: r.mode, enabled: r.enabled, origin: r.origin, description: r.description }));
-    console.log(JSON.stringify({ folder, files: set.files, partners: set.partners, groups: [...set.groups.keys()], bulkThreshold: set.settings.bulkThreshold, rules }, null, 2));
+    const rules = set.rules.map((r) => ({
+      order: r.order,
+      id: r.id,
+      action: r.action,
+      ...(r.reply ? { reply: r.reply } : {}),
+      mode: r.mode,
+      enabled: r.enabled,
+      origin: r.origin,
+      description: r.description,
+    }));
+    console.log(
+      JSON.stringify(
+        {
+          folder,
+          files: set.files,
+          partners: set.partners,
+          groups: [...set.groups.keys()],
+          bulkThreshold: set.settings.bulkThreshold,
+          rules,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   console.log(`${folder}: ${set.rules.length} rules from ${set.files.join(', ')} — OK`);
@@ -109,7 +143,12 @@ export async function checkPolicies(deps: PolicyCommandDeps, dir: string | undef
 }
 
 /** `policy test DIR`. */
-export async function testPolicies(deps: PolicyCommandDeps, dir: string, opts: { labels?: string; json?: boolean }, cmd: Command): Promise<void> {
+export async function testPolicies(
+  deps: PolicyCommandDeps,
+  dir: string,
+  opts: { labels?: string; json?: boolean },
+  cmd: Command,
+): Promise<void> {
   let set: PolicySet;
   try {
     set = await loadPolicies(deps.policiesDir(cmd));
@@ -132,7 +171,9 @@ export async function testPolicies(deps: PolicyCommandDeps, dir: string, opts: {
       errors.push({ file: f, error: isPostguardError(err) ? `${err.code}: ${err.message}` : (err as Error).message });
     }
   }
-  const labels = opts.labels ? parseLabels(await readUsageFile(opts.labels, 'labels file'), basename(opts.labels)) : undefined;
+  const labels = opts.labels
+    ? parseLabels(await readUsageFile(opts.labels, 'labels file'), basename(opts.labels))
+    : undefined;
   const evaluation = labels ? evaluate(results, labels) : undefined;
 
   if (opts.json) {

@@ -22,13 +22,20 @@ export function registerPolicyCommand(program: Command, deps: PolicyCommandDeps)
       .command('check [dir]')
       .description('Validate the policy folder and list its rules (exit 2 on error)')
       .option('--json', 'print the rules as JSON'),
-  ).action(async (dir: string | undefined, opts: { json?: boolean }, cmd: Command) => (await actions()).checkPolicies(deps, dir, opts, cmd));
+  ).action(async (dir: string | undefined, opts: { json?: boolean }, cmd: Command) =>
+    (await actions()).checkPolicies(deps, dir, opts, cmd),
+  );
 
   conf(
     policy
       .command('test <dir>')
       .description('Run every .eml in DIR through scan and the policies; print verdicts (and scores with --labels)')
-      .option('--labels <file>', 'expected verdicts: CSV file,verdict,category or YAML file → verdict | {verdict, category}')
+      .option(
+        '--labels <file>',
+        'expected verdicts: CSV file,verdict,category or YAML file → verdict | {verdict, category}',
+      )
       .option('--json', 'print JSON instead of tables'),
-  ).action(async (dir: string, opts: { labels?: string; json?: boolean }, cmd: Command) => (await actions()).testPolicies(deps, dir, opts, cmd));
+  ).action(async (dir: string, opts: { labels?: string; json?: boolean }, cmd: Command) =>
+    (await actions()).testPolicies(deps, dir, opts, cmd),
+  );
 }

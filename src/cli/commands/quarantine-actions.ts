@@ -40,7 +40,11 @@ function cliActor(explicit?: string): string {
 }
 
 /** Opens the store and the audit log for one action and closes both afterwards, also when it fails. */
-async function withStoreAndAudit(deps: QuarantineCommandDeps, cmd: Command, action: (store: QuarantineStore, audit: AuditLog) => Promise<void>): Promise<void> {
+async function withStoreAndAudit(
+  deps: QuarantineCommandDeps,
+  cmd: Command,
+  action: (store: QuarantineStore, audit: AuditLog) => Promise<void>,
+): Promise<void> {
   const store = await deps.openStore(cmd);
   try {
     const audit = await deps.openAudit(cmd);
@@ -55,7 +59,14 @@ async function withStoreAndAudit(deps: QuarantineCommandDeps, cmd: Command, acti
 }
 
 function line(r: QuarantineRecord): string {
-  return [r.id, r.heldAt, r.status.padEnd(17), r.masked.mailFrom || '<>', r.masked.rcptTo.join(','), r.verdict.rules.join(',')].join('  ');
+  return [
+    r.id,
+    r.heldAt,
+    r.status.padEnd(17),
+    r.masked.mailFrom || '<>',
+    r.masked.rcptTo.join(','),
+    r.verdict.rules.join(','),
+  ].join('  ');
 }
 
 function detail(r: QuarantineRecord): string {
@@ -73,7 +84,8 @@ function detail(r: QuarantineRecord): string {
     'findings:',
   ];
   for (const h of r.verdict.hits) {
-    for (const e of h.evidence) out.push(`  - [${h.ruleId}] ${e.kind} ${e.masked} in ${e.source}${e.recipient ? ` → ${e.recipient}` : ''}`);
+    for (const e of h.evidence)
+      out.push(`  - [${h.ruleId}] ${e.kind} ${e.masked} in ${e.source}${e.recipient ? ` → ${e.recipient}` : ''}`);
   }
   out.push('history:');
   for (const h of r.history) out.push(`  - ${h.at}  ${h.actor}  ${h.action}${h.reason ? `: ${h.reason}` : ''}`);
@@ -94,7 +106,19 @@ export async function listMessages(deps: QuarantineCommandDeps, out: Out, o: Lis
     const records = await store.list(filter);
     if (o.json) {
       for (const r of records) {
-        out(JSON.stringify({ id: r.id, heldAt: r.heldAt, expiresAt: r.expiresAt, status: r.status, sender: r.masked.mailFrom, recipients: r.masked.rcptTo, rules: r.verdict.rules, reason: r.verdict.reason, size: r.size }) + '\n');
+        out(
+          JSON.stringify({
+            id: r.id,
+            heldAt: r.heldAt,
+            expiresAt: r.expiresAt,
+            status: r.status,
+            sender: r.masked.mailFrom,
+            recipients: r.masked.rcptTo,
+            rules: r.verdict.rules,
+            reason: r.verdict.reason,
+            size: r.size,
+          }) + '\n',
+        );
       }
     } else {
       for (const r of records) out(line(r) + '\n');
@@ -106,7 +130,13 @@ export async function listMessages(deps: QuarantineCommandDeps, out: Out, o: Lis
 }
 
 /** `quarantine show`. */
-export async function showMessage(deps: QuarantineCommandDeps, out: Out, id: string, o: { json?: boolean; raw?: boolean }, cmd: Command): Promise<void> {
+export async function showMessage(
+  deps: QuarantineCommandDeps,
+  out: Out,
+  id: string,
+  o: { json?: boolean; raw?: boolean },
+  cmd: Command,
+): Promise<void> {
   const store = await deps.openStore(cmd);
   try {
     if (o.raw) {
@@ -121,14 +151,28 @@ export async function showMessage(deps: QuarantineCommandDeps, out: Out, id: str
 }
 
 /** `quarantine release`. */
-export async function releaseHeld(deps: QuarantineCommandDeps, out: Out, id: string, o: { reason: string; to?: string[]; actor?: string }, cmd: Command): Promise<void> {
+export async function releaseHeld(
+  deps: QuarantineCommandDeps,
+  out: Out,
+  id: string,
+  o: { reason: string; to?: string[]; actor?: string },
+  cmd: Command,
+): Promise<void> {
   const store = await deps.openStore(cmd);
   const audit = await deps.openAudit(cmd);
   let upstream: Upstream | undefined;
   try {
     upstream = await deps.openUpstream(cmd);
-    const { result } = await releaseMessage(store, upstream, id, { actor: cliActor(o.actor), reason: o.reason, ...(o.to ? { to: o.to } : {}) }, audit);
-    const rejected = result.rejected.length ? `, ${result.rejected.length} recipient(s) refused: ${result.rejected.map((r) => maskAddress(r.address)).join(', ')}` : '';
+    const { result } = await releaseMessage(
+      store,
+      upstream,
+      id,
+      { actor: cliActor(o.actor), reason: o.reason, ...(o.to ? { to: o.to } : {}) },
+      audit,
+    );
+    const rejected = result.rejected.length
+      ? `, ${result.rejected.length} recipient(s) refused: ${result.rejected.map((r) => maskAddress(r.address)).join(', ')}`
+      : '';
     out(`released ${id}: upstream accepted ${result.accepted.length} recipient(s)${rejected}\n`);
   } finally {
     await upstream?.close();
@@ -139,11 +183,22 @@ export async function releaseHeld(deps: QuarantineCommandDeps, out: Out, id: str
 
 const STATE_CHANGES = {
   delete: { act: deleteMessage, done: (id: string) => `deleted ${id}\n` },
-  recover: { act: recoverRelease, done: (id: string) => `recovered ${id}: held again, it can be released or deleted.\nWARNING: ${DUPLICATE_DELIVERY_RISK}.\n` },
+  recover: {
+    act: recoverRelease,
+    done: (id: string) =>
+      `recovered ${id}: held again, it can be released or deleted.\nWARNING: ${DUPLICATE_DELIVERY_RISK}.\n`,
+  },
 } as const;
 
 /** `quarantine delete` and `quarantine recover`. */
-export async function changeState(deps: QuarantineCommandDeps, out: Out, change: keyof typeof STATE_CHANGES, id: string, o: { reason: string; actor?: string }, cmd: Command): Promise<void> {
+export async function changeState(
+  deps: QuarantineCommandDeps,
+  out: Out,
+  change: keyof typeof STATE_CHANGES,
+  id: string,
+  o: { reason: string; actor?: string },
+  cmd: Command,
+): Promise<void> {
   const { act, done } = STATE_CHANGES[change];
   await withStoreAndAudit(deps, cmd, async (store, audit) => {
     await act(store, id, { actor: cliActor(o.actor), reason: o.reason }, audit);

@@ -42,7 +42,9 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
     .argument('<id>')
     .option('--json', 'JSON output')
     .option('--raw', 'print the raw message (RFC 5322) instead')
-    .action(async (id: string, o: { json?: boolean; raw?: boolean }, cmd: Command) => runCommand(async () => (await actions()).showMessage(deps, out, id, o, cmd)));
+    .action(async (id: string, o: { json?: boolean; raw?: boolean }, cmd: Command) =>
+      runCommand(async () => (await actions()).showMessage(deps, out, id, o, cmd)),
+    );
 
   q.command('release')
     .description('Release a held message to its recipients (or corrected ones): an audited admin override')
@@ -50,7 +52,9 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
     .requiredOption('--reason <text>', 'why it may go out (recorded)')
     .option('--to <addr...>', 'corrected recipients instead of the original ones')
     .option('--actor <name>', 'who you are (default: the OS user)')
-    .action(async (id: string, o: { reason: string; to?: string[]; actor?: string }, cmd: Command) => runCommand(async () => (await actions()).releaseHeld(deps, out, id, o, cmd)));
+    .action(async (id: string, o: { reason: string; to?: string[]; actor?: string }, cmd: Command) =>
+      runCommand(async () => (await actions()).releaseHeld(deps, out, id, o, cmd)),
+    );
 
   const stateAction = (name: 'delete' | 'recover', description: string) =>
     q
@@ -59,8 +63,13 @@ export function registerQuarantineCommand(program: Command, deps: QuarantineComm
       .argument('<id>')
       .requiredOption('--reason <text>', 'why (recorded)')
       .option('--actor <name>', 'who you are (default: the OS user)')
-      .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) => runCommand(async () => (await actions()).changeState(deps, out, name, id, o, cmd)));
+      .action(async (id: string, o: { reason: string; actor?: string }, cmd: Command) =>
+        runCommand(async () => (await actions()).changeState(deps, out, name, id, o, cmd)),
+      );
   stateAction('delete', 'Delete a held message (its body is erased)');
-  stateAction('recover', 'Put a release interrupted by a crash (stuck in releasing past quarantine.releasingTimeout) back to held');
+  stateAction(
+    'recover',
+    'Put a release interrupted by a crash (stuck in releasing past quarantine.releasingTimeout) back to held',
+  );
   return q;
 }

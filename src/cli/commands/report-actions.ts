@@ -11,13 +11,22 @@ export function parseSince(s: string | undefined): Date | undefined {
   if (s === undefined) return undefined;
   const rel = /^(\d+)d$/.exec(s.trim());
   const d = rel ? new Date(Date.now() - Number(rel[1]) * 86_400_000) : new Date(s);
-  if (Number.isNaN(d.getTime())) throw new PostguardError(ErrorCodes.USAGE, `--since: expected a date (2026-01-31, an ISO time) or days (30d), got "${s}"`);
+  if (Number.isNaN(d.getTime()))
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      `--since: expected a date (2026-01-31, an ISO time) or days (30d), got "${s}"`,
+    );
   return d;
 }
 
 async function withJournal(cmd: Command, fn: (j: Journal) => Promise<void>): Promise<void> {
   const c = configFromCommand(cmd);
-  const journal = await openJournal({ dataDir: c.dataDir, postgres: c.journal.postgres || undefined, retentionMs: c.journal.retention, mustExist: true });
+  const journal = await openJournal({
+    dataDir: c.dataDir,
+    postgres: c.journal.postgres || undefined,
+    retentionMs: c.journal.retention,
+    mustExist: true,
+  });
   try {
     await fn(journal);
   } finally {
@@ -26,7 +35,12 @@ async function withJournal(cmd: Command, fn: (j: Journal) => Promise<void>): Pro
 }
 
 /** `report customer`. */
-export async function customerReport(out: Out, id: string, o: { since?: string; json?: boolean }, cmd: Command): Promise<void> {
+export async function customerReport(
+  out: Out,
+  id: string,
+  o: { since?: string; json?: boolean },
+  cmd: Command,
+): Promise<void> {
   await withJournal(cmd, async (journal) => {
     const since = parseSince(o.since);
     const histories = await journal.byCustomer(id, since);

@@ -20,7 +20,11 @@ export function envelopeFor(parsed: ParsedMessage, from?: string, to?: string[])
 }
 
 /** `scan FILE…`: one JSON line per file; sets the exit code (worst over all files). */
-export async function scanFiles(ctx: CommandContext, files: string[], o: { from?: string; to?: string[]; verdict: boolean }): Promise<void> {
+export async function scanFiles(
+  ctx: CommandContext,
+  files: string[],
+  o: { from?: string; to?: string[]; verdict: boolean },
+): Promise<void> {
   const config = ctx.config();
   const directory = await ctx.directory();
   const policy = o.verdict ? await loadPolicies(ctx.policiesDir()) : undefined;
@@ -30,7 +34,9 @@ export async function scanFiles(ctx: CommandContext, files: string[], o: { from?
     try {
       raw = await readFile(file);
     } catch (err) {
-      console.log(JSON.stringify({ file, error: `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }));
+      console.log(
+        JSON.stringify({ file, error: `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }),
+      );
       exit = Math.max(exit, 2);
       continue;
     }
@@ -41,10 +47,31 @@ export async function scanFiles(ctx: CommandContext, files: string[], o: { from?
     console.log(
       JSON.stringify({
         file,
-        recipients: d.recipients.map((r) => ({ address: r.address, customers: r.customers, internal: r.internal, visibleIn: r.visibleIn })),
-        findings: d.findings.map((f) => ({ kind: f.kind, customers: f.customers, strength: f.strength, location: f.location, source: f.source, masked: f.masked })),
+        recipients: d.recipients.map((r) => ({
+          address: r.address,
+          customers: r.customers,
+          internal: r.internal,
+          visibleIn: r.visibleIn,
+        })),
+        findings: d.findings.map((f) => ({
+          kind: f.kind,
+          customers: f.customers,
+          strength: f.strength,
+          location: f.location,
+          source: f.source,
+          masked: f.masked,
+        })),
         unscannable: d.unscannable,
-        ...(verdict ? { verdict: { action: verdict.action, rules: verdict.rules, reason: verdict.reason, ...(verdict.reply ? { reply: verdict.reply } : {}) } } : {}),
+        ...(verdict
+          ? {
+              verdict: {
+                action: verdict.action,
+                rules: verdict.rules,
+                reason: verdict.reason,
+                ...(verdict.reply ? { reply: verdict.reply } : {}),
+              },
+            }
+          : {}),
       }),
     );
     if (d.unscannable.length) exit = Math.max(exit, 2);
@@ -54,7 +81,10 @@ export async function scanFiles(ctx: CommandContext, files: string[], o: { from?
 }
 
 /** One message scanned for `policy test` (envelope from its headers), with the directory as the domain source. */
-export async function scanForPolicyTest(ctx: CommandContext, file: string): Promise<{ parsed: ParsedMessage; detection: Detection; envelope: Envelope; domains: DomainSource }> {
+export async function scanForPolicyTest(
+  ctx: CommandContext,
+  file: string,
+): Promise<{ parsed: ParsedMessage; detection: Detection; envelope: Envelope; domains: DomainSource }> {
   const raw = await readFile(file);
   const config = ctx.config();
   const directory = await ctx.directory();

@@ -16,8 +16,14 @@ export function registerScanCommand(program: Command, ctx: CommandContext): void
       .command('scan')
       .argument('<files...>', 'messages (.eml) to scan')
       .option('--from <address>', 'envelope sender (default: the From header)')
-      .option('--to <address>', 'envelope recipient (repeatable; default: To, Cc and Bcc headers)', (v: string, p: string[] = []) => [...p, v])
+      .option(
+        '--to <address>',
+        'envelope recipient (repeatable; default: To, Cc and Bcc headers)',
+        (v: string, p: string[] = []) => [...p, v],
+      )
       .option('--no-verdict', 'print findings only, do not apply the policies')
       .description('Scan messages offline and print findings and the verdict as JSON lines'),
-  ).action(async (files: string[], o: { from?: string; to?: string[]; verdict: boolean }) => (await import('./scan-actions.js')).scanFiles(ctx, files, o));
+  ).action(async (files: string[], o: { from?: string; to?: string[]; verdict: boolean }) =>
+    (await import('./scan-actions.js')).scanFiles(ctx, files, o),
+  );
 }

@@ -38,7 +38,11 @@ export async function serve(cmd: Command): Promise<void> {
   process.on('SIGINT', () => (cluster.isWorker ? undefined : stop('SIGINT')));
   process.on('SIGHUP', () => void running?.reload());
   try {
-    running = cluster.isWorker ? await runWorker(config, logger) : count > 1 ? await runPrimary(config, logger, count) : await startServer(config, logger);
+    running = cluster.isWorker
+      ? await runWorker(config, logger)
+      : count > 1
+        ? await runPrimary(config, logger, count)
+        : await startServer(config, logger);
   } catch (err) {
     // A relay that cannot start (listen address in use, unreadable certificate, store unreachable, …) exits
     // with the reason. It must not linger: a cluster worker's IPC channel kept such a process alive, serving

@@ -10,6 +10,9 @@ export function registerServeCommand(program: Command): void {
     program
       .command('serve')
       .description('Run the relay: receive over SMTP, scan, deliver upstream, quarantine or reject')
-      .addHelpText('after', '\nEvery flag is also a key in the YAML config file and a POSTGUARD_* environment variable (see README).'),
+      .addHelpText(
+        'after',
+        '\nEvery flag is also a key in the YAML config file and a POSTGUARD_* environment variable (see README).',
+      ),
   ).action(async (_opts: unknown, cmd: Command) => (await import('./serve-actions.js')).serve(cmd));
 }

@@ -27,15 +27,20 @@ export function registerUserCommand(program: Command): void {
     await (await store(cmd)).add(name, password);
     console.log(`user ${name} saved`);
   });
-  addConfigOptions(user.command('remove <name>').description('Remove a user'), keys).action(async (name: string, _o: unknown, cmd: Command) => {
-    if (!(await (await store(cmd)).remove(name))) {
-      console.error(`postguard: no user named ${name}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.log(`user ${name} removed`);
-  });
-  addConfigOptions(user.command('list').description('List users').option('--json', 'JSON output (an array of names)'), keys).action(async (o: { json?: boolean }, cmd: Command) => {
+  addConfigOptions(user.command('remove <name>').description('Remove a user'), keys).action(
+    async (name: string, _o: unknown, cmd: Command) => {
+      if (!(await (await store(cmd)).remove(name))) {
+        console.error(`postguard: no user named ${name}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`user ${name} removed`);
+    },
+  );
+  addConfigOptions(
+    user.command('list').description('List users').option('--json', 'JSON output (an array of names)'),
+    keys,
+  ).action(async (o: { json?: boolean }, cmd: Command) => {
     const names = await (await store(cmd)).list();
     if (o.json) console.log(JSON.stringify(names));
     else for (const name of names) console.log(name);

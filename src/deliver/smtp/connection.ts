@@ -56,7 +56,8 @@ export class TransactionBroken extends UpstreamError {
  * A transaction whose MAIL, RCPT and DATA were answered: `replies` (the body goes next when DATA got 354), or
  * `done`, a complete answer reached without the server (sender not sendable, message over its SIZE).
  */
-export type StartedTransaction = { replies: Omit<TransactionReplies, 'final'>; done?: undefined } | { done: TransactionReplies; replies?: undefined };
+export type StartedTransaction =
+  { replies: Omit<TransactionReplies, 'final'>; done?: undefined } | { done: TransactionReplies; replies?: undefined };
 
 type Waiter = { resolve: (r: SmtpResponse) => void; reject: (e: Error) => void };
 
@@ -89,7 +90,12 @@ export class UpstreamConnection {
   /** Connects and gets through greeting, EHLO, STARTTLS and AUTH. */
   static async open(options: ConnectionOptions): Promise<UpstreamConnection> {
     const socket = options.secure
-      ? tlsConnect({ host: options.host, port: options.port, servername: sni(options.servername), rejectUnauthorized: options.tlsVerify })
+      ? tlsConnect({
+          host: options.host,
+          port: options.port,
+          servername: sni(options.servername),
+          rejectUnauthorized: options.tlsVerify,
+        })
       : netConnect({ host: options.host, port: options.port });
     const conn = new UpstreamConnection(options, socket);
     try {
@@ -105,21 +111,41 @@ export class UpstreamConnection {
     socket.setNoDelay(true);
     socket.setTimeout(this.options.timeoutMs);
     socket.on('data', this.onData);
-    socket.on('timeout', () => this.fail(new UpstreamError(UpstreamErrorCodes.TIMEOUT, this.waiters.length ? 'no reply from upstream in time' : 'idle upstream connection timed out')));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new UpstreamError(isTlsError(err) ? UpstreamErrorCodes.TLS : UpstreamErrorCodes.CONNECTION, `${err.code ?? 'error'}: ${err.message}`)));
-    socket.on('close', () => this.fail(new UpstreamError(UpstreamErrorCodes.CONNECTION, 'upstream closed the connection')));
+    socket.on('timeout', () =>
+      this.fail(
+        new UpstreamError(
+          UpstreamErrorCodes.TIMEOUT,
+          this.waiters.length ? 'no reply from upstream in time' : 'idle upstream connection timed out',
+        ),
+      ),
+    );
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(
+        new UpstreamError(
+          isTlsError(err) ? UpstreamErrorCodes.TLS : UpstreamErrorCodes.CONNECTION,
+          `${err.code ?? 'error'}: ${err.message}`,
+        ),
+      ),
+    );
+    socket.on('close', () =>
+      this.fail(new UpstreamError(UpstreamErrorCodes.CONNECTION, 'upstream closed the connection')),
+    );
   }
 
   private async handshake(): Promise<void> {
     const greeting = await this.read();
-    if (greeting.code !== 220) throw new UpstreamError(UpstreamErrorCodes.GREETING, 'upstream refused the connection', greeting);
+    if (greeting.code !== 220)
+      throw new UpstreamError(UpstreamErrorCodes.GREETING, 'upstream refused the connection', greeting);
     await this.hello();
     if (!this.options.secure && this.options.startTls !== 'never') {
       if (this.extensions.has('STARTTLS')) {
         await this.startTls();
         await this.hello();
       } else if (this.options.startTls === 'required') {
-        throw new UpstreamError(UpstreamErrorCodes.TLS, 'upstream does not offer STARTTLS (upstreamStartTls: required)');
+        throw new UpstreamError(
+          UpstreamErrorCodes.TLS,
+          'upstream does not offer STARTTLS (upstreamStartTls: required)',
+        );
       }
     }
     if (this.options.user) await this.authenticate(this.options.user, this.options.password ?? '');
@@ -132,7 +158,10 @@ export class UpstreamConnection {
     if (ehlo.code === 250) {
       for (const line of ehlo.lines.slice(1)) {
         const sp = line.indexOf(' ');
-        this.extensions.set((sp === -1 ? line : line.slice(0, sp)).toUpperCase(), sp === -1 ? '' : line.slice(sp + 1).trim());
+        this.extensions.set(
+          (sp === -1 ? line : line.slice(0, sp)).toUpperCase(),
+          sp === -1 ? '' : line.slice(sp + 1).trim(),
+        );
       }
       return;
     }
@@ -156,12 +185,17 @@ export class UpstreamConnection {
     const plain = this.socket;
     plain.removeListener('data', this.onData);
     plain.setTimeout(0);
-    const secure = tlsConnect({ socket: plain, servername: sni(this.options.servername), rejectUnauthorized: this.options.tlsVerify });
+    const secure = tlsConnect({
+      socket: plain,
+      servername: sni(this.options.servername),
+      rejectUnauthorized: this.options.tlsVerify,
+    });
     this.socket = secure;
     this.attach(secure);
     try {
       await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error) => reject(new UpstreamError(UpstreamErrorCodes.TLS, `TLS handshake failed: ${err.message}`));
+        const onError = (err: Error) =>
+          reject(new UpstreamError(UpstreamErrorCodes.TLS, `TLS handshake failed: ${err.message}`));
         secure.once('secureConnect', () => {
           secure.removeListener('error', onError);
           resolve();
@@ -215,7 +249,11 @@ export class UpstreamConnection {
     return started;
   }
 
-  private async sendEnvelope(envelope: Envelope, body: { size?: number; eightBit: boolean }, state: { replied: boolean }): Promise<StartedTransaction> {
+  private async sendEnvelope(
+    envelope: Envelope,
+    body: { size?: number; eightBit: boolean },
+    state: { replied: boolean },
+  ): Promise<StartedTransaction> {
     const smtpUtf8 = this.extensions.has('SMTPUTF8');
     const from = wireAddress(envelope.mailFrom, smtpUtf8);
     if (from === null) return { done: refusedSender() };
@@ -253,7 +291,12 @@ export class UpstreamConnection {
         replies.push(r);
         if ((replies.length === 1 && r.code !== 250) || r.code === 421) break; // MAIL refused: no RCPT
       }
-      if (replies[0]!.code === 250 && replies.slice(1).some((r) => r.code === 250 || r.code === 251) && !replies.some((r) => r.code === 421)) data = await this.command('DATA');
+      if (
+        replies[0]!.code === 250 &&
+        replies.slice(1).some((r) => r.code === 250 || r.code === 251) &&
+        !replies.some((r) => r.code === 421)
+      )
+        data = await this.command('DATA');
     }
     const mail = replies[0]!;
     // Recipients we could not even name to this server (non-ASCII local part, no SMTPUTF8) get 553 5.6.7.
@@ -277,7 +320,11 @@ export class UpstreamConnection {
       if (data?.code === 354) {
         // While the message was still arriving or being scanned, the connection may have closed (the upstream's
         // or our idle timeout): nothing was sent, and the caller may try again on another connection.
-        if (this.failure) throw new UpstreamError(UpstreamErrorCodes.CONNECTION, 'upstream connection closed before the message was ready');
+        if (this.failure)
+          throw new UpstreamError(
+            UpstreamErrorCodes.CONNECTION,
+            'upstream connection closed before the message was ready',
+          );
         const accepted = mail.code === 250 && rcpt.some((r) => r.code === 250 || r.code === 251);
         // A server that says 354 after refusing the sender or every recipient gets an empty message (RFC 2920 §3.1).
         const body = accepted ? wireBody(raw) : [Buffer.from('.\r\n')];
@@ -303,7 +350,10 @@ export class UpstreamConnection {
   /** The connection as a failed transaction leaves it: closed, with the failure as TransactionBroken. */
   private broken(err: unknown, replied: boolean, bodySent: boolean): TransactionBroken {
     if (err instanceof TransactionBroken) return err;
-    const broken = new TransactionBroken(err instanceof UpstreamError ? err.code : UpstreamErrorCodes.CONNECTION, err instanceof Error ? err.message : String(err));
+    const broken = new TransactionBroken(
+      err instanceof UpstreamError ? err.code : UpstreamErrorCodes.CONNECTION,
+      err instanceof Error ? err.message : String(err),
+    );
     broken.stale = !replied;
     broken.bodySent = bodySent;
     this.destroy();
@@ -397,7 +447,11 @@ export class UpstreamConnection {
   }
 }
 
-const NOT_ASCII: SmtpResponse = { code: 553, lines: ['5.6.7 Non-ASCII address and the upstream does not offer SMTPUTF8'], text: '553 5.6.7 Non-ASCII address and the upstream does not offer SMTPUTF8' };
+const NOT_ASCII: SmtpResponse = {
+  code: 553,
+  lines: ['5.6.7 Non-ASCII address and the upstream does not offer SMTPUTF8'],
+  text: '553 5.6.7 Non-ASCII address and the upstream does not offer SMTPUTF8',
+};
 const NOT_SENT: SmtpResponse = { code: 451, lines: ['4.4.0 No reply to RCPT'], text: '451 4.4.0 No reply to RCPT' };
 
 function refusedSender(): TransactionReplies {
@@ -405,7 +459,11 @@ function refusedSender(): TransactionReplies {
 }
 
 function tooBig(envelope: Envelope): TransactionReplies {
-  const r: SmtpResponse = { code: 552, lines: ['5.3.4 Message larger than the upstream accepts'], text: '552 5.3.4 Message larger than the upstream accepts' };
+  const r: SmtpResponse = {
+    code: 552,
+    lines: ['5.3.4 Message larger than the upstream accepts'],
+    text: '552 5.3.4 Message larger than the upstream accepts',
+  };
   return { mail: r, rcpt: envelope.rcptTo.map(() => r) };
 }
 

@@ -37,7 +37,8 @@ export class ReplyParser {
       if (reply) out.push(reply);
     }
     this.pending = start === 0 ? data : data.slice(start);
-    if (this.pending.length > MAX_LINE) throw new UpstreamError(UpstreamErrorCodes.PROTOCOL, 'upstream reply line too long');
+    if (this.pending.length > MAX_LINE)
+      throw new UpstreamError(UpstreamErrorCodes.PROTOCOL, 'upstream reply line too long');
     return out;
   }
 
@@ -49,7 +50,8 @@ export class ReplyParser {
     }
     const text = line.slice(4);
     if (sep === 45) {
-      if (this.lines.length >= MAX_LINES) throw new UpstreamError(UpstreamErrorCodes.PROTOCOL, 'upstream reply has too many lines');
+      if (this.lines.length >= MAX_LINES)
+        throw new UpstreamError(UpstreamErrorCodes.PROTOCOL, 'upstream reply has too many lines');
       this.lines.push(text);
       return null;
     }

@@ -39,10 +39,16 @@ export function describePostgresUrl(url: string): PostgresTarget {
   try {
     u = new URL(url);
   } catch {
-    throw new PostguardError(ErrorCodes.USAGE, 'the PostgreSQL URL is not a URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)');
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      'the PostgreSQL URL is not a URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)',
+    );
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new PostguardError(ErrorCodes.USAGE, `the PostgreSQL URL must start with postgres:// or postgresql:// (got ${u.protocol}//)`);
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      `the PostgreSQL URL must start with postgres:// or postgresql:// (got ${u.protocol}//)`,
+    );
   }
   const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || '(default database)';
   return { where: `${u.hostname || 'localhost'}:${u.port || '5432'}/${db}` };
@@ -78,7 +84,12 @@ const SQLSTATE_CLASS: Record<string, string> = {
  * Class 42 (syntax error or access rule violation), 3D (no such database) and 28 (login refused) messages name
  * only identifiers from the query or the URL's user and database, so PostgreSQL's text is kept for those.
  */
-export function syncError(err: unknown, target: PostgresTarget, stage: 'connect' | 'query' | 'read', wrapped = 0): PostguardError {
+export function syncError(
+  err: unknown,
+  target: PostgresTarget,
+  stage: 'connect' | 'query' | 'read',
+  wrapped = 0,
+): PostguardError {
   if (err instanceof PostguardError) return err;
   const e = err as { code?: unknown; message?: unknown; position?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
@@ -112,7 +123,8 @@ export function syncError(err: unknown, target: PostgresTarget, stage: 'connect'
 
 function cell(v: unknown): string | string[] {
   if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map((x) => (x instanceof Date ? x.toISOString() : String(x)));
+  if (Array.isArray(v))
+    return v.filter((x) => x !== null && x !== undefined).map((x) => (x instanceof Date ? x.toISOString() : String(x)));
   if (v instanceof Date) return v.toISOString();
   if (Buffer.isBuffer(v)) return '';
   if (typeof v === 'object') return JSON.stringify(v);
@@ -161,7 +173,11 @@ export class PostgresSource implements RowSource {
   }
 
   async open(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'postguard directory sync' });
+    const client = new pg.Client({
+      connectionString: this.opts.url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'postguard directory sync',
+    });
     // errors after connect surface through the running query; an idle error must not crash the process
     client.on('error', () => undefined);
     this.client = client;
@@ -179,7 +195,10 @@ export class PostgresSource implements RowSource {
       throw syncError(err, this.target, 'query');
     }
     try {
-      const probe = await client.query({ text: `${PROBE_PREFIX}${this.query}) AS postguard_probe LIMIT 0`, rowMode: 'array' });
+      const probe = await client.query({
+        text: `${PROBE_PREFIX}${this.query}) AS postguard_probe LIMIT 0`,
+        rowMode: 'array',
+      });
       this.fields = probe.fields.map((f) => f.name);
     } catch (err) {
       throw syncError(err, this.target, 'query', PROBE_PREFIX.length);
@@ -194,7 +213,10 @@ export class PostgresSource implements RowSource {
       } catch (err) {
         // an updated_at of a type without an order (json, point …) cannot give a high-water mark
         if ((err as { code?: string }).code?.startsWith('42')) {
-          throw new PostguardError(ErrorCodes.DIRECTORY_SYNC, `the sync query's ${UPDATED_AT} column cannot be compared (SQLSTATE ${(err as { code: string }).code}): use a timestamp, date or number`);
+          throw new PostguardError(
+            ErrorCodes.DIRECTORY_SYNC,
+            `the sync query's ${UPDATED_AT} column cannot be compared (SQLSTATE ${(err as { code: string }).code}): use a timestamp, date or number`,
+          );
         }
         throw syncError(err, this.target, 'query');
       }
@@ -269,12 +291,21 @@ export class PostgresSource implements RowSource {
   private async cancel(client: pg.Client): Promise<void> {
     const pid = (client as unknown as { processID: number | null }).processID;
     if (pid) {
-      const side = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'postguard directory sync (cancel)' });
+      const side = new pg.Client({
+        connectionString: this.opts.url,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        application_name: 'postguard directory sync (cancel)',
+      });
       side.on('error', () => undefined);
       try {
         await side.connect();
         const active = async (): Promise<boolean> =>
-          (await side.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [pid])).rows[0]?.n === 1;
+          (
+            await side.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active'",
+              [pid],
+            )
+          ).rows[0]?.n === 1;
         const until = Date.now() + CANCEL_GRACE_MS;
         let stopped = false;
         while (!stopped && Date.now() < until) {

@@ -33,7 +33,10 @@ export function logSyncReport(logger: Logger, r: SyncReport): void {
   );
 }
 
-export function scheduleDirectorySync(dir: Directory, opts: SyncOptions & { every: number; logger?: Logger }): SyncSchedule {
+export function scheduleDirectorySync(
+  dir: Directory,
+  opts: SyncOptions & { every: number; logger?: Logger },
+): SyncSchedule {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -53,7 +56,10 @@ export function scheduleDirectorySync(dir: Directory, opts: SyncOptions & { ever
       settle((w) => w.resolve(report));
     } catch (err) {
       if (!abort.signal.aborted) {
-        logger?.error({ code: (err as { code?: string }).code, err: (err as Error).message }, 'directory sync failed (the directory is unchanged)');
+        logger?.error(
+          { code: (err as { code?: string }).code, err: (err as Error).message },
+          'directory sync failed (the directory is unchanged)',
+        );
       }
       settle((w) => w.reject(err));
     }
@@ -78,8 +84,18 @@ export function scheduleDirectorySync(dir: Directory, opts: SyncOptions & { ever
  * The `serve` hook: schedules the sync when `directorySync.postgres` is set (checks the settings first: a missing
  * query fails the start, EPG_USAGE). Returns undefined when no sync is configured.
  */
-export function startConfiguredSync(dir: Directory, settings: Config['directorySync'], logger: Logger): SyncSchedule | undefined {
+export function startConfiguredSync(
+  dir: Directory,
+  settings: Config['directorySync'],
+  logger: Logger,
+): SyncSchedule | undefined {
   if (!settings.postgres) return undefined;
   checkSyncSettings(settings.postgres, settings.query);
-  return scheduleDirectorySync(dir, { url: settings.postgres, query: settings.query, every: settings.every, fullEvery: settings.fullEvery, logger });
+  return scheduleDirectorySync(dir, {
+    url: settings.postgres,
+    query: settings.query,
+    every: settings.every,
+    fullEvery: settings.fullEvery,
+    logger,
+  });
 }

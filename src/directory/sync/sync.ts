@@ -57,14 +57,24 @@ export interface SyncReport {
 
 /** Checks the URL and query before any connection (usage errors: EPG_USAGE, no credentials in the message). */
 export function checkSyncSettings(url: string, query: string): void {
-  if (!url) throw new PostguardError(ErrorCodes.USAGE, 'directory sync needs a PostgreSQL URL (--postgres or directorySync.postgres)');
-  if (!query.trim()) throw new PostguardError(ErrorCodes.USAGE, 'directory sync needs a query (--query or directorySync.query)');
+  if (!url)
+    throw new PostguardError(
+      ErrorCodes.USAGE,
+      'directory sync needs a PostgreSQL URL (--postgres or directorySync.postgres)',
+    );
+  if (!query.trim())
+    throw new PostguardError(ErrorCodes.USAGE, 'directory sync needs a query (--query or directorySync.query)');
   describePostgresUrl(url);
   cleanQuery(query);
 }
 
 export function sourceFingerprint(url: string, query: string): string {
-  return createHash('sha256').update(describePostgresUrl(url).where).update('\0').update(cleanQuery(query)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(describePostgresUrl(url).where)
+    .update('\0')
+    .update(cleanQuery(query))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export async function readSyncState(dir: Directory): Promise<SyncState | null> {
@@ -79,7 +89,14 @@ export async function readSyncState(dir: Directory): Promise<SyncState | null> {
 }
 
 /** Why the next sync must be full, or null when it can be incremental. */
-function fullReason(state: SyncState | null, source: PostgresSource, fp: string, dir: Directory, opts: SyncOptions, now: Date): string | null {
+function fullReason(
+  state: SyncState | null,
+  source: PostgresSource,
+  fp: string,
+  dir: Directory,
+  opts: SyncOptions,
+  now: Date,
+): string | null {
   const stats = dir.stats();
   if (opts.full) return 'full sync requested';
   // an upsert onto keys of an older format would be turned into a replace by just the changed rows
@@ -91,7 +108,8 @@ function fullReason(state: SyncState | null, source: PostgresSource, fp: string,
   if (state.highWater === null) return 'no rows had an updated_at at the last sync';
   const fullEvery = opts.fullEvery ?? DEFAULT_FULL_EVERY_MS;
   const age = now.getTime() - Date.parse(state.fullAt);
-  if (!(age < fullEvery)) return `the last full sync is older than ${Math.round(fullEvery / 60_000)} min (removes deleted customers)`;
+  if (!(age < fullEvery))
+    return `the last full sync is older than ${Math.round(fullEvery / 60_000)} min (removes deleted customers)`;
   return null;
 }
 
@@ -99,18 +117,33 @@ export async function syncDirectory(dir: Directory, opts: SyncOptions): Promise<
   const started = performance.now();
   const now = opts.now ?? (() => new Date());
   const fp = sourceFingerprint(opts.url, opts.query);
-  const source = new PostgresSource({ url: opts.url, query: opts.query, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const source = new PostgresSource({
+    url: opts.url,
+    query: opts.query,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   try {
     await source.open();
     const state = await readSyncState(dir);
     const reason = fullReason(state, source, fp, dir, opts, now());
     const full = reason !== null;
     if (!full && state!.highWater === source.highWater) {
-      return { kind: 'unchanged', reason: 'no row changed since the last sync', highWater: source.highWater, durationMs: Math.round(performance.now() - started) };
+      return {
+        kind: 'unchanged',
+        reason: 'no row changed since the last sync',
+        highWater: source.highWater,
+        durationMs: Math.round(performance.now() - started),
+      };
     }
     source.since = full ? null : state!.highWater;
     const report = await dir.importFrom(source, { mode: full ? 'replace' : 'upsert' });
-    const next: SyncState = { source: fp, version: report.version, highWater: source.highWater, fullAt: full ? now().toISOString() : state!.fullAt };
+    const next: SyncState = {
+      source: fp,
+      version: report.version,
+      highWater: source.highWater,
+      fullAt: full ? now().toISOString() : state!.fullAt,
+    };
     // Written after the commit: if this fails (or the process dies first), the versions differ and the next sync is full.
     await dir.writeMeta(SYNC_META, JSON.stringify(next));
     return {

@@ -9,7 +9,9 @@ export async function extractDocx(bytes: Uint8Array, ctx: ExtractContext): Promi
   const problem = checkPackage(bytes, ctx, 'docx');
   if (problem) return { ok: false, ...problem };
   try {
-    const res = await ctx.race(mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }));
+    const res = await ctx.race(
+      mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }),
+    );
     return { ok: true, text: res.value };
   } catch (err) {
     if (err instanceof ExtractTimeout) throw err;

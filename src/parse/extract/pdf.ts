@@ -65,7 +65,8 @@ export async function extractPdf(bytes: Uint8Array, ctx: ExtractContext): Promis
       if (chars > ctx.limits.maxSegmentChars) break; // the segment cap reports the rest
     }
     const text = out.join('\n');
-    if (pages > last) return { ok: true, text, problem: { reason: 'page-limit', detail: `pdf: ${pages} pages > ${last}` } };
+    if (pages > last)
+      return { ok: true, text, problem: { reason: 'page-limit', detail: `pdf: ${pages} pages > ${last}` } };
     return { ok: true, text };
   } finally {
     void task.destroy().catch(() => undefined);

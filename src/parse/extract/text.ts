@@ -28,10 +28,13 @@ function decodeQp(s: string, charset?: string): string {
 export function extractCalendar(bytes: Uint8Array, charset?: string): string {
   let s = decodeBytes(bytes, charset);
   // vCard 2.1 quoted-printable values continue with a soft break ("=" at line end) instead of a fold
-  s = s.replace(/^([^:\r\n]*ENCODING=QUOTED-PRINTABLE[^:\r\n]*:)((?:[^\r\n]*=\r?\n)*[^\r\n]*)/gim, (_m, head: string, value: string) => {
-    const cs = /CHARSET=([^;:]+)/i.exec(head)?.[1];
-    return head + decodeQp(value, cs ?? charset);
-  });
+  s = s.replace(
+    /^([^:\r\n]*ENCODING=QUOTED-PRINTABLE[^:\r\n]*:)((?:[^\r\n]*=\r?\n)*[^\r\n]*)/gim,
+    (_m, head: string, value: string) => {
+      const cs = /CHARSET=([^;:]+)/i.exec(head)?.[1];
+      return head + decodeQp(value, cs ?? charset);
+    },
+  );
   s = s.replace(/\r?\n[ \t]/g, '');
   return s.replace(/\\([nN,;\\])/g, (_m, ch: string) => (ch === 'n' || ch === 'N' ? '\n' : ch));
 }

@@ -11,7 +11,9 @@ export async function extractXlsx(bytes: Uint8Array, ctx: ExtractContext): Promi
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs' typings want its own Buffer alias; a Node Buffer is what it reads.
-    await ctx.race(wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer));
+    await ctx.race(
+      wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer),
+    );
   } catch (err) {
     if (err instanceof ExtractTimeout) throw err;
     return fail('extract-error', `xlsx: ${errorKind(err)}`);

@@ -48,7 +48,8 @@ export function listZip(b: Uint8Array, maxEntries = Number.MAX_SAFE_INTEGER): Zi
   let p = cdOffset;
   const dec = new TextDecoder('utf-8');
   for (let k = 0; k < total && entries.length < maxEntries; k++) {
-    if (p + 46 > b.length || dv.getUint32(p, true) !== CEN_SIG) return { ok: false, error: 'zip: bad central directory' };
+    if (p + 46 > b.length || dv.getUint32(p, true) !== CEN_SIG)
+      return { ok: false, error: 'zip: bad central directory' };
     const flags = dv.getUint16(p + 8, true);
     const method = dv.getUint16(p + 10, true);
     const compressedSize = dv.getUint32(p + 20, true);
@@ -87,7 +88,12 @@ const SLICE = 4 * 1024; // deflate expands at most ~1032:1, so one slice yields 
  * Inflates one member, giving up once more than `budget` bytes come out. With `keep` false the output is only
  * counted (used to check a package before a library opens it).
  */
-export function readEntry(b: Uint8Array, e: ZipEntry, budget: number, keep = true): InflateResult & { produced: number } {
+export function readEntry(
+  b: Uint8Array,
+  e: ZipEntry,
+  budget: number,
+  keep = true,
+): InflateResult & { produced: number } {
   if (e.encrypted) return { ok: false, reason: 'encrypted', detail: 'zip: encrypted member', produced: 0 };
   if (e.zip64) return { ok: false, reason: 'unsupported', detail: 'zip: zip64 member', produced: 0 };
   const dv = view(b);
@@ -96,7 +102,8 @@ export function readEntry(b: Uint8Array, e: ZipEntry, budget: number, keep = tru
     return { ok: false, reason: 'extract-error', detail: 'zip: bad local header', produced: 0 };
   const start = lo + 30 + dv.getUint16(lo + 26, true) + dv.getUint16(lo + 28, true);
   const end = start + e.compressedSize;
-  if (end > b.length) return { ok: false, reason: 'extract-error', detail: 'zip: member past end of archive', produced: 0 };
+  if (end > b.length)
+    return { ok: false, reason: 'extract-error', detail: 'zip: member past end of archive', produced: 0 };
   const input = b.subarray(start, end);
   if (e.method === 0) {
     if (input.length > budget)
@@ -105,7 +112,8 @@ export function readEntry(b: Uint8Array, e: ZipEntry, budget: number, keep = tru
   }
   if (e.method !== 8)
     return { ok: false, reason: 'unsupported', detail: `zip: compression method ${e.method}`, produced: 0 };
-  if (e.size > budget) return { ok: false, reason: 'size-limit', detail: 'zip: decompressed bytes > limit', produced: 0 };
+  if (e.size > budget)
+    return { ok: false, reason: 'size-limit', detail: 'zip: decompressed bytes > limit', produced: 0 };
   const chunks: Uint8Array[] = [];
   let produced = 0;
   let over = false;

@@ -28,7 +28,10 @@ export const extractDocument: DocumentExtractor = async (kind, bytes, ctx) => {
  * Runs one task under the message's limits and deadline. Never throws for a library error; an uncaught
  * asynchronous error kills the worker instead.
  */
-export async function runTask(req: Omit<TaskRequest, 'id'>, extract: DocumentExtractor = extractDocument): Promise<TaskResult> {
+export async function runTask(
+  req: Omit<TaskRequest, 'id'>,
+  extract: DocumentExtractor = extractDocument,
+): Promise<TaskResult> {
   const ctx = new ExtractContext({ ...req.limits, timeoutMs: Math.max(0, req.deadline - Date.now()) });
   let result: Extracted;
   try {

@@ -93,7 +93,9 @@ interface Slot {
 function workerUrl(): URL {
   const here = import.meta.url;
   // From TypeScript sources (vitest) the compiled worker is used: worker threads do not load .ts files.
-  return here.endsWith('.ts') ? new URL('../../../dist/src/parse/sandbox/worker.js', here) : new URL('./worker.js', here);
+  return here.endsWith('.ts')
+    ? new URL('../../../dist/src/parse/sandbox/worker.js', here)
+    : new URL('./worker.js', here);
 }
 
 class ExtractionPool {
@@ -189,7 +191,13 @@ class ExtractionPool {
       slot.dead = true;
       this.drop(slot);
       const p = slot.task;
-      if (p) this.settle(p, (slot.error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { type: 'oom' } : { type: 'crash' });
+      if (p)
+        this.settle(
+          p,
+          (slot.error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? { type: 'oom' }
+            : { type: 'crash' },
+        );
       this.pump();
     });
     this.slots.push(slot);

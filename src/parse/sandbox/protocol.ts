@@ -19,6 +19,7 @@ export interface TaskRequest {
 }
 
 /** What a task produced; `decompressed` is what it drew from the message's decompression budget. */
-export type TaskResult = { type: 'done'; result: Extracted; decompressed: number } | { type: 'timeout'; decompressed: number };
+export type TaskResult =
+  { type: 'done'; result: Extracted; decompressed: number } | { type: 'timeout'; decompressed: number };
 
 export type TaskResponse = TaskResult & { id: number };

@@ -26,7 +26,16 @@ const CSV = [
 ].join('\n');
 const BODY = 'Hi Maria, please call Jürgen Müller on 030 1234567 about ORD-100235.';
 /** Plaintext of the message that must never appear on these pages. */
-const PLAINTEXT = ['maria.gonzalez', 'Maria', 'Jürgen', 'Müller', '030 1234567', 'ORD-100235', 'agent@support.example', 'Hauptstraße'];
+const PLAINTEXT = [
+  'maria.gonzalez',
+  'Maria',
+  'Jürgen',
+  'Müller',
+  '030 1234567',
+  'ORD-100235',
+  'agent@support.example',
+  'Hauptstraße',
+];
 
 let browser: Browser;
 let dir: string;
@@ -39,14 +48,32 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'customers.csv'), CSV);
   sink = await startSink();
   const config = loadConfig({
-    flags: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', hostname: 'relay.test', internalDomains: ['support.example'], 'notify.senderBatch': '0', dataDir: join(dir, 'data'), upstream: sink.url, directory: [join(dir, 'customers.csv')] },
+    flags: {
+      listen: '127.0.0.1:0',
+      adminListen: '127.0.0.1:0',
+      hostname: 'relay.test',
+      internalDomains: ['support.example'],
+      'notify.senderBatch': '0',
+      dataDir: join(dir, 'data'),
+      upstream: sink.url,
+      directory: [join(dir, 'customers.csv')],
+    },
     env: {},
   });
   serve = await startServer(config, silentLogger);
   await AccountStore.forDataDir(join(dir, 'data')).add('alice', 'admin', PASSWORD);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -64,12 +91,18 @@ async function expectNoPlaintext(page: Page): Promise<void> {
 
 describe('customer and incident pages (real serve, journal, browser)', () => {
   it('show the customer id, masked recipient and timeline of a held message released from the console', async () => {
-    const sent = await sendRaw(serve.relay.address.port, { from: 'agent@support.example', to: ['maria.gonzalez@gmail.com'], body: message({ to: 'maria.gonzalez@gmail.com', body: BODY }) });
+    const sent = await sendRaw(serve.relay.address.port, {
+      from: 'agent@support.example',
+      to: ['maria.gonzalez@gmail.com'],
+      body: message({ to: 'maria.gonzalez@gmail.com', body: BODY }),
+    });
     expect(sent.text).toMatch(/held for review, ref ([0-9A-Z]{22})/);
     const ref = /ref ([0-9A-Z]{22})/.exec(sent.text)![1]!;
     const url = serve.admin!.url;
 
-    const page = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1100, height: 800 } })).newPage();
+    const page = await (
+      await browser.newContext({ colorScheme: 'light', viewport: { width: 1100, height: 800 } })
+    ).newPage();
     await page.goto(`${url}/login`);
     await page.fill('input[name=name]', 'alice');
     await page.fill('input[name=password]', PASSWORD);
@@ -83,7 +116,9 @@ describe('customer and incident pages (real serve, journal, browser)', () => {
     // the customer id on the message page leads to the customer page
     await Promise.all([page.waitForURL(`${url}/customers/C002`), page.click('#customers a:has-text("C002")')]);
     const row = page.locator(`#customer-messages tr[data-ref="${ref}"]`);
-    await expect.poll(async () => (await page.reload(), await row.locator('.status').textContent()), { timeout: 20_000 }).toContain('released by admin:alice');
+    await expect
+      .poll(async () => (await page.reload(), await row.locator('.status').textContent()), { timeout: 20_000 })
+      .toContain('released by admin:alice');
     expect(await page.locator('#customer-id').textContent()).toBe('C002');
     expect(await row.locator('.recipients').textContent()).toBe('m•••@gmail.com');
     expect(await row.locator('.verdict').textContent()).toContain('quarantine');
@@ -104,7 +139,11 @@ describe('customer and incident pages (real serve, journal, browser)', () => {
     expect(await page.locator('#incident-subjects').textContent()).toContain('C002');
     expect(await page.locator('#incident-recipients').textContent()).toBe('m•••@gmail.com');
     expect(await page.locator('#incident-outcome').textContent()).toBe('DELIVERED to its recipients');
-    const timeline = await page.locator('#incident-timeline tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('.event')!.textContent, r.querySelector('.actor')!.textContent]));
+    const timeline = await page
+      .locator('#incident-timeline tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.querySelector('.event')!.textContent, r.querySelector('.actor')!.textContent]),
+      );
     expect(timeline).toEqual([
       ['verdict', 'relay'],
       ['held', 'relay'],

@@ -11,7 +11,16 @@ import { apiLogin, startEnv, type Env } from '../setup.js';
 interface CustomerJson {
   customer: string;
   since?: string;
-  messages: { ref: string; verdict: string; recipients: string[]; kinds: string[]; status: string; delivered: boolean; inQuarantine: boolean; actions: { event: string; actor?: string }[] }[];
+  messages: {
+    ref: string;
+    verdict: string;
+    recipients: string[];
+    kinds: string[];
+    status: string;
+    delivered: boolean;
+    inQuarantine: boolean;
+    actions: { event: string; actor?: string }[];
+  }[];
 }
 
 interface IncidentJson {
@@ -26,7 +35,15 @@ interface IncidentJson {
   timeline: { event: string; actor?: string; reply?: number; delivered?: boolean }[];
 }
 
-const PLAINTEXT = ['victim.customer', 'Jane Roe', '490154203237518', '415 555 0171', 'Secret Lane', SECRET_SUBJECT, SECRET_BODY];
+const PLAINTEXT = [
+  'victim.customer',
+  'Jane Roe',
+  '490154203237518',
+  '415 555 0171',
+  'Secret Lane',
+  SECRET_SUBJECT,
+  SECRET_BODY,
+];
 
 /** A held message, as serve journals it: verdict, hold, outcome 250; then released by rita. */
 async function heldAndReleased(env: Env): Promise<string> {
@@ -35,7 +52,13 @@ async function heldAndReleased(env: Env): Promise<string> {
   await env.recorder!.verdict(msg, verdict);
   await env.store.hold(msg, verdict);
   await env.recorder!.outcome(msg.id, 250);
-  await releaseMessage(env.store, env.upstream, msg.id, { actor: 'admin:rita', reason: 'customer confirmed' }, env.audit);
+  await releaseMessage(
+    env.store,
+    env.upstream,
+    msg.id,
+    { actor: 'admin:rita', reason: 'customer confirmed' },
+    env.audit,
+  );
   return msg.id;
 }
 
@@ -73,16 +96,33 @@ describe('verdict journal API', () => {
 
     // the release is journaled by the recorder watching the store; wait until it is there
     await expect
-      .poll(async () => ((JSON.parse((await get('/api/customers/c-17')).text) as CustomerJson).messages.find((m) => m.ref === held)?.status), { timeout: 20_000 })
+      .poll(
+        async () =>
+          (JSON.parse((await get('/api/customers/c-17')).text) as CustomerJson).messages.find((m) => m.ref === held)
+            ?.status,
+        { timeout: 20_000 },
+      )
       .toBe('released');
     const all = JSON.parse((await get('/api/customers/c-17')).text) as CustomerJson;
     expect(all.customer).toBe('c-17');
     expect(all.messages.map((m) => m.ref)).toEqual([old, held, refused]);
     const h = all.messages[1]!;
-    expect(h).toMatchObject({ verdict: 'quarantine', recipients: ['v•••@gmail.com'], status: 'released', delivered: true, inQuarantine: true });
+    expect(h).toMatchObject({
+      verdict: 'quarantine',
+      recipients: ['v•••@gmail.com'],
+      status: 'released',
+      delivered: true,
+      inQuarantine: true,
+    });
     expect(h.kinds.sort()).toEqual(['imei', 'phone']);
     expect(h.actions).toEqual([expect.objectContaining({ event: 'released', actor: 'admin:rita' })]);
-    expect(all.messages[2]).toMatchObject({ verdict: 'reject', status: 'rejected', delivered: false, inQuarantine: false, actions: [] });
+    expect(all.messages[2]).toMatchObject({
+      verdict: 'reject',
+      status: 'rejected',
+      delivered: false,
+      inQuarantine: false,
+      actions: [],
+    });
 
     const recent = await get('/api/customers/c-17?since=2024-01-01');
     expect(recent.status).toBe(200);
@@ -107,13 +147,24 @@ describe('verdict journal API', () => {
     const held = await heldAndReleased(env);
     const rita = await apiLogin(env.server.url, 'rita');
     const get = (path: string, cookie: string) => fetch(`${env.server.url}${path}`, { headers: { cookie } });
-    await expect.poll(async () => ((await (await get(`/api/incidents/${held}`, rita.cookie)).json()) as IncidentJson).status, { timeout: 20_000 }).toBe('released');
+    await expect
+      .poll(async () => ((await (await get(`/api/incidents/${held}`, rita.cookie)).json()) as IncidentJson).status, {
+        timeout: 20_000,
+      })
+      .toBe('released');
     const res = await get(`/api/incidents/${held}`, rita.cookie);
     expect(res.status).toBe(200);
     const text = await res.text();
     for (const p of PLAINTEXT) expect(text).not.toContain(p);
     const inc = JSON.parse(text) as IncidentJson;
-    expect(inc).toMatchObject({ ref: held, verdict: 'quarantine', dataSubjects: { count: 1, customers: ['c-17'] }, recipients: ['v•••@gmail.com'], delivered: true, inQuarantine: true });
+    expect(inc).toMatchObject({
+      ref: held,
+      verdict: 'quarantine',
+      dataSubjects: { count: 1, customers: ['c-17'] },
+      recipients: ['v•••@gmail.com'],
+      delivered: true,
+      inQuarantine: true,
+    });
     expect(inc.kinds.sort()).toEqual(['imei', 'phone']);
     expect(inc.timeline.map((e) => [e.event, e.actor])).toEqual([
       ['verdict', 'relay'],
@@ -147,16 +198,25 @@ describe('verdict journal API', () => {
     expect(customers.status).toBe(503);
     expect(await customers.json()).toEqual({ error: 'no verdict journal is configured for this console' });
     expect((await fetch(`${env.server.url}/api/incidents/${msg.id}`, { headers: { cookie } })).status).toBe(503);
-    expect(await (await fetch(`${env.server.url}/messages/${msg.id}`, { headers: { cookie } })).text()).not.toContain('/incidents/');
+    expect(await (await fetch(`${env.server.url}/messages/${msg.id}`, { headers: { cookie } })).text()).not.toContain(
+      '/incidents/',
+    );
   });
 
   it('the OpenAPI document describes both routes with their schemas', async () => {
     env = await startEnv({ journal: true });
-    const doc = (await (await fetch(`${env.server.url}/api/docs/json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { required?: string[] } }> }> }>> };
+    const doc = (await (await fetch(`${env.server.url}/api/docs/json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: { required?: string[] } }> }> }>
+      >;
+    };
     const customer = doc.paths['/api/customers/{id}']?.get?.responses['200']?.content?.['application/json']?.schema;
     expect(customer?.required).toEqual(['customer', 'messages']);
     const incident = doc.paths['/api/incidents/{ref}']?.get?.responses['200']?.content?.['application/json']?.schema;
-    expect(incident?.required).toEqual(expect.arrayContaining(['kinds', 'dataSubjects', 'recipients', 'delivered', 'timeline']));
+    expect(incident?.required).toEqual(
+      expect.arrayContaining(['kinds', 'dataSubjects', 'recipients', 'delivered', 'timeline']),
+    );
   });
 });
 
@@ -173,7 +233,11 @@ describe('GET /api/stats with a journal', () => {
     const msg = makeMessage();
     await env.store.hold(msg, makeVerdict());
     const { cookie } = await apiLogin(env.server.url, 'victor');
-    const stats = async (q = '') => (await (await fetch(`${env.server.url}/api/stats${q}`, { headers: { cookie } })).json()) as Record<string, unknown>;
+    const stats = async (q = '') =>
+      (await (await fetch(`${env.server.url}/api/stats${q}`, { headers: { cookie } })).json()) as Record<
+        string,
+        unknown
+      >;
     const recent = await stats();
     expect(recent).toMatchObject({ held: 1, released: 0, deleted: 0, rejected: 2, byRule: { 'foreign-data': 1 } });
     expect(recent.byDay).toEqual([{ day: new Date().toISOString().slice(0, 10), byRule: { 'foreign-data': 1 } }]);

@@ -6,7 +6,25 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
-import { Faker, base, de, en, en_GB, en_US, es, fr, it, nl, pl, pt_PT, ru, sv, tr, vi, type LocaleDefinition } from '@faker-js/faker';
+import {
+  Faker,
+  base,
+  de,
+  en,
+  en_GB,
+  en_US,
+  es,
+  fr,
+  it,
+  nl,
+  pl,
+  pt_PT,
+  ru,
+  sv,
+  tr,
+  vi,
+  type LocaleDefinition,
+} from '@faker-js/faker';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import {
   CITIES,
@@ -88,7 +106,41 @@ export function asciiFold(s: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-const TRANSLIT: Record<string, string> = { а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'sch', ы: 'y', э: 'e', ю: 'yu', я: 'ya', ь: '', ъ: '' };
+const TRANSLIT: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'e',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'sch',
+  ы: 'y',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
+  ь: '',
+  ъ: '',
+};
 const latin = (s: string): string => s.toLowerCase().replace(/[а-яё]/g, (c) => TRANSLIT[c] ?? '');
 
 export function luhnDigit(body: string): string {
@@ -105,7 +157,9 @@ export function luhnDigit(body: string): string {
 }
 
 function makeImei(f: Faker): string {
-  const body = f.helpers.arrayElement(['35209900', '35332510', '35693803', '86891503', '35875110', '01326300']) + f.string.numeric(6);
+  const body =
+    f.helpers.arrayElement(['35209900', '35332510', '35693803', '86891503', '35875110', '01326300']) +
+    f.string.numeric(6);
   return body + luhnDigit(body);
 }
 
@@ -115,18 +169,36 @@ function makeCard(f: Faker): string {
     const body = f.helpers.arrayElement(['34', '37']) + f.string.numeric(12);
     return body + luhnDigit(body);
   }
-  const body = (kind < 6 ? '4' + f.string.numeric(14) : f.helpers.arrayElement(['51', '52', '53', '54', '55']) + f.string.numeric(13));
+  const body =
+    kind < 6
+      ? '4' + f.string.numeric(14)
+      : f.helpers.arrayElement(['51', '52', '53', '54', '55']) + f.string.numeric(13);
   return body + luhnDigit(body);
 }
 
 /** A card as written: compact, groups of four (Amex 4-6-5), dashes. */
 export function formatCard(card: string, v: number): string {
-  if (card.length === 15) return [card, `${card.slice(0, 4)} ${card.slice(4, 10)} ${card.slice(10)}`, `${card.slice(0, 4)}-${card.slice(4, 10)}-${card.slice(10)}`][v % 3]!;
-  return [card.replace(/(.{4})(?!$)/g, '$1 '), card, card.replace(/(.{4})(?!$)/g, '$1-'), card.replace(/(.{4})(?!$)/g, '$1  ')][v % 4]!;
+  if (card.length === 15)
+    return [
+      card,
+      `${card.slice(0, 4)} ${card.slice(4, 10)} ${card.slice(10)}`,
+      `${card.slice(0, 4)}-${card.slice(4, 10)}-${card.slice(10)}`,
+    ][v % 3]!;
+  return [
+    card.replace(/(.{4})(?!$)/g, '$1 '),
+    card,
+    card.replace(/(.{4})(?!$)/g, '$1-'),
+    card.replace(/(.{4})(?!$)/g, '$1  '),
+  ][v % 4]!;
 }
 
 export function formatImei(imei: string, v: number): string {
-  return [imei, `${imei.slice(0, 2)}-${imei.slice(2, 8)}-${imei.slice(8, 14)}-${imei.slice(14)}`, `${imei.slice(0, 8)} ${imei.slice(8, 14)} ${imei.slice(14)}`, `${imei.slice(0, 2)} ${imei.slice(2, 8)} ${imei.slice(8, 14)} ${imei.slice(14)}`][v % 4]!;
+  return [
+    imei,
+    `${imei.slice(0, 2)}-${imei.slice(2, 8)}-${imei.slice(8, 14)}-${imei.slice(14)}`,
+    `${imei.slice(0, 8)} ${imei.slice(8, 14)} ${imei.slice(14)}`,
+    `${imei.slice(0, 2)} ${imei.slice(2, 8)} ${imei.slice(8, 14)} ${imei.slice(14)}`,
+  ][v % 4]!;
 }
 
 function personName(f: Faker, cc: CC, gender: 'f' | 'm'): { first: string; last: string; fullName: string } {
@@ -138,17 +210,37 @@ function personName(f: Faker, cc: CC, gender: 'f' | 'm'): { first: string; last:
       if (!last.includes(' ')) last = `${last} ${f.person.lastName()}`;
       break;
     case 'PT':
-      if (f.number.int(2) === 0) last = `${f.helpers.arrayElement(['dos Santos', 'da Silva', 'de Sousa', 'da Costa', 'dos Reis'])}`;
-      else if (f.number.int(1) === 0) last = `${f.person.lastName()} ${f.helpers.arrayElement(['da Silva', 'Ferreira', 'dos Santos'])}`;
+      if (f.number.int(2) === 0)
+        last = `${f.helpers.arrayElement(['dos Santos', 'da Silva', 'de Sousa', 'da Costa', 'dos Reis'])}`;
+      else if (f.number.int(1) === 0)
+        last = `${f.person.lastName()} ${f.helpers.arrayElement(['da Silva', 'Ferreira', 'dos Santos'])}`;
       break;
     case 'NL':
       last = last.replace(/^(Van|De|Van der|Van den|Ter|Ten) /i, (p) => p.trimEnd().toLowerCase() + ' ');
-      if (!/^(van|de|ter|ten) /.test(last) && f.number.int(2) === 0) last = `${f.helpers.arrayElement(['van der', 'van', 'de', 'van den', 'ter'])} ${last}`;
+      if (!/^(van|de|ter|ten) /.test(last) && f.number.int(2) === 0)
+        last = `${f.helpers.arrayElement(['van der', 'van', 'de', 'van den', 'ter'])} ${last}`;
       break;
     case 'VN': {
-      const family = f.helpers.arrayElement(['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Vũ', 'Đặng', 'Bùi', 'Đỗ', 'Ngô']);
-      const middle = gender === 'f' ? f.helpers.arrayElement(['Thị', 'Ngọc', 'Thu']) : f.helpers.arrayElement(['Văn', 'Minh', 'Đức', 'Quốc']);
-      const given = gender === 'f' ? f.helpers.arrayElement(['Lan', 'Hương', 'Mai', 'Linh', 'Trang', 'Hà', 'Thảo']) : f.helpers.arrayElement(['An', 'Bình', 'Dũng', 'Hùng', 'Tuấn', 'Khoa', 'Long']);
+      const family = f.helpers.arrayElement([
+        'Nguyễn',
+        'Trần',
+        'Lê',
+        'Phạm',
+        'Hoàng',
+        'Vũ',
+        'Đặng',
+        'Bùi',
+        'Đỗ',
+        'Ngô',
+      ]);
+      const middle =
+        gender === 'f'
+          ? f.helpers.arrayElement(['Thị', 'Ngọc', 'Thu'])
+          : f.helpers.arrayElement(['Văn', 'Minh', 'Đức', 'Quốc']);
+      const given =
+        gender === 'f'
+          ? f.helpers.arrayElement(['Lan', 'Hương', 'Mai', 'Linh', 'Trang', 'Hà', 'Thảo'])
+          : f.helpers.arrayElement(['An', 'Bình', 'Dũng', 'Hùng', 'Tuấn', 'Khoa', 'Long']);
       return { first: given, last: `${family} ${middle}`, fullName: `${family} ${middle} ${given}` };
     }
     default:
@@ -157,7 +249,11 @@ function personName(f: Faker, cc: CC, gender: 'f' | 'm'): { first: string; last:
   return { first, last, fullName: `${first} ${last}` };
 }
 
-const nameKey = (s: string): string => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const nameKey = (s: string): string =>
+  s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 const upper = (s: string, cc: CC): string => s.toLocaleUpperCase(cc === 'TR' ? 'tr-TR' : 'en');
 
 /** CRM export styles for the name column. */
@@ -193,8 +289,19 @@ function tries(what: string): () => boolean {
 }
 
 export function generateCustomers(perCountry = 28, seed = 20240917): CustomerSet {
-  const fakers = Object.fromEntries(COUNTRIES.map((cc, k) => [cc, new Faker({ locale: LOCALES[cc], seed: seed + 101 * (k + 1) })])) as Record<CC, Faker>;
-  const used = { email: new Set<string>(), nsn: new Set<string>(), imei: new Set<string>(), order: new Set<string>(), street: new Set<string>(), name: new Set<string>(), card: new Set<string>(), iban: new Set<string>() };
+  const fakers = Object.fromEntries(
+    COUNTRIES.map((cc, k) => [cc, new Faker({ locale: LOCALES[cc], seed: seed + 101 * (k + 1) })]),
+  ) as Record<CC, Faker>;
+  const used = {
+    email: new Set<string>(),
+    nsn: new Set<string>(),
+    imei: new Set<string>(),
+    order: new Set<string>(),
+    street: new Set<string>(),
+    name: new Set<string>(),
+    card: new Set<string>(),
+    iban: new Set<string>(),
+  };
   const out: MCustomer[] = [];
   const households: [string, string][] = [];
   const namesakes: [string, string][] = [];
@@ -207,7 +314,7 @@ export function generateCustomers(perCountry = 28, seed = 20240917): CustomerSet
       let nm: ReturnType<typeof personName>;
       const tn = tries(`name ${cc}`);
       do nm = personName(f, cc, gender);
-      while (tn() && used.name.has(nameKey(nm.fullName)) || /[^\p{L}\s'-]/u.test(nm.fullName));
+      while ((tn() && used.name.has(nameKey(nm.fullName))) || /[^\p{L}\s'-]/u.test(nm.fullName));
       used.name.add(nameKey(nm.fullName));
 
       const l1 = cc === 'RU' ? latin(nm.first) : asciiFold(nm.first);
@@ -224,7 +331,13 @@ export function generateCustomers(perCountry = 28, seed = 20240917): CustomerSet
         else if (r % 7 === 5 && idnD && cc !== COMPANY_DOMAIN.cc) domain = idnD.domain;
         else if (cc === 'DE' && r % 7 === 5) domain = r % 14 === 5 ? 'müller-shop.de' : 'bücher.example';
         else if (cc === COMPANY_DOMAIN.cc && r % 7 === 1) domain = COMPANY_DOMAIN.domain;
-        const local = f.helpers.arrayElement([`${l1}.${l2}`, `${l1[0]}${l2}`, `${l1}${l2}${f.number.int({ min: 1, max: 99 })}`, `${l2}.${l1}`, `${l1}_${l2}`]);
+        const local = f.helpers.arrayElement([
+          `${l1}.${l2}`,
+          `${l1[0]}${l2}`,
+          `${l1}${l2}${f.number.int({ min: 1, max: 99 })}`,
+          `${l2}.${l1}`,
+          `${l1}_${l2}`,
+        ]);
         const ascii = domainToASCII(domain);
         if (ascii !== domain) {
           idn = { unicode: `${local}@${domain}`, ascii: `${local}@${ascii}` };
@@ -238,7 +351,7 @@ export function generateCustomers(perCountry = 28, seed = 20240917): CustomerSet
       let nsn: string;
       const tp = tries(`phone ${cc}`);
       do nsn = makeNsn(f, cc);
-      while (tp() && used.nsn.has(nsn) || !isValidPhoneNumber(`+${DIAL[cc]}${nsn}`));
+      while ((tp() && used.nsn.has(nsn)) || !isValidPhoneNumber(`+${DIAL[cc]}${nsn}`));
       used.nsn.add(nsn);
 
       let imei: string;
@@ -310,7 +423,17 @@ export function generateCustomers(perCountry = 28, seed = 20240917): CustomerSet
     const a = byCountry(cc, 0);
     const b = byCountry(cc, 2);
     if (!a.oddStreet && !b.oddStreet) {
-      Object.assign(b, { last: a.last, streetCsv: a.streetCsv, streetForms: a.streetForms, street: a.street, otherNumber: a.otherNumber, city: a.city, cityDisplay: a.cityDisplay, postal: a.postal, region: a.region });
+      Object.assign(b, {
+        last: a.last,
+        streetCsv: a.streetCsv,
+        streetForms: a.streetForms,
+        street: a.street,
+        otherNumber: a.otherNumber,
+        city: a.city,
+        cityDisplay: a.cityDisplay,
+        postal: a.postal,
+        region: a.region,
+      });
       b.fullName = cc === 'VN' ? `${b.last} ${b.first}` : `${b.first} ${b.last}`;
       b.csvName = csvNameOf(b, out.indexOf(b));
       households.push([a.id, b.id]);
@@ -328,10 +451,40 @@ function cell(s: string): string {
   return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export const CSV_HEADER = ['customer_id', 'full_name', 'email', 'phone', 'street', 'city', 'postal_code', 'country', 'iban', 'card_number', 'imei', 'order_id'];
+export const CSV_HEADER = [
+  'customer_id',
+  'full_name',
+  'email',
+  'phone',
+  'street',
+  'city',
+  'postal_code',
+  'country',
+  'iban',
+  'card_number',
+  'imei',
+  'order_id',
+];
 
 export function directoryCsv(customers: readonly MCustomer[]): string {
-  const rows = customers.map((c) => [c.id, c.csvName, c.email, c.phoneCsv, c.streetCsv, c.city, c.postal, c.country, c.iban ?? '', c.card, c.imei, c.orderId].map(cell).join(','));
+  const rows = customers.map((c) =>
+    [
+      c.id,
+      c.csvName,
+      c.email,
+      c.phoneCsv,
+      c.streetCsv,
+      c.city,
+      c.postal,
+      c.country,
+      c.iban ?? '',
+      c.card,
+      c.imei,
+      c.orderId,
+    ]
+      .map(cell)
+      .join(','),
+  );
   return [CSV_HEADER.join(','), ...rows].join('\n') + '\n';
 }
 

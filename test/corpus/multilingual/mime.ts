@@ -40,7 +40,8 @@ function toCp1258Form(s: string): string {
 export function encodeText(s: string, charset: string): Buffer {
   const cs = charset.toLowerCase();
   if (cs === 'utf-8') return Buffer.from(s, 'utf8');
-  if (cs === 'iso-2022-jp') return Buffer.from(Encoding.convert(Encoding.stringToCode(s), { to: 'JIS', from: 'UNICODE' }) as number[]);
+  if (cs === 'iso-2022-jp')
+    return Buffer.from(Encoding.convert(Encoding.stringToCode(s), { to: 'JIS', from: 'UNICODE' }) as number[]);
   if (cs === 'windows-1258') return iconv.encode(toCp1258Form(s), cs);
   return iconv.encode(s, cs);
 }
@@ -56,12 +57,23 @@ export function qp(bytes: Buffer, width = 76): string {
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k]!;
     if (b === 0x0d && bytes[k + 1] === 0x0a) {
-      if (/[ \t]$/.test(cur)) cur = cur.slice(0, -1) + '=' + cur.charCodeAt(cur.length - 1).toString(16).toUpperCase().padStart(2, '0');
+      if (/[ \t]$/.test(cur))
+        cur =
+          cur.slice(0, -1) +
+          '=' +
+          cur
+            .charCodeAt(cur.length - 1)
+            .toString(16)
+            .toUpperCase()
+            .padStart(2, '0');
       flush(false);
       k++;
       continue;
     }
-    const tok = b === 0x3d || b > 126 || (b < 32 && b !== 9) ? '=' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b);
+    const tok =
+      b === 0x3d || b > 126 || (b < 32 && b !== 9)
+        ? '=' + b.toString(16).toUpperCase().padStart(2, '0')
+        : String.fromCharCode(b);
     if (cur.length + tok.length > width - 1) flush(true);
     cur += tok;
   }
@@ -81,7 +93,11 @@ export function ew(s: string, charset = 'utf-8', enc: 'B' | 'Q' = 'B'): string {
   const chars = [...s];
   for (let k = 0; k < chars.length; k += 18) {
     const bytes = encodeText(chars.slice(k, k + 18).join(''), charset);
-    words.push(enc === 'B' ? `=?${charset.toUpperCase()}?B?${bytes.toString('base64')}?=` : `=?${charset.toUpperCase()}?Q?${[...bytes].map((b) => (b === 0x20 ? '_' : b > 126 || b < 33 || b === 0x3d || b === 0x3f || b === 0x5f ? '=' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b))).join('')}?=`);
+    words.push(
+      enc === 'B'
+        ? `=?${charset.toUpperCase()}?B?${bytes.toString('base64')}?=`
+        : `=?${charset.toUpperCase()}?Q?${[...bytes].map((b) => (b === 0x20 ? '_' : b > 126 || b < 33 || b === 0x3d || b === 0x3f || b === 0x5f ? '=' + b.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(b))).join('')}?=`,
+    );
   }
   return words.join(' ');
 }
@@ -97,7 +113,8 @@ function textPart(type: 'plain' | 'html', s: string, spec: BodySpec): string {
   const charset = spec.charset ?? 'utf-8';
   const bytes = encodeText(s.replace(/\r?\n/g, '\r\n'), charset);
   const cte = charset === 'iso-2022-jp' ? '7bit' : (spec.cte ?? 'quoted-printable');
-  const body = cte === 'base64' ? b64(bytes) : cte === 'quoted-printable' ? qp(bytes, spec.qpWidth) : bytes.toString('latin1');
+  const body =
+    cte === 'base64' ? b64(bytes) : cte === 'quoted-printable' ? qp(bytes, spec.qpWidth) : bytes.toString('latin1');
   return `Content-Type: text/${type}; charset=${charset}\r\nContent-Transfer-Encoding: ${cte}\r\n\r\n${body}\r\n`;
 }
 
@@ -105,7 +122,13 @@ function attachmentPart(a: Attachment): string {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(a.filename);
   const cs = a.filenameCharset ?? 'utf-8';
-  const pct = [...encodeText(a.filename, cs)].map((b) => (/[A-Za-z0-9._-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'))).join('');
+  const pct = [...encodeText(a.filename, cs)]
+    .map((b) =>
+      /[A-Za-z0-9._-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : '%' + b.toString(16).toUpperCase().padStart(2, '0'),
+    )
+    .join('');
   const nameParam = ascii ? `name="${a.filename}"` : `name="${ew(a.filename, cs)}"`;
   const disp = ascii ? `filename="${a.filename}"` : `filename*=${cs}''${pct}`;
   return `Content-Type: ${a.contentType}; ${nameParam}\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; ${disp}\r\n\r\n${b64(a.content)}\r\n`;
@@ -121,7 +144,10 @@ export function buildMime(headers: string[], spec: BodySpec, boundary: string): 
     : textPart(spec.html !== undefined ? 'html' : 'plain', spec.html ?? spec.text ?? '', spec);
   if (spec.attachments?.length) {
     contentHeaders = `Content-Type: multipart/mixed; boundary="mix-${boundary}"`;
-    body = `--mix-${boundary}\r\n${main}` + spec.attachments.map((a) => `--mix-${boundary}\r\n${attachmentPart(a)}`).join('') + `--mix-${boundary}--\r\n`;
+    body =
+      `--mix-${boundary}\r\n${main}` +
+      spec.attachments.map((a) => `--mix-${boundary}\r\n${attachmentPart(a)}`).join('') +
+      `--mix-${boundary}--\r\n`;
   } else {
     const k = main.indexOf('\r\n\r\n');
     contentHeaders = main.slice(0, k);

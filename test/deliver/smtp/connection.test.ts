@@ -58,9 +58,20 @@ describe('UpstreamConnection: slow link', () => {
   it('a 24 MB message that takes ~2 s to transfer with a 500 ms reply timeout is delivered, not timed out', async () => {
     const slow = await slowReader(12 * 1024 * 1024);
     servers.push(slow.server);
-    const conn = await UpstreamConnection.open({ host: '127.0.0.1', port: slow.port, secure: false, startTls: 'never', tlsVerify: false, servername: 'slow.test', timeoutMs: 500 });
+    const conn = await UpstreamConnection.open({
+      host: '127.0.0.1',
+      port: slow.port,
+      secure: false,
+      startTls: 'never',
+      tlsVerify: false,
+      servername: 'slow.test',
+      timeoutMs: 500,
+    });
     const line = Buffer.from('x'.repeat(998) + '\r\n');
-    const raw = Buffer.concat([Buffer.from('Subject: big\r\n\r\n'), Buffer.alloc(24 * 1024 * 1024 - (24 * 1024 * 1024) % line.length).fill(line)]);
+    const raw = Buffer.concat([
+      Buffer.from('Subject: big\r\n\r\n'),
+      Buffer.alloc(24 * 1024 * 1024 - ((24 * 1024 * 1024) % line.length)).fill(line),
+    ]);
     const t0 = Date.now();
     const replies = await conn.transaction({ mailFrom: 'a@support.example', rcptTo: ['b@example.com'] }, raw);
     const ms = Date.now() - t0;

@@ -68,7 +68,8 @@ describe('wireBody (dot-stuffing)', () => {
   });
 
   it('never lets a CRLF.CRLF inside the body end the data early (SMTP smuggling)', () => {
-    const body = 'Subject: x\r\n\r\nhi\r\n.\r\nMAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\n\r\nspoofed\r\n.\r\n';
+    const body =
+      'Subject: x\r\n\r\nhi\r\n.\r\nMAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\n\r\nspoofed\r\n.\r\n';
     const w = wire(body);
     expect(count(w, '\r\n.\r\n')).toBe(1);
     expect(w.endsWith('\r\n.\r\n')).toBe(true);
@@ -106,12 +107,20 @@ describe('wireBody (dot-stuffing)', () => {
   it('keeps 8-bit bytes as they are', () => {
     const raw = Buffer.from('Subject: Grüße\r\n\r\n.Ünïcødé 😀\r\n', 'utf8');
     const w = Buffer.concat(wireBody(raw));
-    expect(w.equals(Buffer.concat([Buffer.from('Subject: Grüße\r\n\r\n..Ünïcødé 😀\r\n', 'utf8'), Buffer.from('.\r\n')]))).toBe(true);
+    expect(
+      w.equals(Buffer.concat([Buffer.from('Subject: Grüße\r\n\r\n..Ünïcødé 😀\r\n', 'utf8'), Buffer.from('.\r\n')])),
+    ).toBe(true);
   });
 
   describe('properties (random bodies rich in dots, CR and LF)', () => {
     const bodyBytes = fc
-      .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(46, 13, 10) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 255 }) }), { maxLength: 60 })
+      .array(
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constantFrom(46, 13, 10) },
+          { weight: 2, arbitrary: fc.integer({ min: 0, max: 255 }) },
+        ),
+        { maxLength: 60 },
+      )
       .map((a) => Buffer.from(a));
 
     it('un-stuffing the wire output (what a server does) gives back the CRLF-normalised body, with nothing after the terminator', () => {

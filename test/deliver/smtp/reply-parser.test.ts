@@ -22,7 +22,9 @@ const EHLO = '250-mx.example.com Hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\
 
 describe('ReplyParser', () => {
   it('parses a one-line reply', () => {
-    expect(parse('250 2.0.0 Ok: queued as ABC123\r\n')).toEqual([{ code: 250, lines: ['2.0.0 Ok: queued as ABC123'], text: '250 2.0.0 Ok: queued as ABC123' }]);
+    expect(parse('250 2.0.0 Ok: queued as ABC123\r\n')).toEqual([
+      { code: 250, lines: ['2.0.0 Ok: queued as ABC123'], text: '250 2.0.0 Ok: queued as ABC123' },
+    ]);
   });
 
   it('accepts a reply that is only a code, and a bare LF line end', () => {
@@ -43,17 +45,22 @@ describe('ReplyParser', () => {
     expect(p.push(Buffer.from('250-first\r\n250-second\r\n'))).toEqual([]);
     expect(p.push(Buffer.from('250 la'))).toEqual([]);
     expect(p.push(Buffer.from('st\r'))).toEqual([]);
-    expect(p.push(Buffer.from('\n'))).toEqual([{ code: 250, lines: ['first', 'second', 'last'], text: '250 first 250 second 250 last' }]);
+    expect(p.push(Buffer.from('\n'))).toEqual([
+      { code: 250, lines: ['first', 'second', 'last'], text: '250 first 250 second 250 last' },
+    ]);
   });
 
   it('returns pipelined replies that arrive in one chunk together, in order', () => {
-    const replies = parse('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <x@example.com>: no such user\r\n451-4.3.0 busy\r\n451 4.3.0 try later\r\n354 End data with <CR><LF>.<CR><LF>\r\n');
+    const replies = parse(
+      '250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <x@example.com>: no such user\r\n451-4.3.0 busy\r\n451 4.3.0 try later\r\n354 End data with <CR><LF>.<CR><LF>\r\n',
+    );
     expect(replies.map((r) => r.code)).toEqual([250, 250, 550, 451, 354]);
     expect(replies[2]!.lines).toEqual(['5.1.1 <x@example.com>: no such user']);
     expect(replies[3]!.lines).toEqual(['4.3.0 busy', '4.3.0 try later']);
   });
 
-  const stream = EHLO + '250 2.1.0 Ok\r\n550 5.1.1 unknown\r\n354 go ahead\r\n' + '250 2.0.0 Ok: queued as Ünïcødé-ÄBC 😀\r\n';
+  const stream =
+    EHLO + '250 2.1.0 Ok\r\n550 5.1.1 unknown\r\n354 go ahead\r\n' + '250 2.0.0 Ok: queued as Ünïcødé-ÄBC 😀\r\n';
   const bytes = Buffer.from(stream, 'utf8');
   const whole = parse(bytes);
 
@@ -76,7 +83,9 @@ describe('ReplyParser', () => {
   it('gives the same replies when split in three at many offset pairs', () => {
     for (let i = 0; i < bytes.length; i += 3) {
       for (let j = i; j <= bytes.length; j += 7) {
-        expect(parse(bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)), `split at ${i}/${j}`).toEqual(whole);
+        expect(parse(bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)), `split at ${i}/${j}`).toEqual(
+          whole,
+        );
       }
     }
   });
@@ -104,9 +113,11 @@ describe('ReplyParser', () => {
 
   it('throws EPROTOCOL on a reply with an endless number of lines', () => {
     const p = new ReplyParser();
-    expect(protocolError(() => {
-      for (let i = 0; i < 1000; i++) p.push(Buffer.from('250-more\r\n'));
-    }).code).toBe('EPROTOCOL');
+    expect(
+      protocolError(() => {
+        for (let i = 0; i < 1000; i++) p.push(Buffer.from('250-more\r\n'));
+      }).code,
+    ).toBe('EPROTOCOL');
   });
 
   it('still parses a long (but sane) multi-line reply', () => {

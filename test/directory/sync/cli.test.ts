@@ -25,7 +25,10 @@ interface Run {
 }
 
 function start(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, POSTGUARD_DIRECTORY_SECRET: SECRET, ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: tmp,
+    env: { ...process.env, POSTGUARD_DIRECTORY_SECRET: SECRET, ...env },
+  });
   children.push(child);
   let out = '';
   let err = '';
@@ -35,7 +38,10 @@ function start(args: string[], env: Record<string, string> = {}): Run {
   return { child, out: () => out, err: () => err, exited };
 }
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   const r = start(args, env);
   const code = await r.exited;
   return { code, out: r.out(), err: r.err() };
@@ -77,16 +83,27 @@ describe('postguard directory sync', { timeout: 240_000 }, () => {
     expect(r.out).not.toContain('ines.berger');
 
     const eml = join(tmp, 'reply.eml');
-    writeFileSync(eml, 'From: agent@shop.example\r\nTo: tomasz.wolny@example.org\r\nSubject: Re: order\r\n\r\nThe parcel for Ines Berger (ines.berger@example.org, 030 55512345) left today.\r\n');
+    writeFileSync(
+      eml,
+      'From: agent@shop.example\r\nTo: tomasz.wolny@example.org\r\nSubject: Re: order\r\n\r\nThe parcel for Ines Berger (ines.berger@example.org, 030 55512345) left today.\r\n',
+    );
     const scan = await run(['scan', eml, '--data-dir', data, '--internal-domain', 'shop.example']);
-    const result = JSON.parse(scan.out) as { findings: { kind: string; customers: string[] }[]; verdict: { action: string } };
-    expect(result.findings.filter((f) => f.customers.includes('A1')).map((f) => f.kind)).toEqual(expect.arrayContaining(['email', 'phone']));
+    const result = JSON.parse(scan.out) as {
+      findings: { kind: string; customers: string[] }[];
+      verdict: { action: string };
+    };
+    expect(result.findings.filter((f) => f.customers.includes('A1')).map((f) => f.kind)).toEqual(
+      expect.arrayContaining(['email', 'phone']),
+    );
     expect(['quarantine', 'reject']).toContain(result.verdict.action);
     expect([3, 4]).toContain(scan.code);
   });
 
   it('takes the URL from POSTGUARD_DIRECTORY_SYNC_POSTGRES, so the password need not be on the command line', async () => {
-    const r = await run(['directory', 'sync', '--data-dir', join(tmp, 'env'), '--json'], { POSTGUARD_DIRECTORY_SYNC_POSTGRES: db.url, POSTGUARD_DIRECTORY_SYNC_QUERY: QUERY });
+    const r = await run(['directory', 'sync', '--data-dir', join(tmp, 'env'), '--json'], {
+      POSTGUARD_DIRECTORY_SYNC_POSTGRES: db.url,
+      POSTGUARD_DIRECTORY_SYNC_QUERY: QUERY,
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ kind: 'full', import: { rowsRead: 2, totalCustomers: 2 } });
   });
@@ -95,7 +112,11 @@ describe('postguard directory sync', { timeout: 240_000 }, () => {
     const data = join(tmp, 'fail');
     expect((await run(['directory', 'sync', '--data-dir', data, '--postgres', db.url, '--query', QUERY])).code).toBe(0);
     const cases: [string, string, RegExp][] = [
-      [`postgres://postgres:${PASSWORD}@127.0.0.1:1/crm`, QUERY, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/crm \(ECONNREFUSED\)/],
+      [
+        `postgres://postgres:${PASSWORD}@127.0.0.1:1/crm`,
+        QUERY,
+        /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/crm \(ECONNREFUSED\)/,
+      ],
       [db.url, 'SELECT id, email FROM kunden', /the sync query is not valid: relation "kunden" does not exist/],
       [db.url, 'SELECT full_name, email FROM customers', /no customer id column/],
     ];
@@ -116,17 +137,50 @@ describe('postguard directory sync', { timeout: 240_000 }, () => {
     const noQuery = await run(['directory', 'sync', '--data-dir', data, '--postgres', db.url]);
     expect(noQuery.code).toBe(2);
     // one line, the cause and where to look (usage errors all end with the command's --help)
-    expect(noQuery.err).toBe("postguard: directory sync needs a query (--query or directorySync.query) (see 'postguard directory sync --help')\n");
-    const badUrl = await run(['directory', 'sync', '--data-dir', data, '--postgres', `mysql://root:${PASSWORD}@db/crm`, '--query', QUERY]);
+    expect(noQuery.err).toBe(
+      "postguard: directory sync needs a query (--query or directorySync.query) (see 'postguard directory sync --help')\n",
+    );
+    const badUrl = await run([
+      'directory',
+      'sync',
+      '--data-dir',
+      data,
+      '--postgres',
+      `mysql://root:${PASSWORD}@db/crm`,
+      '--query',
+      QUERY,
+    ]);
     expect(badUrl.code).toBe(2);
     expect(badUrl.err).not.toContain(PASSWORD);
-    const badEvery = await run(['directory', 'sync', '--data-dir', data, '--postgres', db.url, '--query', QUERY, '--every', 'soon']);
+    const badEvery = await run([
+      'directory',
+      'sync',
+      '--data-dir',
+      data,
+      '--postgres',
+      db.url,
+      '--query',
+      QUERY,
+      '--every',
+      'soon',
+    ]);
     expect(badEvery.code).toBe(2);
     expect(badEvery.err).toMatch(/directorySync\.every/);
   });
 
   it('--every syncs again on schedule (incrementally) and stops on SIGTERM', async () => {
-    const p = start(['directory', 'sync', '--data-dir', join(tmp, 'every'), '--postgres', db.url, '--query', QUERY, '--every', '1s']);
+    const p = start([
+      'directory',
+      'sync',
+      '--data-dir',
+      join(tmp, 'every'),
+      '--postgres',
+      db.url,
+      '--query',
+      QUERY,
+      '--every',
+      '1s',
+    ]);
     await waitFor(() => /directory sync: full/.test(p.out()));
     await db.sql("UPDATE customers SET phone = '030 55519999', updated_at = clock_timestamp() WHERE id = 'A2'");
     await waitFor(() => /directory sync: incremental/.test(p.out()));
@@ -168,7 +222,10 @@ describe('postguard serve with directorySync', { timeout: 240_000 }, () => {
   });
 
   it('refuses to start without a query (exit 2)', async () => {
-    const r = await run(['serve', '--listen', '127.0.0.1:0', '--admin-listen', '', '--data-dir', join(tmp, 'serve-usage')], { POSTGUARD_DIRECTORY_SYNC_POSTGRES: db.url });
+    const r = await run(
+      ['serve', '--listen', '127.0.0.1:0', '--admin-listen', '', '--data-dir', join(tmp, 'serve-usage')],
+      { POSTGUARD_DIRECTORY_SYNC_POSTGRES: db.url },
+    );
     expect(r.code).toBe(2);
     expect(r.out + r.err).toMatch(/directory sync needs a query/);
     expect(r.out + r.err).not.toContain(PASSWORD);

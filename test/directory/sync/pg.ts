@@ -37,7 +37,19 @@ export async function createTestDb(): Promise<TestDb> {
 }
 
 /** A customers table: id, full_name, email, phone, country, updated_at. */
-export async function createCustomers(db: TestDb, rows: { id: string; name: string; email: string; phone: string; country?: string }[]): Promise<void> {
-  await db.sql('CREATE TABLE customers (id text PRIMARY KEY, full_name text, email text, phone text, country text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())');
-  for (const r of rows) await db.sql('INSERT INTO customers (id, full_name, email, phone, country) VALUES ($1, $2, $3, $4, $5)', [r.id, r.name, r.email, r.phone, r.country ?? 'DE']);
+export async function createCustomers(
+  db: TestDb,
+  rows: { id: string; name: string; email: string; phone: string; country?: string }[],
+): Promise<void> {
+  await db.sql(
+    'CREATE TABLE customers (id text PRIMARY KEY, full_name text, email text, phone text, country text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())',
+  );
+  for (const r of rows)
+    await db.sql('INSERT INTO customers (id, full_name, email, phone, country) VALUES ($1, $2, $3, $4, $5)', [
+      r.id,
+      r.name,
+      r.email,
+      r.phone,
+      r.country ?? 'DE',
+    ]);
 }

@@ -37,7 +37,12 @@ describe('scheduleDirectorySync', { timeout: 120_000 }, () => {
     await db.sql('CREATE TABLE flaky (id text, email text)');
     await db.sql("INSERT INTO flaky VALUES ('S1', 'mara.lind@example.org')");
     // the first run fails: the query names a column that does not exist yet
-    const schedule = scheduleDirectorySync(dir, { url: db.url, query: 'SELECT id, email, phone FROM flaky', every: 200, logger });
+    const schedule = scheduleDirectorySync(dir, {
+      url: db.url,
+      query: 'SELECT id, email, phone FROM flaky',
+      every: 200,
+      logger,
+    });
     try {
       await expect(schedule.next()).rejects.toMatchObject({ code: 'EPG_DIRECTORY_SYNC' });
       const failed = lines().find((l) => l.msg === 'directory sync failed (the directory is unchanged)')!;
@@ -67,7 +72,11 @@ describe('scheduleDirectorySync', { timeout: 120_000 }, () => {
     );
     // wait until the rows are being streamed (the query itself runs on the server, not the column probe)
     const running = async (): Promise<number> =>
-      (await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, pg_sleep%'")).rows[0].n as number;
+      (
+        await db.sql(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, pg_sleep%'",
+        )
+      ).rows[0].n as number;
     await expect.poll(running, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
     await schedule.stop();
     expect(await outcome).toBe('aborted');
@@ -87,15 +96,27 @@ describe('scheduleDirectorySync', { timeout: 120_000 }, () => {
           BEGIN PERFORM pg_sleep(600); EXCEPTION WHEN query_canceled THEN NULL; END;
         END LOOP;
       END $$ LANGUAGE plpgsql`);
-    const schedule = scheduleDirectorySync(dir, { url: db.url, query: 'SELECT id, email, stubborn() AS pause FROM customers', every: 60_000 });
+    const schedule = scheduleDirectorySync(dir, {
+      url: db.url,
+      query: 'SELECT id, email, stubborn() AS pause FROM customers',
+      every: 60_000,
+    });
     const outcome = schedule.next().then(
       () => 'synced',
       () => 'aborted',
     );
     const sessions = async (): Promise<number> =>
-      (await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync'")).rows[0].n as number;
+      (
+        await db.sql(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync'",
+        )
+      ).rows[0].n as number;
     const running = async (): Promise<number> =>
-      (await db.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, stubborn()%'")).rows[0].n as number;
+      (
+        await db.sql(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, stubborn()%'",
+        )
+      ).rows[0].n as number;
     await expect.poll(running, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
     await schedule.stop();
     expect(await outcome).toBe('aborted');

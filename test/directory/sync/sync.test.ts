@@ -28,7 +28,8 @@ let tmp: string;
 let dir: Directory;
 let n = 0;
 
-const open = (sub: string): Promise<Directory> => openDirectory({ dataDir: join(tmp, sub), secret: SECRET, defaultRegion: 'DE', follow: false });
+const open = (sub: string): Promise<Directory> =>
+  openDirectory({ dataDir: join(tmp, sub), secret: SECRET, defaultRegion: 'DE', follow: false });
 const who = (email: string): readonly string[] => dir.lookup('email', email);
 
 beforeAll(async () => {
@@ -52,7 +53,15 @@ describe('full sync', { timeout: 120_000 }, () => {
     const r = await syncDirectory(dir, { url: db.url, query: QUERY });
     expect(r.kind).toBe('full');
     expect(r.reason).toBe('first sync');
-    expect(r.import).toMatchObject({ format: 'postgres', mode: 'replace', rowsRead: 30, customers: 30, totalCustomers: 30, skippedRows: 0, invalidValues: 0 });
+    expect(r.import).toMatchObject({
+      format: 'postgres',
+      mode: 'replace',
+      rowsRead: 30,
+      customers: 30,
+      totalCustomers: 30,
+      skippedRows: 0,
+      invalidValues: 0,
+    });
     expect(r.import!.values).toMatchObject({ email: 30, phone: 30, full_name: 30 });
     expect(who('kunde.7@example.org')).toEqual(['K007']);
     expect(dir.lookup('phone', '+49305550' + '1012')).toEqual(['K012']);
@@ -78,9 +87,16 @@ describe('full sync', { timeout: 120_000 }, () => {
   });
 
   it('maps columns as for CSV: AS renames, directoryColumns, array columns as several values', async () => {
-    const custom = await openDirectory({ dataDir: join(tmp, `custom${n}`), secret: SECRET, defaultRegion: 'DE', follow: false, columns: ['ticket=ticket_id:strong'] });
+    const custom = await openDirectory({
+      dataDir: join(tmp, `custom${n}`),
+      secret: SECRET,
+      defaultRegion: 'DE',
+      follow: false,
+      columns: ['ticket=ticket_id:strong'],
+    });
     try {
-      const q = "SELECT id AS customer_id, ARRAY[email, 'alt.' || id || '@example.net'] AS email, 'TCK-' || id || '-77' AS ticket FROM customers";
+      const q =
+        "SELECT id AS customer_id, ARRAY[email, 'alt.' || id || '@example.net'] AS email, 'TCK-' || id || '-77' AS ticket FROM customers";
       const r = await syncDirectory(custom, { url: db.url, query: q });
       expect(r.import!.values).toMatchObject({ email: 60, ticket_id: 30 });
       expect(custom.lookup('email', 'alt.k004@example.net')).toEqual(['K004']);
@@ -106,8 +122,12 @@ describe('incremental sync', { timeout: 120_000 }, () => {
   it('applies only the customers changed since the high-water mark', async () => {
     const first = await syncDirectory(dir, { url: db.url, query: QUERY });
     expect((await readSyncState(dir))?.highWater).toBe(first.highWater);
-    await db.sql("UPDATE customers SET email = 'geaendert.5@example.org', updated_at = clock_timestamp() WHERE id = 'K005'");
-    await db.sql("INSERT INTO customers (id, full_name, email, phone, country) VALUES ('K900', 'Neu Kunde', 'neu.900@example.org', '030 55509000', 'DE')");
+    await db.sql(
+      "UPDATE customers SET email = 'geaendert.5@example.org', updated_at = clock_timestamp() WHERE id = 'K005'",
+    );
+    await db.sql(
+      "INSERT INTO customers (id, full_name, email, phone, country) VALUES ('K900', 'Neu Kunde', 'neu.900@example.org', '030 55509000', 'DE')",
+    );
     const r = await syncDirectory(dir, { url: db.url, query: QUERY });
     expect(r.kind).toBe('incremental');
     expect(r.import).toMatchObject({ mode: 'upsert', rowsRead: 2, customers: 2, totalCustomers: 31 });
@@ -123,12 +143,19 @@ describe('incremental sync', { timeout: 120_000 }, () => {
   });
 
   it('reads every row of a changed customer spread over several rows', async () => {
-    const q = 'SELECT c.id, c.email, p.phone, greatest(c.updated_at, p.updated_at) AS updated_at FROM customers c JOIN phones p ON p.id = c.id';
-    await db.sql('CREATE TABLE phones (id text, phone text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())');
-    await db.sql("INSERT INTO phones (id, phone) VALUES ('K001', '030 11110001'), ('K001', '030 11110002'), ('K002', '030 11110003')");
+    const q =
+      'SELECT c.id, c.email, p.phone, greatest(c.updated_at, p.updated_at) AS updated_at FROM customers c JOIN phones p ON p.id = c.id';
+    await db.sql(
+      'CREATE TABLE phones (id text, phone text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())',
+    );
+    await db.sql(
+      "INSERT INTO phones (id, phone) VALUES ('K001', '030 11110001'), ('K001', '030 11110002'), ('K002', '030 11110003')",
+    );
     await syncDirectory(dir, { url: db.url, query: q });
     expect(dir.lookup('phone', '+493011110002')).toEqual(['K001']);
-    await db.sql("UPDATE phones SET phone = '030 11110009', updated_at = clock_timestamp() WHERE phone = '030 11110001'");
+    await db.sql(
+      "UPDATE phones SET phone = '030 11110009', updated_at = clock_timestamp() WHERE phone = '030 11110001'",
+    );
     const r = await syncDirectory(dir, { url: db.url, query: q });
     expect(r.kind).toBe('incremental');
     expect(r.import!.rowsRead).toBe(2); // both of K001's rows, not just the changed one
@@ -153,7 +180,9 @@ describe('incremental sync', { timeout: 120_000 }, () => {
 describe('atomic swap', { timeout: 120_000 }, () => {
   it('readers see the old directory until the new one is complete', async () => {
     await syncDirectory(dir, { url: db.url, query: QUERY });
-    await db.sql("UPDATE customers SET email = 'spaeter.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp()");
+    await db.sql(
+      "UPDATE customers SET email = 'spaeter.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp()",
+    );
     const source = new PostgresSource({ url: db.url, query: QUERY, batchSize: 5 });
     await source.open();
     const seen: { old: number; fresh: number }[] = [];
@@ -186,7 +215,9 @@ describe('atomic swap', { timeout: 120_000 }, () => {
   it('a query failing midway leaves the old directory answering, in memory and in the store', async () => {
     await syncDirectory(dir, { url: db.url, query: QUERY });
     const version = dir.stats().version;
-    await db.sql("UPDATE customers SET email = 'nie.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp()");
+    await db.sql(
+      "UPDATE customers SET email = 'nie.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp()",
+    );
     // row K025 divides by zero, after 25 rows were streamed (5 per cursor batch)
     const failing = `SELECT id, email, 1 / (CASE WHEN id = 'K025' THEN 0 ELSE 1 END) AS x, updated_at FROM customers ORDER BY id`;
     const err = await syncDirectory(dir, { url: db.url, query: failing, full: true, batchSize: 5 }).then(
@@ -209,11 +240,18 @@ describe('atomic swap', { timeout: 120_000 }, () => {
 });
 
 describe('a sync larger than the import chunk', { timeout: 120_000 }, () => {
-  const runs = (sub: string): string[] => readdirSync(join(tmp, sub, 'directory')).filter((f) => f.startsWith('.sort-'));
+  const runs = (sub: string): string[] =>
+    readdirSync(join(tmp, sub, 'directory')).filter((f) => f.startsWith('.sort-'));
 
   it('spills sorted runs to the data folder, answers as an in-memory sync, and removes them, also on failure', async () => {
     const sub = `chunk${n++}`;
-    const small = await openDirectory({ dataDir: join(tmp, sub), secret: SECRET, defaultRegion: 'DE', follow: false, importChunk: 7 });
+    const small = await openDirectory({
+      dataDir: join(tmp, sub),
+      secret: SECRET,
+      defaultRegion: 'DE',
+      follow: false,
+      importChunk: 7,
+    });
     try {
       // the rows of a PostgresSource go to runs in DATA_DIR/directory while they are read
       const source = new PostgresSource({ url: db.url, query: QUERY, batchSize: 4 });
@@ -248,12 +286,16 @@ describe('a sync larger than the import chunk', { timeout: 120_000 }, () => {
       expect(small.stats().values).toEqual(dir.stats().values);
       for (const p of people) {
         expect(small.lookup('email', p.email)).toEqual([p.id]);
-        expect(small.lookup('full_name', normalizeValue('full_name', p.name)!)).toEqual(dir.lookup('full_name', normalizeValue('full_name', p.name)!));
+        expect(small.lookup('full_name', normalizeValue('full_name', p.name)!)).toEqual(
+          dir.lookup('full_name', normalizeValue('full_name', p.name)!),
+        );
       }
       expect(runs(sub)).toEqual([]);
 
       // incremental: an upsert of the changed customers
-      await db.sql("UPDATE customers SET email = 'neu.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp() WHERE id < 'K010'");
+      await db.sql(
+        "UPDATE customers SET email = 'neu.' || substr(id, 2) || '@example.org', updated_at = clock_timestamp() WHERE id < 'K010'",
+      );
       const inc = await syncDirectory(small, { url: db.url, query: QUERY });
       expect(inc.kind).toBe('incremental');
       expect(small.lookup('email', 'neu.004@example.org')).toEqual(['K004']);
@@ -264,7 +306,9 @@ describe('a sync larger than the import chunk', { timeout: 120_000 }, () => {
       // failing midway, after several runs were written
       const version = small.stats().version;
       const failing = `SELECT id, email, 1 / (CASE WHEN id = 'K025' THEN 0 ELSE 1 END) AS x, updated_at FROM customers ORDER BY id`;
-      await expect(syncDirectory(small, { url: db.url, query: failing, full: true, batchSize: 5 })).rejects.toMatchObject({ code: 'EPG_DIRECTORY_SYNC' });
+      await expect(
+        syncDirectory(small, { url: db.url, query: failing, full: true, batchSize: 5 }),
+      ).rejects.toMatchObject({ code: 'EPG_DIRECTORY_SYNC' });
       expect(small.stats().version).toBe(version);
       expect(small.lookup('email', 'neu.004@example.org')).toEqual(['K004']);
       expect(runs(sub)).toEqual([]);
@@ -284,12 +328,42 @@ describe('errors: one line, no credentials', { timeout: 120_000 }, () => {
     );
 
   it.each([
-    ['an unreachable database', () => `postgres://postgres:${PASSWORD}@127.0.0.1:1/x`, QUERY, /^cannot connect to PostgreSQL at 127\.0\.0\.1:1\/x \(ECONNREFUSED\)$/],
-    ['a database that does not exist', () => `postgres://postgres:${PASSWORD}@127.0.0.1:5432/no_such_db_sync`, QUERY, /refused the connection: database "no_such_db_sync" does not exist \(SQLSTATE 3D000\)$/],
-    ['bad SQL', () => db.url, 'SELECT id, email FORM customers', /^the sync query is not valid: syntax error at or near "customers" at character 23 \(SQLSTATE 42601\)$/],
-    ['an unknown table', () => db.url, 'SELECT * FROM kunden', /^the sync query is not valid: relation "kunden" does not exist/],
-    ['no customer id column', () => db.url, 'SELECT email, phone FROM customers', /^the sync query returns no customer id column \(customer_id or id\); it returns: email, phone$/],
-    ['no personal-data column', () => db.url, 'SELECT id, country FROM customers', /^the sync query returns no personal-data column .*; it returns: id, country$/],
+    [
+      'an unreachable database',
+      () => `postgres://postgres:${PASSWORD}@127.0.0.1:1/x`,
+      QUERY,
+      /^cannot connect to PostgreSQL at 127\.0\.0\.1:1\/x \(ECONNREFUSED\)$/,
+    ],
+    [
+      'a database that does not exist',
+      () => `postgres://postgres:${PASSWORD}@127.0.0.1:5432/no_such_db_sync`,
+      QUERY,
+      /refused the connection: database "no_such_db_sync" does not exist \(SQLSTATE 3D000\)$/,
+    ],
+    [
+      'bad SQL',
+      () => db.url,
+      'SELECT id, email FORM customers',
+      /^the sync query is not valid: syntax error at or near "customers" at character 23 \(SQLSTATE 42601\)$/,
+    ],
+    [
+      'an unknown table',
+      () => db.url,
+      'SELECT * FROM kunden',
+      /^the sync query is not valid: relation "kunden" does not exist/,
+    ],
+    [
+      'no customer id column',
+      () => db.url,
+      'SELECT email, phone FROM customers',
+      /^the sync query returns no customer id column \(customer_id or id\); it returns: email, phone$/,
+    ],
+    [
+      'no personal-data column',
+      () => db.url,
+      'SELECT id, country FROM customers',
+      /^the sync query returns no personal-data column .*; it returns: id, country$/,
+    ],
   ])('%s', async (_what, url, query, message) => {
     await syncDirectory(dir, { url: db.url, query: QUERY });
     const version = dir.stats().version;
@@ -315,7 +389,11 @@ describe('detection', { timeout: 120_000 }, () => {
       'From: support@shop.example\r\nTo: someone@elsewhere.example\r\nSubject: Ihre Anfrage\r\n\r\n' +
         'Hallo, die Bestellung geht an kunde.14@example.org, Telefon 030 55501014.\r\n',
     );
-    const scan = await scanMessage(raw, { mailFrom: 'support@shop.example', rcptTo: ['someone@elsewhere.example'] }, { directory: dir, internalDomains: ['shop.example'] });
+    const scan = await scanMessage(
+      raw,
+      { mailFrom: 'support@shop.example', rcptTo: ['someone@elsewhere.example'] },
+      { directory: dir, internalDomains: ['shop.example'] },
+    );
     const found = scan.detection.findings.filter((f) => f.customers.includes('K014')).map((f) => f.kind);
     expect(found).toEqual(expect.arrayContaining(['email', 'phone']));
   });
@@ -335,13 +413,27 @@ describe('Redis store', { timeout: 120_000 }, () => {
   });
 
   it('syncs into Redis; another relay follows and continues incrementally from the shared state', async () => {
-    const a = await openDirectory({ dataDir: join(tmp, 'ra'), redis: URL, redisPrefix: prefix, secret: SECRET, defaultRegion: 'DE' });
-    const b = await openDirectory({ dataDir: join(tmp, 'rb'), redis: URL, redisPrefix: prefix, secret: SECRET, defaultRegion: 'DE' });
+    const a = await openDirectory({
+      dataDir: join(tmp, 'ra'),
+      redis: URL,
+      redisPrefix: prefix,
+      secret: SECRET,
+      defaultRegion: 'DE',
+    });
+    const b = await openDirectory({
+      dataDir: join(tmp, 'rb'),
+      redis: URL,
+      redisPrefix: prefix,
+      secret: SECRET,
+      defaultRegion: 'DE',
+    });
     try {
       const first = await syncDirectory(a, { url: db.url, query: QUERY });
       expect(first.kind).toBe('full');
       await expect.poll(() => b.lookup('email', 'kunde.9@example.org'), { timeout: 20_000 }).toEqual(['K009']);
-      await db.sql("UPDATE customers SET email = 'redis.9@example.org', updated_at = clock_timestamp() WHERE id = 'K009'");
+      await db.sql(
+        "UPDATE customers SET email = 'redis.9@example.org', updated_at = clock_timestamp() WHERE id = 'K009'",
+      );
       // the second relay syncs next: the state is in Redis, so it is incremental
       await expect.poll(() => b.stats().version, { timeout: 20_000 }).toBe(first.import!.version);
       const second = await syncDirectory(b, { url: db.url, query: QUERY });
