@@ -8,7 +8,7 @@
  *
  * Usage: node scripts/transpile.mjs   (prints how many files were written)
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -22,6 +22,16 @@ function mtime(file) {
   } catch {
     return -1;
   }
+}
+
+/**
+ * Two transpiles may run at once (npm test starts the policy check and the suite side by side): each file is
+ * written under a name of its own and renamed, so a reader never sees half a file.
+ */
+function writeAtomically(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 /** Transpiles every stale source to dist/; returns how many files were written. */
@@ -57,8 +67,8 @@ export function transpileToDist(root = process.cwd()) {
     map.file = basename(out);
     map.sources = [relative(dirname(out), src)];
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, r.outputText);
-    writeFileSync(`${out}.map`, JSON.stringify(map));
+    writeAtomically(`${out}.map`, JSON.stringify(map));
+    writeAtomically(out, r.outputText);
     written++;
   }
   if (errors.length) throw new Error(`transpiling to dist/ failed:\n${errors.join('\n')}`);

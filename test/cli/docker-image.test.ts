@@ -185,6 +185,8 @@ describe.skipIf(!IS_ROOT)('Docker image layout, run as an unprivileged user (nee
     expect(eml).toHaveLength(1);
     expect(statSync(join(outbox, eml[0]!)).uid).toBe(NOBODY.uid); // written by the unprivileged process
     expect(existsSync(join(volume, 'quarantine.key'))).toBe(true);
+    // the console (and /readyz) starts after the relay
+    await waitUntil(() => /admin console listening/.test(relay.out()), 60_000, 'admin console listening');
     expect(await readyz(adminPort)).toBe(200);
     expect(await healthCheck(map, env, workdir)).toBe(0);
 
@@ -203,6 +205,7 @@ describe.skipIf(!IS_ROOT)('Docker image layout, run as an unprivileged user (nee
     expect(relay.out()).toMatch(/"problem":"outbox"/);
     const r = await sendRaw(smtpPort, { from: 'agent@support.example', to: ['customer@example.com'], body: message() });
     expect(r.code).toBe(451);
+    await waitUntil(() => /admin console listening/.test(relay.out()), 60_000, 'admin console listening');
     expect(await readyz(adminPort)).toBe(503);
     expect(await healthCheck(map, env, workdir)).toBe(1);
   }, 120_000);
