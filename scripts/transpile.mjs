@@ -30,7 +30,8 @@ function mtime(file) {
  */
 function writeAtomically(file, text) {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  // a script with a shebang (the CLI, package.json "bin") is executable, as `npx postguard` needs
+  writeFileSync(tmp, text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
   renameSync(tmp, file);
 }
 
