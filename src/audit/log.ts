@@ -7,7 +7,7 @@
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCodes, PostguardError } from '../core/errors.js';
 import type { AuditRecorder } from '../quarantine/release.js';
@@ -133,6 +133,7 @@ export async function openAudit(opts: {
   logger?: Logger;
 }): Promise<AuditLog> {
   if (opts.redis) {
+    const { Redis } = await import('ioredis'); // loaded only with Redis configured
     const redis = new Redis(opts.redis, { maxRetriesPerRequest: 2 });
     redis.on('error', (err: Error) => opts.logger?.warn({ err: err.message }, 'redis connection error (audit)'));
     return new RedisAuditLog(redis, `${opts.redisPrefix ?? 'postguard:'}audit`, true);

@@ -15,7 +15,6 @@ import { fileSource, importRows, type ImportFormat, type ImportReport, type RowS
 import { KEY_FORMAT, staleKeyFormatError } from './key-format.js';
 import { KeyedHasher } from './keyed-hash.js';
 import { normalizeRegion } from './normalize.js';
-import { RedisStore } from './redis-store.js';
 import { resolveSecret, secretCheck } from './secret.js';
 import type { DirectoryStore, LoadedSnapshot } from './store.js';
 
@@ -371,7 +370,9 @@ export async function openDirectory(opts: OpenDirectoryOptions): Promise<Directo
   });
   const check = secretCheck(secret);
   const store: DirectoryStore = opts.redis
-    ? await RedisStore.connect({
+    ? await (
+        await import('./redis-store.js')
+      ).RedisStore.connect({
         url: opts.redis,
         prefix: opts.redisPrefix ?? 'postguard:',
         secretCheck: check,

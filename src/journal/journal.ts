@@ -5,7 +5,6 @@
  */
 import { FileJournal } from './file-journal.js';
 import { countHistories, foldHistories } from './history.js';
-import { PgJournal } from './pg-journal.js';
 import type { JournalBackend, JournalEntry, JournalStats, MessageHistory } from './types.js';
 
 export const DEFAULT_RETENTION_MS = 400 * 86_400_000;
@@ -67,7 +66,7 @@ export class Journal {
 
 export async function openJournal(opts: OpenJournalOptions): Promise<Journal> {
   const backend = opts.postgres
-    ? await PgJournal.connect(opts.postgres)
+    ? await (await import('./pg-journal.js')).PgJournal.connect(opts.postgres)
     : await FileJournal.open(opts.dataDir, { create: !opts.mustExist });
   return new Journal(backend, opts.retentionMs ?? DEFAULT_RETENTION_MS);
 }

@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import { loadQuarantineKey } from './crypto.js';
 import { FileQuarantineStore } from './file-store.js';
-import { RedisQuarantineStore } from './redis-store.js';
 import type { QuarantineStore } from './types.js';
 
 export interface OpenQuarantineOptions {
@@ -29,6 +28,8 @@ export async function openQuarantine(opts: OpenQuarantineOptions): Promise<Quara
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   if (opts.redis) {
+    // loaded only with Redis configured: ioredis costs every CLI command ~0.1 s CPU to load
+    const { RedisQuarantineStore } = await import('./redis-store.js');
     return RedisQuarantineStore.connect(
       opts.redis,
       opts.redisPrefix ?? 'postguard:',

@@ -7,7 +7,7 @@
 import cluster from 'node:cluster';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdminServer } from '../admin/server.js';
 import { resolvePoliciesDir } from '../config/policies-dir.js';
@@ -117,6 +117,7 @@ export async function startServer(
     let memory: RecipientMemory;
     let redis: Redis | undefined;
     if (redisUrl) {
+      const { Redis } = await import('ioredis'); // loaded only with Redis configured
       redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
       closers.push(async () => redis!.quit());
       memory = await openRecipientMemory(config, dataDir, redis);

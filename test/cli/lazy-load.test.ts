@@ -79,19 +79,19 @@ describe('commands load only what they need', () => {
       loads: '/dist/src/smtp/users.js',
       allowed: [],
     },
-    // the quarantine's Redis store is part of quarantine/index.js (not the CLI's to split)
+    // Redis and PostgreSQL clients load only when configured
     {
       name: 'quarantine list',
       args: (d) => ['quarantine', 'list', '--data-dir', d],
       loads: '/dist/src/cli/commands/quarantine-actions.js',
-      allowed: ['ioredis'],
+      allowed: [],
     },
-    // the directory itself normalises phone numbers and has a Redis store; its PostgreSQL sync is not loaded
+    // the directory itself normalises phone numbers; its Redis store and PostgreSQL sync are not loaded
     {
       name: 'directory stats',
       args: (d) => ['directory', 'stats', '--data-dir', d],
       loads: '/dist/src/cli/commands/directory-actions.js',
-      allowed: ['ioredis', 'libphonenumber'],
+      allowed: ['libphonenumber'],
     },
   ];
 
@@ -143,6 +143,9 @@ describe('serve loads the admin console only when it listens', () => {
     expect(heavy).toEqual(expect.arrayContaining(['relay', 'inspector', 'mailparser']));
     expect(heavy).not.toContain('fastify');
     expect(heavy).not.toContain('admin');
+    // no Redis or PostgreSQL configured: neither client is loaded
+    expect(heavy).not.toContain('ioredis');
+    expect(heavy).not.toContain('pg');
   }, 60_000);
 
   it('with --admin-listen: the console and fastify too', async () => {

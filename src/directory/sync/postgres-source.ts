@@ -13,11 +13,18 @@
  * Messages never carry the connection string, the password or a value from the rows (PostgreSQL's text for data
  * errors can quote values, so only its SQLSTATE is kept for those).
  */
-import pg from 'pg';
-import Cursor from 'pg-cursor';
+import type pg from 'pg';
+import type Cursor from 'pg-cursor';
 import { ErrorCodes, PostguardError } from '../../core/errors.js';
 import { mapHeaders, type ColumnMapping, type ExtraMapping } from '../columns.js';
 import type { RowConsumer, RowSource } from '../importer.js';
+
+/** The PostgreSQL driver, loaded on first use: `serve` and the CLI without a sync configured never pay for it. */
+let loaded: Promise<{ pg: typeof pg; Cursor: typeof Cursor }> | undefined;
+function drivers(): Promise<{ pg: typeof pg; Cursor: typeof Cursor }> {
+  loaded ??= Promise.all([import('pg'), import('pg-cursor')]).then(([p, c]) => ({ pg: p.default, Cursor: c.default }));
+  return loaded;
+}
 
 /** The column whose values order changes (a timestamp, date or increasing number). */
 export const UPDATED_AT = 'updated_at';
@@ -173,6 +180,7 @@ export class PostgresSource implements RowSource {
   }
 
   async open(): Promise<void> {
+    const { pg } = await drivers();
     const client = new pg.Client({
       connectionString: this.opts.url,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -260,6 +268,7 @@ export class PostgresSource implements RowSource {
     // A cursor read rejects when the query fails or the connection ends (a cancel, a terminated session, a network
     // failure). Not a stream: a destroyed pg-query-stream waits for the cursor to close, which waits for a
     // ReadyForQuery that a dead connection never sends, so a sync stopped at the wrong moment hung for good.
+    const { Cursor } = await drivers();
     const cursor = client.query(new Cursor<unknown[]>(text, values, { rowMode: 'array' }));
     const batch = this.opts.batchSize ?? CURSOR_BATCH;
     let row = 0;
@@ -291,6 +300,7 @@ export class PostgresSource implements RowSource {
   private async cancel(client: pg.Client): Promise<void> {
     const pid = (client as unknown as { processID: number | null }).processID;
     if (pid) {
+      const { pg } = await drivers();
       const side = new pg.Client({
         connectionString: this.opts.url,
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
