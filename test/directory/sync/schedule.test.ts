@@ -24,6 +24,17 @@ afterAll(async () => {
   await removeDir(tmp);
 });
 
+/** The sync's sessions on the test database; with `runningQuery` (a LIKE pattern) only those running that query. */
+async function syncSessions(runningQuery?: string): Promise<number> {
+  const running = runningQuery === undefined ? '' : " AND state = 'active' AND query LIKE $1";
+  const r = await db.sql(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync'" +
+      running,
+    runningQuery === undefined ? [] : [runningQuery],
+  );
+  return r.rows[0].n as number;
+}
+
 function memoryLogger(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
   const out: string[] = [];
   const logger = pino({ level: 'info' }, { write: (s: string) => void out.push(s) });
@@ -71,12 +82,7 @@ describe('scheduleDirectorySync', { timeout: 120_000 }, () => {
       () => 'aborted',
     );
     // wait until the rows are being streamed (the query itself runs on the server, not the column probe)
-    const running = async (): Promise<number> =>
-      (
-        await db.sql(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, pg_sleep%'",
-        )
-      ).rows[0].n as number;
+    const running = (): Promise<number> => syncSessions('SELECT id, email, pg_sleep%');
     await expect.poll(running, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
     await schedule.stop();
     expect(await outcome).toBe('aborted');
@@ -105,18 +111,8 @@ describe('scheduleDirectorySync', { timeout: 120_000 }, () => {
       () => 'synced',
       () => 'aborted',
     );
-    const sessions = async (): Promise<number> =>
-      (
-        await db.sql(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync'",
-        )
-      ).rows[0].n as number;
-    const running = async (): Promise<number> =>
-      (
-        await db.sql(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'postguard directory sync' AND state = 'active' AND query LIKE 'SELECT id, email, stubborn()%'",
-        )
-      ).rows[0].n as number;
+    const sessions = (): Promise<number> => syncSessions();
+    const running = (): Promise<number> => syncSessions('SELECT id, email, stubborn()%');
     await expect.poll(running, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
     await schedule.stop();
     expect(await outcome).toBe('aborted');
