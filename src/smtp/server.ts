@@ -114,7 +114,6 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
 
   constructor(private readonly opts: InboundOptions<W>) {
     installSmtpServerAdapters();
-    setGreetingDelay(opts.limits.greetingDelay);
     this.hostname = opts.hostname || osHostname();
     const maxAuth = opts.limits.maxAuthFailuresPerClient;
     this.authBudget = new FailureBudget({ perAddress: maxAuth, perAccount: maxAuth, windowMs: AUTH_WINDOW_MS });
@@ -152,6 +151,7 @@ export class InboundServer<W extends EarlyWork = EarlyWork> {
       onRcptTo: (address, session, cb) => this.onRcptTo(address, session, cb),
       onData: (stream, session, cb) => this.onData(stream, session, cb),
     });
+    setGreetingDelay(this.server, opts.limits.greetingDelay);
     this.sockets.attach(this.server.server);
     this.server.on('error', (err) =>
       opts.logger.warn({ errCode: (err as NodeJS.ErrnoException).code ?? 'ERROR' }, 'smtp connection error'),

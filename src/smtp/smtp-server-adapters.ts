@@ -29,12 +29,15 @@ import { routesElsewhere } from '../core/address.js';
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 let installed = false;
-let greetingDelayMs = 0;
+/** limits.greetingDelay of each server (an SMTPServer instance), so two relays in one process keep their own. */
+const greetingDelays = new WeakMap<object, number>();
 
 /** The internals the adapters use; test/smtp/smtp-server-internals.test.ts checks them against the installed version. */
 export interface ConnectionInternals {
   send: (code: number, data: unknown, context?: unknown) => void;
   init: () => void;
+  /** The SMTPServer that accepted the connection (set by SMTPConnection's constructor). */
+  _server: object;
   connectionReady: () => void;
   _setListeners: (cb: () => void) => void;
   _parseAddressCommand: (name: string, command: string) => ParsedAddressCommand | false;
@@ -65,8 +68,9 @@ function bracketedAddress(command: string): string {
   return /^<[^<>]*>$/.test(arg) ? arg.slice(1, -1) : '';
 }
 
-export function setGreetingDelay(ms: number): void {
-  greetingDelayMs = ms;
+/** Sets the delay before the 220 greeting for connections accepted by `server` (an SMTPServer instance). */
+export function setGreetingDelay(server: object, ms: number): void {
+  greetingDelays.set(server, ms);
 }
 
 export function installSmtpServerAdapters(): void {
@@ -75,9 +79,10 @@ export function installSmtpServerAdapters(): void {
   const proto = SMTPConnection.prototype as unknown as ConnectionInternals;
   // smtp-server's init() is _setListeners + the maxClients check (unused here: no maxClients) + a fixed 100 ms timer.
   proto.init = function init(this: ConnectionInternals) {
+    const delayMs = greetingDelays.get(this._server) ?? 0;
     this._setListeners(() => {
-      if (greetingDelayMs <= 0) return this.connectionReady();
-      setTimeout(() => this.connectionReady(), greetingDelayMs).unref();
+      if (delayMs <= 0) return this.connectionReady();
+      setTimeout(() => this.connectionReady(), delayMs).unref();
     });
   };
   const parseAddressCommand = proto._parseAddressCommand;

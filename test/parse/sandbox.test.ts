@@ -52,7 +52,8 @@ beforeEach(async () => {
   await configureExtractionPool({ ...DEFAULT_POOL_OPTIONS, worker: FAULT_WORKER });
 });
 afterAll(async () => {
-  await closeExtractionPool();
+  // closes the pool; the settings are module state: a later test file in this worker gets the product's defaults
+  await configureExtractionPool({ ...DEFAULT_POOL_OPTIONS });
 });
 
 describe('extraction sandbox', () => {

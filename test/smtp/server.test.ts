@@ -1,5 +1,5 @@
 /**
- * InboundServer over real sockets: the greeting, the DATA timeout and the shutdown reply, which the server gives
+ * InboundServer over real sockets: the greeting (and its delay), the DATA timeout and the shutdown reply, which the server gives
  * through the session's own socket (SessionSockets), not through smtp-server's connection list.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,26 @@ describe('InboundServer', () => {
     }
     await new Promise<void>((resolve) => (c.closed ? resolve() : c.socket.once('close', () => resolve())));
     expect(sink.messages).toEqual([]);
+  });
+
+  it('limits.greetingDelay is per relay: an early talker is refused by the delayed one, the other greets at once', async () => {
+    sink = await startSink();
+    // two relays in one process: the one started second must not change the first one's delay
+    const delayed = await startTestRelay({ upstream: sink.url, 'limits.greetingDelay': '30s' });
+    relay = await startTestRelay({ upstream: sink.url });
+    try {
+      const early = await RawSmtp.open(delayed.port);
+      early.write('EHLO early.test\r\n');
+      expect((await early.read(30_000)).text).toMatch(/^421 .*You talk too soon/);
+      early.close();
+      const c = await RawSmtp.open(relay.port);
+      c.write('EHLO prompt.test\r\n');
+      expect((await c.read()).text).toBe('220 relay.test ESMTP postguard');
+      expect((await c.read()).code).toBe(250);
+      c.close();
+    } finally {
+      await delayed.close();
+    }
   });
 
   it('on shutdown an idle session is told 421 4.3.2 and closed', async () => {

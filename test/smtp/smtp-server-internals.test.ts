@@ -104,6 +104,9 @@ describe('smtp-server internals patched by src/smtp/smtp-server-adapters.ts', ()
     expect(methodSource('_isDisabled'), '_isDisabled(): per-session disabled commands').toContain(
       'this.session.disabledCommands',
     );
+    expect(SOURCE, 'the constructor keeps the accepting server: the greeting delay is per server').toContain(
+      'this._server = server;',
+    );
     expect(SOURCE, 'STARTTLS calls onSecure with the same session object').toContain(
       'this._server.onSecure(this._socket, this.session,',
     );
