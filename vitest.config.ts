@@ -24,8 +24,9 @@ import { defineConfig } from 'vitest/config';
 const CORES = Math.max(2, availableParallelism());
 /**
  * System files mostly wait (on child processes, sockets, timers): two more files than cores keep the CPU busy.
- * Measured on 2 cores with a third process spinning (npm test from a fresh clone): 3 workers 251.6 s, 4 workers
- * 237.7 s; idle, 3 workers: vitest 181 s.
+ * Measured on 2 cores with a third process spinning (npm test from a fresh clone, isolated system files): 3 workers
+ * 251.6 s, 4 workers 237.7 s. Idle, system files sharing modules (2026-12-07, another machine): 3 workers 286.2 s,
+ * 4 workers 286.1 s.
  */
 const WORKERS = CORES + 2;
 
