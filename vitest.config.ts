@@ -30,16 +30,6 @@ const CORES = Math.max(2, availableParallelism());
  */
 const WORKERS = CORES + 2;
 
-/**
- * Garbage collection in the test workers: 32 MB semi-spaces for the young generation. In-process tests allocate
- * fast (corpora parsed and scanned, bombs expanded) and scavenged often with V8's default. Only the workers get it:
- * the relays and CLIs the tests start run with the product's own flags (the cluster test checks them). Measured
- * 2026-12-07 on 2 cores, `npx vitest run FILE` under /usr/bin/time, CPU (user + sys), flag for the whole run:
- * hostile.test.ts 34.6 / 35.5 s → 31.4 / 32.1 s, spamassassin.test.ts 64.0 → 59.9 s. The collector's pacing
- * changes, not what any code does; the memory bounds the tests assert are far above a few tens of MB.
- */
-const WORKER_EXEC_ARGV = ['--max-semi-space-size=32'];
-
 export const SYSTEM = [
   // folders whose every file talks to servers or processes
   'test/admin/**',
@@ -82,7 +72,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    execArgv: WORKER_EXEC_ARGV,
     maxWorkers: WORKERS,
     reporters: ['default'],
     // `npm run coverage` (the unit project with coverage; CI runs it after npm test): every file of src/, tested or
