@@ -4,11 +4,11 @@
  * piece when it ends, under its name, so outputs never interleave; the script named with --live streams its output
  * as it comes (the test suite, whose progress is worth seeing).
  *
- * All start at once: the type check and lint are mostly single-threaded and the suite mostly waits on child
+ * All start at once: the type check and lint are single-threaded and the suite mostly waits on child
  * processes, so together they use the machine's cores instead of taking turns.
  *
  * Usage: node scripts/parallel.mjs [--live SCRIPT] SCRIPT…
- *   e.g. `node scripts/parallel.mjs --live test:suite typecheck lint`
+ *   e.g. `node scripts/parallel.mjs --live test:suite check:code lint:rest`
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
