@@ -142,11 +142,21 @@ describe('over real sockets (only 127.0.0.1 trusted)', () => {
     expect((await helpdesk.cmd('MAIL FROM:<agent@support.example>')).code).toBe(250);
     expect((await helpdesk.cmd('RCPT TO:<someone@example.com>')).code).toBe(250);
 
-    // 181 of 200 in use ≥ stressThreshold 75 %: idle strangers get stressCommandTimeout (10 s), not 60 s
+    // 181 of 200 in use ≥ stressThreshold 75 %: idle strangers get stressCommandTimeout (10 s), not 60 s. Each drop
+    // lowers the count, and below 150 the relay is no longer under stress (as in Postfix). When the strangers got in
+    // within one progress check (1 s), all of them reach 10 s idle in the same check and go as idle under stress.
+    // When getting in took longer (a loaded machine), stress can end while the last ones are still inside their
+    // 10 s; those go at the end of their first progressWindow (30 s), for too little progress. So every stranger is
+    // dropped with 421 4.4.2: at least the 32 that brought the count below 150 as idle under stress, any others for
+    // too little progress.
     const words = await Promise.all(admitted.map((s) => lastWords(s.c, 60_000)));
-    expect(new Set(words.map((w) => w.text))).toEqual(
-      new Set(['421 4.4.2 Idle too long while the server is busy, closing connection']),
-    );
+    const STRESS_IDLE = '421 4.4.2 Idle too long while the server is busy, closing connection';
+    const TOO_SLOW = '421 4.4.2 Too little progress, closing connection';
+    const texts = words.map((w) => w.text);
+    const stressIdle = texts.filter((t) => t === STRESS_IDLE).length;
+    console.log(`[admission] of 180 idle strangers: ${stressIdle} idle under stress, ${180 - stressIdle} other`);
+    expect(texts.filter((t) => t !== STRESS_IDLE && t !== TOO_SLOW)).toEqual([]);
+    expect(stressIdle).toBeGreaterThanOrEqual(181 - 149);
     await waitUntil(() => relay!.relay.inbound.connectionCount === 1, 30_000, 'the dropped strangers to be released');
     // the helpdesk, idle meanwhile, is still served: trusted clients are never dropped as idle strangers
     expect((await helpdesk.cmd('RSET')).code).toBe(250);
