@@ -35,8 +35,9 @@ function typeErrors() {
   return { program, diagnostics };
 }
 
+/** Prints the diagnostics as tsc does; returns how many are errors. */
 function report(diagnostics) {
-  if (!diagnostics.length) return;
+  if (!diagnostics.length) return 0;
   const host = {
     getCanonicalFileName: (f) => f,
     getCurrentDirectory: () => process.cwd(),
@@ -48,10 +49,11 @@ function report(diagnostics) {
   process.stdout.write(text);
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error).length;
   process.stdout.write(`\nFound ${errors} type error${errors === 1 ? '' : 's'} (tsc -p ${TSCONFIG}).\n`);
+  return errors;
 }
 
 const { program, diagnostics } = typeErrors();
-report(diagnostics);
+const typeErrorCount = report(diagnostics);
 
 const eslint = new ESLint({
   overrideConfig: [
@@ -63,5 +65,4 @@ const formatted = await (await eslint.loadFormatter('stylish')).format(results);
 if (formatted) process.stdout.write(formatted);
 
 const eslintErrors = results.reduce((n, r) => n + r.errorCount, 0);
-const typeErrorCount = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error).length;
 process.exit(typeErrorCount || eslintErrors ? 1 : 0);
